@@ -1,0 +1,37 @@
+import { HUB_REGIONS, HubRegion, hubOrgRef, EventSources } from '@ctp/contracts';
+import { EnvReader } from '@ctp/observability';
+import { resolveDatabaseUrl } from '@ctp/persistence';
+import { LevelWithSilent } from 'pino';
+
+export const DEFAULT_HUB_PORTS: Record<HubRegion, number> = { afr: 3101, mde: 3102, asi: 3103, eur: 3104 };
+
+export interface HubConfig {
+  region: HubRegion;
+  orgRef: string;
+  source: string;
+  service: string;
+  port: number;
+  natsUrl: string;
+  databaseUrl: string;
+  logLevel: LevelWithSilent;
+}
+
+/** The only place the hub reads process.env. */
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const r = new EnvReader(env);
+  const region = r.oneOf('HUB_REGION', HUB_REGIONS);
+  const config: HubConfig = {
+    region,
+    orgRef: hubOrgRef(region),
+    source: EventSources.hub(region),
+    service: `hub-${region}`,
+    port: r.int('PORT', DEFAULT_HUB_PORTS[region], 1, 65535),
+    natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl(`ctp_hub_${region}`, env), ['postgres:', 'postgresql:']),
+    logLevel: r.logLevel(),
+  };
+  r.done('hub');
+  return config;
+}
+
+export const HUB_CONFIG = Symbol('HUB_CONFIG');

@@ -1,0 +1,4 @@
+import { MessagingTables1764170000000 } from '@ctp/messaging';
+import { HubInitiatives1764170100000 } from './1764170100000-hub-initiatives';
+
+export const HUB_MIGRATIONS = [MessagingTables1764170000000, HubInitiatives1764170100000];

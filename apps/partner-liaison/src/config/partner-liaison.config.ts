@@ -1,0 +1,25 @@
+import { EnvReader } from '@ctp/observability';
+import { resolveDatabaseUrl } from '@ctp/persistence';
+import { LevelWithSilent } from 'pino';
+
+export interface PartnerLiaisonConfig {
+  service: string;
+  port: number;
+  natsUrl: string;
+  databaseUrl: string;
+  logLevel: LevelWithSilent;
+}
+
+/** The only place partner-liaison reads process.env. */
+export function loadPartnerLiaisonConfig(env: NodeJS.ProcessEnv = process.env): PartnerLiaisonConfig {
+  const r = new EnvReader(env);
+  const config: PartnerLiaisonConfig = {
+    service: 'partner-liaison',
+    port: r.int('PORT', 3200, 1, 65535),
+    natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_partner_liaison', env), ['postgres:', 'postgresql:']),
+    logLevel: r.logLevel(),
+  };
+  r.done('partner-liaison');
+  return config;
+}

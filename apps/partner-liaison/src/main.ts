@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { bootstrapService, exitOnStartupFailure } from '@ctp/messaging';
+import { createLogger } from '@ctp/observability';
+import { loadPartnerLiaisonConfig } from './config/partner-liaison.config';
+import { PartnerLiaisonModule } from './partner-liaison.module';
+
+async function main(): Promise<void> {
+  const config = loadPartnerLiaisonConfig();
+  const logger = createLogger(config.service, config.logLevel);
+  await bootstrapService(PartnerLiaisonModule.register(config, logger), {
+    service: config.service,
+    title: 'CTP partner liaison',
+    description: "Partner organisations' activities in, and only what each partner may see out.",
+    port: config.port,
+    logger,
+    consume: false,
+  }).catch(exitOnStartupFailure(config.service, logger));
+}
+
+main().catch(exitOnStartupFailure('partner-liaison', undefined));

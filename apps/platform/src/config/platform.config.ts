@@ -1,0 +1,30 @@
+import { EnvReader } from '@ctp/observability';
+import { resolveDatabaseUrl } from '@ctp/persistence';
+import { LevelWithSilent } from 'pino';
+
+export interface PlatformConfig {
+  service: string;
+  port: number;
+  natsUrl: string;
+  databaseUrl: string;
+  logLevel: LevelWithSilent;
+  /** Most events applied in one transaction. */
+  maxBatch: number;
+}
+
+/** The only place the platform reads process.env. */
+export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const r = new EnvReader(env);
+  const config: PlatformConfig = {
+    service: 'platform',
+    port: r.int('PORT', 3000, 1, 65535),
+    natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_platform', env), ['postgres:', 'postgresql:']),
+    logLevel: r.logLevel(),
+    maxBatch: r.int('CONSUMER_MAX_BATCH', 500, 1, 5000),
+  };
+  r.done('platform');
+  return config;
+}
+
+export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');

@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Subjects } from '@ctp/contracts';
+import { MessagingModule } from '@ctp/messaging';
+import { CtpLogger, ObservabilityModule } from '@ctp/observability';
+import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
+import { PLATFORM_CONFIG, PlatformConfig } from './config/platform.config';
+import { PLATFORM_MIGRATIONS } from './migrations';
+import { ApplyInitiativeEvents } from './registry/application/apply-initiative-events';
+import { RegistryController } from './registry/http/registry.controller';
+import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
+import { RegistryRepository } from './registry/persistence/registry.repository';
+
+/** Durable consumer names are the inbox's keys too: never rename them. */
+export const PLATFORM_CONSUMERS = [
+  { durable: 'platform-hubs', filterSubject: Subjects.allHubs },
+  { durable: 'platform-partners', filterSubject: Subjects.allPartners },
+];
+
+@Module({})
+export class PlatformModule {
+  static register(config: PlatformConfig, logger: CtpLogger): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: config.service, logger }),
+        PersistenceModule.forRootAsync({
+          useFactory: () => ({
+            dataSourceOptions: buildDataSourceOptions({
+              databaseUrl: config.databaseUrl,
+              applicationName: config.service,
+              migrations: PLATFORM_MIGRATIONS,
+            }) as never,
+          }),
+        }),
+        MessagingModule.forRootAsync({
+          useFactory: () => ({
+            natsUrl: config.natsUrl,
+            connectionName: config.service,
+            outbox: { lockName: 'ctp-outbox-platform' },
+            consumers: PLATFORM_CONSUMERS,
+            server: { maxBatch: config.maxBatch },
+          }),
+        }),
+      ],
+      controllers: [RegistryController, InitiativeEventsHandler],
+      providers: [{ provide: PLATFORM_CONFIG, useValue: config }, RegistryRepository, ApplyInitiativeEvents],
+    };
+  }
+}

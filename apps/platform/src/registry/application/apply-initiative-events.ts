@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { CloudEvent, InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { EventOutcome, ReceivedEvent } from '@ctp/messaging';
+import type { Transaction } from '@ctp/persistence';
+import { judgeInitiativeEvent, RegistryState } from '../domain/consumer-rules';
+import { RegistryRepository, RegistryWrite } from '../persistence/registry.repository';
+
+/**
+ * Applies a batch of hub and partner initiative events to the registry: one read (with row locks) for the batch's
+ * initiatives, the rules judged in memory event by event, then one write for the newest versions and one for the
+ * history. Events of the same initiative within a batch are judged against each other, as if applied one by one.
+ */
+@Injectable()
+export class ApplyInitiativeEvents {
+  constructor(private readonly registry: RegistryRepository) {}
+
+  async execute(tx: Transaction, events: ReceivedEvent[]): Promise<EventOutcome[]> {
+    const ids = [
+      ...new Set(events.map((e) => (e.envelope.data as Partial<InitiativeSnapshot>)?.initiativeId).filter(isString)),
+    ];
+    const states = new Map<string, RegistryState | undefined>(await this.registry.lockStates(tx, ids));
+    const latest = new Map<string, RegistryWrite>();
+    const history: RegistryWrite[] = [];
+    const outcomes = events.map((received): EventOutcome => {
+      const event = received.envelope as CloudEvent<InitiativeSnapshot>;
+      const snapshot = event.data;
+      const verdict = judgeInitiativeEvent(event, received.subject, states.get(snapshot?.initiativeId));
+      if (verdict.outcome === 'IGNORED') return { outcome: 'IGNORED', reason: verdict.reason };
+      if (verdict.outcome === 'REJECTED') return { outcome: 'REJECTED', reason: verdict.reason };
+      const withdrawn = event.type === InitiativeEventType.Withdrawn;
+      const write: RegistryWrite = {
+        initiativeId: snapshot.initiativeId,
+        source: event.source,
+        version: snapshot.version,
+        withdrawn,
+        snapshot,
+        reportedAt: snapshot.lastUpdatedAt,
+        eventId: event.id,
+        eventType: event.type,
+      };
+      states.set(snapshot.initiativeId, { version: snapshot.version, withdrawn });
+      latest.set(snapshot.initiativeId, write);
+      history.push(write);
+      return { outcome: 'APPLIED' };
+    });
+    await this.registry.apply(tx, [...latest.values()], history);
+    return outcomes;
+  }
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}

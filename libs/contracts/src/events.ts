@@ -1,0 +1,74 @@
+import { HubRegion } from './regions';
+
+/** CloudEvents 1.0 structured-mode envelope, with the CTP extensions (CONTRACT.md "Events"). */
+export interface CloudEvent<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject?: string;
+  time: string;
+  datacontenttype: 'application/json';
+  dataschema?: string;
+  correlationid?: string;
+  causationid?: string;
+  traceparent?: string;
+  data: T;
+}
+
+export const INITIATIVE_SCHEMA = 'ctp:initiative:v1';
+
+export const InitiativeEventType = {
+  Reported: 'ctp.initiative.reported.v1',
+  Updated: 'ctp.initiative.updated.v1',
+  Withdrawn: 'ctp.initiative.withdrawn.v1',
+} as const;
+export type InitiativeEventType = (typeof InitiativeEventType)[keyof typeof InitiativeEventType];
+export const INITIATIVE_EVENT_TYPES: readonly InitiativeEventType[] = Object.values(InitiativeEventType);
+
+export const PlatformEventType = {
+  OverlapFlagged: 'ctp.overlap.flagged.v1',
+  OverlapCleared: 'ctp.overlap.cleared.v1',
+  RollupUpdated: 'ctp.rollup.updated.v1',
+} as const;
+
+/** `reported` for `ctp.initiative.reported.v1`. */
+export function initiativeAction(type: InitiativeEventType): 'reported' | 'updated' | 'withdrawn' {
+  return type.split('.')[2] as 'reported' | 'updated' | 'withdrawn';
+}
+
+export const EventSources = {
+  hub: (region: HubRegion) => `/ctp/hubs/${region}`,
+  partner: (partnerCode: string) => `/ctp/partner-liaison/${partnerCode.toLowerCase()}`,
+  platform: '/ctp/platform',
+} as const;
+
+/** One subject prefix per source, so NATS permissions can confine each service to its own. */
+export const Subjects = {
+  all: 'ctp.>',
+  allHubs: 'ctp.hub.>',
+  allPartners: 'ctp.partner.>',
+  hubInitiative: (region: HubRegion, type: InitiativeEventType) =>
+    `ctp.hub.${region}.initiative.${initiativeAction(type)}.v1`,
+  partnerInitiative: (partnerCode: string, type: InitiativeEventType) =>
+    `ctp.partner.${partnerCode.toLowerCase()}.initiative.${initiativeAction(type)}.v1`,
+} as const;
+
+/**
+ * The subject an event from `source` of `type` must arrive on. Used by consumers to refuse an event that
+ * arrived on another source's subject (OWNERSHIP_VIOLATION) and by publishers to route.
+ */
+export function subjectForSource(source: string, type: InitiativeEventType): string | undefined {
+  const hub = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/.exec(source);
+  if (hub) return Subjects.hubInitiative(hub[1] as HubRegion, type);
+  const partner = /^\/ctp\/partner-liaison\/([a-z0-9-]+)$/.exec(source);
+  if (partner) return Subjects.partnerInitiative(partner[1], type);
+  return undefined;
+}
+
+export const JetStreamNames = {
+  eventsStream: 'CTP_EVENTS',
+  deadLetterStream: 'CTP_DEAD_LETTERS',
+  /** Dead letters live outside `ctp.>` so they never loop back into CTP_EVENTS consumers. */
+  deadLetterSubjectPrefix: 'ctpdlq',
+} as const;

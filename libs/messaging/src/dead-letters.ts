@@ -1,0 +1,46 @@
+import { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+
+export const DeadLetterHeaders = {
+  reason: 'Ctp-Dlq-Reason',
+  detail: 'Ctp-Dlq-Detail',
+  originalSubject: 'Ctp-Dlq-Original-Subject',
+  originalStream: 'Ctp-Dlq-Original-Stream',
+  originalSeq: 'Ctp-Dlq-Original-Seq',
+  deliveryCount: 'Ctp-Dlq-Delivery-Count',
+  consumer: 'Ctp-Dlq-Consumer',
+  failedAt: 'Ctp-Dlq-Failed-At',
+} as const;
+
+/**
+ * Copies a message that cannot be applied to the dead-letter stream, with why, where it came from and how often it
+ * was tried. The copy's Nats-Msg-Id is derived from the original's stream position, so if we crash between this
+ * publish and the ack, the redelivered message is dead-lettered again without a second copy.
+ */
+export class DeadLetters {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly subjectPrefix: string,
+  ) {}
+
+  async send(consumer: string, msg: JsMsg, reason: string, detail?: string): Promise<void> {
+    const h = natsHeaders();
+    if (msg.headers) {
+      for (const [k, v] of msg.headers) {
+        if (k !== 'Nats-Msg-Id') for (const value of v) h.append(k, value);
+      }
+    }
+    h.set(DeadLetterHeaders.reason, reason);
+    if (detail) h.set(DeadLetterHeaders.detail, detail.replace(/[\r\n]+/g, ' ').slice(0, 1000));
+    h.set(DeadLetterHeaders.originalSubject, msg.subject);
+    h.set(DeadLetterHeaders.originalStream, msg.info.stream);
+    h.set(DeadLetterHeaders.originalSeq, String(msg.seq));
+    h.set(DeadLetterHeaders.deliveryCount, String(msg.info.deliveryCount));
+    h.set(DeadLetterHeaders.consumer, consumer);
+    h.set(DeadLetterHeaders.failedAt, new Date().toISOString());
+    await this.js.publish(`${this.subjectPrefix}.${consumer}.${msg.subject}`, msg.data, {
+      msgID: `dlq:${consumer}:${msg.info.stream}:${msg.seq}`,
+      headers: h,
+    });
+  }
+}

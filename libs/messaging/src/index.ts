@@ -1,0 +1,14 @@
+export * from './backoff';
+export * from './dead-letters';
+export * from './envelope-decoder';
+export * from './errors';
+export * from './inbox';
+export * from './jetstream.server';
+export * from './messaging.module';
+export * from './nats';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './provisioning';
+export * from './received-event';
+export { MessagingTables1764170000000 } from './migrations/1764170000000-messaging-tables';
+export * from './service-bootstrap';

@@ -1,0 +1,390 @@
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { CtpLogger, Metrics } from '@ctp/observability';
+import { UnitOfWork } from '@ctp/persistence';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { redeliveryDelayMs } from './backoff';
+import { DeadLetters } from './dead-letters';
+import { decodeEnvelope } from './envelope-decoder';
+import { PermanentEventError } from './errors';
+import { Inbox, eventKey } from './inbox';
+import { ensureDurableConsumer } from './provisioning';
+import { EventBatchContext, EventOutcome, ReceivedEvent } from './received-event';
+
+export interface ConsumerBinding {
+  /** Durable consumer name; also the inbox's consumer key, so keep it stable across releases. */
+  durable: string;
+  filterSubject: string;
+}
+
+export interface JetStreamServerOptions {
+  stream: string;
+  consumers: ConsumerBinding[];
+  /** Most messages applied in one transaction. */
+  maxBatch: number;
+  /** A message failing this many deliveries goes to the dead-letter stream instead of being retried again. */
+  maxDeliver: number;
+  ackWaitMs: number;
+  /** Bounds how many unacknowledged messages the broker lets this consumer hold: our local buffer. */
+  maxAckPending: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: Omit<JetStreamServerOptions, 'consumers' | 'stream'> = {
+  maxBatch: 500,
+  maxDeliver: 5,
+  ackWaitMs: 30_000,
+  maxAckPending: 2000,
+};
+
+interface Item {
+  msg: JsMsg;
+  event: ReceivedEvent;
+  key: string;
+  handler: MessageHandler | null;
+  outcome?: EventOutcome | { outcome: 'DUPLICATE_DELIVERY' };
+}
+
+interface Binding {
+  spec: ConsumerBinding;
+  consumer?: Consumer;
+  messages?: ConsumerMessages;
+  queue: JsMsg[];
+  notify?: () => void;
+  loop?: Promise<void>;
+}
+
+/**
+ * A Nest transport strategy over JetStream durable pull consumers. Handlers are ordinary `@EventPattern(type)`
+ * methods. Each fetched batch is applied in one PostgreSQL transaction together with the inbox claims of its events,
+ * and acknowledged only after that transaction committed. When a batch fails, its events are retried one by one so a
+ * bad one is isolated: a permanent failure (or one past `maxDeliver`) is dead-lettered with its reason and acked, a
+ * transient one is nak'ed with exponential backoff. Nothing waits behind a bad message.
+ */
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  private readonly bindings: Binding[];
+  private closing = false;
+  private lagTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly deadLetters: DeadLetters,
+    private readonly log: CtpLogger,
+    private readonly metrics: Metrics,
+    private readonly options: JetStreamServerOptions,
+  ) {
+    super();
+    this.bindings = options.consumers.map((spec) => ({ spec, queue: [] }));
+  }
+
+  listen(callback: (err?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (err) => callback(err),
+    );
+  }
+
+  private async start(): Promise<void> {
+    this.closing = false;
+    for (const b of this.bindings) {
+      await ensureDurableConsumer(this.jsm, {
+        stream: this.options.stream,
+        durable: b.spec.durable,
+        filterSubject: b.spec.filterSubject,
+        ackWaitMs: this.options.ackWaitMs,
+        maxAckPending: this.options.maxAckPending,
+      });
+      b.consumer = await this.js.consumers.get(this.options.stream, b.spec.durable);
+      b.messages = await b.consumer.consume({
+        max_messages: Math.min(this.options.maxAckPending, this.options.maxBatch * 2),
+        callback: (m) => {
+          b.queue.push(m);
+          const n = b.notify;
+          b.notify = undefined;
+          n?.();
+        },
+      });
+      b.loop = this.runLoop(b);
+      this.log.info({
+        msg: 'consumer started',
+        consumer: b.spec.durable,
+        stream: this.options.stream,
+        filterSubject: b.spec.filterSubject,
+      });
+    }
+    this.lagTimer = setInterval(() => void this.refreshLag(), 5000);
+    this.lagTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    for (const b of this.bindings) {
+      b.messages?.stop();
+      b.notify?.();
+    }
+    await Promise.all(this.bindings.map((b) => b.loop ?? Promise.resolve()));
+    // Whatever was buffered but not applied goes back to the broker at once rather than after ack_wait.
+    for (const b of this.bindings) for (const m of b.queue.splice(0)) m.nak();
+  }
+
+  on(): void {
+    throw new Error('JetStreamServer does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.js as T;
+  }
+
+  /** Consumer lag per durable: delivered-but-unacked plus not-yet-delivered. */
+  async lag(): Promise<Record<string, { pending: number; ackPending: number }>> {
+    const out: Record<string, { pending: number; ackPending: number }> = {};
+    for (const b of this.bindings) {
+      if (!b.consumer) continue;
+      const info = await b.consumer.info(false);
+      out[b.spec.durable] = { pending: info.num_pending, ackPending: info.num_ack_pending };
+    }
+    return out;
+  }
+
+  private async refreshLag(): Promise<void> {
+    try {
+      for (const [durable, l] of Object.entries(await this.lag())) {
+        this.metrics.consumerLag.set({ consumer: durable, kind: 'pending' }, l.pending);
+        this.metrics.consumerLag.set({ consumer: durable, kind: 'ack_pending' }, l.ackPending);
+      }
+    } catch {
+      // The broker is unreachable; the readiness check reports that.
+    }
+  }
+
+  private async runLoop(b: Binding): Promise<void> {
+    while (!this.closing) {
+      if (b.queue.length === 0) {
+        await new Promise<void>((resolve) => (b.notify = resolve));
+        continue;
+      }
+      const batch = b.queue.splice(0, this.options.maxBatch);
+      try {
+        await this.processBatch(b.spec.durable, batch);
+      } catch (err) {
+        // processBatch handles its own failures; reaching here is a bug. Let the broker redeliver.
+        this.log.error({ msg: 'batch processing crashed', consumer: b.spec.durable, err: (err as Error).stack });
+        for (const m of batch) m.nak(1000);
+      }
+    }
+  }
+
+  /** Decodes, dedupes within the batch, then applies what is left in one transaction. */
+  async processBatch(consumer: string, msgs: JsMsg[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    this.metrics.batchSize.observe({ consumer }, msgs.length);
+    const items: Item[] = [];
+    const inBatchDuplicates: Item[] = [];
+    const seen = new Set<string>();
+    for (const msg of msgs) {
+      if (msg.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer });
+      let envelope;
+      try {
+        envelope = decodeEnvelope(msg.data);
+      } catch (err) {
+        await this.deadLetter(consumer, msg, err as Error);
+        continue;
+      }
+      const key = eventKey(envelope.source, envelope.id);
+      const item: Item = {
+        msg,
+        key,
+        handler: this.getHandlerByPattern(envelope.type),
+        event: { envelope, subject: msg.subject, streamSeq: msg.seq, deliveryCount: msg.info.deliveryCount },
+      };
+      if (seen.has(key)) {
+        item.outcome = { outcome: 'DUPLICATE_DELIVERY' };
+        inBatchDuplicates.push(item);
+      } else {
+        seen.add(key);
+        items.push(item);
+      }
+    }
+    if (items.length === 0) {
+      this.finish(consumer, inBatchDuplicates, started);
+      return;
+    }
+    try {
+      await this.applyInTransaction(consumer, items);
+      this.finish(consumer, [...items, ...inBatchDuplicates], started);
+    } catch (err) {
+      if (items.length === 1) {
+        await this.handleFailure(consumer, items[0], err as Error);
+        this.finish(consumer, inBatchDuplicates, started);
+        return;
+      }
+      this.log.warn({
+        msg: 'batch failed, retrying its events one by one',
+        consumer,
+        size: items.length,
+        err: (err as Error).message,
+      });
+      for (const item of items) {
+        const one = process.hrtime.bigint();
+        try {
+          await this.applyInTransaction(consumer, [item]);
+          this.finish(consumer, [item], one);
+        } catch (itemErr) {
+          await this.handleFailure(consumer, item, itemErr as Error);
+        }
+      }
+      this.finish(consumer, inBatchDuplicates, started);
+    }
+  }
+
+  private async applyInTransaction(consumer: string, items: Item[]): Promise<void> {
+    const outcomes = await this.unitOfWork.run(async (tx) => {
+      const fresh = await Inbox.claim(
+        tx.manager,
+        consumer,
+        items.map((i) => ({
+          source: i.event.envelope.source,
+          eventId: i.event.envelope.id,
+          type: i.event.envelope.type,
+          subject: i.event.subject,
+          streamSeq: i.event.streamSeq,
+        })),
+      );
+      const result = new Map<Item, Item['outcome']>();
+      const byHandler = new Map<MessageHandler, Item[]>();
+      for (const item of items) {
+        if (!fresh.has(item.key)) result.set(item, { outcome: 'DUPLICATE_DELIVERY' });
+        else if (!item.handler) result.set(item, { outcome: 'IGNORED', reason: 'NO_HANDLER' });
+        else byHandler.set(item.handler, [...(byHandler.get(item.handler) ?? []), item]);
+      }
+      const ctx: EventBatchContext = { consumer, tx };
+      for (const [handler, group] of byHandler) {
+        if (handler.extras?.batch) {
+          const out = (await this.invoke(
+            handler,
+            group.map((i) => i.event),
+            ctx,
+          )) as EventOutcome[] | undefined;
+          if (!Array.isArray(out) || out.length !== group.length) {
+            throw new Error(
+              `batch handler for ${group[0].event.envelope.type} returned ${out?.length} outcomes for ${group.length} events`,
+            );
+          }
+          group.forEach((item, i) => result.set(item, out[i]));
+        } else {
+          for (const item of group) {
+            const out = (await this.invoke(handler, item.event, ctx)) as EventOutcome | undefined;
+            result.set(item, out ?? { outcome: 'APPLIED' });
+          }
+        }
+      }
+      await Inbox.recordOutcomes(
+        tx.manager,
+        consumer,
+        items
+          .filter((i) => fresh.has(i.key))
+          .map((i) => {
+            const o = result.get(i)!;
+            return {
+              source: i.event.envelope.source,
+              eventId: i.event.envelope.id,
+              outcome: o.outcome,
+              reason: 'reason' in o ? o.reason : undefined,
+            };
+          }),
+      );
+      return result;
+    });
+    for (const item of items) item.outcome = outcomes.get(item);
+  }
+
+  private async invoke(handler: MessageHandler, data: unknown, ctx: EventBatchContext): Promise<unknown> {
+    const result: unknown = await handler(data, ctx);
+    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+  }
+
+  /** Acks the items (their effects are committed), then writes one log line per event. */
+  private finish(consumer: string, items: Item[], started: bigint): void {
+    if (items.length === 0) return;
+    for (const item of items) item.msg.ack();
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    this.metrics.handlerDuration.observe({ consumer }, durationMs / 1000);
+    for (const item of items) {
+      const o = item.outcome ?? { outcome: 'APPLIED' };
+      const e = item.event.envelope;
+      this.metrics.eventsHandled.inc({ consumer, type: e.type, outcome: o.outcome });
+      const line = {
+        msg: 'event handled',
+        consumer,
+        eventId: e.id,
+        source: e.source,
+        type: e.type,
+        subject: item.event.subject,
+        initiativeId: e.subject,
+        correlationId: e.correlationid,
+        outcome: o.outcome,
+        reason: 'reason' in o ? o.reason : undefined,
+        deliveryCount: item.event.deliveryCount,
+        streamSeq: item.event.streamSeq,
+        batchSize: items.length,
+        durationMs: Math.round(durationMs * 10) / 10,
+      };
+      if (o.outcome === 'REJECTED') this.log.warn(line);
+      else this.log.info(line);
+    }
+  }
+
+  private async handleFailure(consumer: string, item: Item, err: Error): Promise<void> {
+    const { msg } = item;
+    const permanent = err instanceof PermanentEventError;
+    if (permanent || msg.info.deliveryCount >= this.options.maxDeliver) {
+      await this.deadLetter(consumer, msg, err, permanent ? undefined : 'MAX_DELIVER_EXCEEDED');
+      return;
+    }
+    const delay = redeliveryDelayMs(msg.info.deliveryCount);
+    this.log.warn({
+      msg: 'event failed, will be redelivered',
+      consumer,
+      eventId: item.event.envelope.id,
+      source: item.event.envelope.source,
+      type: item.event.envelope.type,
+      initiativeId: item.event.envelope.subject,
+      correlationId: item.event.envelope.correlationid,
+      deliveryCount: msg.info.deliveryCount,
+      retryInMs: delay,
+      err: err.message,
+    });
+    msg.nak(delay);
+  }
+
+  private async deadLetter(consumer: string, msg: JsMsg, err: Error, reasonOverride?: string): Promise<void> {
+    const reason = reasonOverride ?? (err instanceof PermanentEventError ? err.reason : 'HANDLER_ERROR');
+    try {
+      await this.deadLetters.send(consumer, msg, reason, err.message);
+    } catch (dlqErr) {
+      this.log.error({
+        msg: 'could not dead-letter, will be redelivered',
+        consumer,
+        subject: msg.subject,
+        streamSeq: msg.seq,
+        err: (dlqErr as Error).message,
+      });
+      msg.nak(redeliveryDelayMs(msg.info.deliveryCount));
+      return;
+    }
+    msg.ack();
+    this.metrics.deadLetters.inc({ consumer, reason });
+    this.metrics.eventsHandled.inc({ consumer, type: 'unknown', outcome: 'DEAD_LETTERED' });
+    this.log.error({
+      msg: 'event dead-lettered',
+      consumer,
+      subject: msg.subject,
+      streamSeq: msg.seq,
+      deliveryCount: msg.info.deliveryCount,
+      reason,
+      detail: err.message,
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { jetstream, jetstreamManager, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/nats-core';
+import { CtpLogger, LOGGER, Metrics, ReadinessChecks } from '@ctp/observability';
+import { UnitOfWork } from '@ctp/persistence';
+import { DataSource } from 'typeorm';
+import { DeadLetters } from './dead-letters';
+import { ConsumerBinding, DEFAULT_SERVER_OPTIONS, JetStreamServer, JetStreamServerOptions } from './jetstream.server';
+import { connectNats } from './nats';
+import { OutboxWriter } from './outbox';
+import { DEFAULT_OUTBOX_RELAY_OPTIONS, OutboxRelay, OutboxRelayOptions } from './outbox-relay';
+import { DEFAULT_TOPOLOGY, ensureStreams, StreamTopology } from './provisioning';
+
+export interface MessagingModuleOptions {
+  natsUrl: string;
+  /** NATS connection name, e.g. `hub-eur`. */
+  connectionName: string;
+  topology?: Partial<StreamTopology>;
+  /** Start the outbox relay (services that publish). */
+  outbox?: Partial<OutboxRelayOptions> | false;
+  /** Durable consumers this service reads (services that consume). */
+  consumers?: ConsumerBinding[];
+  server?: Partial<Omit<JetStreamServerOptions, 'consumers' | 'stream'>>;
+}
+
+export const MESSAGING_OPTIONS = Symbol('CTP_MESSAGING_OPTIONS');
+export const NATS_CONNECTION = Symbol('CTP_NATS_CONNECTION');
+export const JETSTREAM = Symbol('CTP_JETSTREAM');
+export const JETSTREAM_MANAGER = Symbol('CTP_JETSTREAM_MANAGER');
+
+function topologyOf(options: MessagingModuleOptions): StreamTopology {
+  return { ...DEFAULT_TOPOLOGY, ...options.topology };
+}
+
+@Global()
+@Module({})
+export class MessagingModule
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LOGGER) private readonly log: CtpLogger,
+    private readonly relay: OutboxRelay,
+    private readonly readiness: ReadinessChecks,
+  ) {}
+
+  static forRootAsync(options: {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    inject?: any[];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    useFactory: (...args: any[]) => MessagingModuleOptions | Promise<MessagingModuleOptions>;
+  }): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+        {
+          provide: NATS_CONNECTION,
+          inject: [MESSAGING_OPTIONS],
+          useFactory: (o: MessagingModuleOptions) => connectNats({ url: o.natsUrl, name: o.connectionName }),
+        },
+        { provide: JETSTREAM, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => jetstream(nc) },
+        {
+          provide: JETSTREAM_MANAGER,
+          inject: [NATS_CONNECTION, MESSAGING_OPTIONS],
+          useFactory: async (nc: NatsConnection, o: MessagingModuleOptions) => {
+            const jsm = await jetstreamManager(nc);
+            await ensureStreams(jsm, topologyOf(o));
+            return jsm;
+          },
+        },
+        {
+          provide: DeadLetters,
+          inject: [JETSTREAM, MESSAGING_OPTIONS],
+          useFactory: (js: JetStreamClient, o: MessagingModuleOptions) =>
+            new DeadLetters(js, topologyOf(o).deadLetterSubjectPrefix),
+        },
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, JETSTREAM, LOGGER, Metrics, MESSAGING_OPTIONS],
+          useFactory: (ds: DataSource, js: JetStreamClient, log: CtpLogger, m: Metrics, o: MessagingModuleOptions) =>
+            new OutboxRelay(ds, js, log, m, { ...DEFAULT_OUTBOX_RELAY_OPTIONS, ...(o.outbox || {}) }),
+        },
+        { provide: OutboxWriter, inject: [OutboxRelay], useFactory: (relay: OutboxRelay) => new OutboxWriter(relay) },
+        {
+          provide: JetStreamServer,
+          inject: [JETSTREAM, JETSTREAM_MANAGER, UnitOfWork, DeadLetters, LOGGER, Metrics, MESSAGING_OPTIONS],
+          useFactory: (
+            js: JetStreamClient,
+            jsm: JetStreamManager,
+            uow: UnitOfWork,
+            dl: DeadLetters,
+            log: CtpLogger,
+            m: Metrics,
+            o: MessagingModuleOptions,
+          ) =>
+            new JetStreamServer(js, jsm, uow, dl, log, m, {
+              ...DEFAULT_SERVER_OPTIONS,
+              ...o.server,
+              stream: topologyOf(o).eventsStream,
+              consumers: o.consumers ?? [],
+            }),
+        },
+      ],
+      exports: [
+        MESSAGING_OPTIONS,
+        NATS_CONNECTION,
+        JETSTREAM,
+        JETSTREAM_MANAGER,
+        DeadLetters,
+        OutboxRelay,
+        OutboxWriter,
+        JetStreamServer,
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register({
+      name: 'nats',
+      check: async () => {
+        if (this.nc.isClosed()) throw new Error('NATS connection closed');
+        await this.nc.flush();
+      },
+    });
+    void this.watchConnection();
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.options.outbox !== false) this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.log.warn({ msg: 'NATS disconnected', server: s.server });
+      else if (s.type === 'reconnect') this.log.info({ msg: 'NATS reconnected', server: s.server });
+      else if (s.type === 'error') this.log.error({ msg: 'NATS error', err: String(s.error) });
+    }
+  }
+}

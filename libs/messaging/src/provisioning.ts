@@ -1,0 +1,109 @@
+import {
+  AckPolicy,
+  ConsumerConfig,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiError,
+  JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { JetStreamNames } from '@ctp/contracts';
+
+export interface StreamTopology {
+  eventsStream: string;
+  eventsSubjects: string[];
+  deadLetterStream: string;
+  deadLetterSubjectPrefix: string;
+  replicas: number;
+  /** Broker-side Nats-Msg-Id dedupe. The inbox covers everything after it. */
+  duplicateWindowMs: number;
+}
+
+export const DEFAULT_TOPOLOGY: StreamTopology = {
+  eventsStream: JetStreamNames.eventsStream,
+  eventsSubjects: ['ctp.>'],
+  deadLetterStream: JetStreamNames.deadLetterStream,
+  deadLetterSubjectPrefix: JetStreamNames.deadLetterSubjectPrefix,
+  replicas: 1,
+  duplicateWindowMs: 120_000,
+};
+
+export interface DurableConsumerSpec {
+  stream: string;
+  durable: string;
+  /** nats-server 2.9 takes one filter subject per consumer (filter_subjects is 2.10): one consumer per prefix. */
+  filterSubject: string;
+  ackWaitMs: number;
+  maxAckPending: number;
+}
+
+function isNotFound(err: unknown): boolean {
+  // 10059 stream not found, 10014 consumer not found.
+  return err instanceof JetStreamApiError && (err.status === 404 || err.code === 10059 || err.code === 10014);
+}
+
+/**
+ * Creates the streams if missing; leaves an existing stream's data alone and only widens what is safe to change.
+ * Uses nothing newer than nats-server 2.9 (no subject transforms, no multiple filter subjects, no metadata).
+ */
+export async function ensureStreams(jsm: JetStreamManager, topology: StreamTopology): Promise<void> {
+  const events: Partial<StreamConfig> = {
+    name: topology.eventsStream,
+    subjects: topology.eventsSubjects,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    num_replicas: topology.replicas,
+    duplicate_window: nanos(topology.duplicateWindowMs),
+  };
+  const deadLetters: Partial<StreamConfig> = {
+    name: topology.deadLetterStream,
+    subjects: [`${topology.deadLetterSubjectPrefix}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    num_replicas: topology.replicas,
+    duplicate_window: nanos(topology.duplicateWindowMs),
+  };
+  for (const config of [events, deadLetters] as (Partial<StreamConfig> & { name: string })[]) {
+    try {
+      await jsm.streams.info(config.name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      try {
+        await jsm.streams.add(config);
+      } catch (addErr) {
+        // Another process created it between our info and add.
+        if (!(addErr instanceof JetStreamApiError && addErr.code === 10058)) throw addErr;
+      }
+    }
+  }
+}
+
+export async function ensureDurableConsumer(jsm: JetStreamManager, spec: DurableConsumerSpec): Promise<void> {
+  const config: Partial<ConsumerConfig> = {
+    durable_name: spec.durable,
+    filter_subject: spec.filterSubject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(spec.ackWaitMs),
+    // Unlimited at the broker: the server's own max_deliver drops a message silently (an advisory only). Our
+    // transport counts deliveries itself and dead-letters the message, with its reason, once past its limit.
+    max_deliver: -1,
+    max_ack_pending: spec.maxAckPending,
+  };
+  try {
+    await jsm.consumers.info(spec.stream, spec.durable);
+    await jsm.consumers.update(spec.stream, spec.durable, {
+      ack_wait: config.ack_wait,
+      max_deliver: config.max_deliver,
+      max_ack_pending: config.max_ack_pending,
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.consumers.add(spec.stream, config);
+  }
+}

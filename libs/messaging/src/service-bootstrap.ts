@@ -1,0 +1,63 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Catch, RpcExceptionFilter } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CtpLogger, HttpErrorFilter, NestPinoLogger, validationExceptionFactory } from '@ctp/observability';
+import { Observable, throwError } from 'rxjs';
+import { JetStreamServer } from './jetstream.server';
+
+/** Handler errors reach the transport as they were thrown (Nest would otherwise turn them into a generic RPC error). */
+@Catch()
+class PassThroughRpcFilter implements RpcExceptionFilter {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+export interface ServiceBootstrap {
+  service: string;
+  title: string;
+  description: string;
+  port: number;
+  logger: CtpLogger;
+  /** Consume JetStream events through the module's JetStreamServer. */
+  consume: boolean;
+}
+
+/** Builds and starts one service: HTTP (with OpenAPI at /docs), the JetStream consumer, graceful shutdown. */
+export async function bootstrapService(
+  module: Parameters<typeof NestFactory.create>[0],
+  spec: ServiceBootstrap,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { logger: new NestPinoLogger(spec.logger), bufferLogs: false });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  app.useGlobalFilters(new HttpErrorFilter(spec.logger));
+  app.enableShutdownHooks();
+  const docs = new DocumentBuilder().setTitle(spec.title).setDescription(spec.description).setVersion('1').build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
+  if (spec.consume) {
+    const ms = app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: false });
+    ms.useGlobalFilters(new PassThroughRpcFilter());
+    await app.startAllMicroservices();
+  }
+  await app.listen(spec.port, '0.0.0.0');
+  spec.logger.info({ msg: 'service started', port: spec.port, docs: `http://127.0.0.1:${spec.port}/docs` });
+  return app;
+}
+
+/** Turns a start-up failure into one clear line and a non-zero exit. */
+export function exitOnStartupFailure(service: string, logger: CtpLogger | undefined) {
+  return (err: unknown): never => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (logger) logger.fatal({ msg: 'service failed to start', err: message });
+    else process.stderr.write(`${service}: failed to start: ${message}\n`);
+    process.exit(1);
+  };
+}

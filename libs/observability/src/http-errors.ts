@@ -1,0 +1,99 @@
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  ValidationError,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { CtpLogger } from './logger';
+
+/** One bad field: where it is (`title.lang`), which rule it broke (`isIn`) and a sentence for a person. */
+export interface FieldProblem {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** The error body of every HTTP endpoint (CONTRACT.md): `{ statusCode, error, message, details[] }`. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details: FieldProblem[];
+}
+
+/** Thrown at the edge with the problems already named. */
+export class RequestProblem extends HttpException {
+  constructor(status: number, message: string, details: FieldProblem[] = []) {
+    super({ statusCode: status, error: HttpStatus[status] ?? 'Error', message, details }, status);
+  }
+}
+
+/** Flattens class-validator's nested errors into one entry per bad field and rule. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const field = parent
+      ? /^\d+$/.test(e.property)
+        ? `${parent}[${e.property}]`
+        : `${parent}.${e.property}`
+      : e.property;
+    for (const [rule, message] of Object.entries(e.constraints ?? {})) out.push({ field, rule, message });
+    if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
+  }
+  return out;
+}
+
+export function validationExceptionFactory(errors: ValidationError[]): BadRequestException {
+  const details = flattenValidationErrors(errors);
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: `invalid request: ${[...new Set(details.map((d) => d.field))].join(', ')}`,
+    details,
+  });
+}
+
+/** Maps every error that reaches the HTTP edge to the contract's error body; never leaks a stack trace. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(private readonly log: CtpLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) this.log.error({ msg: 'request failed', err: (exception as Error)?.stack });
+    res.status(body.statusCode).json(body);
+  }
+}
+
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const r = exception.getResponse();
+    if (typeof r === 'object' && r !== null) {
+      const o = r as Partial<ErrorBody> & { message?: unknown };
+      const message = Array.isArray(o.message) ? o.message.join('; ') : String(o.message ?? exception.message);
+      return {
+        statusCode: status,
+        error: o.error ?? HttpStatus[status] ?? 'Error',
+        message,
+        details: Array.isArray(o.details) ? o.details : [],
+      };
+    }
+    return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: String(r), details: [] };
+  }
+  const syntax = exception as { type?: string; status?: number; message?: string };
+  if (syntax?.type === 'entity.parse.failed') {
+    return {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: `request body is not valid JSON: ${syntax.message}`,
+      details: [{ field: 'body', rule: 'isJson', message: 'the request body must be valid JSON' }],
+    };
+  }
+  return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: [] };
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { CORRELATION_HEADER, currentCorrelationId, runWithCorrelation } from './correlation';
+import { CtpLogger } from './logger';
+import { Metrics } from './metrics';
+import { LOGGER } from './tokens';
+
+const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request a correlation id (the caller's `X-Correlation-Id` when it is sane, else a new one), echoes it
+ * back, runs the rest of the request inside it, and writes one log line when the response is sent.
+ */
+@Injectable()
+export class HttpLoggingMiddleware implements NestMiddleware {
+  constructor(
+    @Inject(LOGGER) private readonly logger: CtpLogger,
+    @Inject(Metrics) private readonly metrics: Metrics,
+  ) {}
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const offered = req.header(CORRELATION_HEADER);
+    const correlationId = offered && CORRELATION_ID_PATTERN.test(offered) ? offered : undefined;
+    runWithCorrelation(correlationId, () => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+        const quiet = req.originalUrl.startsWith('/health') || req.originalUrl.startsWith('/metrics');
+        this.metrics.httpRequests.observe(
+          { method: req.method, route, status: String(res.statusCode) },
+          durationMs / 1000,
+        );
+        const line = {
+          msg: 'http request',
+          method: req.method,
+          url: req.originalUrl,
+          status: res.statusCode,
+          durationMs: Math.round(durationMs * 10) / 10,
+        };
+        if (quiet) this.logger.debug(line);
+        else if (res.statusCode >= 500) this.logger.error(line);
+        else this.logger.info(line);
+      });
+      res.setHeader(CORRELATION_HEADER, currentCorrelationId() ?? '');
+      next();
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+
+export interface ServiceDataSourceSpec {
+  databaseUrl: string;
+  /** Appears in pg_stat_activity, so a DBA can tell the services apart. */
+  applicationName: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: MixedList<Function | string | EntitySchema>;
+  poolSize?: number;
+}
+
+/** The one place DataSource options are built: used by each app at start-up and by the TypeORM migration CLI. */
+export function buildDataSourceOptions(spec: ServiceDataSourceSpec): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: spec.databaseUrl,
+    applicationName: spec.applicationName,
+    entities: spec.entities ?? [],
+    migrations: spec.migrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: spec.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+  };
+}

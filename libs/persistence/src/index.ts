@@ -1,0 +1,5 @@
+export * from './database-url';
+export * from './ensure-database';
+export * from './data-source-options';
+export * from './unit-of-work';
+export * from './persistence.module';

@@ -1,0 +1,64 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ReadinessChecks } from '@ctp/observability';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ensureDatabaseExists } from './ensure-database';
+import { UnitOfWork } from './unit-of-work';
+
+export interface PersistenceModuleOptions {
+  dataSourceOptions: DataSourceOptions & { url: string };
+  /** Create the database if missing (default true). */
+  createDatabase?: boolean;
+  /** Run pending migrations at start-up (default true). */
+  runMigrations?: boolean;
+}
+
+export async function openDataSource(options: PersistenceModuleOptions): Promise<DataSource> {
+  if (options.createDatabase ?? true) await ensureDatabaseExists(options.dataSourceOptions.url);
+  const dataSource = new DataSource(options.dataSourceOptions);
+  await dataSource.initialize();
+  if (options.runMigrations ?? true) await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+@Global()
+@Module({})
+export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessChecks,
+  ) {}
+
+  static forRootAsync(options: {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    inject?: any[];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    useFactory: (...args: any[]) => PersistenceModuleOptions | Promise<PersistenceModuleOptions>;
+  }): DynamicModule {
+    return {
+      module: PersistenceModule,
+      providers: [
+        {
+          provide: DataSource,
+          inject: options.inject ?? [],
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          useFactory: async (...args: any[]) => openDataSource(await options.useFactory(...args)),
+        },
+        { provide: UnitOfWork, inject: [DataSource], useFactory: (ds: DataSource) => new UnitOfWork(ds) },
+      ],
+      exports: [DataSource, UnitOfWork],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register({
+      name: 'postgres',
+      check: async () => {
+        await this.dataSource.query('SELECT 1');
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
