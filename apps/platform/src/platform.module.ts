@@ -38,7 +38,7 @@ export class PlatformModule {
             connectionName: config.service,
             outbox: { lockName: 'ctp-outbox-platform' },
             consumers: PLATFORM_CONSUMERS,
-            server: { maxBatch: config.maxBatch },
+            server: { maxBatch: config.maxBatch, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver },
           }),
         }),
       ],

@@ -10,6 +10,10 @@ export interface PlatformConfig {
   logLevel: LevelWithSilent;
   /** Most events applied in one transaction. */
   maxBatch: number;
+  /** How long the broker waits for an ack before redelivering (a crashed consumer's messages come back after it). */
+  ackWaitMs: number;
+  /** Deliveries before a failing event is dead-lettered. */
+  maxDeliver: number;
 }
 
 /** The only place the platform reads process.env. */
@@ -22,6 +26,8 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_platform', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),
     maxBatch: r.int('CONSUMER_MAX_BATCH', 500, 1, 5000),
+    ackWaitMs: r.int('CONSUMER_ACK_WAIT_MS', 30_000, 1000, 3_600_000),
+    maxDeliver: r.int('CONSUMER_MAX_DELIVER', 5, 1, 1000),
   };
   r.done('platform');
   return config;
