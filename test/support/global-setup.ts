@@ -20,7 +20,9 @@ export default async function globalSetup(): Promise<void> {
   try {
     await c.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL} (${(err as Error).message}); start it or set TEST_PG_URL`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_ADMIN_URL} (${(err as Error).message}); start it or set TEST_PG_URL`,
+    );
   } finally {
     await c.end().catch(() => undefined);
   }

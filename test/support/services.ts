@@ -19,7 +19,7 @@ export class ServiceProcess {
   constructor(
     readonly app: 'hub' | 'platform' | 'partner-liaison',
     readonly env: Record<string, string>,
-    readonly name = app,
+    readonly name: string = app,
   ) {
     mkdirSync(LOG_DIR, { recursive: true });
     this.logFile = join(LOG_DIR, `${name}-${process.pid}-${Date.now()}.log`);

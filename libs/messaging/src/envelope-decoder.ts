@@ -29,7 +29,7 @@ export function decodeEnvelope(data: Uint8Array): CloudEvent {
       throw new PermanentEventError('INVALID_ENVELOPE', `${field} must be a non-empty string`);
     }
   }
-  if (e.data === undefined || e.data === null || typeof e.data !== 'object') {
+  if (e.data === undefined || e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) {
     throw new PermanentEventError('INVALID_ENVELOPE', 'data must be a JSON object');
   }
   return e as unknown as CloudEvent;

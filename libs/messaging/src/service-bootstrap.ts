@@ -1,18 +1,8 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Catch, RpcExceptionFilter } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CtpLogger, HttpErrorFilter, NestPinoLogger, validationExceptionFactory } from '@ctp/observability';
-import { Observable, throwError } from 'rxjs';
 import { JetStreamServer } from './jetstream.server';
-
-/** Handler errors reach the transport as they were thrown (Nest would otherwise turn them into a generic RPC error). */
-@Catch()
-class PassThroughRpcFilter implements RpcExceptionFilter {
-  catch(exception: unknown): Observable<never> {
-    return throwError(() => exception);
-  }
-}
 
 export interface ServiceBootstrap {
   service: string;
@@ -43,8 +33,8 @@ export async function bootstrapService(
   const docs = new DocumentBuilder().setTitle(spec.title).setDescription(spec.description).setVersion('1').build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
   if (spec.consume) {
-    const ms = app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: false });
-    ms.useGlobalFilters(new PassThroughRpcFilter());
+    // inheritAppConfig: the HttpErrorFilter passes handler errors through untouched for the transport to classify.
+    app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   await app.listen(spec.port, '0.0.0.0');

@@ -47,7 +47,9 @@ export class EnvReader {
         const u = new URL(part.trim());
         if (!protocols.includes(u.protocol)) throw new Error();
       } catch {
-        this.problems.push(`${name}=${JSON.stringify(v)} must be a URL starting with ${protocols.join(' or ')}//`);
+        this.problems.push(
+          `${name}=${JSON.stringify(v)} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+        );
         break;
       }
     }

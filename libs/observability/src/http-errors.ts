@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 import { CtpLogger } from './logger';
 
 /** One bad field: where it is (`title.lang`), which rule it broke (`isIn`) and a sentence for a person. */
@@ -62,7 +63,9 @@ export function validationExceptionFactory(errors: ValidationError[]): BadReques
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(private readonly log: CtpLogger) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // Event handlers: hand the error back untouched, so the transport can tell a permanent failure from a transient one.
+    if (host.getType() === 'rpc') return throwError(() => exception);
     const res = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) this.log.error({ msg: 'request failed', err: (exception as Error)?.stack });

@@ -1,0 +1,124 @@
+/**
+ * `npm start`: the whole system on this machine — four hubs, the platform and partner-liaison — with one prefixed,
+ * readable log stream. Checks NATS and PostgreSQL first and says how to start them if they are down.
+ * LOG_FORMAT=json prints the services' raw JSON lines instead (still prefixed).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { humanLogLine } from './log-format';
+import { busyPorts, preflight } from './preflight';
+
+interface ServiceSpec {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  port: number;
+}
+
+const ROOT = join(__dirname, '../..');
+const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+
+function adminPostgresUrl(): string {
+  const u = new URL('postgres://127.0.0.1:5432/postgres');
+  if (process.env.PGHOST && !process.env.PGHOST.startsWith('/')) u.hostname = process.env.PGHOST;
+  if (process.env.PGPORT) u.port = process.env.PGPORT;
+  u.username = encodeURIComponent(process.env.PGUSER || 'postgres');
+  if (process.env.PGPASSWORD) u.password = encodeURIComponent(process.env.PGPASSWORD);
+  return u.toString();
+}
+
+const SERVICES: ServiceSpec[] = [
+  ...(['afr', 'mde', 'asi', 'eur'] as const).map((region, i) => ({
+    name: `hub-${region}`,
+    entry: 'dist/apps/hub/src/main.js',
+    env: { HUB_REGION: region, PORT: String(3101 + i) },
+    port: 3101 + i,
+  })),
+  { name: 'platform', entry: 'dist/apps/platform/src/main.js', env: { PORT: '3000' }, port: 3000 },
+  { name: 'partner-liaison', entry: 'dist/apps/partner-liaison/src/main.js', env: { PORT: '3200' }, port: 3200 },
+];
+
+const width = Math.max(...SERVICES.map((s) => s.name.length));
+const json = process.env.LOG_FORMAT === 'json';
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function say(name: string, line: string): void {
+  process.stdout.write(`${name.padEnd(width)} | ${json ? line : humanLogLine(line)}\n`);
+}
+
+function startService(s: ServiceSpec): void {
+  // Each service gets NATS_URL and the libpq variables as they are; DATABASE_URL is per service, so never passed on.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...s.env, NATS_URL };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [join(ROOT, s.entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set(s.name, child);
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => say(s.name, line));
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(s.name);
+    if (stopping) return;
+    say('start', `${s.name} exited (${signal ?? code}); stopping the others`);
+    void shutdown(1);
+  });
+}
+
+async function waitReady(s: ServiceSpec, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${s.port}/health/ready`)).ok) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const exits = [...children.values()].map(
+    (c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', () => resolve()))),
+  );
+  for (const c of children.values()) c.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    for (const c of children.values()) c.kill('SIGKILL');
+  }, 10_000);
+  await Promise.all(exits);
+  clearTimeout(timer);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const problems = await preflight(NATS_URL, adminPostgresUrl());
+  const busy = await busyPorts(SERVICES.map((s) => s.port));
+  if (busy.length) {
+    problems.push(`port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use: is the system already running?`);
+  }
+  if (problems.length) {
+    for (const p of problems) process.stderr.write(`cannot start: ${p}\n`);
+    process.exit(1);
+  }
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  for (const s of SERVICES) startService(s);
+  const ready = await Promise.all(SERVICES.map((s) => waitReady(s, 60_000)));
+  if (stopping) return;
+  const late = SERVICES.filter((_, i) => !ready[i]).map((s) => s.name);
+  if (late.length) {
+    say('start', `not ready after 60 s: ${late.join(', ')}; see their lines above`);
+    return;
+  }
+  say('start', 'all services ready:');
+  for (const s of SERVICES) say('start', `  ${s.name.padEnd(width)} http://127.0.0.1:${s.port}  (docs: /docs)`);
+  say('start', 'Ctrl-C stops everything.');
+}
+
+main().catch((err) => {
+  process.stderr.write(`cannot start: ${(err as Error).message}\n`);
+  process.exit(1);
+});
