@@ -23,7 +23,7 @@ export interface NewEventSpec<T> {
 
 /** Builds the CloudEvents envelope, carrying the current correlation id unless one is given. */
 export function newEvent<T>(spec: NewEventSpec<T>): OutgoingEvent<T> {
-  const correlationid = spec.correlationId ?? currentCorrelationId();
+  const correlationid = spec.correlationId || currentCorrelationId();
   const envelope: CloudEvent<T> = {
     specversion: '1.0',
     id: randomUUID(),

@@ -67,3 +67,8 @@ export class EnvReader {
     }
   }
 }
+
+/** Hides `user:password@` passwords in a URL-ish value, even a malformed one, before it is printed. */
+export function redactPasswords(value: string): string {
+  return value.replace(/\/\/([^:/@\s]+):([^@/\s]*)@/g, '//$1:***@');
+}

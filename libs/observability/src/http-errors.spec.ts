@@ -2,7 +2,6 @@ import {
   BadRequestException,
   ConflictException,
   HttpException,
-  HttpStatus,
   InternalServerErrorException,
   NotFoundException,
   ValidationError,
@@ -142,12 +141,12 @@ describe('toErrorBody', () => {
       [
         'a response object without error (falls back to the status name)',
         new HttpException({ message: 'm' }, 503),
-        { statusCode: 503, error: HttpStatus[503], message: 'm' },
+        { statusCode: 503, error: 'Service Unavailable', message: 'm' },
       ],
       [
         'a string response',
         new HttpException('forbidden here', 403),
-        { statusCode: 403, error: HttpStatus[403], message: 'forbidden here', details: [] },
+        { statusCode: 403, error: 'Forbidden', message: 'forbidden here', details: [] },
       ],
     ])('%s', (_label, exception, expected) => {
       const body = toErrorBody(exception);

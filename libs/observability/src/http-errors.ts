@@ -4,9 +4,9 @@ import {
   Catch,
   ExceptionFilter,
   HttpException,
-  HttpStatus,
   ValidationError,
 } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
 import { CtpLogger } from './logger';
@@ -29,7 +29,7 @@ export interface ErrorBody {
 /** Thrown at the edge with the problems already named. */
 export class RequestProblem extends HttpException {
   constructor(status: number, message: string, details: FieldProblem[] = []) {
-    super({ statusCode: status, error: HttpStatus[status] ?? 'Error', message, details }, status);
+    super({ statusCode: status, error: reasonPhrase(status), message, details }, status);
   }
 }
 
@@ -82,12 +82,12 @@ export function toErrorBody(exception: unknown): ErrorBody {
       const message = Array.isArray(o.message) ? o.message.join('; ') : String(o.message ?? exception.message);
       return {
         statusCode: status,
-        error: o.error ?? HttpStatus[status] ?? 'Error',
+        error: o.error ?? reasonPhrase(status),
         message,
         details: Array.isArray(o.details) ? o.details : [],
       };
     }
-    return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: String(r), details: [] };
+    return { statusCode: status, error: reasonPhrase(status), message: String(r), details: [] };
   }
   const syntax = exception as { type?: string; status?: number; message?: string };
   if (syntax?.type === 'entity.parse.failed') {
@@ -98,5 +98,27 @@ export function toErrorBody(exception: unknown): ErrorBody {
       details: [{ field: 'body', rule: 'isJson', message: 'the request body must be valid JSON' }],
     };
   }
+  // Other body-parser failures (too large, bad encoding) carry their own 4xx status.
+  // Only body-parser's own errors (they carry a `type` and `expose: true`), never an arbitrary error's message.
+  const parser = exception as { expose?: boolean };
+  if (
+    typeof syntax?.type === 'string' &&
+    parser.expose === true &&
+    typeof syntax.status === 'number' &&
+    syntax.status >= 400 &&
+    syntax.status < 500
+  ) {
+    return {
+      statusCode: syntax.status,
+      error: reasonPhrase(syntax.status),
+      message: String(syntax.message),
+      details: [],
+    };
+  }
   return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: [] };
+}
+
+/** `Not Found` for 404: the same words Nest's own exceptions use. */
+export function reasonPhrase(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
 }
