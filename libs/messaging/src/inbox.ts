@@ -50,7 +50,7 @@ export class Inbox {
   static async recordOutcomes(manager: EntityManager, consumer: string, outcomes: InboxOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     await manager.query(
-      `UPDATE inbox_events AS i SET outcome = x.o, reason = x.r
+      `UPDATE inbox_events AS i SET outcome = x.o, reason = x.r, decided_at = clock_timestamp()
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(s, e, o, r)
         WHERE i.consumer = $1 AND i.source = x.s AND i.event_id = x.e`,
       [

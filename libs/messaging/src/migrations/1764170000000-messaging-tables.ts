@@ -33,6 +33,7 @@ export class MessagingTables1764170000000 implements MigrationInterface {
         outcome      text,
         reason       text,
         received_at  timestamptz NOT NULL DEFAULT now(),
+        decided_at   timestamptz,
         PRIMARY KEY (consumer, source, event_id)
       )`);
   }
