@@ -97,7 +97,9 @@ async function main(): Promise<void> {
   const problems = await preflight(NATS_URL, adminPostgresUrl());
   const busy = await busyPorts(SERVICES.map((s) => s.port));
   if (busy.length) {
-    problems.push(`port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use: is the system already running?`);
+    problems.push(
+      `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use: is the system already running?`,
+    );
   }
   if (problems.length) {
     for (const p of problems) process.stderr.write(`cannot start: ${p}\n`);
