@@ -28,6 +28,7 @@ export class HubModule {
           useFactory: () => ({
             natsUrl: config.natsUrl,
             connectionName: config.service,
+            topology: { replicas: config.natsStreamReplicas },
             outbox: { lockName: `ctp-outbox-${config.service}` },
           }),
         }),

@@ -29,6 +29,7 @@ export class PartnerLiaisonModule {
           useFactory: () => ({
             natsUrl: config.natsUrl,
             connectionName: config.service,
+            topology: { replicas: config.natsStreamReplicas },
             outbox: { lockName: 'ctp-outbox-partner-liaison' },
           }),
         }),

@@ -36,6 +36,7 @@ export class PlatformModule {
           useFactory: () => ({
             natsUrl: config.natsUrl,
             connectionName: config.service,
+            topology: { replicas: config.natsStreamReplicas },
             outbox: { lockName: 'ctp-outbox-platform' },
             consumers: PLATFORM_CONSUMERS,
             server: { maxBatch: config.maxBatch, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver },

@@ -12,6 +12,8 @@ export interface HubConfig {
   service: string;
   port: number;
   natsUrl: string;
+  /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
+  natsStreamReplicas: number;
   databaseUrl: string;
   logLevel: LevelWithSilent;
 }
@@ -27,6 +29,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     service: `hub-${region}`,
     port: r.int('PORT', DEFAULT_HUB_PORTS[region], 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl(`ctp_hub_${region}`, env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),
   };

@@ -6,6 +6,8 @@ export interface PartnerLiaisonConfig {
   service: string;
   port: number;
   natsUrl: string;
+  /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
+  natsStreamReplicas: number;
   databaseUrl: string;
   logLevel: LevelWithSilent;
 }
@@ -17,6 +19,7 @@ export function loadPartnerLiaisonConfig(env: NodeJS.ProcessEnv = process.env): 
     service: 'partner-liaison',
     port: r.int('PORT', 3200, 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_partner_liaison', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),
   };

@@ -6,6 +6,8 @@ export interface PlatformConfig {
   service: string;
   port: number;
   natsUrl: string;
+  /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
+  natsStreamReplicas: number;
   databaseUrl: string;
   logLevel: LevelWithSilent;
   /** Most events applied in one transaction. */
@@ -23,6 +25,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     service: 'platform',
     port: r.int('PORT', 3000, 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_platform', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),
     maxBatch: r.int('CONSUMER_MAX_BATCH', 500, 1, 5000),
