@@ -1,8 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const ROOT = resolve(__dirname, '../..');
+/** The repository root, whether this file runs from test/support (jest) or from dist/test/support (the bench). */
+export const ROOT = existsSync(resolve(__dirname, '../../package.json'))
+  ? resolve(__dirname, '../..')
+  : resolve(__dirname, '../../..');
 const LOG_DIR = join(ROOT, '.tmp', 'test-logs');
 
 const ENTRY: Record<string, string> = {
@@ -20,9 +23,16 @@ export class ServiceProcess {
     readonly app: 'hub' | 'platform' | 'partner-liaison',
     readonly env: Record<string, string>,
     readonly name: string = app,
+    logDir: string = LOG_DIR,
   ) {
-    mkdirSync(LOG_DIR, { recursive: true });
-    this.logFile = join(LOG_DIR, `${name}-${process.pid}-${Date.now()}.log`);
+    mkdirSync(logDir, { recursive: true });
+    this.logFile = join(logDir, `${name}-${process.pid}-${Date.now()}.log`);
+  }
+
+  /** The service's own process id (it runs `node main.js` directly), while it runs. */
+  get pid(): number | undefined {
+    const p = this.proc;
+    return p && p.exitCode === null && p.signalCode === null ? p.pid : undefined;
   }
 
   get port(): number {
@@ -34,14 +44,17 @@ export class ServiceProcess {
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const out = createWriteStream(this.logFile, { flags: 'a' });
-    this.proc = spawn(process.execPath, [join(ROOT, ENTRY[this.app])], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.proc.stdout!.pipe(out);
-    this.proc.stderr!.pipe(out);
+    // The child writes its stdout and stderr straight into the log file: nothing passes through this process.
+    const out = openSync(this.logFile, 'a');
+    try {
+      this.proc = spawn(process.execPath, [join(ROOT, ENTRY[this.app])], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...this.env },
+        stdio: ['ignore', out, out],
+      });
+    } finally {
+      closeSync(out);
+    }
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`${this.name} exited at start: ${this.logs().slice(-2000)}`);
