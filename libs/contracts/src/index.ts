@@ -1,3 +1,6 @@
 export * from './regions';
 export * from './events';
 export * from './initiative';
+export * from './countries';
+export * from './initiative-rules';
+export * from './initiative.v1.dto';

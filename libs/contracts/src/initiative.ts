@@ -30,6 +30,30 @@ export type Language = (typeof LANGUAGES)[number];
 export const VISIBILITIES = ['PARTNER_SHAREABLE', 'INTERPOL_RESTRICTED'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
+export const CAPABILITIES = [
+  'DATA_MANAGEMENT',
+  'CRIMINAL_ANALYSIS',
+  'FORENSICS',
+  'BORDER_MANAGEMENT',
+  'CAPACITY_BUILDING',
+  'FUGITIVE_SUPPORT',
+  'COMMAND_COORDINATION',
+  'INNOVATION',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const INITIATIVE_SCOPES = ['GLOBAL', 'MULTI_REGIONAL', 'REGIONAL', 'NATIONAL', 'SUBNATIONAL'] as const;
+export type InitiativeScope = (typeof INITIATIVE_SCOPES)[number];
+
+export const ORG_ROLES = ['FUNDING', 'ACCOUNTABLE', 'EXTENDING', 'IMPLEMENTING'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+export const REPORTING_ORG_TYPES = ['HUB', 'PARTNER', 'PLATFORM'] as const;
+export type ReportingOrgType = (typeof REPORTING_ORG_TYPES)[number];
+
+/** 1 parent · 2 child · 3 sibling · 4 co-funded · 5 third party (another organisation's report of the same activity). */
+export const RELATED_INITIATIVE_TYPES = [1, 2, 3, 4, 5] as const;
+
 export const LOCAL_ID_PATTERN = /^[A-Za-z0-9._-]{1,40}$/;
 
 export interface LocalizedText {
@@ -39,7 +63,7 @@ export interface LocalizedText {
 
 export interface ReportingOrg {
   ref: string;
-  type: 'HUB' | 'PARTNER' | 'PLATFORM';
+  type: ReportingOrgType;
   secondaryReporter: boolean;
 }
 
@@ -54,12 +78,12 @@ export interface InitiativeSnapshot {
   titleAlt?: LocalizedText[];
   description?: string;
   actionStreams: { primary: ActionStream; secondary: ActionStream[] };
-  capabilities?: string[];
+  capabilities?: Capability[];
   status: InitiativeStatus;
   dates?: { plannedStart?: string; plannedEnd?: string; actualStart?: string; actualEnd?: string };
-  scope?: string;
+  scope?: InitiativeScope;
   recipientCountries: string[];
-  participatingOrgs?: { ref: string; name: string; role: string }[];
+  participatingOrgs?: { ref: string; name: string; role: OrgRole }[];
   relatedInitiatives?: { ref: string; type: number }[];
   otherIdentifiers?: { ref: string; ownerOrg: string }[];
   visibility: Visibility;
