@@ -4,3 +4,4 @@ export * from './initiative';
 export * from './countries';
 export * from './initiative-rules';
 export * from './initiative.v1.dto';
+export * from './validation';

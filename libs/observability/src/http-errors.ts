@@ -6,17 +6,13 @@ import {
   HttpException,
   ValidationError,
 } from '@nestjs/common';
+import { FieldProblem, flattenValidationErrors } from '@ctp/contracts';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
 import { CtpLogger } from './logger';
 
-/** One bad field: where it is (`title.lang`), which rule it broke (`isIn`) and a sentence for a person. */
-export interface FieldProblem {
-  field: string;
-  rule: string;
-  message: string;
-}
+export { FieldProblem, flattenValidationErrors };
 
 /** The error body of every HTTP endpoint (CONTRACT.md): `{ statusCode, error, message, details[] }`. */
 export interface ErrorBody {
@@ -31,21 +27,6 @@ export class RequestProblem extends HttpException {
   constructor(status: number, message: string, details: FieldProblem[] = []) {
     super({ statusCode: status, error: reasonPhrase(status), message, details }, status);
   }
-}
-
-/** Flattens class-validator's nested errors into one entry per bad field and rule. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
-  const out: FieldProblem[] = [];
-  for (const e of errors) {
-    const field = parent
-      ? /^\d+$/.test(e.property)
-        ? `${parent}[${e.property}]`
-        : `${parent}.${e.property}`
-      : e.property;
-    for (const [rule, message] of Object.entries(e.constraints ?? {})) out.push({ field, rule, message });
-    if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
-  }
-  return out;
 }
 
 export function validationExceptionFactory(errors: ValidationError[]): BadRequestException {
