@@ -3,8 +3,17 @@ import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from './config/hub.config';
+import { InitiativeChanges } from './initiatives/application/initiative-changes';
+import { InitiativeQueries } from './initiatives/application/initiative-queries';
+import { ReplaceInitiative } from './initiatives/application/replace-initiative';
 import { ReportInitiative } from './initiatives/application/report-initiative';
+import { UpsertInitiative } from './initiatives/application/upsert-initiative';
+import { WithdrawInitiative } from './initiatives/application/withdraw-initiative';
 import { InitiativesController } from './initiatives/http/initiatives.controller';
+import { RollupController } from './initiatives/http/rollup.controller';
+import { IntakeHandler } from './initiatives/messaging/intake.handler';
+import { IntakeResponder } from './initiatives/messaging/intake.responder';
+import { intakeBinding, intakeStream } from './initiatives/messaging/intake-subjects';
 import { InitiativeRepository } from './initiatives/persistence/initiative.repository';
 import { HUB_MIGRATIONS } from './migrations';
 
@@ -28,13 +37,24 @@ export class HubModule {
           useFactory: () => ({
             natsUrl: config.natsUrl,
             connectionName: config.service,
-            topology: { replicas: config.natsStreamReplicas },
+            topology: { replicas: config.natsStreamReplicas, extraStreams: [intakeStream(config.natsStreamReplicas)] },
             outbox: { lockName: `ctp-outbox-${config.service}` },
+            consumers: [intakeBinding(config.region)],
           }),
         }),
       ],
-      controllers: [InitiativesController],
-      providers: [{ provide: HUB_CONFIG, useValue: config }, InitiativeRepository, ReportInitiative],
+      controllers: [InitiativesController, RollupController, IntakeHandler],
+      providers: [
+        { provide: HUB_CONFIG, useValue: config },
+        InitiativeRepository,
+        InitiativeChanges,
+        InitiativeQueries,
+        ReportInitiative,
+        ReplaceInitiative,
+        WithdrawInitiative,
+        UpsertInitiative,
+        IntakeResponder,
+      ],
     };
   }
 }

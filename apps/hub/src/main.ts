@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService, exitOnStartupFailure } from '@ctp/messaging';
+import { initiativeSchemas } from '@ctp/contracts';
 import { createLogger } from '@ctp/observability';
 import { loadHubConfig } from './config/hub.config';
 import { HubModule } from './hub.module';
@@ -10,10 +11,12 @@ async function main(): Promise<void> {
   await bootstrapService(HubModule.register(config, logger), {
     service: config.service,
     title: `CTP regional hub (${config.orgRef})`,
-    description: 'Regional hub systems report initiatives here; every accepted change is published as an event.',
+    description:
+      'Regional hub systems report initiatives here (REST, or NATS: see the README); every accepted change is stored and published as exactly one event.',
     port: config.port,
     logger,
-    consume: false,
+    consume: true,
+    openApiSchemas: initiativeSchemas(),
   }).catch(exitOnStartupFailure(config.service, logger));
 }
 

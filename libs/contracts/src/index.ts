@@ -5,3 +5,4 @@ export * from './countries';
 export * from './initiative-rules';
 export * from './initiative.v1.dto';
 export * from './validation';
+export * from './json-schema';

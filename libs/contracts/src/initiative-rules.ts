@@ -59,6 +59,18 @@ function dateMs(value: string | undefined): number | undefined {
 }
 
 /**
+ * An ISO 8601 instant with an explicit zone (`Z` or `±hh:mm`) on a real calendar day. Date.parse alone also takes prose
+ * dates, rolls 30 February over to March, and reads a zone-less time as local time, so the verdict would depend on the
+ * checking machine's time zone.
+ */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function timestampMs(value: unknown): number {
+  if (typeof value !== 'string' || !ISO_TIMESTAMP.test(value) || Number.isNaN(dateMs(value.slice(0, 10)))) return NaN;
+  return Date.parse(value);
+}
+
+/**
  * The rules of a snapshot that hold on their own, whatever was stored before (DOMAIN.md "Validation"). Types and
  * enumerations are class-validator's job (`InitiativeSnapshotV1`); this checks how the fields fit together.
  * `now` is only used for `lastUpdatedAt` itself: actual dates are judged against the report time, so a replay years
@@ -77,7 +89,7 @@ export function initiativeRuleViolations(s: InitiativeSnapshot, now: number = Da
     add('initiativeId', 'localIdPattern', 'the part after the organisation ref must match [A-Za-z0-9._-]{1,40}');
   }
 
-  const reportedAt = Date.parse(s.lastUpdatedAt);
+  const reportedAt = timestampMs(s.lastUpdatedAt);
   if (Number.isNaN(reportedAt)) {
     add('lastUpdatedAt', 'isoTimestamp', 'lastUpdatedAt must be an ISO 8601 timestamp');
   } else if (reportedAt > now + CLOCK_SKEW_ALLOWANCE_MS) {

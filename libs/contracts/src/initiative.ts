@@ -94,3 +94,44 @@ export interface InitiativeSnapshot {
 export function initiativeId(orgRef: string, localId: string): string {
   return `${orgRef}-${localId}`;
 }
+
+const SNAPSHOT_FIELD_ORDER = [
+  'initiativeId',
+  'reportingOrg',
+  'version',
+  'lastUpdatedAt',
+  'kind',
+  'codeName',
+  'title',
+  'titleAlt',
+  'description',
+  'actionStreams',
+  'capabilities',
+  'status',
+  'dates',
+  'scope',
+  'recipientCountries',
+  'participatingOrgs',
+  'relatedInitiatives',
+  'otherIdentifiers',
+  'visibility',
+  'withdrawal',
+] as const;
+const DATE_FIELD_ORDER = ['plannedStart', 'plannedEnd', 'actualStart', 'actualEnd'] as const;
+
+/**
+ * The snapshot with its fields in the contract's order (PostgreSQL's jsonb keeps keys in its own order): what APIs
+ * return, so that a person reading two responses sees the same layout.
+ */
+export function orderedSnapshot(s: InitiativeSnapshot): InitiativeSnapshot {
+  const out: Record<string, unknown> = {};
+  for (const k of SNAPSHOT_FIELD_ORDER) {
+    if (s[k] === undefined) continue;
+    if (k === 'dates' && s.dates) {
+      const d: Record<string, unknown> = {};
+      for (const dk of DATE_FIELD_ORDER) if (s.dates[dk] !== undefined) d[dk] = s.dates[dk];
+      out.dates = d;
+    } else out[k] = s[k];
+  }
+  return out as unknown as InitiativeSnapshot;
+}

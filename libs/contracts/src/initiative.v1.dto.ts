@@ -251,3 +251,10 @@ export class InitiativeSnapshotV1 extends InitiativeContentV1 {
   @Type(() => WithdrawalV1)
   withdrawal?: WithdrawalV1;
 }
+
+/** The body of a hub's `POST /initiatives`: the content, and optionally the reporter's own id for it. */
+export class ReportInitiativeRequestV1 extends InitiativeContentV1 {
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,40}$/, { message: 'localId must match [A-Za-z0-9._-]{1,40}' })
+  localId?: string;
+}

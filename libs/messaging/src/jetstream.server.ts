@@ -1,4 +1,5 @@
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { CloudEvent } from '@ctp/contracts';
 import { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { CtpLogger, Metrics } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
@@ -15,6 +16,10 @@ export interface ConsumerBinding {
   /** Durable consumer name; also the inbox's consumer key, so keep it stable across releases. */
   durable: string;
   filterSubject: string;
+  /** Stream to read (default: the events stream). */
+  stream?: string;
+  /** How a message becomes an envelope (default: CloudEvents JSON). Throws PermanentEventError for poison. */
+  decode?: (msg: JsMsg) => CloudEvent;
 }
 
 export interface JetStreamServerOptions {
@@ -88,14 +93,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     this.closing = false;
     for (const b of this.bindings) {
+      const stream = b.spec.stream ?? this.options.stream;
       await ensureDurableConsumer(this.jsm, {
-        stream: this.options.stream,
+        stream,
         durable: b.spec.durable,
         filterSubject: b.spec.filterSubject,
         ackWaitMs: this.options.ackWaitMs,
         maxAckPending: this.options.maxAckPending,
       });
-      b.consumer = await this.js.consumers.get(this.options.stream, b.spec.durable);
+      b.consumer = await this.js.consumers.get(stream, b.spec.durable);
       b.messages = await b.consumer.consume({
         max_messages: Math.min(this.options.maxAckPending, this.options.maxBatch * 2),
         callback: (m) => {
@@ -109,7 +115,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.log.info({
         msg: 'consumer started',
         consumer: b.spec.durable,
-        stream: this.options.stream,
+        stream,
         filterSubject: b.spec.filterSubject,
       });
     }
@@ -167,7 +173,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       const batch = b.queue.splice(0, this.options.maxBatch);
       try {
-        await this.processBatch(b.spec.durable, batch);
+        await this.processBatch(b.spec, batch);
       } catch (err) {
         // processBatch handles its own failures; reaching here is a bug. Let the broker redeliver.
         this.log.error({ msg: 'batch processing crashed', consumer: b.spec.durable, err: (err as Error).stack });
@@ -177,7 +183,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /** Decodes, dedupes within the batch, then applies what is left in one transaction. */
-  async processBatch(consumer: string, msgs: JsMsg[]): Promise<void> {
+  async processBatch(binding: ConsumerBinding, msgs: JsMsg[]): Promise<void> {
+    const consumer = binding.durable;
+    const decode = binding.decode ?? ((m: JsMsg) => decodeEnvelope(m.data));
     const started = process.hrtime.bigint();
     this.metrics.batchSize.observe({ consumer }, msgs.length);
     const items: Item[] = [];
@@ -187,7 +195,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       if (msg.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer });
       let envelope;
       try {
-        envelope = decodeEnvelope(msg.data);
+        envelope = decode(msg);
       } catch (err) {
         await this.deadLetter(consumer, msg, err as Error);
         continue;

@@ -20,6 +20,8 @@ export interface StreamTopology {
   replicas: number;
   /** Broker-side Nats-Msg-Id dedupe. The inbox covers everything after it. */
   duplicateWindowMs: number;
+  /** Streams a service needs besides these two (e.g. a hub's durable intake). */
+  extraStreams?: (Partial<StreamConfig> & { name: string })[];
 }
 
 export const DEFAULT_TOPOLOGY: StreamTopology = {
@@ -68,7 +70,9 @@ export async function ensureStreams(jsm: JetStreamManager, topology: StreamTopol
     num_replicas: topology.replicas,
     duplicate_window: nanos(topology.duplicateWindowMs),
   };
-  for (const config of [events, deadLetters] as (Partial<StreamConfig> & { name: string })[]) {
+  for (const config of [events, deadLetters, ...(topology.extraStreams ?? [])] as (Partial<StreamConfig> & {
+    name: string;
+  })[]) {
     try {
       await jsm.streams.info(config.name);
     } catch (err) {

@@ -12,6 +12,8 @@ export interface ServiceBootstrap {
   logger: CtpLogger;
   /** Consume JetStream events through the module's JetStreamServer. */
   consume: boolean;
+  /** Schemas to add to the OpenAPI document's components (e.g. the contract's, generated from class-validator). */
+  openApiSchemas?: Record<string, unknown>;
 }
 
 /** Builds and starts one service: HTTP (with OpenAPI at /docs), the JetStream consumer, graceful shutdown. */
@@ -31,7 +33,14 @@ export async function bootstrapService(
   app.useGlobalFilters(new HttpErrorFilter(spec.logger));
   app.enableShutdownHooks();
   const docs = new DocumentBuilder().setTitle(spec.title).setDescription(spec.description).setVersion('1').build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
+  SwaggerModule.setup('docs', app, () => {
+    const document = SwaggerModule.createDocument(app, docs);
+    document.components = {
+      ...document.components,
+      schemas: { ...document.components?.schemas, ...(spec.openApiSchemas as Record<string, never>) },
+    };
+    return document;
+  });
   if (spec.consume) {
     // inheritAppConfig: the HttpErrorFilter passes handler errors through untouched for the transport to classify.
     app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });

@@ -1,14 +1,26 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { INITIATIVE_SCHEMA, InitiativeEventType, InitiativeSnapshot, Subjects, initiativeId } from '@ctp/contracts';
-import { OutboxWriter, newEvent } from '@ctp/messaging';
+import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { UnitOfWork } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
-import { InitiativeAlreadyExists } from '../domain/initiative-errors';
+import { canonical, firstVersion, parseContent, parseLocalId } from '../domain/hub-initiative';
+import { IdempotencyKeyReused, InitiativeAlreadyExists } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
-import { ReportInitiativeRequest } from '../http/report-initiative.request';
+import { InitiativeChanges } from './initiative-changes';
 
-export type ReportInitiativeCommand = ReportInitiativeRequest;
+export interface ReportInitiativeCommand {
+  /** The request body: the snapshot's content fields plus an optional `localId`. */
+  body: unknown;
+  /** A retried request with the same key gets the first result back instead of creating a second initiative. */
+  idempotencyKey?: string;
+  now?: Date;
+}
+
+export interface ReportInitiativeResult {
+  snapshot: InitiativeSnapshot;
+  /** True when this is the stored answer to an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
 
 /**
  * Stores a new initiative at version 1 and its `reported` event in one transaction: either both exist or neither
@@ -20,38 +32,33 @@ export class ReportInitiative {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly unitOfWork: UnitOfWork,
     private readonly initiatives: InitiativeRepository,
-    private readonly outbox: OutboxWriter,
+    private readonly changes: InitiativeChanges,
   ) {}
 
-  async execute(command: ReportInitiativeCommand, now = new Date()): Promise<InitiativeSnapshot> {
-    const id = initiativeId(this.config.orgRef, command.localId ?? randomUUID().slice(0, 13));
-    const snapshot: InitiativeSnapshot = {
-      initiativeId: id,
-      reportingOrg: { ref: this.config.orgRef, type: 'HUB', secondaryReporter: false },
-      version: 1,
-      lastUpdatedAt: now.toISOString(),
-      kind: command.kind,
-      title: { lang: command.title.lang, text: command.title.text },
-      actionStreams: { primary: command.actionStreams.primary, secondary: command.actionStreams.secondary ?? [] },
-      status: command.status,
-      ...(command.dates ? { dates: { ...command.dates } } : {}),
-      recipientCountries: command.recipientCountries,
-      visibility: command.visibility,
-    };
-    await this.unitOfWork.run(async (tx) => {
-      if (!(await this.initiatives.insert(tx, snapshot))) throw new InitiativeAlreadyExists(id);
-      await this.outbox.append(tx, [
-        newEvent({
-          source: this.config.source,
-          type: InitiativeEventType.Reported,
-          subject: Subjects.hubInitiative(this.config.region, InitiativeEventType.Reported),
-          about: id,
-          dataschema: INITIATIVE_SCHEMA,
-          time: snapshot.lastUpdatedAt,
-          data: snapshot,
-        }),
-      ]);
+  async execute(command: ReportInitiativeCommand): Promise<ReportInitiativeResult> {
+    const body = command.body as Record<string, unknown>;
+    const localId = parseLocalId(body?.localId) ?? randomUUID();
+    const content = parseContent(command.body, ['localId']);
+    const snapshot = firstVersion(this.config, localId, content, command.now ?? new Date());
+    const requestHash = createHash('sha256').update(canonical(command.body)).digest('hex');
+    return this.unitOfWork.run(async (tx) => {
+      if (command.idempotencyKey) {
+        const earlier = await this.initiatives.claimIdempotencyKey(tx, command.idempotencyKey);
+        if (earlier) {
+          if (earlier.requestHash !== requestHash) throw new IdempotencyKeyReused(command.idempotencyKey);
+          return { snapshot: earlier.response as InitiativeSnapshot, replayed: true };
+        }
+      }
+      if (!(await this.initiatives.insert(tx, snapshot))) throw new InitiativeAlreadyExists(snapshot.initiativeId);
+      await this.changes.record(tx, InitiativeEventType.Reported, snapshot);
+      if (command.idempotencyKey) {
+        await this.initiatives.saveIdempotentResponse(tx, command.idempotencyKey, {
+          requestHash,
+          statusCode: 201,
+          response: snapshot,
+        });
+      }
+      return { snapshot, replayed: false };
     });
-    return snapshot;
   }
 }

@@ -1,45 +1,150 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InitiativeSnapshot } from '@ctp/contracts';
-import { CtpLogger, LOGGER, RequestProblem } from '@ctp/observability';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ACTION_STREAMS, INITIATIVE_STATUSES, InitiativeSnapshot } from '@ctp/contracts';
+import { ReplaceInitiative } from '../application/replace-initiative';
 import { ReportInitiative } from '../application/report-initiative';
-import { InitiativeAlreadyExists } from '../domain/initiative-errors';
-import { InitiativeRepository } from '../persistence/initiative.repository';
-import { ReportInitiativeRequest } from './report-initiative.request';
+import { WithdrawInitiative } from '../application/withdraw-initiative';
+import { InitiativeNotFound } from '../domain/initiative-errors';
+import { InitiativeQueries, InitiativePage } from '../application/initiative-queries';
+import { InitiativeErrorFilter } from './initiative-error.filter';
+import { etag, parseIdempotencyKey, parseIfMatch } from './http-preconditions';
+import { schemaRef } from './openapi';
+
+const ERRORS = {
+  400: 'Malformed: a field has the wrong type or value, or is unknown (details name each one)',
+  403: "The id is under another organisation's prefix",
+  404: 'No such initiative at this hub',
+  409: 'Already exists, or withdrawn (cannot change)',
+  412: 'If-Match is not the current version: read again and re-apply',
+  422: 'Well-formed but breaks a rule: dates, status and dates, countries, status transition, reused Idempotency-Key',
+  428: 'If-Match missing',
+};
 
 @ApiTags('initiatives')
+@UseFilters(InitiativeErrorFilter)
 @Controller('initiatives')
 export class InitiativesController {
   constructor(
     private readonly reportInitiative: ReportInitiative,
-    private readonly initiatives: InitiativeRepository,
-    @Inject(LOGGER) private readonly log: CtpLogger,
+    private readonly replaceInitiative: ReplaceInitiative,
+    private readonly withdrawInitiative: WithdrawInitiative,
+    private readonly queries: InitiativeQueries,
   ) {}
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Report a new initiative; it is stored and published as ctp.initiative.reported.v1' })
-  @ApiCreatedResponse({ description: 'The stored snapshot (version 1)' })
-  async report(@Body() body: ReportInitiativeRequest): Promise<InitiativeSnapshot> {
-    try {
-      const snapshot = await this.reportInitiative.execute(body);
-      this.log.info({ msg: 'initiative reported', initiativeId: snapshot.initiativeId, version: snapshot.version });
-      return snapshot;
-    } catch (err) {
-      if (err instanceof InitiativeAlreadyExists) {
-        throw new RequestProblem(409, err.message, [
-          { field: 'localId', rule: 'unique', message: `${err.initiativeId} is already reported; update it with PUT` },
-        ]);
-      }
-      throw err;
-    }
+  @ApiOperation({
+    summary: 'Report a new initiative',
+    description:
+      'Stores it at version 1 and publishes ctp.initiative.reported.v1. The id is <this hub>-<localId>; without localId one is generated. A retry with the same Idempotency-Key returns the first answer.',
+  })
+  @ApiBody({ schema: schemaRef('ReportInitiativeRequestV1') })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiResponse({ status: 201, description: 'The stored snapshot', schema: schemaRef('InitiativeSnapshotV1') })
+  @ApiResponse({ status: 400, description: ERRORS[400] })
+  @ApiResponse({ status: 409, description: ERRORS[409] })
+  @ApiResponse({ status: 422, description: ERRORS[422] })
+  async report(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InitiativeSnapshot> {
+    const { snapshot, replayed } = await this.reportInitiative.execute({
+      body,
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+    });
+    res.setHeader('ETag', etag(snapshot.version));
+    res.setHeader('Location', `/initiatives/${encodeURIComponent(snapshot.initiativeId)}`);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return snapshot;
+  }
+
+  @Put(':initiativeId')
+  @ApiOperation({
+    summary: 'Replace an initiative (full replacement)',
+    description:
+      'If-Match must carry the version being replaced. A body equal to what is stored changes nothing (same version, no event).',
+  })
+  @ApiBody({ schema: schemaRef('InitiativeContentV1') })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read, e.g. "3"' })
+  @ApiResponse({ status: 200, description: 'The current snapshot', schema: schemaRef('InitiativeSnapshotV1') })
+  @ApiResponse({ status: 400, description: ERRORS[400] })
+  @ApiResponse({ status: 403, description: ERRORS[403] })
+  @ApiResponse({ status: 404, description: ERRORS[404] })
+  @ApiResponse({ status: 409, description: ERRORS[409] })
+  @ApiResponse({ status: 412, description: ERRORS[412] })
+  @ApiResponse({ status: 422, description: ERRORS[422] })
+  @ApiResponse({ status: 428, description: ERRORS[428] })
+  async replace(
+    @Param('initiativeId') initiativeId: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InitiativeSnapshot> {
+    const { snapshot } = await this.replaceInitiative.execute({
+      initiativeId,
+      body,
+      expectedVersion: parseIfMatch(ifMatch, true)!,
+    });
+    res.setHeader('ETag', etag(snapshot.version));
+    return snapshot;
+  }
+
+  @Post(':initiativeId/withdraw')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Withdraw an initiative reported in error',
+    description: 'It leaves every count and cannot change afterwards. Publishes ctp.initiative.withdrawn.v1.',
+  })
+  @ApiBody({
+    schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } },
+  })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiResponse({ status: 200, description: 'The withdrawn snapshot', schema: schemaRef('InitiativeSnapshotV1') })
+  @ApiResponse({ status: 403, description: ERRORS[403] })
+  @ApiResponse({ status: 404, description: ERRORS[404] })
+  @ApiResponse({ status: 409, description: ERRORS[409] })
+  @ApiResponse({ status: 412, description: ERRORS[412] })
+  async withdraw(
+    @Param('initiativeId') initiativeId: string,
+    @Body() body: { reason?: unknown } | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InitiativeSnapshot> {
+    const snapshot = await this.withdrawInitiative.execute({
+      initiativeId,
+      reason: body?.reason,
+      expectedVersion: parseIfMatch(ifMatch, false),
+    });
+    res.setHeader('ETag', etag(snapshot.version));
+    return snapshot;
   }
 
   @Get(':initiativeId')
-  @ApiOkResponse({ description: 'The current snapshot' })
-  async get(@Param('initiativeId') initiativeId: string): Promise<InitiativeSnapshot> {
-    const snapshot = await this.initiatives.findById(initiativeId);
-    if (!snapshot) throw new RequestProblem(404, `initiative ${initiativeId} not found`);
-    return snapshot;
+  @ApiOperation({ summary: 'One initiative, as stored (ETag: its version)' })
+  @ApiOkResponse({ schema: schemaRef('InitiativeSnapshotV1') })
+  @ApiResponse({ status: 404, description: ERRORS[404] })
+  async get(
+    @Param('initiativeId') initiativeId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InitiativeSnapshot> {
+    const stored = await this.queries.get(initiativeId);
+    if (!stored) throw new InitiativeNotFound(initiativeId);
+    res.setHeader('ETag', etag(stored.version));
+    return stored;
+  }
+
+  @Get()
+  @ApiOperation({ summary: "This hub's initiatives, filtered, in pages (follow nextCursor)" })
+  @ApiQuery({ name: 'status', required: false, enum: INITIATIVE_STATUSES })
+  @ApiQuery({ name: 'primaryActionStream', required: false, enum: ACTION_STREAMS })
+  @ApiQuery({ name: 'country', required: false, description: 'ISO 3166-1 alpha-2' })
+  @ApiQuery({ name: 'includeWithdrawn', required: false, type: Boolean })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
+  @ApiResponse({ status: 400, description: ERRORS[400] })
+  async list(@Query() query: Record<string, string | undefined>): Promise<InitiativePage> {
+    return this.queries.list(query);
   }
 }

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { INITIATIVE_SCHEMA, InitiativeEventType, InitiativeSnapshot, Subjects } from '@ctp/contracts';
+import { newEvent, OutboxWriter } from '@ctp/messaging';
+import { CtpLogger, LOGGER } from '@ctp/observability';
+import type { Transaction } from '@ctp/persistence';
+import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
+import { NotOwnInitiative } from '../domain/initiative-errors';
+import { InitiativeRepository } from '../persistence/initiative.repository';
+
+/**
+ * What every accepted change does besides storing the record: exactly one event through the outbox, in the same
+ * transaction, on this hub's own subject; and one log line once it is committed.
+ */
+@Injectable()
+export class InitiativeChanges {
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(LOGGER) private readonly log: CtpLogger,
+    private readonly initiatives: InitiativeRepository,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  get ownPrefix(): string {
+    return `${this.config.orgRef}-`;
+  }
+
+  assertOwn(initiativeId: string): void {
+    if (!initiativeId.startsWith(this.ownPrefix)) throw new NotOwnInitiative(initiativeId, this.ownPrefix);
+  }
+
+  async record(tx: Transaction, type: InitiativeEventType, snapshot: InitiativeSnapshot): Promise<void> {
+    if (type === InitiativeEventType.Reported) {
+      // insert() was done by the caller, which needs its answer (already exists?) before going on.
+    } else {
+      await this.initiatives.update(tx, snapshot, type === InitiativeEventType.Withdrawn);
+    }
+    const event = newEvent({
+      source: this.config.source,
+      type,
+      subject: Subjects.hubInitiative(this.config.region, type),
+      about: snapshot.initiativeId,
+      dataschema: INITIATIVE_SCHEMA,
+      time: snapshot.lastUpdatedAt,
+      data: snapshot,
+    });
+    await this.outbox.append(tx, [event]);
+    tx.afterCommit(() =>
+      this.log.info({
+        msg: `initiative ${type.split('.')[2]}`,
+        initiativeId: snapshot.initiativeId,
+        version: snapshot.version,
+        status: snapshot.status,
+        eventId: event.envelope.id,
+      }),
+    );
+  }
+}

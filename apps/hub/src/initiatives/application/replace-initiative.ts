@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { UnitOfWork } from '@ctp/persistence';
+import { nextVersion, parseContent } from '../domain/hub-initiative';
+import { InitiativeNotFound, InitiativeWithdrawn, VersionMismatch } from '../domain/initiative-errors';
+import { InitiativeRepository } from '../persistence/initiative.repository';
+import { InitiativeChanges } from './initiative-changes';
+
+export interface ReplaceInitiativeCommand {
+  initiativeId: string;
+  body: unknown;
+  /** The version the caller read (If-Match): the change applies only if it is still the current one. */
+  expectedVersion: number;
+  now?: Date;
+}
+
+export interface ReplaceInitiativeResult {
+  snapshot: InitiativeSnapshot;
+  /** False when the body equals what is stored: no new version, no event. */
+  changed: boolean;
+}
+
+/**
+ * Full replacement of an initiative's content. The record is locked for the check and the write, so of two updates
+ * made on the same version exactly one wins; the other gets VersionMismatch (HTTP 412).
+ */
+@Injectable()
+export class ReplaceInitiative {
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly initiatives: InitiativeRepository,
+    private readonly changes: InitiativeChanges,
+  ) {}
+
+  async execute(command: ReplaceInitiativeCommand): Promise<ReplaceInitiativeResult> {
+    this.changes.assertOwn(command.initiativeId);
+    const content = parseContent(command.body);
+    return this.unitOfWork.run(async (tx) => {
+      const stored = await this.initiatives.lock(tx, command.initiativeId);
+      if (!stored) throw new InitiativeNotFound(command.initiativeId);
+      if (stored.withdrawn) throw new InitiativeWithdrawn(command.initiativeId);
+      if (stored.snapshot.version !== command.expectedVersion) {
+        throw new VersionMismatch(command.initiativeId, command.expectedVersion, stored.snapshot.version);
+      }
+      const next = nextVersion(stored.snapshot, content, command.now ?? new Date());
+      if (!next) return { snapshot: stored.snapshot, changed: false };
+      await this.changes.record(tx, InitiativeEventType.Updated, next);
+      return { snapshot: next, changed: true };
+    });
+  }
+}

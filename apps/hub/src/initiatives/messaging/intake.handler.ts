@@ -1,0 +1,34 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventBatchContext, EventOutcome, ReceivedEvent } from '@ctp/messaging';
+import { runWithCorrelation } from '@ctp/observability';
+import { UpsertInitiative } from '../application/upsert-initiative';
+import { InitiativeError } from '../domain/initiative-errors';
+import { statusOf } from '../http/initiative-error.filter';
+import { INTAKE_UPSERT_TYPE } from './intake-subjects';
+
+/**
+ * Upserts that regional systems `emit` over NATS, applied from the CTP_INTAKE stream (so they wait there while the hub
+ * is down). An upsert runs in its own transaction; it is idempotent by content, so a redelivery after a crash
+ * changes nothing. A rejected upsert is recorded and logged with its reason, and the ones behind it go on.
+ */
+@Controller()
+export class IntakeHandler {
+  constructor(private readonly upsertInitiative: UpsertInitiative) {}
+
+  @EventPattern(INTAKE_UPSERT_TYPE)
+  async onUpsert(@Payload() event: ReceivedEvent, @Ctx() _ctx: EventBatchContext): Promise<EventOutcome> {
+    try {
+      await runWithCorrelation(event.envelope.correlationid, () =>
+        this.upsertInitiative.execute({ body: event.envelope.data }),
+      );
+      return { outcome: 'APPLIED' };
+    } catch (err) {
+      if (err instanceof InitiativeError) {
+        const detail = err.details.map((d) => `${d.field}: ${d.message}`).join('; ') || err.message;
+        return { outcome: 'REJECTED', reason: `${statusOf(err)} ${err.constructor.name}: ${detail}`.slice(0, 1000) };
+      }
+      throw err;
+    }
+  }
+}

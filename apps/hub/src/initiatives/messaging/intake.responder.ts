@@ -1,0 +1,103 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
+import { NATS_CONNECTION } from '@ctp/messaging';
+import { CtpLogger, LOGGER, runWithCorrelation } from '@ctp/observability';
+import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
+import { UpsertInitiative } from '../application/upsert-initiative';
+import { InitiativeError } from '../domain/initiative-errors';
+import { errorBodyOf } from '../http/initiative-error.filter';
+import { IntakeSubjects } from './intake-subjects';
+
+/** What a stock NestJS NATS `ClientProxy.send()` sends: `{ pattern, data, id }`. */
+interface NestRequestPacket {
+  pattern?: unknown;
+  data?: unknown;
+  id?: unknown;
+}
+
+/**
+ * Answers `send` requests from regional systems: the upsert goes through the same use case as REST, and the reply
+ * (`{ id, response }` or `{ id, err }`, the shape a NestJS ClientProxy expects) is sent only after the commit. All
+ * hub instances of a region share a queue group, so each request is answered once.
+ */
+@Injectable()
+export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription?: Subscription;
+
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LOGGER) private readonly log: CtpLogger,
+    private readonly upsertInitiative: UpsertInitiative,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const subject = IntakeSubjects.upsert(this.config.region);
+    this.subscription = this.nc.subscribe(subject, {
+      queue: this.config.service,
+      callback: (err, msg) => {
+        if (!err) void this.answer(msg);
+      },
+    });
+    this.log.info({ msg: 'NATS intake listening', subject, queue: this.config.service });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.drain().catch(() => undefined);
+  }
+
+  private async answer(msg: Msg): Promise<void> {
+    let packet: NestRequestPacket;
+    try {
+      packet = JSON.parse(msg.string()) as NestRequestPacket;
+    } catch {
+      this.reply(msg, undefined, {
+        err: { statusCode: 400, error: 'Bad Request', message: 'the request is not JSON', details: [] },
+      });
+      return;
+    }
+    const isPacket = typeof packet === 'object' && packet !== null && 'data' in packet && 'pattern' in packet;
+    const body = isPacket ? packet.data : packet;
+    const correlationId = msg.headers?.get('X-Correlation-Id') || undefined;
+    const started = process.hrtime.bigint();
+    await runWithCorrelation(correlationId, async () => {
+      try {
+        const result = await this.upsertInitiative.execute({ body });
+        this.reply(msg, packet?.id, {
+          response: {
+            status: 'ACCEPTED',
+            initiativeId: result.snapshot.initiativeId,
+            version: result.snapshot.version,
+            created: result.created,
+            changed: result.changed,
+          },
+        });
+        this.log.info({
+          msg: 'NATS intake request',
+          initiativeId: result.snapshot.initiativeId,
+          version: result.snapshot.version,
+          outcome: result.created ? 'CREATED' : result.changed ? 'UPDATED' : 'UNCHANGED',
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        });
+      } catch (err) {
+        const body =
+          err instanceof InitiativeError
+            ? errorBodyOf(err)
+            : {
+                statusCode: 503,
+                error: 'Service Unavailable',
+                message: 'the hub could not store the change; retry',
+                details: [],
+              };
+        if (!(err instanceof InitiativeError)) this.log.error({ msg: 'NATS intake failed', err: (err as Error).stack });
+        else this.log.warn({ msg: 'NATS intake request rejected', statusCode: body.statusCode, message: body.message });
+        this.reply(msg, packet?.id, { err: body });
+      }
+    });
+  }
+
+  private reply(msg: Msg, id: unknown, payload: { response?: unknown; err?: unknown }): void {
+    if (!msg.reply) return;
+    msg.respond(JSON.stringify({ ...(id !== undefined ? { id } : {}), ...payload, isDisposed: true }));
+  }
+}
