@@ -42,6 +42,8 @@ describe('hub → platform, end to end', () => {
         title: { lang: 'fr', text: 'Formation régionale sur les combattants terroristes étrangers' },
         actionStreams: { primary: 'TRAVEL_MOBILITY', secondary: ['IDENTIFICATION'] },
         status: 'PIPELINE',
+        dates: { plannedStart: '2027-03-01', plannedEnd: '2027-03-05' },
+        scope: 'REGIONAL',
         recipientCountries: ['FR', 'BE'],
         visibility: 'PARTNER_SHAREABLE',
       }),
@@ -90,7 +92,7 @@ describe('hub → platform, end to end', () => {
     const body = (await res.json()) as { details: { field: string; rule: string }[] };
     const fields = body.details.map((d) => d.field);
     expect(fields).toEqual(
-      expect.arrayContaining(['kind', 'title.lang', 'actionStreams', 'recipientCountries', 'visibility']),
+      expect.arrayContaining(['kind', 'title.lang', 'actionStreams', 'dates', 'scope', 'visibility']),
     );
     const [{ n }] = await hubDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events`);
     expect(n).toBe(1); // only the initiative of the first test

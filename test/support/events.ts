@@ -33,6 +33,7 @@ export function hubInitiativeEvent(
         actionStreams: { primary: 'TRAVEL_MOBILITY', secondary: ['IDENTIFICATION'] },
         status: 'PIPELINE',
         dates: { plannedStart: '2027-03-01', plannedEnd: '2027-03-05' },
+        scope: 'REGIONAL',
         recipientCountries: ['KE', 'TZ', 'UG'],
         visibility: 'PARTNER_SHAREABLE',
       },

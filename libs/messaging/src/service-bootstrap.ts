@@ -1,7 +1,15 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { CtpLogger, HttpErrorFilter, NestPinoLogger, validationExceptionFactory } from '@ctp/observability';
+import { json, NextFunction, Request, Response } from 'express';
+import {
+  CtpLogger,
+  HttpErrorFilter,
+  NestPinoLogger,
+  toErrorBody,
+  validationExceptionFactory,
+} from '@ctp/observability';
 import { JetStreamServer } from './jetstream.server';
 
 export interface ServiceBootstrap {
@@ -21,7 +29,18 @@ export async function bootstrapService(
   module: Parameters<typeof NestFactory.create>[0],
   spec: ServiceBootstrap,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: new NestPinoLogger(spec.logger), bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger: new NestPinoLogger(spec.logger),
+    bufferLogs: false,
+    bodyParser: false,
+  });
+  // Our own JSON parser, so that a body that is not JSON (or too large) gets the contract's error body naming it.
+  app.use(json({ limit: '1mb' }));
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    const body = toErrorBody(err);
+    res.status(body.statusCode).json(body);
+  });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
