@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { initiativeId as makeInitiativeId, InitiativeSnapshot } from '@ctp/contracts';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { parseLocalId } from '../domain/hub-initiative';
-import { InitiativeAlreadyExists, MalformedInitiative } from '../domain/initiative-errors';
+import { InitiativeAlreadyExists, MalformedInitiative, VersionMismatch } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
 import { ReplaceInitiative } from './replace-initiative';
 import { ReportInitiative } from './report-initiative';
@@ -56,17 +56,24 @@ export class UpsertInitiative {
           return { snapshot, created: true, changed: true };
         } catch (err) {
           // Created concurrently between our read and our insert: go round once more as an update.
-          if (err instanceof InitiativeAlreadyExists && attempt === 0) continue;
+          if (err instanceof InitiativeAlreadyExists && attempt < 3) continue;
           throw err;
         }
       }
-      const { snapshot, changed } = await this.replace.execute({
-        initiativeId: id,
-        body: content,
-        expectedVersion: (expected as number | undefined) ?? stored.snapshot.version,
-        now: command.now,
-      });
-      return { snapshot, created: false, changed };
+      try {
+        const { snapshot, changed } = await this.replace.execute({
+          initiativeId: id,
+          body: content,
+          expectedVersion: (expected as number | undefined) ?? stored.snapshot.version,
+          now: command.now,
+        });
+        return { snapshot, created: false, changed };
+      } catch (err) {
+        // Without expectedVersion the caller means "whatever is current": another writer got in between our read and
+        // our lock, so read again (a few times at most).
+        if (err instanceof VersionMismatch && expected === undefined && attempt < 3) continue;
+        throw err;
+      }
     }
   }
 }
