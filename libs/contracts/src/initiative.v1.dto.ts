@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -51,6 +52,7 @@ const ISO_DATE_MESSAGE = '$property must be a date YYYY-MM-DD';
 
 export class LocalizedTextV1 {
   @IsIn(LANGUAGES)
+  @JSONSchema({ description: "Language of the text: one of INTERPOL's four working languages" })
   lang!: Language;
 
   @IsString()
@@ -60,28 +62,39 @@ export class LocalizedTextV1 {
 
 export class ActionStreamsV1 {
   @IsIn(ACTION_STREAMS)
+  @JSONSchema({ description: "The strategy's action stream this initiative serves first; rollups count this one only" })
   primary!: ActionStream;
 
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(4)
   @IsIn(ACTION_STREAMS, { each: true })
+  @JSONSchema({ description: 'Other action streams it also serves (not the primary)' })
   secondary!: ActionStream[];
 }
 
 export class DatesV1 {
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
+  @JSONSchema({ description: 'Planned start date (YYYY-MM-DD); not after plannedEnd' })
   plannedStart!: string;
 
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
+  @JSONSchema({ description: 'Planned end date (YYYY-MM-DD)' })
   plannedEnd!: string;
 
   @IsOptional()
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
+  @JSONSchema({
+    description:
+      'Actual start (YYYY-MM-DD): required from IMPLEMENTATION on, absent in PIPELINE, not after the report time',
+  })
   actualStart?: string;
 
   @IsOptional()
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
+  @JSONSchema({
+    description: 'Actual end (YYYY-MM-DD): required for FINALISATION and CLOSED, not after the report time',
+  })
   actualEnd?: string;
 }
 
@@ -95,6 +108,7 @@ export class ParticipatingOrgV1 {
   name!: string;
 
   @IsIn(ORG_ROLES)
+  @JSONSchema({ description: 'IATI organisation role in the initiative' })
   role!: OrgRole;
 }
 
@@ -107,6 +121,10 @@ export class RelatedInitiativeV1 {
   @IsIn(RELATED_INITIATIVE_TYPES, {
     message: '$property must be 1 (parent), 2 (child), 3 (sibling), 4 (co-funded) or 5 (third party)',
   })
+  @JSONSchema({
+    description:
+      "1 parent, 2 child, 3 sibling, 4 co-funded, 5 third party (another organisation's report of this same activity)",
+  })
   type!: number;
 }
 
@@ -117,6 +135,7 @@ export class OtherIdentifierV1 {
 
   @IsString()
   @Length(1, 100)
+  @JSONSchema({ description: 'Organisation that issued this other identifier' })
   ownerOrg!: string;
 }
 
@@ -130,6 +149,7 @@ export class ReportingOrgV1 {
   type!: ReportingOrgType;
 
   @IsBoolean()
+  @JSONSchema({ description: 'True for partner records relayed by partner-liaison' })
   secondaryReporter!: boolean;
 }
 
@@ -145,12 +165,17 @@ export class WithdrawalV1 {
 /** What a reporter says about an initiative: everything but the identity and versioning the owner assigns. */
 export class InitiativeContentV1 {
   @IsIn(INITIATIVE_KINDS)
+  @JSONSchema({
+    description:
+      'PRJ project/programme, OPS operation, TRN training, MTG meeting/workshop/working group/conference, DEP deployment/field support',
+  })
   kind!: InitiativeKind;
 
   @IsOptional()
   @Matches(/^[A-Z0-9-]{1,40}$/, {
     message: 'codeName must be upper-case letters, digits and dashes ([A-Z0-9-]+), at most 40',
   })
+  @JSONSchema({ description: 'Operation name, the same in every language' })
   codeName?: string;
 
   @IsDefined()
@@ -164,11 +189,13 @@ export class InitiativeContentV1 {
   @ArrayMaxSize(3)
   @ValidateNested({ each: true })
   @Type(() => LocalizedTextV1)
+  @JSONSchema({ description: 'Translations of the title, at most one per language' })
   titleAlt?: LocalizedTextV1[];
 
   @IsOptional()
   @IsString()
   @MaxLength(4000)
+  @JSONSchema({ description: 'Coordination metadata only: never personal data' })
   description?: string;
 
   @IsDefined()
@@ -181,9 +208,14 @@ export class InitiativeContentV1 {
   @IsArray()
   @ArrayUnique()
   @IsIn(CAPABILITIES, { each: true })
+  @JSONSchema({ description: 'INTERPOL capabilities the initiative uses' })
   capabilities?: Capability[];
 
   @IsIn(INITIATIVE_STATUSES)
+  @JSONSchema({
+    description:
+      'IATI activity status; transitions: PIPELINE→IMPLEMENTATION|CANCELLED, IMPLEMENTATION→FINALISATION|CLOSED|SUSPENDED|CANCELLED, SUSPENDED→IMPLEMENTATION|CANCELLED, FINALISATION→CLOSED',
+  })
   status!: InitiativeStatus;
 
   @IsDefined()
@@ -193,11 +225,13 @@ export class InitiativeContentV1 {
   dates!: DatesV1;
 
   @IsIn(INITIATIVE_SCOPES)
+  @JSONSchema({ description: 'GLOBAL initiatives list no recipient countries' })
   scope!: InitiativeScope;
 
   @IsArray()
   @ArrayMaxSize(250)
   @IsString({ each: true })
+  @JSONSchema({ description: 'ISO 3166-1 alpha-2 codes, upper case, no repeats' })
   recipientCountries!: string[];
 
   @IsOptional()
@@ -222,6 +256,9 @@ export class InitiativeContentV1 {
   otherIdentifiers?: OtherIdentifierV1[];
 
   @IsIn(VISIBILITIES)
+  @JSONSchema({
+    description: 'PARTNER_SHAREABLE records may be shown to partners; INTERPOL_RESTRICTED ones never leave INTERPOL',
+  })
   visibility!: Visibility;
 }
 
@@ -229,6 +266,7 @@ export class InitiativeContentV1 {
 export class InitiativeSnapshotV1 extends InitiativeContentV1 {
   @IsString()
   @Length(3, 200)
+  @JSONSchema({ description: '<reportingOrg.ref>-<localId>; assigned by the owner, immutable' })
   initiativeId!: string;
 
   @IsDefined()
@@ -240,15 +278,20 @@ export class InitiativeSnapshotV1 extends InitiativeContentV1 {
   @IsInt()
   @Min(1)
   @Max(2_000_000_000)
+  @JSONSchema({ description: '+1 on every accepted change, assigned by the owner' })
   version!: number;
 
   @IsString()
+  @JSONSchema({ description: 'ISO 8601 timestamp of the change (the report time), set by the owner' })
   lastUpdatedAt!: string;
 
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => WithdrawalV1)
+  @JSONSchema({
+    description: 'Present once the record was withdrawn (reported in error); it then counts nowhere and never changes',
+  })
   withdrawal?: WithdrawalV1;
 }
 
@@ -256,5 +299,8 @@ export class InitiativeSnapshotV1 extends InitiativeContentV1 {
 export class ReportInitiativeRequestV1 extends InitiativeContentV1 {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,40}$/, { message: 'localId must match [A-Za-z0-9._-]{1,40}' })
+  @JSONSchema({
+    description: 'Your own id for it; the initiative id becomes <hub ref>-<localId>. Generated when absent',
+  })
   localId?: string;
 }

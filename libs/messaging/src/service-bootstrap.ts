@@ -56,7 +56,11 @@ export async function bootstrapService(
     const document = SwaggerModule.createDocument(app, docs);
     document.components = {
       ...document.components,
-      schemas: { ...document.components?.schemas, ...(spec.openApiSchemas as Record<string, never>) },
+      schemas: {
+        ...document.components?.schemas,
+        ErrorBody: ERROR_BODY_SCHEMA as never,
+        ...(spec.openApiSchemas as Record<string, never>),
+      },
     };
     return document;
   });

@@ -103,3 +103,27 @@ export function toErrorBody(exception: unknown): ErrorBody {
 export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? 'Error';
 }
+
+/** The OpenAPI schema of ErrorBody, added to every service's /docs. */
+export const ERROR_BODY_SCHEMA = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message', 'details'],
+  properties: {
+    statusCode: { type: 'integer', example: 422 },
+    error: { type: 'string', example: 'Unprocessable Entity' },
+    message: { type: 'string', example: 'the initiative breaks a rule: status IMPLEMENTATION needs dates.actualStart' },
+    details: {
+      type: 'array',
+      description: 'One entry per bad field and rule',
+      items: {
+        type: 'object',
+        required: ['field', 'rule', 'message'],
+        properties: {
+          field: { type: 'string', example: 'dates.actualStart' },
+          rule: { type: 'string', example: 'actualStartRequired' },
+          message: { type: 'string', example: 'status IMPLEMENTATION needs dates.actualStart' },
+        },
+      },
+    },
+  },
+} as const;

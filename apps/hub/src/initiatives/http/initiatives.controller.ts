@@ -42,9 +42,9 @@ export class InitiativesController {
   @ApiBody({ schema: schemaRef('ReportInitiativeRequestV1') })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiResponse({ status: 201, description: 'The stored snapshot', schema: schemaRef('InitiativeSnapshotV1') })
-  @ApiResponse({ status: 400, description: ERRORS[400] })
-  @ApiResponse({ status: 409, description: ERRORS[409] })
-  @ApiResponse({ status: 422, description: ERRORS[422] })
+  @ApiResponse({ status: 400, description: ERRORS[400], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 409, description: ERRORS[409], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 422, description: ERRORS[422], schema: schemaRef('ErrorBody') })
   async report(
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -69,13 +69,13 @@ export class InitiativesController {
   @ApiBody({ schema: schemaRef('InitiativeContentV1') })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read, e.g. "3"' })
   @ApiResponse({ status: 200, description: 'The current snapshot', schema: schemaRef('InitiativeSnapshotV1') })
-  @ApiResponse({ status: 400, description: ERRORS[400] })
-  @ApiResponse({ status: 403, description: ERRORS[403] })
-  @ApiResponse({ status: 404, description: ERRORS[404] })
-  @ApiResponse({ status: 409, description: ERRORS[409] })
-  @ApiResponse({ status: 412, description: ERRORS[412] })
-  @ApiResponse({ status: 422, description: ERRORS[422] })
-  @ApiResponse({ status: 428, description: ERRORS[428] })
+  @ApiResponse({ status: 400, description: ERRORS[400], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 403, description: ERRORS[403], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 404, description: ERRORS[404], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 409, description: ERRORS[409], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 412, description: ERRORS[412], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 422, description: ERRORS[422], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 428, description: ERRORS[428], schema: schemaRef('ErrorBody') })
   async replace(
     @Param('initiativeId') initiativeId: string,
     @Body() body: unknown,
@@ -102,10 +102,10 @@ export class InitiativesController {
   })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiResponse({ status: 200, description: 'The withdrawn snapshot', schema: schemaRef('InitiativeSnapshotV1') })
-  @ApiResponse({ status: 403, description: ERRORS[403] })
-  @ApiResponse({ status: 404, description: ERRORS[404] })
-  @ApiResponse({ status: 409, description: ERRORS[409] })
-  @ApiResponse({ status: 412, description: ERRORS[412] })
+  @ApiResponse({ status: 403, description: ERRORS[403], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 404, description: ERRORS[404], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 409, description: ERRORS[409], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 412, description: ERRORS[412], schema: schemaRef('ErrorBody') })
   async withdraw(
     @Param('initiativeId') initiativeId: string,
     @Body() body: { reason?: unknown } | undefined,
@@ -124,7 +124,7 @@ export class InitiativesController {
   @Get(':initiativeId')
   @ApiOperation({ summary: 'One initiative, as stored (ETag: its version)' })
   @ApiOkResponse({ schema: schemaRef('InitiativeSnapshotV1') })
-  @ApiResponse({ status: 404, description: ERRORS[404] })
+  @ApiResponse({ status: 404, description: ERRORS[404], schema: schemaRef('ErrorBody') })
   async get(
     @Param('initiativeId') initiativeId: string,
     @Res({ passthrough: true }) res: Response,
@@ -143,7 +143,7 @@ export class InitiativesController {
   @ApiQuery({ name: 'includeWithdrawn', required: false, type: Boolean })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
-  @ApiResponse({ status: 400, description: ERRORS[400] })
+  @ApiResponse({ status: 400, description: ERRORS[400], schema: schemaRef('ErrorBody') })
   async list(@Query() query: Record<string, string | undefined>): Promise<InitiativePage> {
     return this.queries.list(query);
   }
