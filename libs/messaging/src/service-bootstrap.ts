@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, Response } from 'express';
 import {
   CtpLogger,
+  ERROR_BODY_SCHEMA,
   HttpErrorFilter,
   NestPinoLogger,
   toErrorBody,
