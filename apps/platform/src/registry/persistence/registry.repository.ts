@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InitiativeSnapshot } from '@ctp/contracts';
+import { InitiativeSnapshot, orderedSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { RegistryState } from '../domain/consumer-rules';
@@ -111,7 +111,7 @@ export class RegistryRepository {
       source: r.source,
       version: r.version,
       withdrawn: r.withdrawn,
-      snapshot: r.snapshot,
+      snapshot: orderedSnapshot(r.snapshot),
       firstReportedAt: r.first_reported_at.toISOString(),
       lastReportedAt: r.last_reported_at.toISOString(),
       versions: versions.map((v) => ({
