@@ -11,7 +11,7 @@ import {
   DEFAULT_OUTBOX_RELAY_OPTIONS,
   DEFAULT_TOPOLOGY,
   ensureStreams,
-  MessagingTables1764170000000,
+  MESSAGING_MIGRATIONS,
   OutboxRelay,
 } from '@ctp/messaging';
 import { createLogger, Metrics } from '@ctp/observability';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     dataSourceOptions: buildDataSourceOptions({
       databaseUrl,
       applicationName: 'outbox-replay',
-      migrations: [MessagingTables1764170000000],
+      migrations: MESSAGING_MIGRATIONS,
     }) as never,
     createDatabase: false,
     runMigrations: false,

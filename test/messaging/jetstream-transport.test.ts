@@ -8,7 +8,7 @@ import {
   EventBatchContext,
   EventOutcome,
   MessagingModule,
-  MessagingTables1764170000000,
+  MESSAGING_MIGRATIONS,
   PermanentEventError,
   ReceivedEvent,
 } from '@ctp/messaging';
@@ -90,7 +90,7 @@ describe('JetStream transport: failure isolation, retries and dead letters', () 
             dataSourceOptions: buildDataSourceOptions({
               databaseUrl: db.url,
               applicationName: 'transport-test',
-              migrations: [MessagingTables1764170000000, ProbeTable1764170900000],
+              migrations: [...MESSAGING_MIGRATIONS, ProbeTable1764170900000],
             }) as never,
           }),
         }),

@@ -6,7 +6,7 @@ import {
   DEFAULT_OUTBOX_RELAY_OPTIONS,
   DEFAULT_TOPOLOGY,
   ensureStreams,
-  MessagingTables1764170000000,
+  MESSAGING_MIGRATIONS,
   newEvent,
   OutboxRelay,
   OutboxWriter,
@@ -66,7 +66,7 @@ describe('outbox relay', () => {
       dataSourceOptions: buildDataSourceOptions({
         databaseUrl: db.url,
         applicationName: 'outbox-test',
-        migrations: [MessagingTables1764170000000],
+        migrations: MESSAGING_MIGRATIONS,
       }) as never,
     });
     uow = new UnitOfWork(ds);

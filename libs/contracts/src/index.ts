@@ -6,3 +6,4 @@ export * from './initiative-rules';
 export * from './initiative.v1.dto';
 export * from './validation';
 export * from './json-schema';
+export * from './regions-of-countries';

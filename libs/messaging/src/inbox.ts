@@ -13,6 +13,7 @@ export interface InboxOutcome {
   eventId: string;
   outcome: string;
   reason?: string;
+  detail?: string;
 }
 
 /** `source` and `id` together identify a CloudEvent. */
@@ -50,8 +51,8 @@ export class Inbox {
   static async recordOutcomes(manager: EntityManager, consumer: string, outcomes: InboxOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     await manager.query(
-      `UPDATE inbox_events AS i SET outcome = x.o, reason = x.r, decided_at = clock_timestamp()
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(s, e, o, r)
+      `UPDATE inbox_events AS i SET outcome = x.o, reason = x.r, detail = x.d, decided_at = clock_timestamp()
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(s, e, o, r, d)
         WHERE i.consumer = $1 AND i.source = x.s AND i.event_id = x.e`,
       [
         consumer,
@@ -59,6 +60,7 @@ export class Inbox {
         outcomes.map((o) => o.eventId),
         outcomes.map((o) => o.outcome),
         outcomes.map((o) => o.reason ?? null),
+        outcomes.map((o) => o.detail ?? null),
       ],
     );
   }

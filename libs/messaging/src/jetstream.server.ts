@@ -300,6 +300,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
               eventId: i.event.envelope.id,
               outcome: o.outcome,
               reason: 'reason' in o ? o.reason : undefined,
+              detail: 'detail' in o ? o.detail : undefined,
             };
           }),
       );
@@ -334,6 +335,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         correlationId: e.correlationid,
         outcome: o.outcome,
         reason: 'reason' in o ? o.reason : undefined,
+        detail: 'detail' in o ? o.detail : undefined,
         deliveryCount: item.event.deliveryCount,
         streamSeq: item.event.streamSeq,
         batchSize: items.length,

@@ -20,7 +20,10 @@ export type EventOutcomeKind = 'APPLIED' | 'IGNORED' | 'REJECTED';
 /** What applying one event amounted to. IGNORED and REJECTED are decisions, not failures: the event is acked. */
 export interface EventOutcome {
   outcome: EventOutcomeKind;
+  /** A stable code, e.g. STALE_VERSION, INVALID_DATES. */
   reason?: string;
+  /** Words for a person: which field, which rule. */
+  detail?: string;
 }
 
 /** `@EventPattern(type, BATCH)` marks a handler that takes all of a fetched batch's events of its types at once. */

@@ -1,9 +1,5 @@
-import { MessagingTables1764170000000 } from '@ctp/messaging';
+import { MESSAGING_MIGRATIONS } from '@ctp/messaging';
 import { HubInitiatives1764170100000 } from './1764170100000-hub-initiatives';
 import { HubInitiativeQueries1764170300000 } from './1764170300000-hub-initiative-queries';
 
-export const HUB_MIGRATIONS = [
-  MessagingTables1764170000000,
-  HubInitiatives1764170100000,
-  HubInitiativeQueries1764170300000,
-];
+export const HUB_MIGRATIONS = [...MESSAGING_MIGRATIONS, HubInitiatives1764170100000, HubInitiativeQueries1764170300000];

@@ -1,3 +1,3 @@
-import { MessagingTables1764170000000 } from '@ctp/messaging';
+import { MESSAGING_MIGRATIONS } from '@ctp/messaging';
 
-export const PARTNER_LIAISON_MIGRATIONS = [MessagingTables1764170000000];
+export const PARTNER_LIAISON_MIGRATIONS = MESSAGING_MIGRATIONS;

@@ -1,4 +1,5 @@
-import { MessagingTables1764170000000 } from '@ctp/messaging';
+import { MESSAGING_MIGRATIONS } from '@ctp/messaging';
 import { Registry1764170200000 } from './1764170200000-registry';
+import { RegistryQueries1764170600000 } from './1764170600000-registry-queries';
 
-export const PLATFORM_MIGRATIONS = [MessagingTables1764170000000, Registry1764170200000];
+export const PLATFORM_MIGRATIONS = [...MESSAGING_MIGRATIONS, Registry1764170200000, RegistryQueries1764170600000];

@@ -14,7 +14,7 @@ import { RegistryRepository, RegistryWrite } from '../persistence/registry.repos
 export class ApplyInitiativeEvents {
   constructor(private readonly registry: RegistryRepository) {}
 
-  async execute(tx: Transaction, events: ReceivedEvent[]): Promise<EventOutcome[]> {
+  async execute(tx: Transaction, events: ReceivedEvent[], now: number = Date.now()): Promise<EventOutcome[]> {
     const ids = [
       ...new Set(events.map((e) => (e.envelope.data as Partial<InitiativeSnapshot>)?.initiativeId).filter(isString)),
     ];
@@ -24,9 +24,10 @@ export class ApplyInitiativeEvents {
     const outcomes = events.map((received): EventOutcome => {
       const event = received.envelope as CloudEvent<InitiativeSnapshot>;
       const snapshot = event.data;
-      const verdict = judgeInitiativeEvent(event, received.subject, states.get(snapshot?.initiativeId));
+      const verdict = judgeInitiativeEvent(event, received.subject, states.get(snapshot?.initiativeId), now);
       if (verdict.outcome === 'IGNORED') return { outcome: 'IGNORED', reason: verdict.reason };
-      if (verdict.outcome === 'REJECTED') return { outcome: 'REJECTED', reason: verdict.reason };
+      if (verdict.outcome === 'REJECTED')
+        return { outcome: 'REJECTED', reason: verdict.reason, detail: verdict.detail };
       const withdrawn = event.type === InitiativeEventType.Withdrawn;
       const write: RegistryWrite = {
         initiativeId: snapshot.initiativeId,
@@ -38,7 +39,7 @@ export class ApplyInitiativeEvents {
         eventId: event.id,
         eventType: event.type,
       };
-      states.set(snapshot.initiativeId, { version: snapshot.version, withdrawn });
+      states.set(snapshot.initiativeId, { version: snapshot.version, withdrawn, status: snapshot.status });
       latest.set(snapshot.initiativeId, write);
       history.push(write);
       return { outcome: 'APPLIED' };

@@ -5,16 +5,27 @@ const EUR_ID = 'IP-HUB-EUR-OP-1';
 const EUR_SOURCE = '/ctp/hubs/eur';
 const EUR_REPORTED = 'ctp.hub.eur.initiative.reported.v1';
 
+/** The reporting organisation an id belongs to, so a fixture with another org's id is consistent by default. */
+function orgOf(id: string): InitiativeSnapshot['reportingOrg'] {
+  const hub = /^(IP-HUB-[A-Z]{3})-/.exec(id);
+  if (hub) return { ref: hub[1], type: 'HUB', secondaryReporter: false };
+  const partner = /^(PT-[A-Z0-9]+)-/.exec(id);
+  if (partner) return { ref: partner[1], type: 'PARTNER', secondaryReporter: true };
+  return { ref: 'IP-HUB-EUR', type: 'HUB', secondaryReporter: false };
+}
+
 function snapshot(overrides: Partial<InitiativeSnapshot> = {}): InitiativeSnapshot {
   return {
     initiativeId: EUR_ID,
-    reportingOrg: { ref: 'IP-HUB-EUR', type: 'HUB', secondaryReporter: false },
+    reportingOrg: orgOf(overrides.initiativeId ?? EUR_ID),
     version: 1,
     lastUpdatedAt: '2025-01-02T03:04:05.000Z',
     kind: 'OPS',
     title: { lang: 'en', text: 'Operation One' },
     actionStreams: { primary: 'IDENTIFICATION', secondary: [] },
     status: 'PIPELINE',
+    dates: { plannedStart: '2025-03-01', plannedEnd: '2025-03-05' },
+    scope: 'NATIONAL',
     recipientCountries: ['FR'],
     visibility: 'PARTNER_SHAREABLE',
     ...overrides,
@@ -52,7 +63,7 @@ describe('ownedPrefix', () => {
     ['/ctp/hubs/asi', 'IP-HUB-ASI-'],
     ['/ctp/hubs/eur', 'IP-HUB-EUR-'],
     ['/ctp/partner-liaison/unodc', 'PT-UNODC-'],
-    ['/ctp/partner-liaison/eu-lisa', 'PT-EU-LISA-'],
+    ['/ctp/partner-liaison/eulisa', 'PT-EULISA-'],
     ['/ctp/partner-liaison/g7', 'PT-G7-'],
   ])('%s → %s', (source, prefix) => {
     expect(ownedPrefix(source)).toBe(prefix);
@@ -229,7 +240,7 @@ describe('judgeInitiativeEvent', () => {
       expect(judgeInitiativeEvent(ev, EUR_REPORTED, undefined)).toEqual({
         outcome: 'REJECTED',
         reason: 'SCHEMA',
-        detail: 'lastUpdatedAt must be an ISO timestamp',
+        detail: expect.stringMatching(/^lastUpdatedAt: /),
       });
     });
   });
@@ -318,5 +329,104 @@ describe('judgeInitiativeEvent', () => {
     judgeInitiativeEvent(ev, EUR_REPORTED, stored);
     expect(JSON.stringify(ev)).toBe(before);
     expect(stored).toEqual({ version: 1, withdrawn: false });
+  });
+});
+
+describe('judgeInitiativeEvent: validation and transitions (rules 5 and 6)', () => {
+  const NOW = Date.parse('2025-01-02T03:04:05.000Z');
+  const stored = (version: number, status: RegistryState['status']): RegistryState => ({
+    version,
+    withdrawn: false,
+    status,
+  });
+  const updated = (data: Partial<InitiativeSnapshot>) => event(data, { type: InitiativeEventType.Updated });
+  const EUR_UPDATED = 'ctp.hub.eur.initiative.updated.v1';
+
+  it.each<[string, CloudEvent<InitiativeSnapshot>, string, RegistryState | undefined, string]>([
+    [
+      'planned dates reversed',
+      event({ dates: { plannedStart: '2025-03-05', plannedEnd: '2025-03-01' } }),
+      EUR_REPORTED,
+      undefined,
+      'INVALID_DATES',
+    ],
+    [
+      'IMPLEMENTATION without actualStart',
+      event({ status: 'IMPLEMENTATION' }),
+      EUR_REPORTED,
+      undefined,
+      'INVALID_DATES',
+    ],
+    [
+      'an actual start after the report',
+      event({
+        status: 'IMPLEMENTATION',
+        dates: { plannedStart: '2025-03-01', plannedEnd: '2025-03-05', actualStart: '2025-06-01' },
+      }),
+      EUR_REPORTED,
+      undefined,
+      'ACTUAL_DATE_IN_FUTURE',
+    ],
+    ['an unknown kind', event({ kind: 'PARTY' as never }), EUR_REPORTED, undefined, 'SCHEMA'],
+    ['a bad country', event({ recipientCountries: ['XX'] }), EUR_REPORTED, undefined, 'SCHEMA'],
+    [
+      'PIPELINE → CLOSED in the next version',
+      updated({
+        version: 2,
+        status: 'CLOSED',
+        dates: {
+          plannedStart: '2024-03-01',
+          plannedEnd: '2024-03-05',
+          actualStart: '2024-03-01',
+          actualEnd: '2024-03-05',
+        },
+      }),
+      EUR_UPDATED,
+      stored(1, 'PIPELINE'),
+      'INVALID_TRANSITION',
+    ],
+    [
+      'a change to a CANCELLED record',
+      updated({ version: 4, status: 'PIPELINE' }),
+      EUR_UPDATED,
+      stored(3, 'CANCELLED'),
+      'INVALID_TRANSITION',
+    ],
+    [
+      "a reportingOrg that is not the source's",
+      event({ reportingOrg: { ref: 'IP-HUB-AFR', type: 'HUB', secondaryReporter: false } }),
+      EUR_REPORTED,
+      undefined,
+      'OWNERSHIP_VIOLATION',
+    ],
+  ])('rejects %s', (_label, ev, arrivedOn, state, reason) => {
+    expect(judgeInitiativeEvent(ev, arrivedOn, state, NOW)).toEqual(rejected(reason));
+  });
+
+  it.each<[string, CloudEvent<InitiativeSnapshot>, RegistryState]>([
+    ['an allowed transition', updated({ version: 2, status: 'CANCELLED' }), stored(1, 'PIPELINE')],
+    ['the same status', updated({ version: 2, status: 'PIPELINE', description: 'more detail' }), stored(1, 'PIPELINE')],
+    [
+      'any valid snapshot when versions were skipped (the owner is authoritative)',
+      updated({
+        version: 5,
+        status: 'CLOSED',
+        dates: {
+          plannedStart: '2024-03-01',
+          plannedEnd: '2024-03-05',
+          actualStart: '2024-03-01',
+          actualEnd: '2024-03-05',
+        },
+      }),
+      stored(1, 'PIPELINE'),
+    ],
+  ])('applies %s', (_label, ev, state) => {
+    expect(judgeInitiativeEvent(ev, EUR_UPDATED, state, NOW)).toEqual(APPLY);
+  });
+
+  it('judges a stale event as stale before looking at its content', () => {
+    expect(
+      judgeInitiativeEvent(updated({ version: 2, kind: 'PARTY' as never }), EUR_UPDATED, stored(3, 'PIPELINE'), NOW),
+    ).toEqual(STALE);
   });
 });

@@ -1,8 +1,12 @@
 import {
+  ALLOWED_TRANSITIONS,
+  checkInitiativeSnapshot,
   CloudEvent,
   InitiativeEventType,
   INITIATIVE_EVENT_TYPES,
   InitiativeSnapshot,
+  InitiativeStatus,
+  isAllowedTransition,
   subjectForSource,
 } from '@ctp/contracts';
 
@@ -10,58 +14,90 @@ import {
 export interface RegistryState {
   version: number;
   withdrawn: boolean;
+  status?: InitiativeStatus;
 }
+
+export type RejectReason =
+  'OWNERSHIP_VIOLATION' | 'WITHDRAWN' | 'SCHEMA' | 'INVALID_DATES' | 'ACTUAL_DATE_IN_FUTURE' | 'INVALID_TRANSITION';
 
 export type RuleVerdict =
   | { outcome: 'APPLY' }
   | { outcome: 'IGNORED'; reason: 'STALE_VERSION' }
-  | { outcome: 'REJECTED'; reason: 'OWNERSHIP_VIOLATION' | 'WITHDRAWN' | 'SCHEMA'; detail: string };
+  | { outcome: 'REJECTED'; reason: RejectReason; detail: string };
 
-/** The initiative-id prefix a source may report under: `/ctp/hubs/eur` → `IP-HUB-EUR-`. */
-export function ownedPrefix(source: string): string | undefined {
-  const hub = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/.exec(source);
-  if (hub) return `IP-HUB-${hub[1].toUpperCase()}-`;
-  const partner = /^\/ctp\/partner-liaison\/([a-z0-9-]+)$/.exec(source);
-  if (partner) return `PT-${partner[1].toUpperCase()}-`;
+const HUB_SOURCE = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/;
+const PARTNER_SOURCE = /^\/ctp\/partner-liaison\/([a-z0-9]+)$/;
+
+/** The reporting organisation a source speaks for: `/ctp/hubs/eur` → `IP-HUB-EUR`, `/ctp/partner-liaison/unodc` → `PT-UNODC`. */
+export function ownerOf(source: string): { ref: string; type: 'HUB' | 'PARTNER' } | undefined {
+  const hub = HUB_SOURCE.exec(source);
+  if (hub) return { ref: `IP-HUB-${hub[1].toUpperCase()}`, type: 'HUB' };
+  const partner = PARTNER_SOURCE.exec(source);
+  if (partner) return { ref: `PT-${partner[1].toUpperCase()}`, type: 'PARTNER' };
   return undefined;
 }
 
+/** The initiative-id prefix a source may report under: `/ctp/hubs/eur` → `IP-HUB-EUR-`. */
+export function ownedPrefix(source: string): string | undefined {
+  const owner = ownerOf(source);
+  return owner ? `${owner.ref}-` : undefined;
+}
+
+const reject = (reason: RejectReason, detail: string): RuleVerdict => ({ outcome: 'REJECTED', reason, detail });
+
 /**
- * DOMAIN.md's consumer rules, in their order (the duplicate-delivery rule is the inbox's, before this):
- * ownership, stale version, withdrawn, then the snapshot's own shape. Pure: the caller supplies the stored state.
+ * DOMAIN.md's consumer rules, in their order (rule 1, the duplicate delivery, is the inbox's, before this):
+ * 2 ownership, 3 stale version, 4 withdrawn, 5 the snapshot's own validity, 6 the status transition when no version
+ * was skipped. Pure: the caller supplies the stored state and the clock.
  */
 export function judgeInitiativeEvent(
   event: CloudEvent<InitiativeSnapshot>,
   arrivedOn: string,
   stored: RegistryState | undefined,
+  now: number = Date.now(),
 ): RuleVerdict {
   const type = event.type as InitiativeEventType;
   const snapshot = event.data;
   const id = snapshot?.initiativeId;
-  const prefix = ownedPrefix(event.source);
-  if (!prefix || typeof id !== 'string' || !id.startsWith(prefix) || event.subject !== id) {
-    return {
-      outcome: 'REJECTED',
-      reason: 'OWNERSHIP_VIOLATION',
-      detail: `source ${event.source} does not own initiative ${String(id)}`,
-    };
+  const owner = ownerOf(event.source);
+  if (!owner || typeof id !== 'string' || !id.startsWith(`${owner.ref}-`) || event.subject !== id) {
+    return reject('OWNERSHIP_VIOLATION', `source ${event.source} does not own initiative ${String(id)}`);
+  }
+  if (snapshot.reportingOrg?.ref !== owner.ref) {
+    return reject(
+      'OWNERSHIP_VIOLATION',
+      `reportingOrg.ref ${String(snapshot.reportingOrg?.ref)} is not ${owner.ref}, the owner of ${event.source}`,
+    );
   }
   if (!INITIATIVE_EVENT_TYPES.includes(type) || subjectForSource(event.source, type) !== arrivedOn) {
-    return {
-      outcome: 'REJECTED',
-      reason: 'OWNERSHIP_VIOLATION',
-      detail: `event from ${event.source} arrived on ${arrivedOn}, not on its own subject`,
-    };
+    return reject('OWNERSHIP_VIOLATION', `event from ${event.source} arrived on ${arrivedOn}, not on its own subject`);
   }
   if (!Number.isInteger(snapshot.version) || snapshot.version < 1) {
-    return { outcome: 'REJECTED', reason: 'SCHEMA', detail: 'version must be an integer >= 1' };
+    return reject('SCHEMA', 'version must be an integer >= 1');
   }
   if (stored && snapshot.version <= stored.version) return { outcome: 'IGNORED', reason: 'STALE_VERSION' };
-  if (stored?.withdrawn) {
-    return { outcome: 'REJECTED', reason: 'WITHDRAWN', detail: `${id} was withdrawn and cannot change` };
+  if (stored?.withdrawn) return reject('WITHDRAWN', `${id} was withdrawn and cannot change`);
+  const check = checkInitiativeSnapshot(snapshot, now);
+  if (!check.ok) {
+    return reject(
+      check.reason,
+      check.problems
+        .map((p) => `${p.field}: ${p.message}`)
+        .join('; ')
+        .slice(0, 1000),
+    );
   }
-  if (typeof snapshot.lastUpdatedAt !== 'string' || Number.isNaN(Date.parse(snapshot.lastUpdatedAt))) {
-    return { outcome: 'REJECTED', reason: 'SCHEMA', detail: 'lastUpdatedAt must be an ISO timestamp' };
+  if (
+    type !== InitiativeEventType.Withdrawn &&
+    stored?.status &&
+    snapshot.version === stored.version + 1 &&
+    !isAllowedTransition(stored.status, snapshot.status)
+  ) {
+    const allowed = ALLOWED_TRANSITIONS[stored.status];
+    return reject(
+      'INVALID_TRANSITION',
+      `status ${stored.status} → ${snapshot.status} is not allowed (allowed: ${allowed.join(', ') || 'none, terminal'})`,
+    );
   }
   return { outcome: 'APPLY' };
 }

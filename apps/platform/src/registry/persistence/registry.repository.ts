@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InitiativeSnapshot, orderedSnapshot } from '@ctp/contracts';
+import { InitiativeSnapshot, InitiativeStatus, orderedSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { RegistryState } from '../domain/consumer-rules';
+import { registryColumnsOf } from '../domain/registry-record';
 
 export interface RegistryWrite {
   initiativeId: string;
@@ -33,39 +34,74 @@ export class RegistryRepository {
 
   /** Current state of these initiatives, locked until the batch commits. */
   async lockStates(tx: Transaction, ids: string[]): Promise<Map<string, RegistryState>> {
-    const rows: { initiative_id: string; version: number; withdrawn: boolean }[] = await tx.manager.query(
-      `SELECT initiative_id, version, withdrawn FROM registry_initiatives WHERE initiative_id = ANY($1::text[]) FOR UPDATE`,
-      [ids],
+    const rows: { initiative_id: string; version: number; withdrawn: boolean; status: InitiativeStatus }[] =
+      await tx.manager.query(
+        `SELECT initiative_id, version, withdrawn, status FROM registry_initiatives
+          WHERE initiative_id = ANY($1::text[]) FOR UPDATE`,
+        [ids],
+      );
+    return new Map(
+      rows.map((r) => [r.initiative_id, { version: r.version, withdrawn: r.withdrawn, status: r.status }]),
     );
-    return new Map(rows.map((r) => [r.initiative_id, { version: r.version, withdrawn: r.withdrawn }]));
   }
 
   /**
-   * Writes the newest applied version of each initiative (one row each) and every applied version to the history.
-   * The `WHERE version <` guard keeps a newer stored version even if a caller got the order wrong.
+   * Writes the newest applied version of each initiative (one row each) and every applied version to the history,
+   * in two statements. The `WHERE version <` guard keeps a newer stored version even if a caller got the order wrong.
    */
   async apply(tx: Transaction, latest: RegistryWrite[], history: RegistryWrite[]): Promise<void> {
     if (latest.length > 0) {
+      const rows = latest.map((w) => {
+        const c = registryColumnsOf(w.snapshot);
+        return {
+          initiative_id: w.initiativeId,
+          source: w.source,
+          version: w.version,
+          withdrawn: w.withdrawn,
+          snapshot: w.snapshot,
+          reported_at: w.reportedAt,
+          event_id: w.eventId,
+          reporter: c.reporter,
+          reporter_type: c.reporterType,
+          region: c.region,
+          kind: c.kind,
+          status: c.status,
+          primary_stream: c.primaryStream,
+          secondary_streams: c.secondaryStreams,
+          countries: c.countries,
+          capabilities: c.capabilities,
+          start_date: c.startDate,
+          end_date: c.endDate,
+          linked_ids: c.linkedIds,
+        };
+      });
       await tx.manager.query(
         `INSERT INTO registry_initiatives AS r
-           (initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at, last_event_id)
-         SELECT i, s, v, w, j, t, t, e
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::bool[], $5::jsonb[], $6::timestamptz[], $7::text[])
-             AS x(i, s, v, w, j, t, e)
+           (initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at, last_event_id,
+            reporter, reporter_type, region, kind, status, primary_stream, secondary_streams, countries, capabilities,
+            start_date, end_date, linked_ids)
+         SELECT x.initiative_id, x.source, x.version, x.withdrawn, x.snapshot, x.reported_at, x.reported_at, x.event_id,
+                x.reporter, x.reporter_type, x.region, x.kind, x.status, x.primary_stream,
+                ARRAY(SELECT jsonb_array_elements_text(x.secondary_streams)),
+                ARRAY(SELECT jsonb_array_elements_text(x.countries)),
+                ARRAY(SELECT jsonb_array_elements_text(x.capabilities)),
+                x.start_date, x.end_date,
+                ARRAY(SELECT jsonb_array_elements_text(x.linked_ids))
+           FROM jsonb_to_recordset($1::jsonb) AS x(
+             initiative_id text, source text, version int, withdrawn bool, snapshot jsonb, reported_at timestamptz,
+             event_id text, reporter text, reporter_type text, region text, kind text, status text, primary_stream text,
+             secondary_streams jsonb, countries jsonb, capabilities jsonb, start_date date, end_date date, linked_ids jsonb)
          ON CONFLICT (initiative_id) DO UPDATE SET
            source = excluded.source, version = excluded.version, withdrawn = excluded.withdrawn,
            snapshot = excluded.snapshot, last_reported_at = excluded.last_reported_at,
-           last_event_id = excluded.last_event_id, applied_at = now()
+           last_event_id = excluded.last_event_id, applied_at = now(),
+           reporter = excluded.reporter, reporter_type = excluded.reporter_type, region = excluded.region,
+           kind = excluded.kind, status = excluded.status, primary_stream = excluded.primary_stream,
+           secondary_streams = excluded.secondary_streams, countries = excluded.countries,
+           capabilities = excluded.capabilities, start_date = excluded.start_date, end_date = excluded.end_date,
+           linked_ids = excluded.linked_ids
          WHERE r.version < excluded.version`,
-        [
-          latest.map((w) => w.initiativeId),
-          latest.map((w) => w.source),
-          latest.map((w) => w.version),
-          latest.map((w) => w.withdrawn),
-          latest.map((w) => JSON.stringify(w.snapshot)),
-          latest.map((w) => w.reportedAt),
-          latest.map((w) => w.eventId),
-        ],
+        [JSON.stringify(rows)],
       );
     }
     if (history.length > 0) {
