@@ -7,6 +7,8 @@ import { PLATFORM_CONFIG, PlatformConfig } from './config/platform.config';
 import { PLATFORM_MIGRATIONS } from './migrations';
 import { ApplyInitiativeEvents } from './registry/application/apply-initiative-events';
 import { RegistryController } from './registry/http/registry.controller';
+import { RegistryQueries } from './registry/application/registry-queries';
+import { EventOutcomesController } from './events/http/event-outcomes.controller';
 import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
 import { RegistryRepository } from './registry/persistence/registry.repository';
 
@@ -43,8 +45,13 @@ export class PlatformModule {
           }),
         }),
       ],
-      controllers: [RegistryController, InitiativeEventsHandler],
-      providers: [{ provide: PLATFORM_CONFIG, useValue: config }, RegistryRepository, ApplyInitiativeEvents],
+      controllers: [RegistryController, EventOutcomesController, InitiativeEventsHandler],
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: config },
+        RegistryRepository,
+        RegistryQueries,
+        ApplyInitiativeEvents,
+      ],
     };
   }
 }

@@ -1,19 +1,36 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequestProblem } from '@ctp/observability';
-import { RegistryRecord, RegistryRepository } from '../persistence/registry.repository';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ACTION_STREAMS, INITIATIVE_KINDS, INITIATIVE_STATUSES, REGION_CODES } from '@ctp/contracts';
+import { RegistryPage, RegistryQueries } from '../application/registry-queries';
+import { RegistryRecord } from '../persistence/registry.repository';
 
 @ApiTags('registry')
 @Controller('initiatives')
 export class RegistryController {
-  constructor(private readonly registry: RegistryRepository) {}
+  constructor(private readonly queries: RegistryQueries) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The global registry, filtered, in pages (follow nextCursor)' })
+  @ApiQuery({ name: 'region', required: false, enum: [...REGION_CODES, 'GLB'] })
+  @ApiQuery({ name: 'primaryActionStream', required: false, enum: ACTION_STREAMS, description: 'alias: stream' })
+  @ApiQuery({ name: 'status', required: false, enum: INITIATIVE_STATUSES })
+  @ApiQuery({ name: 'kind', required: false, enum: INITIATIVE_KINDS })
+  @ApiQuery({ name: 'country', required: false, description: 'ISO 3166-1 alpha-2' })
+  @ApiQuery({ name: 'reporter', required: false, description: 'reportingOrg.ref, e.g. IP-HUB-AFR or PT-UNODC' })
+  @ApiQuery({ name: 'cluster', required: false, description: 'a cluster id (its canonical initiative id)' })
+  @ApiQuery({ name: 'includeWithdrawn', required: false, type: Boolean })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
+  @ApiResponse({ status: 400, description: 'An unknown parameter or value (details name it)' })
+  async list(@Query() query: Record<string, string | undefined>): Promise<RegistryPage> {
+    return this.queries.list(query);
+  }
 
   @Get(':initiativeId')
-  @ApiOperation({ summary: 'One initiative as the platform holds it, with its provenance and version history' })
+  @ApiOperation({ summary: 'One initiative as the platform holds it, with provenance, version history and cluster' })
   @ApiOkResponse({ description: 'Snapshot and provenance' })
+  @ApiResponse({ status: 404, description: 'Not in the registry' })
   async get(@Param('initiativeId') initiativeId: string): Promise<RegistryRecord> {
-    const record = await this.registry.findById(initiativeId);
-    if (!record) throw new RequestProblem(404, `initiative ${initiativeId} is not in the registry`);
-    return record;
+    return this.queries.get(initiativeId);
   }
 }

@@ -21,10 +21,41 @@ export interface RegistryRecord {
   source: string;
   version: number;
   withdrawn: boolean;
+  region: string;
+  /** The duplicate cluster it belongs to, with its canonical record (the one the deduplicated counts use). */
+  cluster: { clusterId: string; canonicalId: string; isCanonical: boolean; members: string[] } | null;
   snapshot: InitiativeSnapshot;
   firstReportedAt: string;
   lastReportedAt: string;
   versions: { version: number; eventId: string; eventType: string; reportedAt: string; appliedAt: string }[];
+}
+
+export interface RegistrySummary {
+  initiativeId: string;
+  reporter: string;
+  region: string;
+  version: number;
+  withdrawn: boolean;
+  kind: string;
+  status: string;
+  primaryActionStream: string;
+  countries: string[];
+  title: { lang: string; text: string };
+  clusterId: string | null;
+  lastReportedAt: string;
+}
+
+export interface RegistryListFilter {
+  region?: string;
+  primaryStream?: string;
+  status?: string;
+  kind?: string;
+  country?: string;
+  reporter?: string;
+  cluster?: string;
+  includeWithdrawn?: boolean;
+  after?: string;
+  limit: number;
 }
 
 /** The platform's registry. Every method that writes takes a whole batch and issues a fixed number of statements. */
@@ -126,11 +157,13 @@ export class RegistryRepository {
       source: string;
       version: number;
       withdrawn: boolean;
+      region: string;
+      cluster_id: string | null;
       snapshot: InitiativeSnapshot;
       first_reported_at: Date;
       last_reported_at: Date;
     }[] = await this.dataSource.query(
-      `SELECT initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at
+      `SELECT initiative_id, source, version, withdrawn, region, cluster_id, snapshot, first_reported_at, last_reported_at
          FROM registry_initiatives WHERE initiative_id = $1`,
       [initiativeId],
     );
@@ -142,11 +175,26 @@ export class RegistryRepository {
           WHERE initiative_id = $1 ORDER BY version`,
         [initiativeId],
       );
+    const members: { initiative_id: string }[] = r.cluster_id
+      ? await this.dataSource.query(
+          `SELECT initiative_id FROM registry_initiatives WHERE cluster_id = $1 ORDER BY initiative_id`,
+          [r.cluster_id],
+        )
+      : [];
     return {
       initiativeId: r.initiative_id,
       source: r.source,
       version: r.version,
       withdrawn: r.withdrawn,
+      region: r.region,
+      cluster: r.cluster_id
+        ? {
+            clusterId: r.cluster_id,
+            canonicalId: r.cluster_id,
+            isCanonical: r.cluster_id === r.initiative_id,
+            members: members.map((m) => m.initiative_id),
+          }
+        : null,
       snapshot: orderedSnapshot(r.snapshot),
       firstReportedAt: r.first_reported_at.toISOString(),
       lastReportedAt: r.last_reported_at.toISOString(),
@@ -158,5 +206,58 @@ export class RegistryRepository {
         appliedAt: v.applied_at.toISOString(),
       })),
     };
+  }
+
+  async list(filter: RegistryListFilter): Promise<RegistrySummary[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.region) add('region = ?', filter.region);
+    if (filter.primaryStream) add('primary_stream = ?', filter.primaryStream);
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.kind) add('kind = ?', filter.kind);
+    if (filter.country) add('countries @> ARRAY[?]::text[]', filter.country);
+    if (filter.reporter) add('reporter = ?', filter.reporter);
+    if (filter.cluster) add('cluster_id = ?', filter.cluster);
+    if (!filter.includeWithdrawn) where.push('NOT withdrawn');
+    if (filter.after) add('initiative_id > ?', filter.after);
+    params.push(filter.limit);
+    const rows: {
+      initiative_id: string;
+      reporter: string;
+      region: string;
+      version: number;
+      withdrawn: boolean;
+      kind: string;
+      status: string;
+      primary_stream: string;
+      countries: string[];
+      title: { lang: string; text: string };
+      cluster_id: string | null;
+      last_reported_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT initiative_id, reporter, region, version, withdrawn, kind, status, primary_stream, countries,
+              snapshot -> 'title' AS title, cluster_id, last_reported_at
+         FROM registry_initiatives ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY initiative_id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({
+      initiativeId: r.initiative_id,
+      reporter: r.reporter,
+      region: r.region,
+      version: r.version,
+      withdrawn: r.withdrawn,
+      kind: r.kind,
+      status: r.status,
+      primaryActionStream: r.primary_stream,
+      countries: r.countries,
+      title: r.title,
+      clusterId: r.cluster_id,
+      lastReportedAt: r.last_reported_at.toISOString(),
+    }));
   }
 }
