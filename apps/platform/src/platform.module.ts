@@ -9,6 +9,9 @@ import { ApplyInitiativeEvents } from './registry/application/apply-initiative-e
 import { RegistryController } from './registry/http/registry.controller';
 import { RegistryQueries } from './registry/application/registry-queries';
 import { EventOutcomesController } from './events/http/event-outcomes.controller';
+import { RollupQueries } from './rollups/application/rollup-queries';
+import { RollupPublisher } from './rollups/application/rollup-publisher';
+import { RollupsController } from './rollups/http/rollups.controller';
 import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
 import { RegistryRepository } from './registry/persistence/registry.repository';
 
@@ -45,12 +48,14 @@ export class PlatformModule {
           }),
         }),
       ],
-      controllers: [RegistryController, EventOutcomesController, InitiativeEventsHandler],
+      controllers: [RegistryController, EventOutcomesController, RollupsController, InitiativeEventsHandler],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
         RegistryRepository,
         RegistryQueries,
         ApplyInitiativeEvents,
+        RollupQueries,
+        RollupPublisher,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
 import { judgeInitiativeEvent, RegistryState } from '../domain/consumer-rules';
 import { RegistryRepository, RegistryWrite } from '../persistence/registry.repository';
+import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 
 /**
  * Applies a batch of hub and partner initiative events to the registry: one read (with row locks) for the batch's
@@ -12,7 +13,10 @@ import { RegistryRepository, RegistryWrite } from '../persistence/registry.repos
  */
 @Injectable()
 export class ApplyInitiativeEvents {
-  constructor(private readonly registry: RegistryRepository) {}
+  constructor(
+    private readonly registry: RegistryRepository,
+    private readonly rollups: RollupPublisher,
+  ) {}
 
   async execute(tx: Transaction, events: ReceivedEvent[], now: number = Date.now()): Promise<EventOutcome[]> {
     const ids = [
@@ -45,6 +49,7 @@ export class ApplyInitiativeEvents {
       return { outcome: 'APPLIED' };
     });
     await this.registry.apply(tx, [...latest.values()], history);
+    if (latest.size > 0) tx.afterCommit(() => this.rollups.schedule());
     return outcomes;
   }
 }

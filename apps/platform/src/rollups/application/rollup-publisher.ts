@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { EventSources, PlatformEventType } from '@ctp/contracts';
+import { newEvent, OutboxWriter } from '@ctp/messaging';
+import { CtpLogger, LOGGER } from '@ctp/observability';
+import { UnitOfWork } from '@ctp/persistence';
+import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
+import { DEFAULT_GROUP_BY } from '../domain/rollup-dimensions';
+import { RollupQueries } from './rollup-queries';
+
+export const ROLLUP_SUBJECT = 'ctp.platform.rollup.updated.v1';
+
+/**
+ * Publishes `ctp.rollup.updated.v1` when the counts changed: at most once per debounce interval however many events
+ * arrive, and never twice with the same content (the last digest is kept, under a row lock, across instances).
+ */
+@Injectable()
+export class RollupPublisher implements OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(LOGGER) private readonly log: CtpLogger,
+    private readonly rollups: RollupQueries,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  /** Something that may change the counts was committed. */
+  schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.publishIfChanged().catch((err: Error) =>
+        this.log.warn({ msg: 'rollup not published, will retry on the next change', err: err.message }),
+      );
+    }, this.config.rollupDebounceMs);
+    this.timer.unref();
+  }
+
+  async publishIfChanged(): Promise<boolean> {
+    const rollup = await this.rollups.rollup(DEFAULT_GROUP_BY);
+    const digest = createHash('sha256')
+      .update(JSON.stringify([rollup.rows, rollup.totals]))
+      .digest('hex');
+    return this.unitOfWork.run(async (tx) => {
+      await tx.manager.query(
+        `INSERT INTO platform_publications (kind, digest) VALUES ('rollup', '') ON CONFLICT (kind) DO NOTHING`,
+      );
+      const [{ digest: last }] = await tx.manager.query(
+        `SELECT digest FROM platform_publications WHERE kind = 'rollup' FOR UPDATE`,
+      );
+      if (last === digest) return false;
+      const event = newEvent({
+        source: EventSources.platform,
+        type: PlatformEventType.RollupUpdated,
+        subject: ROLLUP_SUBJECT,
+        about: 'rollup',
+        data: { ...rollup, generatedAt: new Date().toISOString() },
+      });
+      await this.outbox.append(tx, [event]);
+      await tx.manager.query(
+        `UPDATE platform_publications SET digest = $1, published_at = now() WHERE kind = 'rollup'`,
+        [digest],
+      );
+      tx.afterCommit(() =>
+        this.log.info({
+          msg: 'rollup published',
+          eventId: event.envelope.id,
+          ...rollup.totals,
+          rows: rollup.rows.length,
+        }),
+      );
+      return true;
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}

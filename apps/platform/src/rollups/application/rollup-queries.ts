@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ROLLUP_DIMENSIONS, RollupDimension, RollupRow } from '../domain/rollup-dimensions';
+
+export interface Rollup {
+  groupBy: RollupDimension[];
+  rows: RollupRow[];
+  totals: { reported: number; deduplicated: number };
+}
+
+/**
+ * Counts of live initiatives: `reported` counts every record, `deduplicated` counts each duplicate cluster once, under
+ * its canonical record. Withdrawn records count nowhere. Computed from the registry at read time (indexed), so it is
+ * never out of step with it.
+ */
+@Injectable()
+export class RollupQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async rollup(groupBy: RollupDimension[]): Promise<Rollup> {
+    const cols = groupBy.map((d, i) => `${ROLLUP_DIMENSIONS[d].sql} AS g${i}`);
+    const sql = `
+      SELECT ${cols.join(', ')}${cols.length ? ',' : ''}
+             count(*)::int AS reported,
+             count(*) FILTER (WHERE cluster_id IS NULL OR cluster_id = initiative_id)::int AS deduplicated
+        FROM registry_initiatives
+       WHERE NOT withdrawn
+       ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')} ORDER BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : ''}`;
+    const rows: Record<string, string | number>[] = await this.dataSource.query(sql);
+    const out = rows.map((r) => {
+      const row: Record<string, string | number> = {};
+      groupBy.forEach((d, i) => (row[d] = r[`g${i}`]));
+      row.reported = r.reported;
+      row.deduplicated = r.deduplicated;
+      return row as RollupRow;
+    });
+    const [totals]: { reported: number; deduplicated: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS reported,
+              count(*) FILTER (WHERE cluster_id IS NULL OR cluster_id = initiative_id)::int AS deduplicated
+         FROM registry_initiatives WHERE NOT withdrawn`,
+    );
+    return { groupBy, rows: out, totals };
+  }
+}

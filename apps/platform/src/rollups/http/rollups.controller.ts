@@ -1,0 +1,46 @@
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequestProblem } from '@ctp/observability';
+import { Rollup, RollupQueries } from '../application/rollup-queries';
+import { parseGroupBy, ROLLUP_DIMENSIONS, rollupCsv, RollupDimension } from '../domain/rollup-dimensions';
+
+@ApiTags('rollups')
+@Controller('rollups')
+export class RollupsController {
+  constructor(private readonly rollups: RollupQueries) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Counts of live initiatives: reported (every record) and deduplicated (each duplicate cluster once)',
+    description: 'Accept: text/csv gives the same rows as CSV, with an HXL hashtag row under the header.',
+  })
+  @ApiQuery({
+    name: 'groupBy',
+    required: false,
+    description: `Comma-separated, any of ${Object.keys(ROLLUP_DIMENSIONS).join(', ')}; default region,primaryActionStream,status`,
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiResponse({ status: 200, description: '{ groupBy, rows: [{ <dimensions>, reported, deduplicated }], totals }' })
+  @ApiResponse({ status: 400, description: 'An unknown dimension' })
+  async get(
+    @Query('groupBy') groupByParam: string | undefined,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Rollup | string> {
+    let groupBy: RollupDimension[];
+    try {
+      groupBy = parseGroupBy(groupByParam);
+    } catch (err) {
+      throw new RequestProblem(400, (err as Error).message, [
+        { field: 'groupBy', rule: 'isIn', message: (err as Error).message },
+      ]);
+    }
+    const rollup = await this.rollups.rollup(groupBy);
+    if (accept?.includes('text/csv')) {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      return rollupCsv(groupBy, rollup.rows);
+    }
+    return rollup;
+  }
+}
