@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Subjects } from '@ctp/contracts';
-import { MessagingModule } from '@ctp/messaging';
+import { ConsumerBinding, MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
 import { PLATFORM_CONFIG, PlatformConfig } from './config/platform.config';
@@ -16,14 +16,21 @@ import { InitiativeEventsHandler } from './registry/messaging/initiative-events.
 import { RegistryRepository } from './registry/persistence/registry.repository';
 
 /** Durable consumer names are the inbox's keys too: never rename them. */
-export const PLATFORM_CONSUMERS = [
+export const PLATFORM_CONSUMERS: ConsumerBinding[] = [
   { durable: 'platform-hubs', filterSubject: Subjects.allHubs },
   { durable: 'platform-partners', filterSubject: Subjects.allPartners },
 ];
 
+export interface PlatformRunOptions {
+  /** Durable consumers to read with (a rebuild uses its own, so the live ones are not disturbed). */
+  consumers?: ConsumerBinding[];
+  /** Relay the outbox to NATS (a rebuild publishes nothing). */
+  publish?: boolean;
+}
+
 @Module({})
 export class PlatformModule {
-  static register(config: PlatformConfig, logger: CtpLogger): DynamicModule {
+  static register(config: PlatformConfig, logger: CtpLogger, run: PlatformRunOptions = {}): DynamicModule {
     return {
       module: PlatformModule,
       imports: [
@@ -42,8 +49,8 @@ export class PlatformModule {
             natsUrl: config.natsUrl,
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas },
-            outbox: { lockName: 'ctp-outbox-platform' },
-            consumers: PLATFORM_CONSUMERS,
+            outbox: run.publish === false ? false : { lockName: 'ctp-outbox-platform' },
+            consumers: run.consumers ?? PLATFORM_CONSUMERS,
             server: { maxBatch: config.maxBatch, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver },
           }),
         }),
