@@ -142,33 +142,74 @@ export async function waitForCount(
   }
 }
 
+/** Where the time of the paced events went, p50 and p99 of each stage, in ms (same clock as the latency). */
+export interface LatencyStages {
+  /** outbox created_at (the writing transaction's start) → sent_at (the relay's UPDATE, once the PubAcks are in). */
+  createdToSent: { p50Ms: number; p99Ms: number };
+  /** created_at → the consumer's transaction start (inbox received_at), when the consumer records it. */
+  createdToReceived?: { p50Ms: number; p99Ms: number };
+  /** The consumer's transaction start → decided_at, when the consumer records it. */
+  receivedToDecided?: { p50Ms: number; p99Ms: number };
+}
+
+function stage(values: number[]): { p50Ms: number; p99Ms: number } {
+  const { p50Ms, p99Ms } = latencyStats(values);
+  return { p50Ms, p99Ms };
+}
+
 /**
  * Latency per event, in ms: the consumer's decided time minus the outbox's created time, both from the same
  * PostgreSQL server clock. Reads the two sides from their own databases and joins them here by event id.
+ * `receivedColumn` names the inbox's transaction-start column, if it has one, to split the time into stages.
  */
 export async function measureLatencies(
   outboxUrls: string[],
   inboxUrl: string,
   correlationPrefix: string,
-): Promise<{ latencies: number[]; created: number; undecided: number }> {
-  const createdAt = new Map<string, number>();
+  receivedColumn?: string,
+): Promise<{ latencies: number[]; created: number; undecided: number; stages: LatencyStages }> {
+  const outbox = new Map<string, { created: number; sent: number | null }>();
   for (const url of outboxUrls) {
-    const rows = await queryOnce<{ event_id: string; t: number }>(
+    const rows = await queryOnce<{ event_id: string; c: number; s: number | null }>(
       url,
-      `SELECT event_id, (extract(epoch FROM created_at) * 1000)::float8 AS t
+      `SELECT event_id, (extract(epoch FROM created_at) * 1000)::float8 AS c,
+              (extract(epoch FROM sent_at) * 1000)::float8 AS s
          FROM outbox_events WHERE correlation_id LIKE $1`,
       [`${correlationPrefix}%`],
     );
-    for (const r of rows) createdAt.set(r.event_id, r.t);
+    for (const r of rows) outbox.set(r.event_id, { created: r.c, sent: r.s });
   }
-  const decided = await queryOnce<{ event_id: string; t: number }>(
+  const received = receivedColumn ? `(extract(epoch FROM ${receivedColumn}) * 1000)::float8` : 'NULL::float8';
+  const decided = await queryOnce<{ event_id: string; d: number; r: number | null }>(
     inboxUrl,
-    `SELECT event_id, (extract(epoch FROM decided_at) * 1000)::float8 AS t
+    `SELECT event_id, (extract(epoch FROM decided_at) * 1000)::float8 AS d, ${received} AS r
        FROM inbox_events WHERE event_id = ANY($1::text[]) AND decided_at IS NOT NULL`,
-    [[...createdAt.keys()]],
+    [[...outbox.keys()]],
   );
-  const latencies = decided.map((r) => r.t - createdAt.get(r.event_id)!);
-  return { latencies, created: createdAt.size, undecided: createdAt.size - decided.length };
+  const latencies: number[] = [];
+  const createdToSent: number[] = [];
+  const createdToReceived: number[] = [];
+  const receivedToDecided: number[] = [];
+  for (const row of decided) {
+    const o = outbox.get(row.event_id)!;
+    latencies.push(row.d - o.created);
+    if (o.sent !== null) createdToSent.push(o.sent - o.created);
+    if (row.r !== null) {
+      createdToReceived.push(row.r - o.created);
+      receivedToDecided.push(row.d - row.r);
+    }
+  }
+  return {
+    latencies,
+    created: outbox.size,
+    undecided: outbox.size - decided.length,
+    stages: {
+      createdToSent: stage(createdToSent),
+      ...(receivedColumn
+        ? { createdToReceived: stage(createdToReceived), receivedToDecided: stage(receivedToDecided) }
+        : {}),
+    },
+  };
 }
 
 /** Schedules `count` calls of `send(i)` at `ratePerSec`, never more than `maxInFlight` unfinished at once. */
@@ -237,4 +278,19 @@ export async function paced(
 /** Events per second a schedule achieved: intervals between the first and the last issue. */
 export function achievedRate(issued: number, firstAt: number, lastAt: number): number {
   return issued > 1 && lastAt > firstAt ? Math.round(((issued - 1) * 1000) / (lastAt - firstAt)) : 0;
+}
+
+/** Waits until the consumer has decided `target` events; bounded by the run's size, and fails early on a stall. */
+export function waitAllDecided(
+  what: string,
+  client: Client,
+  countSql: string,
+  target: number,
+  config: { pollMs: number },
+): Promise<{ reachedAt: number; polls: number }> {
+  return waitForCount(what, client, countSql, target, {
+    everyMs: config.pollMs,
+    timeoutMs: 120_000 + target * 10,
+    stallMs: 30_000,
+  });
 }

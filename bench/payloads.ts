@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   ACTION_STREAMS,
+  CAPABILITIES,
+  Capability,
   CloudEvent,
   HUB_REGIONS,
   HubRegion,
   INITIATIVE_KINDS,
-  INITIATIVE_STATUSES,
   InitiativeEventType,
+  InitiativeScope,
   InitiativeSnapshot,
   Language,
   VISIBILITIES,
@@ -86,55 +88,83 @@ const TITLES: Record<Language, string[]> = {
   ],
 };
 
-function isoDate(rnd: () => number, fromYear: number): string {
-  const d = new Date(Date.UTC(fromYear, 0, 1) + Math.floor(rnd() * 730) * 86_400_000);
+function isoDate(rnd: () => number, fromYear: number, days = 730): string {
+  const d = new Date(Date.UTC(fromYear, 0, 1) + Math.floor(rnd() * days) * 86_400_000);
   return d.toISOString().slice(0, 10);
 }
 
-/** The REST body a regional hub system sends to `POST /initiatives` (as test/e2e/hub-to-platform.test.ts does). */
-export function reportRequest(
-  region: HubRegion,
-  localId: string,
-  rnd: () => number,
-): {
+/** What a hub system reports about an initiative: the REST body of `POST /initiatives`, and the snapshot's content. */
+export interface InitiativeContent {
   localId: string;
-  kind: string;
+  kind: InitiativeSnapshot['kind'];
   title: { lang: Language; text: string };
-  actionStreams: { primary: string; secondary: string[] };
-  status: string;
-  dates?: { plannedStart: string; plannedEnd: string };
+  actionStreams: InitiativeSnapshot['actionStreams'];
+  capabilities?: Capability[];
+  status: 'PIPELINE' | 'IMPLEMENTATION';
+  dates: { plannedStart: string; plannedEnd: string; actualStart?: string };
+  scope: InitiativeScope;
   recipientCountries: string[];
-  visibility: string;
-} {
+  visibility: InitiativeSnapshot['visibility'];
+}
+
+/**
+ * A new initiative as a regional hub system reports it (the body test/e2e/hub-to-platform.test.ts sends), valid
+ * under the contract's rules: an IMPLEMENTATION initiative has an actual start (in the past), a PIPELINE one none.
+ */
+export function reportRequest(region: HubRegion, localId: string, rnd: () => number): InitiativeContent {
   const lang = pick(rnd, LANG[region]);
   const streams = pickSome(rnd, ACTION_STREAMS, 1, 3);
-  const start = isoDate(rnd, 2026);
+  const status = rnd() < 0.7 ? 'PIPELINE' : 'IMPLEMENTATION';
+  const plannedStart = isoDate(rnd, 2026);
+  const plannedEnd = plannedStart.replace(/^(\d{4})/, (y) => `${+y + 1}`);
+  const capabilities = rnd() < 0.6 ? pickSome(rnd, CAPABILITIES, 1, 2) : undefined;
   return {
     localId,
     kind: pick(rnd, INITIATIVE_KINDS),
     title: { lang, text: `${pick(rnd, TITLES[lang])} ${localId}` },
     actionStreams: { primary: streams[0], secondary: streams.slice(1) },
-    status: pick(rnd, ['PIPELINE', 'IMPLEMENTATION'] as const),
-    ...(rnd() < 0.8 ? { dates: { plannedStart: start, plannedEnd: start.replace(/^(\d{4})/, (y) => `${+y + 1}`) } } : {}),
-    recipientCountries: pickSome(rnd, COUNTRIES[region], 1, 5),
+    ...(capabilities ? { capabilities } : {}),
+    status,
+    dates:
+      status === 'IMPLEMENTATION'
+        ? { plannedStart, plannedEnd, actualStart: isoDate(rnd, 2024, 600) }
+        : { plannedStart, plannedEnd },
+    scope: pick(rnd, ['REGIONAL', 'NATIONAL', 'MULTI_REGIONAL'] as const),
+    recipientCountries: pickSome(rnd, COUNTRIES[region], 1, 4),
     visibility: pick(rnd, VISIBILITIES),
   };
 }
 
+/** The next version's content: a PIPELINE initiative starts, an ongoing one changes its countries or title. */
+export function updatedContent(region: HubRegion, previous: InitiativeContent, rnd: () => number): InitiativeContent {
+  if (previous.status === 'PIPELINE') {
+    return {
+      ...previous,
+      status: 'IMPLEMENTATION',
+      dates: { ...previous.dates, actualStart: isoDate(rnd, 2024, 600) },
+    };
+  }
+  return rnd() < 0.5
+    ? { ...previous, recipientCountries: pickSome(rnd, COUNTRIES[region], 1, 4) }
+    : {
+        ...previous,
+        title: { lang: previous.title.lang, text: `${pick(rnd, TITLES[previous.title.lang])} ${previous.localId}` },
+      };
+}
+
 /**
- * A hub's initiative event with a varied `ctp:initiative:v1` snapshot, in the envelope shape of
- * test/support/events.ts (which is also what the hub's ReportInitiative writes): ~600 bytes of JSON.
+ * A hub's initiative event carrying `content` as a `ctp:initiative:v1` snapshot, in the envelope shape of
+ * test/support/events.ts (which is also what the hub's ReportInitiative writes). The snapshot is ~600 bytes of JSON,
+ * the whole envelope ~950.
  */
 export function initiativeEvent(
   region: HubRegion,
-  localId: string,
+  content: InitiativeContent,
   version: number,
-  rnd: () => number,
   time = new Date(),
 ): { subject: string; event: CloudEvent<InitiativeSnapshot> } {
   const type = version === 1 ? InitiativeEventType.Reported : InitiativeEventType.Updated;
-  const { subject, event } = hubInitiativeEvent(region, localId, version, type);
-  const body = reportRequest(region, localId, rnd);
+  const { subject, event } = hubInitiativeEvent(region, content.localId, version, type);
   const iso = time.toISOString();
   event.time = iso;
   event.data = {
@@ -142,13 +172,15 @@ export function initiativeEvent(
     reportingOrg: event.data.reportingOrg,
     version,
     lastUpdatedAt: iso,
-    kind: body.kind as InitiativeSnapshot['kind'],
-    title: body.title,
-    actionStreams: body.actionStreams as InitiativeSnapshot['actionStreams'],
-    status: (version === 1 ? body.status : pick(rnd, INITIATIVE_STATUSES)) as InitiativeSnapshot['status'],
-    ...(body.dates ? { dates: body.dates } : {}),
-    recipientCountries: body.recipientCountries,
-    visibility: body.visibility as InitiativeSnapshot['visibility'],
+    kind: content.kind,
+    title: content.title,
+    actionStreams: content.actionStreams,
+    ...(content.capabilities ? { capabilities: content.capabilities } : {}),
+    status: content.status,
+    dates: content.dates,
+    scope: content.scope,
+    recipientCountries: content.recipientCountries,
+    visibility: content.visibility,
   };
   return { subject, event };
 }
@@ -160,24 +192,28 @@ export function initiativeEvent(
 export function generateOutboxRows(count: number, seed = 20_251_126): OutboxRow[] {
   const rnd = prng(seed);
   const rows: OutboxRow[] = [];
-  const recent: Record<HubRegion, { localId: string; version: number }[]> = { afr: [], mde: [], asi: [], eur: [] };
+  const recent: Record<HubRegion, { content: InitiativeContent; version: number }[]> = {
+    afr: [],
+    mde: [],
+    asi: [],
+    eur: [],
+  };
   const base = Date.now();
   for (let i = 0; i < count; i++) {
     const region = HUB_REGIONS[i % HUB_REGIONS.length];
     const mine = recent[region];
-    let localId: string;
-    let version: number;
+    let entry: { content: InitiativeContent; version: number };
     if (mine.length > 20 && rnd() < 0.25) {
-      const j = Math.floor(rnd() * mine.length);
-      mine[j].version++;
-      ({ localId, version } = mine[j]);
+      entry = mine[Math.floor(rnd() * mine.length)];
+      entry.content = updatedContent(region, entry.content, rnd);
+      entry.version++;
     } else {
-      localId = `bench-${i.toString(36)}-${Math.floor(rnd() * 1e6).toString(36)}`;
-      version = 1;
-      mine.push({ localId, version });
+      const localId = `bench-${i.toString(36)}-${Math.floor(rnd() * 1e6).toString(36)}`;
+      entry = { content: reportRequest(region, localId, rnd), version: 1 };
+      mine.push(entry);
       if (mine.length > 200) mine.shift();
     }
-    const { subject, event } = initiativeEvent(region, localId, version, rnd, new Date(base + i));
+    const { subject, event } = initiativeEvent(region, entry.content, entry.version, new Date(base + i));
     const correlationId = randomUUID();
     event.correlationid = correlationId;
     rows.push({ region, eventId: event.id, subject, payload: JSON.stringify(event), correlationId });

@@ -68,6 +68,11 @@ interface Binding {
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly bindings: Binding[];
   private closing = false;
+  /**
+   * The handler of each event type, looked up once: Nest's getHandlerByPattern first tries JSON.parse on the pattern,
+   * which throws (building an error and its stack) for every plain type string — once per message otherwise.
+   */
+  private readonly handlersByType = new Map<string, MessageHandler | null>();
   private lagTimer?: NodeJS.Timeout;
 
   constructor(
@@ -92,6 +97,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async start(): Promise<void> {
     this.closing = false;
+    this.handlersByType.clear();
     for (const b of this.bindings) {
       const stream = b.spec.stream ?? this.options.stream;
       await ensureDurableConsumer(this.jsm, {
@@ -182,6 +188,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  private handlerFor(type: string): MessageHandler | null {
+    let handler = this.handlersByType.get(type);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(type);
+      this.handlersByType.set(type, handler);
+    }
+    return handler;
+  }
+
   /** Decodes, dedupes within the batch, then applies what is left in one transaction. */
   async processBatch(binding: ConsumerBinding, msgs: JsMsg[]): Promise<void> {
     const consumer = binding.durable;
@@ -204,7 +219,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       const item: Item = {
         msg,
         key,
-        handler: this.getHandlerByPattern(envelope.type),
+        handler: this.handlerFor(envelope.type),
         event: { envelope, subject: msg.subject, streamSeq: msg.seq, deliveryCount: msg.info.deliveryCount },
       };
       if (seen.has(key)) {
@@ -265,7 +280,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       for (const item of items) {
         if (!fresh.has(item.key)) result.set(item, { outcome: 'DUPLICATE_DELIVERY' });
         else if (!item.handler) result.set(item, { outcome: 'IGNORED', reason: 'NO_HANDLER' });
-        else byHandler.set(item.handler, [...(byHandler.get(item.handler) ?? []), item]);
+        else {
+          const group = byHandler.get(item.handler);
+          if (group) group.push(item);
+          else byHandler.set(item.handler, [item]);
+        }
       }
       const ctx: EventBatchContext = { consumer, tx };
       for (const [handler, group] of byHandler) {

@@ -1,0 +1,222 @@
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { HUB_REGIONS, HubRegion } from '@ctp/contracts';
+import { TestDatabase } from '../test/support/databases';
+import { freePort } from '../test/support/nats-server';
+import { ServiceProcess } from '../test/support/services';
+import {
+  achievedRate,
+  bulkInsertOutbox,
+  connectPg,
+  latencyStats,
+  measureLatencies,
+  paced,
+  peakRssMiB,
+  queryOnce,
+  waitAllDecided,
+  withTimeout,
+} from './common';
+import { CpuMeter, cpuBetween } from './cpu';
+import { BenchContext, PipelineResult } from './context';
+import { prng, reportRequest } from './payloads';
+
+/** The hubs' events the platform has decided (its inbox may also hold other consumers' events one day). */
+const DECIDED_SQL = `SELECT count(*)::int AS n FROM inbox_events WHERE subject LIKE 'ctp.hub.%' AND outcome IS NOT NULL`;
+
+/** POSTs a JSON body over a keep-alive connection; resolves with the status code and the response body. */
+function postJson(agent: Agent, port: number, path: string, body: unknown, headers: Record<string, string>) {
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(data.length), ...headers },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`POST ${path} on port ${port}: no answer after 10 s`)));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Ours: the four real hub processes and the real platform process, built into dist/. */
+export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
+  const { config, nats, cleanup, log } = ctx;
+  const hubDbs = Object.fromEntries(HUB_REGIONS.map((r) => [r, TestDatabase.fresh(`bench_hub_${r}`)])) as Record<
+    HubRegion,
+    TestDatabase
+  >;
+  const platformDb = TestDatabase.fresh('bench_platform');
+  for (const db of [...Object.values(hubDbs), platformDb]) cleanup.add(`drop database ${db.name}`, () => db.drop());
+
+  const common = { NATS_URL: nats.url, LOG_LEVEL: config.logLevel };
+  // Every service is kept on loopback (see loopback-preload.ts), and profiled when asked (prof-preload.ts).
+  const preload = (name: string): Record<string, string> => ({
+    NODE_OPTIONS: [
+      `--require ${join(__dirname, 'loopback-preload.js')}`,
+      ...(config.cpuProf ? [`--require ${join(__dirname, 'prof-preload.js')}`] : []),
+    ].join(' '),
+    ...(config.cpuProf ? { BENCH_PROF_DIR: join(config.logDir, 'prof'), BENCH_PROF_NAME: name } : {}),
+  });
+  const platform = new ServiceProcess(
+    'platform',
+    { ...common, ...preload('platform'), PORT: String(await freePort()), DATABASE_URL: platformDb.url },
+    'platform',
+    config.logDir,
+  );
+  const hubs = await Promise.all(
+    HUB_REGIONS.map(
+      async (region) =>
+        new ServiceProcess(
+          'hub',
+          {
+            ...common,
+            ...preload(`hub-${region}`),
+            HUB_REGION: region,
+            PORT: String(await freePort()),
+            DATABASE_URL: hubDbs[region].url,
+          },
+          `hub-${region}`,
+          config.logDir,
+        ),
+    ),
+  );
+  const services = [...hubs, platform];
+  const stopAll = async () => {
+    await Promise.all(
+      services.map(async (s) => {
+        try {
+          await withTimeout(`${s.name} to stop`, 15_000, config.cpuProf ? s.kill('SIGUSR2') : s.stop());
+        } catch {
+          await s.kill('SIGKILL');
+        }
+      }),
+    );
+  };
+  cleanup.add('stop our services', stopAll, 30_000);
+
+  log('ours: starting the platform and four hubs…');
+  await platform.start(60_000);
+  await Promise.all(hubs.map((h) => h.start(60_000)));
+  log(`ours: services ready; logs in ${config.logDir}`);
+
+  const platformPg = await connectPg(platformDb.url, 'bench-poll');
+  cleanup.add('close the bench connection to the platform', () => platformPg.end());
+
+  const meter = new CpuMeter(() => Object.fromEntries(services.map((s) => [s.name, s.pid])), nats.dir);
+  const cpuTp0 = meter.snapshot();
+
+  // 1. Throughput: all rows committed into the four outboxes at once; the relays take them from there.
+  const n = ctx.rows.length;
+  log(`ours: throughput, ${n} events into the hubs' outboxes…`);
+  const insert = await bulkInsertOutbox(
+    HUB_REGIONS.map((region) => ({ url: hubDbs[region].url, rows: ctx.rows.filter((r) => r.region === region) })),
+  );
+  const done = await waitAllDecided('ours: every event decided by the platform', platformPg, DECIDED_SQL, n, config);
+  const elapsedMs = done.reachedAt - insert.firstCommitAt;
+  const cpuTp = cpuBetween(cpuTp0, meter.snapshot());
+  const outcomes = await queryOnce<{ outcome: string; n: number }>(
+    platformDb.url,
+    `SELECT outcome || coalesce(' ' || reason, '') AS outcome, count(*)::int AS n
+       FROM inbox_events WHERE subject LIKE 'ctp.hub.%' GROUP BY 1 ORDER BY 1`,
+  );
+  const notes = [`throughput outcomes: ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(', ')}`];
+
+  // 2. Latency at a paced rate, through the hubs' REST API.
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.ceil(config.maxInFlight / hubs.length) });
+  cleanup.add('close HTTP connections', async () => agent.destroy());
+  const rnd = prng(77);
+  let firstFailure: string | undefined;
+  const send = (prefix: string) => async (i: number) => {
+    const hub = hubs[i % hubs.length];
+    const region = HUB_REGIONS[i % HUB_REGIONS.length];
+    const body = reportRequest(region, `${prefix}${i}`, rnd);
+    try {
+      const res = await postJson(agent, hub.port, '/initiatives', body, { 'x-correlation-id': `${prefix}${i}` });
+      if (res.status === 201) return true;
+      firstFailure ??= `${hub.name} answered ${res.status}: ${res.body.slice(0, 500)} (sent ${JSON.stringify(body)})`;
+    } catch (err) {
+      firstFailure ??= `${hub.name}: ${(err as Error).message}`;
+    }
+    return false;
+  };
+  const outboxTotal = async () => {
+    let total = 0;
+    for (const db of Object.values(hubDbs)) {
+      total += (
+        await queryOnce<{ n: number }>(
+          db.url,
+          `SELECT count(*)::int AS n FROM outbox_events WHERE subject LIKE 'ctp.hub.%'`,
+        )
+      )[0].n;
+    }
+    return total;
+  };
+
+  log(`ours: warm-up, ${config.warmup} requests…`);
+  const warm = await paced(config.warmup, config.pacedRate, config.maxInFlight, 30_000, send('bench-warm-'));
+  if (warm.failed > 0) {
+    throw new Error(`ours: ${warm.failed} of ${warm.issued} warm-up requests failed; the first: ${firstFailure}`);
+  }
+  await waitAllDecided('ours: warm-up decided', platformPg, DECIDED_SQL, await outboxTotal(), config);
+
+  const count = Math.round(config.pacedRate * config.pacedSeconds);
+  log(`ours: paced, ${count} requests at ${config.pacedRate}/s…`);
+  const cpuPaced0 = meter.snapshot();
+  const p = await paced(
+    count,
+    config.pacedRate,
+    config.maxInFlight,
+    config.pacedSeconds * 1000 + 30_000,
+    send('bench-paced-'),
+  );
+  await waitAllDecided('ours: paced events decided', platformPg, DECIDED_SQL, await outboxTotal(), config);
+  const cpuPaced = cpuBetween(cpuPaced0, meter.snapshot());
+  if (firstFailure) notes.push(`paced: first failed request: ${firstFailure}`);
+  const lat = await measureLatencies(
+    Object.values(hubDbs).map((d) => d.url),
+    platformDb.url,
+    'bench-paced-',
+    'received_at',
+  );
+
+  // 3. Peak RSS, just before stopping.
+  const peakRss: Record<string, number | null> = {};
+  for (const s of services) peakRss[s.name] = peakRssMiB(s.pid) ?? null;
+  await stopAll();
+
+  return {
+    throughput: {
+      events: n,
+      elapsedMs: Math.round(elapsedMs),
+      eventsPerSec: Math.round((n * 1000) / elapsedMs),
+      commitSpreadMs: Math.round(insert.lastCommitAt - insert.firstCommitAt),
+      polls: done.polls,
+    },
+    paced: {
+      requested: count,
+      issued: p.issued,
+      ok: p.ok,
+      failed: p.failed,
+      sendRatePerSec: achievedRate(p.issued, p.firstAt, p.lastAt),
+      maxBehindMs: p.behindMs,
+      undecided: lat.undecided,
+      stages: lat.stages,
+      ...latencyStats(lat.latencies),
+    },
+    peakRssMiB: peakRss,
+    cpu: { throughput: cpuTp, paced: cpuPaced },
+    notes,
+  };
+}

@@ -1,0 +1,123 @@
+import { BenchConfig, PipelineResult } from './context';
+
+export const BUDGETS = { throughputShareOfFloor: 0.5, p99Ms: 100 } as const;
+
+export interface BenchReport {
+  bench: 'ctp-hub-to-platform';
+  startedAt: string;
+  revision: { commit: string; changedFiles: number };
+  machine: { cpus: number; node: string; natsServer: string; postgres: string; backgroundBusyPct: number };
+  config: Omit<BenchConfig, 'logDir'> & { payloadBytesAvg: number; snapshotBytesAvg: number };
+  ours: PipelineResult;
+  floor: PipelineResult;
+  ratio: { throughputOursOverFloor: number; p99OursOverFloor: number };
+  budgets: {
+    throughput: { required: string; actual: number; pass: boolean };
+    p99: { required: string; actualMs: number; pass: boolean };
+  };
+}
+
+export function evaluate(base: Omit<BenchReport, 'ratio' | 'budgets'>): BenchReport {
+  const share = base.ours.throughput.eventsPerSec / base.floor.throughput.eventsPerSec;
+  const round3 = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    ...base,
+    ratio: {
+      throughputOursOverFloor: round3(share),
+      p99OursOverFloor: round3(base.ours.paced.p99Ms / base.floor.paced.p99Ms),
+    },
+    budgets: {
+      throughput: {
+        required: `ours >= ${BUDGETS.throughputShareOfFloor * 100}% of the floor`,
+        actual: round3(share),
+        pass: share >= BUDGETS.throughputShareOfFloor,
+      },
+      p99: {
+        required: `p99 <= ${BUDGETS.p99Ms} ms at ${base.config.pacedRate} events/s`,
+        actualMs: base.ours.paced.p99Ms,
+        pass: base.ours.paced.p99Ms <= BUDGETS.p99Ms && base.ours.paced.measured > 0,
+      },
+    },
+  };
+}
+
+const fmt = (v: number | null | undefined, digits = 0) =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+export function renderTable(r: BenchReport): string {
+  const o = r.ours;
+  const f = r.floor;
+  const rows: [string, string, string, string][] = [];
+  const ratio = (a: number, b: number) => (b > 0 ? `${fmt((a / b) * 100, 1)}%` : '—');
+  const line = (label: string, a: string, b: string, c = '') => rows.push([label, a, b, c]);
+  line('End-to-end throughput', '', '');
+  line(
+    `  events/s (${fmt(o.throughput.events)} events)`,
+    fmt(o.throughput.eventsPerSec),
+    fmt(f.throughput.eventsPerSec),
+    ratio(o.throughput.eventsPerSec, f.throughput.eventsPerSec),
+  );
+  line(
+    '  elapsed, first commit → all decided (s)',
+    fmt(o.throughput.elapsedMs / 1000, 2),
+    fmt(f.throughput.elapsedMs / 1000, 2),
+  );
+  line(`Latency, paced ${r.config.pacedRate}/s for ${r.config.pacedSeconds} s`, '', '');
+  line('  achieved send rate (events/s)', fmt(o.paced.sendRatePerSec), fmt(f.paced.sendRatePerSec));
+  line(
+    '  sent ok / failed',
+    `${fmt(o.paced.ok)} / ${fmt(o.paced.failed)}`,
+    `${fmt(f.paced.ok)} / ${fmt(f.paced.failed)}`,
+  );
+  line('  p50 (ms)', fmt(o.paced.p50Ms, 1), fmt(f.paced.p50Ms, 1), ratio(o.paced.p50Ms, f.paced.p50Ms));
+  line('  p99 (ms)', fmt(o.paced.p99Ms, 1), fmt(f.paced.p99Ms, 1), ratio(o.paced.p99Ms, f.paced.p99Ms));
+  line('  max (ms)', fmt(o.paced.maxMs, 1), fmt(f.paced.maxMs, 1));
+  line('  mean (ms)', fmt(o.paced.meanMs, 1), fmt(f.paced.meanMs, 1));
+  const st = (x: { p50Ms: number; p99Ms: number } | undefined) => (x ? `${fmt(x.p50Ms, 1)} / ${fmt(x.p99Ms, 1)}` : '—');
+  line('  p50 / p99 (ms), created → marked sent', st(o.paced.stages.createdToSent), st(f.paced.stages.createdToSent));
+  line('    created → consumer tx start', st(o.paced.stages.createdToReceived), st(f.paced.stages.createdToReceived));
+  line('    consumer tx start → decided', st(o.paced.stages.receivedToDecided), st(f.paced.stages.receivedToDecided));
+  line(
+    '  measured (undecided)',
+    `${fmt(o.paced.measured)} (${o.paced.undecided})`,
+    `${fmt(f.paced.measured)} (${f.paced.undecided})`,
+  );
+  line('Peak RSS, VmHWM (MiB)', '', '');
+  const names = [...new Set([...Object.keys(o.peakRssMiB), ...Object.keys(f.peakRssMiB)])];
+  for (const name of names) line(`  ${name}`, fmt(o.peakRssMiB[name], 1), fmt(f.peakRssMiB[name], 1));
+  const sum = (m: Record<string, number | null>) => Object.values(m).reduce<number>((a, b) => a + (b ?? 0), 0);
+  line('  total', fmt(sum(o.peakRssMiB), 1), fmt(sum(f.peakRssMiB), 1));
+
+  line('CPU, throughput part / paced part', '', '');
+  line(
+    '  machine busy (% of all cores)',
+    `${fmt(o.cpu.throughput.machineBusyPct)} / ${fmt(o.cpu.paced.machineBusyPct)}`,
+    `${fmt(f.cpu.throughput.machineBusyPct)} / ${fmt(f.cpu.paced.machineBusyPct)}`,
+  );
+  const cpuNames = [
+    ...new Set([...Object.keys(o.cpu.throughput.cpuSeconds), ...Object.keys(f.cpu.throughput.cpuSeconds)]),
+  ];
+  const cpuCell = (r: PipelineResult, name: string) =>
+    name in r.cpu.throughput.cpuSeconds
+      ? `${fmt(r.cpu.throughput.cpuSeconds[name], 2)} / ${fmt(r.cpu.paced.cpuSeconds[name], 2)}`
+      : '—';
+  for (const name of cpuNames) line(`  ${name} (CPU s)`, cpuCell(o, name), cpuCell(f, name));
+
+  const head: [string, string, string, string] = ['', 'ours', 'floor', 'ours/floor'];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...[head, ...rows].map((row) => row[i].length)));
+  const render = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ');
+  const out = [render(head), '-'.repeat(widths.reduce((a, b) => a + b + 3, -3)), ...rows.map(render)];
+  const b = r.budgets;
+  out.push('');
+  out.push('Budgets');
+  out.push(
+    `  end-to-end throughput >= 50% of the floor: ${fmt(b.throughput.actual * 100, 1)}%  ${b.throughput.pass ? 'PASS' : 'FAIL'}`,
+  );
+  out.push(
+    `  p99 <= ${BUDGETS.p99Ms} ms at ${r.config.pacedRate} events/s: ${fmt(b.p99.actualMs, 1)} ms  ${b.p99.pass ? 'PASS' : 'FAIL'}`,
+  );
+  const notes = [...o.notes.map((n) => `ours: ${n}`), ...f.notes.map((n) => `floor: ${n}`)];
+  if (notes.length) out.push('', ...notes.map((n) => `  ${n}`));
+  return out.join('\n');
+}
