@@ -2,7 +2,7 @@ import { Controller, INestApplication, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { JetStreamNames } from '@ctp/contracts';
 import {
-  BATCH,
+  batchOf,
   bootstrapService,
   DeadLetterHeaders,
   EventBatchContext,
@@ -37,7 +37,7 @@ class ProbeTable1764170900000 implements MigrationInterface {
 /** A handler that misbehaves on request, applying its events in the batch's transaction. */
 @Controller()
 class ProbeHandler {
-  @EventPattern(PROBE_TYPE, BATCH)
+  @EventPattern(PROBE_TYPE, batchOf('probe'))
   async onProbe(
     @Payload() events: ReceivedEvent<{ mode: ProbeMode }>[],
     @Ctx() ctx: EventBatchContext,

@@ -276,28 +276,30 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         })),
       );
       const result = new Map<Item, Item['outcome']>();
-      const byHandler = new Map<MessageHandler, Item[]>();
+      // Batch handlers are grouped by their batch name (one call gets all its events, in delivery order); other
+      // handlers are called once per event, in delivery order.
+      const groups = new Map<string | MessageHandler, { handler: MessageHandler; items: Item[] }>();
       for (const item of items) {
         if (!fresh.has(item.key)) result.set(item, { outcome: 'DUPLICATE_DELIVERY' });
         else if (!item.handler) result.set(item, { outcome: 'IGNORED', reason: 'NO_HANDLER' });
         else {
-          const group = byHandler.get(item.handler);
-          if (group) group.push(item);
-          else byHandler.set(item.handler, [item]);
+          const batch = item.handler.extras?.batch as string | undefined;
+          const key = typeof batch === 'string' ? `batch:${batch}` : item.handler;
+          const group = groups.get(key);
+          if (group) group.items.push(item);
+          else groups.set(key, { handler: item.handler, items: [item] });
         }
       }
       const ctx: EventBatchContext = { consumer, tx };
-      for (const [handler, group] of byHandler) {
-        if (handler.extras?.batch) {
+      for (const [key, { handler, items: group }] of groups) {
+        if (typeof key === 'string') {
           const out = (await this.invoke(
             handler,
             group.map((i) => i.event),
             ctx,
           )) as EventOutcome[] | undefined;
           if (!Array.isArray(out) || out.length !== group.length) {
-            throw new Error(
-              `batch handler for ${group[0].event.envelope.type} returned ${out?.length} outcomes for ${group.length} events`,
-            );
+            throw new Error(`batch handler ${key} returned ${out?.length} outcomes for ${group.length} events`);
           }
           group.forEach((item, i) => result.set(item, out[i]));
         } else {

@@ -26,5 +26,12 @@ export interface EventOutcome {
   detail?: string;
 }
 
-/** `@EventPattern(type, BATCH)` marks a handler that takes all of a fetched batch's events of its types at once. */
-export const BATCH = { batch: true } as const;
+/**
+ * `@EventPattern(types, batchOf('initiative-events'))` marks a handler that takes all of a fetched batch's events of
+ * its types at once, in the order they were delivered. The name groups the events: Nest registers one function per
+ * pattern of a method, so the transport must not group by function (that would split a batch by event type and
+ * reorder an initiative's versions).
+ */
+export function batchOf(name: string): { batch: string } {
+  return { batch: name };
+}
