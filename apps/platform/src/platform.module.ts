@@ -51,7 +51,12 @@ export class PlatformModule {
             topology: { replicas: config.natsStreamReplicas },
             outbox: run.publish === false ? false : { lockName: 'ctp-outbox-platform' },
             consumers: run.consumers ?? PLATFORM_CONSUMERS,
-            server: { maxBatch: config.maxBatch, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver },
+            server: {
+              maxBatch: config.maxBatch,
+              ackWaitMs: config.ackWaitMs,
+              maxDeliver: config.maxDeliver,
+              lingerMs: config.lingerMs,
+            },
           }),
         }),
       ],

@@ -46,7 +46,15 @@ describe('JetStreamServer.processBatch', () => {
       {} as DeadLetters,
       createLogger('test', 'silent'),
       new Metrics('test'),
-      { stream: 'CTP_EVENTS', consumers: [], maxBatch: 500, maxDeliver: 5, ackWaitMs: 30_000, maxAckPending: 100 },
+      {
+        stream: 'CTP_EVENTS',
+        consumers: [],
+        maxBatch: 500,
+        maxDeliver: 5,
+        ackWaitMs: 30_000,
+        maxAckPending: 100,
+        lingerMs: 0,
+      },
     );
     const calls: string[][] = [];
     const handler = async (events: ReceivedEvent[]): Promise<EventOutcome[]> => {

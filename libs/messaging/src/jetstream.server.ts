@@ -32,6 +32,12 @@ export interface JetStreamServerOptions {
   ackWaitMs: number;
   /** Bounds how many unacknowledged messages the broker lets this consumer hold: our local buffer. */
   maxAckPending: number;
+  /**
+   * When fewer than maxBatch messages are buffered, wait this long for more before applying them. A few milliseconds
+   * turn a trickle of one-message transactions into small batches: far fewer statements per event under moderate
+   * load, for a latency cost of at most this much.
+   */
+  lingerMs: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Omit<JetStreamServerOptions, 'consumers' | 'stream'> = {
@@ -39,6 +45,7 @@ export const DEFAULT_SERVER_OPTIONS: Omit<JetStreamServerOptions, 'consumers' | 
   maxDeliver: 5,
   ackWaitMs: 30_000,
   maxAckPending: 2000,
+  lingerMs: 5,
 };
 
 interface Item {
@@ -176,6 +183,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       if (b.queue.length === 0) {
         await new Promise<void>((resolve) => (b.notify = resolve));
         continue;
+      }
+      if (this.options.lingerMs > 0 && b.queue.length < this.options.maxBatch && !this.closing) {
+        await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
       }
       const batch = b.queue.splice(0, this.options.maxBatch);
       try {

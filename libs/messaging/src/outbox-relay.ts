@@ -14,6 +14,8 @@ export interface OutboxRelayOptions {
   publishTimeoutMs: number;
   /** Distinguishes the advisory lock of one service's relay from another's on a shared server. */
   lockName: string;
+  /** After a wake-up, wait this long so that commits arriving together leave in one round. */
+  lingerMs: number;
 }
 
 export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
@@ -22,6 +24,7 @@ export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
   retentionMs: 7 * 24 * 3600 * 1000,
   publishTimeoutMs: 5000,
   lockName: 'ctp-outbox-relay',
+  lingerMs: 2,
 };
 
 interface OutboxRow {
@@ -193,7 +196,8 @@ export class OutboxRelay implements OutboxWakeUp {
       }, ms);
       this.wakeWaiter = () => {
         clearTimeout(timer);
-        resolve();
+        if (this.options.lingerMs > 0 && !this.stopping) setTimeout(resolve, this.options.lingerMs);
+        else resolve();
       };
     });
   }

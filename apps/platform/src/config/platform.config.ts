@@ -16,6 +16,8 @@ export interface PlatformConfig {
   ackWaitMs: number;
   /** Deliveries before a failing event is dead-lettered. */
   maxDeliver: number;
+  /** Wait up to this long for more messages before applying a small batch (fewer statements per event). */
+  lingerMs: number;
   /** Wait this long after a change before publishing the rollup, so a burst gives one rollup event. */
   rollupDebounceMs: number;
 }
@@ -33,6 +35,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     maxBatch: r.int('CONSUMER_MAX_BATCH', 500, 1, 5000),
     ackWaitMs: r.int('CONSUMER_ACK_WAIT_MS', 30_000, 1000, 3_600_000),
     maxDeliver: r.int('CONSUMER_MAX_DELIVER', 5, 1, 1000),
+    lingerMs: r.int('CONSUMER_LINGER_MS', 5, 0, 1000),
     rollupDebounceMs: r.int('ROLLUP_DEBOUNCE_MS', 1000, 10, 600_000),
   };
   r.done('platform');
