@@ -12,6 +12,10 @@ import { EventOutcomesController } from './events/http/event-outcomes.controller
 import { RollupQueries } from './rollups/application/rollup-queries';
 import { RollupPublisher } from './rollups/application/rollup-publisher';
 import { RollupsController } from './rollups/http/rollups.controller';
+import { OverlapRepository } from './overlaps/persistence/overlap.repository';
+import { DetectOverlaps } from './overlaps/application/detect-overlaps';
+import { DecideOverlap } from './overlaps/application/decide-overlap';
+import { OverlapsController } from './overlaps/http/overlaps.controller';
 import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
 import { RegistryRepository } from './registry/persistence/registry.repository';
 
@@ -60,7 +64,13 @@ export class PlatformModule {
           }),
         }),
       ],
-      controllers: [RegistryController, EventOutcomesController, RollupsController, InitiativeEventsHandler],
+      controllers: [
+        RegistryController,
+        EventOutcomesController,
+        RollupsController,
+        OverlapsController,
+        InitiativeEventsHandler,
+      ],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
         RegistryRepository,
@@ -68,6 +78,9 @@ export class PlatformModule {
         ApplyInitiativeEvents,
         RollupQueries,
         RollupPublisher,
+        OverlapRepository,
+        DetectOverlaps,
+        DecideOverlap,
       ],
     };
   }

@@ -63,6 +63,16 @@ export interface RegistryListFilter {
 export class RegistryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * One registry writer at a time (both platform consumers, every instance, analysts' decisions), until commit. The
+   * platform's consumers run in parallel: without this, a hub record and the partner record that duplicates it,
+   * applied in two concurrent transactions, would each miss the other (neither sees the other's uncommitted row).
+   * Taken first in the transaction, before any row lock, so it cannot deadlock with them.
+   */
+  async serializeChanges(tx: Transaction): Promise<void> {
+    await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('ctp-platform-registry'))`);
+  }
+
   /** Current state of these initiatives, locked until the batch commits. */
   async lockStates(tx: Transaction, ids: string[]): Promise<Map<string, RegistryState>> {
     const rows: { initiative_id: string; version: number; withdrawn: boolean; status: InitiativeStatus }[] =

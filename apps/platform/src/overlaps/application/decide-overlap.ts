@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { FieldProblem } from '@ctp/contracts';
+import { RequestProblem } from '@ctp/observability';
+import { UnitOfWork } from '@ctp/persistence';
+import { RollupPublisher } from '../../rollups/application/rollup-publisher';
+import { StoredPair, OverlapRepository } from '../persistence/overlap.repository';
+import { DetectOverlaps } from './detect-overlaps';
+import { RegistryRepository } from '../../registry/persistence/registry.repository';
+
+export interface DecideOverlapCommand {
+  pairId: string;
+  decision: unknown;
+  note: unknown;
+}
+
+/**
+ * An analyst's verdict on a pair: CONFIRMED makes it a duplicate whatever the score, REJECTED makes it none. The
+ * decision is remembered and overrides the detector from then on, including when the records change later.
+ */
+@Injectable()
+export class DecideOverlap {
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly overlaps: OverlapRepository,
+    private readonly detect: DetectOverlaps,
+    private readonly rollups: RollupPublisher,
+    private readonly registry: RegistryRepository,
+  ) {}
+
+  async execute(command: DecideOverlapCommand): Promise<StoredPair> {
+    const problems: FieldProblem[] = [];
+    if (command.decision !== 'CONFIRMED' && command.decision !== 'REJECTED') {
+      problems.push({ field: 'decision', rule: 'isIn', message: 'decision must be CONFIRMED or REJECTED' });
+    }
+    if (
+      command.note !== undefined &&
+      command.note !== null &&
+      (typeof command.note !== 'string' || command.note.length > 2000)
+    ) {
+      problems.push({ field: 'note', rule: 'maxLength', message: 'note must be text of at most 2000 characters' });
+    }
+    if (problems.length)
+      throw new RequestProblem(400, `invalid decision: ${problems.map((p) => p.field).join(', ')}`, problems);
+    return this.unitOfWork.run(async (tx) => {
+      await this.registry.serializeChanges(tx);
+      const before = await this.overlaps.lockPair(tx, command.pairId);
+      if (!before) throw new RequestProblem(404, `no overlap pair ${command.pairId}`);
+      const after = (await this.overlaps.decide(
+        tx,
+        command.pairId,
+        command.decision as 'CONFIRMED' | 'REJECTED',
+        (command.note as string | undefined) ?? null,
+      ))!;
+      if (after.effective !== before.effective) {
+        const clusterOf = await this.detect.recluster(tx, [after.aId, after.bId]);
+        await this.detect.publish(tx, [{ pair: after, before: before.effective }], clusterOf);
+        tx.afterCommit(() => this.rollups.schedule());
+      }
+      return after;
+    });
+  }
+}

@@ -1,0 +1,518 @@
+import type { Language, LocalizedText } from '@ctp/contracts';
+import { CT_BROADER, CT_GLOSSARY } from './ct-glossary';
+
+/*
+ * Title similarity across INTERPOL's four working languages (DOMAIN.md "Duplicates and overlaps between reporters"):
+ * the best of
+ * - concept overlap: the counter-terrorism concepts each record's titles name (ct-glossary.ts), compared with a
+ *   weighted Dice coefficient, whatever the languages ("Formation régionale sur les combattants terroristes étrangers"
+ *   and "Regional training on foreign terrorist fighters" name the same three concepts), and
+ * - character-trigram similarity (Dice) between titles written in the same language, for the words the glossary does
+ *   not know (place names, operation names, wording).
+ *
+ * Text goes through three steps, the same for titles and for glossary terms:
+ * 1. `normaliseText`: compatibility decomposition, accents and Arabic diacritics (harakat, hamza, madda) removed,
+ *    lower case, punctuation to spaces, Arabic letter variants unified, tatweel removed, Arabic proclitics and French
+ *    elisions removed;
+ * 2. stop words (articles, prepositions, "counter"/"lutte contre"/"مكافحة"…) dropped;
+ * 3. a light stemmer per language (plural -s/-x/-es/-aux, French/Spanish gender endings, Arabic -ات/-ون/-ين/-ة).
+ * Everything compiled here (regular expressions, the glossary's term index, stop-word sets) is built once, at module
+ * load. What a title text gives (concepts, trigrams) is cached by text, and what a record's titles give together is
+ * cached per titles array (WeakMap), so comparing one record with hundreds of candidates prepares each title once.
+ */
+
+// ── 1. Normalisation ───────────────────────────────────────────────────────────────────────────────────────────────
+
+const APOSTROPHES = /[\u2018\u2019\u02BC\u02B9\u0060\u00B4\u2032]/g;
+const COMBINING_MARKS = /\p{M}+/gu;
+const NON_WORD = /[^\p{L}\p{N}']+/gu;
+const ARABIC_LETTER = /[\u0600-\u06FF]/;
+const ARABIC_INDIC_DIGIT = /[\u0660-\u0669\u06F0-\u06F9]/g;
+/** French elided articles and pronouns before a word: l', d', qu', j', n', s', c', m', t', jusqu', lorsqu'… */
+const FRENCH_ELISION = /(^|[^\p{L}\p{N}])(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\p{L})/gu;
+/** English possessive. */
+const ENGLISH_POSSESSIVE = /(\p{L})'s(?![\p{L}\p{N}])/gu;
+
+/** Latin letters NFKD does not decompose. */
+const LATIN_FOLDS: Readonly<Record<string, string>> = { œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o', ł: 'l', đ: 'd', ı: 'i' };
+const LATIN_FOLD = /[œæßøłđı]/g;
+
+/**
+ * Arabic letters after NFKD and the removal of combining marks. NFKD already turns أ إ آ into ا, ؤ into و and ئ into ي
+ * (the hamza and madda become combining marks), and the presentation forms into the base letters; this maps what
+ * it leaves: alef wasla ٱ → ا, taa marbuta ة → ه, alef maqsura ى → ي, Persian/Urdu kaf and yeh → ك ي, and drops the
+ * tatweel ـ.
+ */
+const ARABIC_FOLDS: Readonly<Record<string, string>> = {
+  '\u0671': '\u0627', // ٱ → ا
+  '\u0629': '\u0647', // ة → ه
+  '\u0649': '\u064A', // ى → ي
+  '\u06A9': '\u0643', // ک → ك
+  '\u06CC': '\u064A', // ی → ي
+  '\u0640': '', // tatweel
+};
+const ARABIC_FOLD = /[\u0671\u0629\u0649\u06A9\u06CC\u0640]/g;
+
+/** Definite article and the proclitics that carry it, longest first: وال بال كال فال لل ال. */
+const ARABIC_ARTICLES = [
+  '\u0648\u0627\u0644',
+  '\u0628\u0627\u0644',
+  '\u0643\u0627\u0644',
+  '\u0641\u0627\u0644',
+  '\u0644\u0644',
+  '\u0627\u0644',
+];
+/** One-letter proclitics: و (and), ب (with/by), ل (for/to). */
+const ARABIC_ONE_LETTER_CLITICS = new Set(['\u0648', '\u0628', '\u0644']);
+const WAW = '\u0648';
+
+function foldCharacters(text: string): string {
+  return text
+    .replace(APOSTROPHES, "'")
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .toLowerCase()
+    .replace(LATIN_FOLD, (c) => LATIN_FOLDS[c])
+    .replace(ARABIC_FOLD, (c) => ARABIC_FOLDS[c])
+    .replace(ARABIC_INDIC_DIGIT, (d) => String((d.charCodeAt(0) - (d.charCodeAt(0) >= 0x06f0 ? 0x06f0 : 0x0660)) % 10));
+}
+
+/**
+ * Removes a definite article (with its و/ب/ك/ف/ل proclitic) from an Arabic word, twice at most: a word whose own first
+ * letters are ال (إلكتروني → الكتروني) loses them too, so "الإلكترونية" and "إلكترونية" read the same.
+ */
+function stripArabicArticle(token: string): string {
+  let t = token;
+  for (let pass = 0; pass < 2; pass++) {
+    const prefix = ARABIC_ARTICLES.find((p) => t.startsWith(p) && t.length - p.length >= 2);
+    if (!prefix) break;
+    t = t.slice(prefix.length);
+  }
+  return t;
+}
+
+/**
+ * Arabic words the glossary and the stop-word list know, stemmed: a one-letter proclitic (و ب ل) is removed when what
+ * follows it is one of them and the whole word is not (وتدريب → تدريب, but بيانات stays بيانات). Filled once at module
+ * load, before the glossary is compiled; empty while it is being filled, so glossary terms are read with the article
+ * rule only (a unit test checks that re-normalising them changes nothing).
+ */
+const ARABIC_VOCABULARY = new Set<string>();
+
+/** Common words that begin with و/ب/ل as part of the word, for words outside the glossary. */
+const ARABIC_PROTECTED_WORDS = [
+  'وزارة',
+  'وكالة',
+  'وكالات',
+  'ولاية',
+  'وحدة',
+  'وحدات',
+  'ورشة',
+  'وثائق',
+  'وسائل',
+  'بلد',
+  'بلدان',
+  'لجنة',
+  'لبنان',
+  'ليبيا',
+];
+
+function stripArabicClitics(token: string): string {
+  const withoutArticle = stripArabicArticle(token);
+  if (withoutArticle !== token) return withoutArticle;
+  if (!ARABIC_ONE_LETTER_CLITICS.has(token[0]) || ARABIC_VOCABULARY.size === 0) return token;
+  if (ARABIC_VOCABULARY.has(stemArabic(token))) return token;
+  const rest = stripArabicArticle(token.slice(1));
+  if (rest.length < 2) return token;
+  if (ARABIC_VOCABULARY.has(stemArabic(rest))) return rest;
+  // Outside the glossary only the conjunction و is taken off, and only before a word of four letters or more.
+  return token[0] === WAW && rest.length >= 4 ? rest : token;
+}
+
+function normalisedTokens(text: string, lang: Language): string[] {
+  let s = foldCharacters(text);
+  if (lang === 'fr') s = s.replace(FRENCH_ELISION, '$1');
+  else if (lang === 'en') s = s.replace(ENGLISH_POSSESSIVE, '$1');
+  const out: string[] = [];
+  for (const raw of s.split(NON_WORD)) {
+    for (const piece of raw.split("'")) {
+      if (!piece) continue;
+      out.push(ARABIC_LETTER.test(piece[0]) ? stripArabicClitics(piece) : piece);
+    }
+  }
+  return out;
+}
+
+/**
+ * Lower case, without accents, punctuation, Arabic diacritics/letter variants/tatweel, Arabic proclitics (ال و ب ل
+ * لل وال بال كال فال) or French elisions (l' d' qu'…), words separated by single spaces. Stop words and plurals are
+ * kept: they are removed when titles are compared.
+ */
+export function normaliseText(text: string, lang: Language): string {
+  return normalisedTokens(text, lang).join(' ');
+}
+
+// ── 2. Stop words and 3. stemming ─────────────────────────────────────────────────────────────────────────────────
+
+function stemEnglish(t: string): string {
+  if (t.length <= 3) return t;
+  let s = t;
+  if (s.endsWith('isations')) s = `${s.slice(0, -8)}ization`;
+  else if (s.endsWith('isation')) s = `${s.slice(0, -7)}ization`;
+  else if (s.endsWith('ised')) s = `${s.slice(0, -4)}ized`;
+  if (s.endsWith('ies') && s.length > 4) return `${s.slice(0, -3)}y`;
+  if (s.endsWith('sses')) return s.slice(0, -2);
+  if (s.endsWith('s') && !s.endsWith('ss') && (s.length <= 5 || !(s.endsWith('us') || s.endsWith('is')))) {
+    return s.slice(0, -1);
+  }
+  return s;
+}
+
+function stemFrench(t: string): string {
+  if (t.length <= 3) return t;
+  let s = t;
+  if (s.endsWith('eaux')) s = s.slice(0, -1);
+  else if (s.endsWith('aux') && s.length > 4) s = `${s.slice(0, -3)}al`;
+  else if (s.endsWith('s') || s.endsWith('x')) s = s.slice(0, -1);
+  if (s.endsWith('e') && s.length > 4) s = s.slice(0, -1);
+  return s;
+}
+
+const SPANISH_ES_AFTER = new Set(['l', 'r', 'n', 'd', 'z', 'j']);
+
+function stemSpanish(t: string): string {
+  if (t.length <= 3) return t;
+  let s = t;
+  if (s.endsWith('ces') && s.length > 4) s = `${s.slice(0, -3)}z`;
+  else if (s.endsWith('es') && s.length > 4 && SPANISH_ES_AFTER.has(s[s.length - 3])) s = s.slice(0, -2);
+  else if (s.endsWith('s')) s = s.slice(0, -1);
+  if ((s.endsWith('a') || s.endsWith('o')) && s.length > 4) s = s.slice(0, -1);
+  return s;
+}
+
+const ARABIC_PLURAL_SUFFIXES = ['\u0627\u062A', '\u0648\u0646', '\u064A\u0646']; // ات ون ين
+const HEH = '\u0647';
+
+/** Light Arabic stemmer: a sound plural (-ات -ون -ين) or the feminine ending (-ة, read ه) goes if 3 letters remain. */
+function stemArabic(t: string): string {
+  if (t.length >= 5 && ARABIC_PLURAL_SUFFIXES.some((suffix) => t.endsWith(suffix))) return t.slice(0, -2);
+  if (t.length >= 4 && t.endsWith(HEH)) return t.slice(0, -1);
+  return t;
+}
+
+const LATIN_STEMMERS: Readonly<Record<Language, (t: string) => string>> = {
+  en: stemEnglish,
+  fr: stemFrench,
+  es: stemSpanish,
+  ar: stemEnglish, // Latin words inside an Arabic title (acronyms, operation names)
+};
+
+function stem(token: string, lang: Language): string {
+  return ARABIC_LETTER.test(token[0]) ? stemArabic(token) : LATIN_STEMMERS[lang](token);
+}
+
+const RAW_STOP_WORDS: Readonly<Record<Language, string>> = {
+  en:
+    'a an the of on in for and or to at by with from into via about against within between per as its their this ' +
+    'that these those is are be under through towards across among amongst counter countering combating combatting ' +
+    'fight fighting region regions',
+  fr:
+    'le la les l un une des du de d et ou en au aux a à sur pour par dans avec sous entre chez vers ce cette ces son ' +
+    'sa ses leur leurs qui que dont lors contre lutte lutter région régions y',
+  es:
+    'el la los las un una unos unas de del y e o u en a al para por con sin sobre entre hacia contra desde su sus ' +
+    'que lo como ante bajo lucha combatir luchar región regiones',
+  ar: 'في من على إلى عن مع حول بشأن بين ضد لدى عبر خلال ذلك هذا هذه التي الذي الذين أو ثم كل مكافحة منطقة المنطقة ما فيما',
+};
+
+function buildStopWords(lang: Language): Set<string> {
+  const out = new Set<string>();
+  for (const w of normalisedTokens(RAW_STOP_WORDS[lang], lang)) out.add(stem(w, lang));
+  return out;
+}
+
+const STOP_WORDS: Readonly<Record<Language, Set<string>>> = {
+  en: buildStopWords('en'),
+  fr: buildStopWords('fr'),
+  es: buildStopWords('es'),
+  ar: buildStopWords('ar'),
+};
+
+/** The words of a text that carry meaning, stemmed: what concepts and trigrams are computed from. */
+function contentTokens(text: string, lang: Language): string[] {
+  const out: string[] = [];
+  for (const t of normalisedTokens(text, lang)) {
+    const arabic = ARABIC_LETTER.test(t[0]);
+    const s = arabic ? stemArabic(t) : LATIN_STEMMERS[lang](t);
+    if (s.length < 2) continue;
+    const stops = arabic ? STOP_WORDS.ar : lang === 'ar' ? STOP_WORDS.en : STOP_WORDS[lang];
+    if (!stops.has(s)) out.push(s);
+  }
+  return out;
+}
+
+// ── The glossary, compiled once ───────────────────────────────────────────────────────────────────────────────────
+
+const LANGS: readonly Language[] = ['en', 'fr', 'es', 'ar'];
+
+/** How much a shared concept counts, by the category its id starts with (see ct-glossary.ts). */
+const CATEGORY_WEIGHTS: Readonly<Record<string, number>> = {
+  id: 1,
+  tr: 1,
+  on: 1,
+  wp: 1,
+  fi: 1,
+  ct: 1,
+  pl: 1,
+  ac: 0.75,
+  kd: 0.5,
+  gen: 0.25,
+};
+
+export function conceptWeight(conceptId: string): number {
+  return CATEGORY_WEIGHTS[conceptId.slice(0, conceptId.indexOf('.'))] ?? 1;
+}
+
+interface CompiledTerm {
+  tokens: string[];
+  conceptId: string;
+}
+
+// The vocabulary first (with the article rule only, since it is empty), then the term index with the full rules.
+for (const w of normalisedTokens(`${RAW_STOP_WORDS.ar} ${ARABIC_PROTECTED_WORDS.join(' ')}`, 'ar')) {
+  ARABIC_VOCABULARY.add(stemArabic(w));
+}
+for (const concept of CT_GLOSSARY) {
+  for (const term of concept.ar) for (const t of contentTokens(term, 'ar')) ARABIC_VOCABULARY.add(t);
+}
+
+function compileTerms(lang: Language): Map<string, CompiledTerm[]> {
+  const index = new Map<string, CompiledTerm[]>();
+  for (const concept of CT_GLOSSARY) {
+    for (const term of concept[lang]) {
+      const tokens = contentTokens(term, lang);
+      if (tokens.length === 0) throw new Error(`glossary term "${term}" (${concept.id}, ${lang}) has no content words`);
+      const list = index.get(tokens[0]) ?? [];
+      list.push({ tokens, conceptId: concept.id });
+      index.set(tokens[0], list);
+    }
+  }
+  for (const list of index.values()) list.sort((x, y) => y.tokens.length - x.tokens.length);
+  return index;
+}
+
+const TERM_INDEX: Readonly<Record<Language, Map<string, CompiledTerm[]>>> = {
+  en: compileTerms('en'),
+  fr: compileTerms('fr'),
+  es: compileTerms('es'),
+  ar: compileTerms('ar'),
+};
+
+/** The glossary's terms as matched (normalised, stop words out, stemmed), for tests and diagnostics. */
+export function compiledGlossaryTerms(lang: Language): { key: string; conceptId: string }[] {
+  const out: { key: string; conceptId: string }[] = [];
+  for (const list of TERM_INDEX[lang].values()) {
+    for (const t of list) out.push({ key: t.tokens.join(' '), conceptId: t.conceptId });
+  }
+  return out;
+}
+
+/** How a glossary term or a title reads once normalised, stop words out and stemmed (tests and diagnostics). */
+export function matchKey(text: string, lang: Language): string {
+  return contentTokens(text, lang).join(' ');
+}
+
+/**
+ * Glossary terms in a token sequence, longest first: at each position the longest term that starts there; a term
+ * nested inside one already found is skipped ("foreign terrorist fighters" does not also count "terrorist"), one that
+ * overlaps it and reaches further is kept ("نشر فريق دعم الأحداث الكبرى": a deployment, and a major-event support
+ * team).
+ */
+function conceptsOfTokens(tokens: string[], lang: Language, into: Set<string>): void {
+  const index = TERM_INDEX[lang];
+  let coveredUntil = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const candidates = index.get(tokens[i]);
+    if (!candidates) continue;
+    for (const c of candidates) {
+      const n = c.tokens.length;
+      if (i + n > tokens.length) continue;
+      let k = 1;
+      while (k < n && tokens[i + k] === c.tokens[k]) k++;
+      if (k < n) continue;
+      if (i + n > coveredUntil) {
+        into.add(c.conceptId);
+        coveredUntil = i + n;
+      }
+      break;
+    }
+  }
+}
+
+/** The glossary concepts a text names (ids such as `tr.foreign_terrorist_fighters`), longest terms first. */
+export function titleConcepts(text: string, lang: Language): Set<string> {
+  const out = new Set<string>();
+  conceptsOfTokens(contentTokens(text, lang), lang, out);
+  return out;
+}
+
+// ── Similarity ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Character trigrams of the content words (with a space at each end), each packed into one number (three UTF-16
+ * code units, 16 bits each), sorted and without repeats: Dice is then a merge of two sorted arrays.
+ */
+function trigramsOf(tokens: string[]): Float64Array {
+  if (tokens.length === 0) return new Float64Array(0);
+  const s = ` ${tokens.join(' ')} `;
+  const grams = new Float64Array(s.length - 2);
+  for (let i = 0; i + 3 <= s.length; i++) {
+    grams[i] = s.charCodeAt(i) * 4294967296 + s.charCodeAt(i + 1) * 65536 + s.charCodeAt(i + 2);
+  }
+  grams.sort();
+  let n = 0;
+  for (let i = 0; i < grams.length; i++) if (i === 0 || grams[i] !== grams[i - 1]) grams[n++] = grams[i];
+  return grams.slice(0, n);
+}
+
+function diceOfSorted(a: Float64Array, b: Float64Array): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let i = 0;
+  let j = 0;
+  let shared = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      shared++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return (2 * shared) / (a.length + b.length);
+}
+
+/**
+ * A broader concept a title does not name itself (CT_BROADER: "red notice" → notices) counts at this fraction of its
+ * weight: implied, not stated.
+ */
+export const IMPLIED_CONCEPT_FACTOR = 0.5;
+
+function broaderClosure(conceptId: string): string[] {
+  const out: string[] = [];
+  const todo = [...(CT_BROADER[conceptId] ?? [])];
+  while (todo.length > 0) {
+    const c = todo.pop()!;
+    if (c === conceptId || out.includes(c)) continue;
+    out.push(c);
+    todo.push(...(CT_BROADER[c] ?? []));
+  }
+  return out;
+}
+
+const BROADER_CLOSURE = new Map<string, string[]>(CT_GLOSSARY.map((c) => [c.id, broaderClosure(c.id)]));
+
+/** Concept id → weight: named concepts at their weight, implied broader ones at `IMPLIED_CONCEPT_FACTOR` of it. */
+type ConceptWeights = Map<string, number>;
+
+function addConcepts(into: ConceptWeights, named: Iterable<string>): void {
+  for (const c of named) into.set(c, conceptWeight(c));
+  for (const c of named) {
+    for (const b of BROADER_CLOSURE.get(c) ?? []) {
+      const implied = IMPLIED_CONCEPT_FACTOR * conceptWeight(b);
+      if ((into.get(b) ?? 0) < implied) into.set(b, implied);
+    }
+  }
+}
+
+interface PreparedText {
+  lang: Language;
+  concepts: ConceptWeights;
+  grams: Float64Array;
+}
+
+/**
+ * What one title text gives, by language and text. Records come and go (a consumer may load its candidates afresh for
+ * every event) but their titles repeat, so the expensive part — normalising, stemming, glossary look-up — is cached
+ * by text, first in first out, up to `TEXT_CACHE_SIZE` texts (about 1 KB each). A cached text costs ~1 µs to compare,
+ * a new one ~25 µs to prepare.
+ */
+const TEXT_CACHE = new Map<string, PreparedText>();
+const TEXT_CACHE_SIZE = 20_000;
+
+function preparedText(lang: Language, text: string): PreparedText {
+  const key = `${lang}\u0000${text}`;
+  let p = TEXT_CACHE.get(key);
+  if (p) return p;
+  const tokens = contentTokens(text, lang);
+  const named = new Set<string>();
+  conceptsOfTokens(tokens, lang, named);
+  const concepts: ConceptWeights = new Map();
+  addConcepts(concepts, named);
+  p = { lang, concepts, grams: trigramsOf(tokens) };
+  if (TEXT_CACHE.size >= TEXT_CACHE_SIZE) TEXT_CACHE.delete(TEXT_CACHE.keys().next().value!);
+  TEXT_CACHE.set(key, p);
+  return p;
+}
+
+interface PreparedTitles {
+  concepts: ConceptWeights;
+  conceptWeightSum: number;
+  texts: PreparedText[];
+}
+
+/** Per titles array (a candidate's `titles`): the union of its texts' concepts. */
+const PREPARED = new WeakMap<readonly LocalizedText[], PreparedTitles>();
+
+function prepare(titles: readonly LocalizedText[]): PreparedTitles {
+  let p = PREPARED.get(titles);
+  if (p) return p;
+  const texts = titles.map((t) => preparedText(LANGS.includes(t.lang) ? t.lang : 'en', t.text));
+  let concepts: ConceptWeights;
+  if (texts.length === 1) concepts = texts[0].concepts;
+  else {
+    concepts = new Map();
+    for (const t of texts) {
+      for (const [c, w] of t.concepts) if ((concepts.get(c) ?? 0) < w) concepts.set(c, w);
+    }
+  }
+  let conceptWeightSum = 0;
+  for (const w of concepts.values()) conceptWeightSum += w;
+  p = { concepts, conceptWeightSum, texts };
+  PREPARED.set(titles, p);
+  return p;
+}
+
+/**
+ * How alike two records' titles are (each record: its title and its translations), 0..1: the best of the weighted
+ * Dice coefficient of the concepts their titles name, across languages (2 Σ shared min-weight / Σ all weights), and
+ * the trigram Dice coefficient of any two titles in the same language. `sharedConcepts` lists the concept ids both
+ * name or imply, sorted.
+ *
+ * Cached per titles array (WeakMap: treat the arrays as immutable) and per title text.
+ */
+export function titleSimilarity(
+  a: readonly LocalizedText[],
+  b: readonly LocalizedText[],
+): { score: number; sharedConcepts: string[] } {
+  const pa = prepare(a);
+  const pb = prepare(b);
+  const sharedConcepts: string[] = [];
+  let sharedWeight = 0;
+  const [small, large] = pa.concepts.size <= pb.concepts.size ? [pa.concepts, pb.concepts] : [pb.concepts, pa.concepts];
+  for (const [c, w1] of small) {
+    const w2 = large.get(c);
+    if (w2 !== undefined) {
+      sharedConcepts.push(c);
+      sharedWeight += w1 < w2 ? w1 : w2;
+    }
+  }
+  if (sharedConcepts.length > 1) sharedConcepts.sort();
+  const totalWeight = pa.conceptWeightSum + pb.conceptWeightSum;
+  let score = totalWeight > 0 ? (2 * sharedWeight) / totalWeight : 0;
+  for (const ta of pa.texts) {
+    for (const tb of pb.texts) {
+      if (ta.lang === tb.lang && score < 1) score = Math.max(score, diceOfSorted(ta.grams, tb.grams));
+    }
+  }
+  return { score: Math.min(1, score), sharedConcepts };
+}

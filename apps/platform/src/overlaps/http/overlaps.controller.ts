@@ -1,0 +1,156 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { FieldProblem } from '@ctp/contracts';
+import { RequestProblem } from '@ctp/observability';
+import { DataSource } from 'typeorm';
+import { DecideOverlap } from '../application/decide-overlap';
+import { OverlapRepository, StoredPair } from '../persistence/overlap.repository';
+
+interface PairRecordView {
+  initiativeId: string;
+  reporter: string;
+  kind: string;
+  title: { lang: string; text: string };
+  countries: string[];
+  primaryActionStream: string;
+  start: string | null;
+  end: string | null;
+  withdrawn: boolean;
+  clusterId: string | null;
+}
+
+export interface OverlapView extends StoredPair {
+  records: PairRecordView[];
+}
+
+@ApiTags('overlaps')
+@Controller('overlaps')
+export class OverlapsController {
+  constructor(
+    private readonly overlaps: OverlapRepository,
+    private readonly decideOverlap: DecideOverlap,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Pairs of records from different reporters that look like the same activity (DUPLICATE) or worth a look (OVERLAP)',
+    description:
+      'Each pair with its score, the rule that decided it, the signals behind the score, and any analyst decision.',
+  })
+  @ApiQuery({ name: 'classification', required: false, enum: ['DUPLICATE', 'OVERLAP'] })
+  @ApiQuery({ name: 'decision', required: false, enum: ['CONFIRMED', 'REJECTED', 'NONE'] })
+  @ApiQuery({ name: 'initiativeId', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
+  async list(
+    @Query() query: Record<string, string | undefined>,
+  ): Promise<{ items: OverlapView[]; nextCursor?: string }> {
+    const problems: FieldProblem[] = [];
+    if (query.classification !== undefined && !['DUPLICATE', 'OVERLAP'].includes(query.classification)) {
+      problems.push({ field: 'classification', rule: 'isIn', message: 'classification must be DUPLICATE or OVERLAP' });
+    }
+    if (query.decision !== undefined && !['CONFIRMED', 'REJECTED', 'NONE'].includes(query.decision)) {
+      problems.push({ field: 'decision', rule: 'isIn', message: 'decision must be CONFIRMED, REJECTED or NONE' });
+    }
+    const limit = query.limit === undefined ? 50 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      problems.push({ field: 'limit', rule: 'range', message: 'limit must be a whole number from 1 to 500' });
+    }
+    if (query.cursor !== undefined && !/^\d{1,18}$/.test(query.cursor)) {
+      problems.push({ field: 'cursor', rule: 'valid', message: 'cursor is not one this endpoint gave out' });
+    }
+    if (problems.length)
+      throw new RequestProblem(400, `invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    const pairs = await this.overlaps.list({
+      classification: query.classification,
+      decision: query.decision,
+      initiativeId: query.initiativeId,
+      afterId: query.cursor,
+      limit: limit + 1,
+    });
+    const page = pairs.slice(0, limit);
+    const items = await this.withRecords(page);
+    return pairs.length > limit ? { items, nextCursor: page[page.length - 1].id } : { items };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One pair, with both records' })
+  @ApiResponse({ status: 404, description: 'No such pair' })
+  async get(@Param('id') id: string): Promise<OverlapView> {
+    const pair = await this.overlaps.get(id);
+    if (!pair) throw new RequestProblem(404, `no overlap pair ${id}`);
+    return (await this.withRecords([pair]))[0];
+  }
+
+  @Post(':id/decision')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "An analyst's decision on a pair",
+    description:
+      'CONFIRMED: the same activity, counted once from now on. REJECTED: different activities, never flagged again as a duplicate.',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['decision'],
+      properties: { decision: { enum: ['CONFIRMED', 'REJECTED'] }, note: { type: 'string', maxLength: 2000 } },
+    },
+  })
+  @ApiResponse({ status: 400, description: 'decision is not CONFIRMED or REJECTED' })
+  @ApiResponse({ status: 404, description: 'No such pair' })
+  async decide(
+    @Param('id') id: string,
+    @Body() body: { decision?: unknown; note?: unknown } | undefined,
+  ): Promise<OverlapView> {
+    if (!/^\d{1,18}$/.test(id)) throw new RequestProblem(404, `no overlap pair ${id}`);
+    const pair = await this.decideOverlap.execute({ pairId: id, decision: body?.decision, note: body?.note });
+    return (await this.withRecords([pair]))[0];
+  }
+
+  private async withRecords(pairs: StoredPair[]): Promise<OverlapView[]> {
+    const ids = [...new Set(pairs.flatMap((p) => [p.aId, p.bId]))];
+    const rows: {
+      initiative_id: string;
+      reporter: string;
+      kind: string;
+      title: { lang: string; text: string };
+      countries: string[];
+      primary_stream: string;
+      start_date: string | null;
+      end_date: string | null;
+      withdrawn: boolean;
+      cluster_id: string | null;
+    }[] = ids.length
+      ? await this.dataSource.query(
+          `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
+                  to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
+                  withdrawn, cluster_id
+             FROM registry_initiatives WHERE initiative_id = ANY($1::text[])`,
+          [ids],
+        )
+      : [];
+    const byId = new Map(
+      rows.map((r) => [
+        r.initiative_id,
+        {
+          initiativeId: r.initiative_id,
+          reporter: r.reporter,
+          kind: r.kind,
+          title: r.title,
+          countries: r.countries,
+          primaryActionStream: r.primary_stream,
+          start: r.start_date,
+          end: r.end_date,
+          withdrawn: r.withdrawn,
+          clusterId: r.cluster_id,
+        },
+      ]),
+    );
+    return pairs.map((p) => ({
+      ...p,
+      records: [byId.get(p.aId), byId.get(p.bId)].filter((r): r is PairRecordView => !!r),
+    }));
+  }
+}

@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import { InitiativeSnapshot } from '@ctp/contracts';
+import type { Transaction } from '@ctp/persistence';
+import { DataSource } from 'typeorm';
+import { dateWindowDays } from '../domain/pair-matcher';
+
+export interface StoredCandidate {
+  initiativeId: string;
+  snapshot: InitiativeSnapshot;
+  firstReportedAt: string;
+  withdrawn: boolean;
+}
+
+export interface StoredPair {
+  id: string;
+  aId: string;
+  bId: string;
+  classification: string | null;
+  score: number | null;
+  rule: string | null;
+  signals: unknown;
+  decision: string | null;
+  decisionNote: string | null;
+  decidedAt: string | null;
+  effective: string | null;
+  firstFlaggedAt: string;
+  updatedAt: string;
+}
+
+export interface PairWrite {
+  aId: string;
+  bId: string;
+  classification: string | null;
+  score: number;
+  rule: string;
+  signals: unknown;
+}
+
+interface PairRow {
+  id: string;
+  a_id: string;
+  b_id: string;
+  classification: string | null;
+  score: number | null;
+  rule: string | null;
+  signals: unknown;
+  decision: string | null;
+  decision_note: string | null;
+  decided_at: Date | null;
+  effective: string | null;
+  first_flagged_at: Date;
+  updated_at: Date;
+}
+
+const toPair = (r: PairRow): StoredPair => ({
+  id: String(r.id),
+  aId: r.a_id,
+  bId: r.b_id,
+  classification: r.classification,
+  score: r.score,
+  rule: r.rule,
+  signals: r.signals,
+  decision: r.decision,
+  decisionNote: r.decision_note,
+  decidedAt: r.decided_at?.toISOString() ?? null,
+  effective: r.effective,
+  firstFlaggedAt: r.first_flagged_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+/** Pairs and clusters. Every method takes all of a batch's records at once and issues a fixed number of statements. */
+@Injectable()
+export class OverlapRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async records(tx: Transaction, ids: string[]): Promise<StoredCandidate[]> {
+    const rows: { initiative_id: string; snapshot: InitiativeSnapshot; first_reported_at: Date; withdrawn: boolean }[] =
+      await tx.manager.query(
+        `SELECT initiative_id, snapshot, first_reported_at, withdrawn FROM registry_initiatives
+          WHERE initiative_id = ANY($1::text[])`,
+        [ids],
+      );
+    return rows.map((r) => ({
+      initiativeId: r.initiative_id,
+      snapshot: r.snapshot,
+      firstReportedAt: r.first_reported_at.toISOString(),
+      withdrawn: r.withdrawn,
+    }));
+  }
+
+  /**
+   * Blocking, in the database: for each changed live record, the live records of other reporters that share a
+   * country, have a compatible stream and dates within the window — or that it names, or that name it (explicit links
+   * must be found whatever the blocking says). Uses the GIN indexes on countries and linked_ids.
+   */
+  async candidatesFor(tx: Transaction, changedIds: string[]): Promise<{ changedId: string; candidateId: string }[]> {
+    if (changedIds.length === 0) return [];
+    return (
+      await tx.manager.query(
+        `SELECT q.initiative_id AS changed_id, r.initiative_id AS candidate_id
+           FROM registry_initiatives q
+           JOIN registry_initiatives r
+             ON r.initiative_id <> q.initiative_id AND NOT r.withdrawn AND r.reporter <> q.reporter
+            AND (
+                  (r.countries && q.countries
+                   AND (r.primary_stream = q.primary_stream OR r.primary_stream = ANY(q.secondary_streams)
+                        OR q.primary_stream = ANY(r.secondary_streams))
+                   AND r.start_date <= q.end_date + $2::int AND r.end_date >= q.start_date - $2::int)
+               OR r.initiative_id = ANY(q.linked_ids)
+               OR r.linked_ids @> ARRAY[q.initiative_id]
+                )
+          WHERE q.initiative_id = ANY($1::text[]) AND NOT q.withdrawn`,
+        [changedIds, dateWindowDays()],
+      )
+    ).map((r: { changed_id: string; candidate_id: string }) => ({
+      changedId: r.changed_id,
+      candidateId: r.candidate_id,
+    }));
+  }
+
+  async pairsTouching(tx: Transaction, ids: string[]): Promise<StoredPair[]> {
+    const rows: PairRow[] = await tx.manager.query(
+      `SELECT * FROM overlap_pairs WHERE a_id = ANY($1::text[]) OR b_id = ANY($1::text[]) FOR UPDATE`,
+      [ids],
+    );
+    return rows.map(toPair);
+  }
+
+  /** Writes the detector's verdicts; `effective` is the analyst's decision where there is one, else the verdict. */
+  async savePairs(tx: Transaction, pairs: PairWrite[]): Promise<StoredPair[]> {
+    if (pairs.length === 0) return [];
+    const rows: PairRow[] = await tx.manager.query(
+      `INSERT INTO overlap_pairs AS p (a_id, b_id, classification, score, rule, signals, effective)
+       SELECT x.a_id, x.b_id, x.classification, x.score, x.rule, x.signals, x.classification
+         FROM jsonb_to_recordset($1::jsonb) AS x(a_id text, b_id text, classification text, score float8, rule text, signals jsonb)
+       ON CONFLICT (a_id, b_id) DO UPDATE SET
+         classification = excluded.classification, score = excluded.score, rule = excluded.rule,
+         signals = excluded.signals, updated_at = now(),
+         effective = CASE p.decision WHEN 'CONFIRMED' THEN 'DUPLICATE' WHEN 'REJECTED' THEN NULL
+                                     ELSE excluded.classification END
+       RETURNING *`,
+      [
+        JSON.stringify(
+          pairs.map((p) => ({
+            a_id: p.aId,
+            b_id: p.bId,
+            classification: p.classification,
+            score: p.score,
+            rule: p.rule,
+            signals: p.signals ?? null,
+          })),
+        ),
+      ],
+    );
+    return rows.map(toPair);
+  }
+
+  async decide(
+    tx: Transaction,
+    id: string,
+    decision: 'CONFIRMED' | 'REJECTED',
+    note: string | null,
+  ): Promise<StoredPair | undefined> {
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [PairRow[], number] = await tx.manager.query(
+      `UPDATE overlap_pairs SET decision = $2, decision_note = $3, decided_at = now(), updated_at = now(),
+              effective = CASE $2 WHEN 'CONFIRMED' THEN 'DUPLICATE' ELSE NULL END
+        WHERE id = $1 RETURNING *`,
+      [id, decision, note],
+    );
+    return rows.map(toPair)[0];
+  }
+
+  async lockPair(tx: Transaction, id: string): Promise<StoredPair | undefined> {
+    const rows: PairRow[] = await tx.manager.query(`SELECT * FROM overlap_pairs WHERE id = $1 FOR UPDATE`, [id]);
+    return rows.map(toPair)[0];
+  }
+
+  /**
+   * The effective DUPLICATE pairs connecting `seeds` to the rest of their clusters (withdrawn records are in no
+   * cluster, so pairs with one are left out).
+   */
+  async duplicateComponents(tx: Transaction, seeds: string[]): Promise<{ a: string; b: string }[]> {
+    const rows: { a_id: string; b_id: string }[] = await tx.manager.query(
+      `WITH RECURSIVE reach(id) AS (
+         SELECT unnest($1::text[])
+         UNION
+         SELECT CASE WHEN p.a_id = reach.id THEN p.b_id ELSE p.a_id END
+           FROM overlap_pairs p JOIN reach ON p.a_id = reach.id OR p.b_id = reach.id
+          WHERE p.effective = 'DUPLICATE'
+       )
+       SELECT p.a_id, p.b_id FROM overlap_pairs p
+         JOIN registry_initiatives ra ON ra.initiative_id = p.a_id AND NOT ra.withdrawn
+         JOIN registry_initiatives rb ON rb.initiative_id = p.b_id AND NOT rb.withdrawn
+        WHERE p.effective = 'DUPLICATE' AND p.a_id IN (SELECT id FROM reach)`,
+      [seeds],
+    );
+    return rows.map((r) => ({ a: r.a_id, b: r.b_id }));
+  }
+
+  async currentClusters(tx: Transaction, ids: string[]): Promise<Map<string, string | null>> {
+    const rows: { initiative_id: string; cluster_id: string | null }[] = await tx.manager.query(
+      `SELECT initiative_id, cluster_id FROM registry_initiatives WHERE initiative_id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.initiative_id, r.cluster_id]));
+  }
+
+  async setClusters(tx: Transaction, assignments: { id: string; clusterId: string | null }[]): Promise<void> {
+    if (assignments.length === 0) return;
+    await tx.manager.query(
+      `UPDATE registry_initiatives r SET cluster_id = x.c
+         FROM unnest($1::text[], $2::text[]) AS x(i, c)
+        WHERE r.initiative_id = x.i AND r.cluster_id IS DISTINCT FROM x.c`,
+      [assignments.map((a) => a.id), assignments.map((a) => a.clusterId)],
+    );
+  }
+
+  async list(filter: {
+    classification?: string;
+    decision?: string;
+    initiativeId?: string;
+    afterId?: string;
+    limit: number;
+  }): Promise<StoredPair[]> {
+    const where = ['effective IS NOT NULL OR decision IS NOT NULL'];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace(/\?/g, `$${params.length}`));
+    };
+    if (filter.classification) add('effective = ?', filter.classification);
+    if (filter.decision)
+      add(filter.decision === 'NONE' ? 'decision IS NULL AND ? IS NOT NULL' : 'decision = ?', filter.decision);
+    if (filter.initiativeId) add('(a_id = ? OR b_id = ?)', filter.initiativeId);
+    if (filter.afterId) add('id > ?::bigint', filter.afterId);
+    params.push(filter.limit);
+    const rows: PairRow[] = await this.dataSource.query(
+      `SELECT * FROM overlap_pairs WHERE (${where.join(') AND (')}) ORDER BY id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toPair);
+  }
+
+  async get(id: string): Promise<StoredPair | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const rows: PairRow[] = await this.dataSource.query(`SELECT * FROM overlap_pairs WHERE id = $1`, [id]);
+    return rows.map(toPair)[0];
+  }
+}
