@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     description: "Partner organisations' activities in, and only what each partner may see out.",
     port: config.port,
     logger,
-    consume: false,
+    consume: true,
   }).catch(exitOnStartupFailure(config.service, logger));
 }
 

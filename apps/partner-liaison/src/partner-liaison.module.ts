@@ -1,19 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { Subjects } from '@ctp/contracts';
 import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
-import { PartnerLiaisonConfig } from './config/partner-liaison.config';
+import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from './config/partner-liaison.config';
 import { PARTNER_LIAISON_MIGRATIONS } from './migrations';
+import { OutboundModule } from './outbound/outbound.module';
+import { PartnersModule } from './partners/partners.module';
 
-/**
- * Partner organisations' activities in, and what each partner may see out. So far the service runs with its own
- * database, outbox, health and metrics; the partner registry, imports and feeds are issue #5.
- */
+/** Durable consumer names are the inbox's keys too: never rename them. */
+export const LIAISON_CONSUMERS = [
+  { durable: 'liaison-hubs', filterSubject: Subjects.allHubs },
+  { durable: 'liaison-overlaps', filterSubject: 'ctp.platform.overlap.>' },
+];
+
+/** Partner organisations' activities in, and what each partner may see out. */
 @Module({})
 export class PartnerLiaisonModule {
   static register(config: PartnerLiaisonConfig, logger: CtpLogger): DynamicModule {
     return {
       module: PartnerLiaisonModule,
+      global: true,
       imports: [
         ObservabilityModule.forRoot({ service: config.service, logger }),
         PersistenceModule.forRootAsync({
@@ -31,9 +38,14 @@ export class PartnerLiaisonModule {
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas },
             outbox: { lockName: 'ctp-outbox-partner-liaison' },
+            consumers: LIAISON_CONSUMERS,
           }),
         }),
+        PartnersModule,
+        OutboundModule,
       ],
+      providers: [{ provide: PARTNER_LIAISON_CONFIG, useValue: config }],
+      exports: [PARTNER_LIAISON_CONFIG],
     };
   }
 }

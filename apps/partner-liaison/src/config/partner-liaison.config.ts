@@ -26,3 +26,5 @@ export function loadPartnerLiaisonConfig(env: NodeJS.ProcessEnv = process.env): 
   r.done('partner-liaison');
   return config;
 }
+
+export const PARTNER_LIAISON_CONFIG = Symbol('PARTNER_LIAISON_CONFIG');

@@ -1,3 +1,5 @@
 import { MESSAGING_MIGRATIONS } from '@ctp/messaging';
+import { Partners1764170800000 } from './1764170800000-partners';
+import { Outbound1764170900000 } from './1764170900000-outbound';
 
-export const PARTNER_LIAISON_MIGRATIONS = MESSAGING_MIGRATIONS;
+export const PARTNER_LIAISON_MIGRATIONS = [...MESSAGING_MIGRATIONS, Partners1764170800000, Outbound1764170900000];
