@@ -20,6 +20,7 @@ import { TestDatabase } from '../support/databases';
 import { TestPublisher } from '../support/jetstream';
 import { freePort, TestNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/services';
+import { listDeadLetters, redrive, viewOf } from '../../scripts/dlq';
 
 type ProbeMode = 'ok' | 'permanent' | 'always-fails' | 'fails-twice';
 const PROBE_TYPE = 'ctp.test.probe.v1';
@@ -37,6 +38,9 @@ class ProbeTable1764170900000 implements MigrationInterface {
 /** A handler that misbehaves on request, applying its events in the batch's transaction. */
 @Controller()
 class ProbeHandler {
+  /** Set by a test to play "the cause was fixed". */
+  static fixed = false;
+
   @EventPattern(PROBE_TYPE, batchOf('probe'))
   async onProbe(
     @Payload() events: ReceivedEvent<{ mode: ProbeMode }>[],
@@ -45,7 +49,7 @@ class ProbeHandler {
     for (const e of events) {
       const mode = e.envelope.data.mode;
       if (mode === 'permanent') throw new PermanentEventError('PROBE_REFUSED', 'this probe is never acceptable');
-      if (mode === 'always-fails') throw new Error('the database said no');
+      if (mode === 'always-fails' && !ProbeHandler.fixed) throw new Error('the database said no');
       if (mode === 'fails-twice' && e.deliveryCount <= 2)
         throw new Error(`transient failure on delivery ${e.deliveryCount}`);
     }
@@ -188,5 +192,31 @@ describe('JetStream transport: failure isolation, retries and dead letters', () 
     // The failed attempts left nothing behind: the inbox holds exactly the applied events.
     const inbox = await db.query<{ event_id: string }>(`SELECT event_id FROM inbox_events WHERE consumer = 'probe'`);
     expect(inbox.map((r) => r.event_id).sort()).toEqual([ok1, ok2, ok3, failsTwice].sort());
+  });
+
+  it('lists dead letters with their reason and re-drives one once its cause is fixed', async () => {
+    const letters = (await listDeadLetters(publisher.jsm)).map(viewOf);
+    expect(letters.map((l) => l.reason).sort()).toEqual(['MAX_DELIVER_EXCEEDED', 'PROBE_REFUSED']);
+    const failed = letters.find((l) => l.reason === 'MAX_DELIVER_EXCEEDED')!;
+    expect(failed).toMatchObject({
+      consumer: 'probe',
+      originalSubject: PROBE_SUBJECT,
+      deliveryCount: '3',
+      eventType: PROBE_TYPE,
+    });
+
+    ProbeHandler.fixed = true;
+    const done = await redrive(nats.url, [failed.seq]);
+    expect(done).toHaveLength(1);
+    await waitFor('the re-driven event to be applied', async () => {
+      const rows = await db.query(`SELECT 1 FROM probe_applied WHERE event_id = $1`, [failed.eventId]);
+      return rows.length === 1;
+    });
+    const remaining = (await listDeadLetters(publisher.jsm)).map(viewOf);
+    expect(remaining.map((l) => l.reason)).toEqual(['PROBE_REFUSED']);
+    // Re-driving it again (an operator retrying) is refused: it is no longer a dead letter; nothing is applied twice.
+    await expect(redrive(nats.url, [failed.seq])).rejects.toThrow(/no dead letter/);
+    const applied = await db.query(`SELECT 1 FROM probe_applied WHERE event_id = $1`, [failed.eventId]);
+    expect(applied).toHaveLength(1);
   });
 });
