@@ -16,6 +16,7 @@ import { IntakeResponder } from './initiatives/messaging/intake.responder';
 import { intakeBinding, intakeStream } from './initiatives/messaging/intake-subjects';
 import { InitiativeRepository } from './initiatives/persistence/initiative.repository';
 import { HUB_MIGRATIONS } from './migrations';
+import { HubSync } from './sync/hub-sync';
 
 @Module({})
 export class HubModule {
@@ -54,6 +55,7 @@ export class HubModule {
         WithdrawInitiative,
         UpsertInitiative,
         IntakeResponder,
+        HubSync,
       ],
     };
   }

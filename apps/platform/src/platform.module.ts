@@ -16,6 +16,10 @@ import { OverlapRepository } from './overlaps/persistence/overlap.repository';
 import { DetectOverlaps } from './overlaps/application/detect-overlaps';
 import { DecideOverlap } from './overlaps/application/decide-overlap';
 import { OverlapsController } from './overlaps/http/overlaps.controller';
+import { SourceDigests } from './sync/application/source-digests';
+import { RepairSource } from './sync/application/repair-source';
+import { DigestHandler } from './sync/messaging/digest.handler';
+import { SyncController } from './sync/http/sync.controller';
 import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
 import { RegistryRepository } from './registry/persistence/registry.repository';
 
@@ -69,6 +73,8 @@ export class PlatformModule {
         EventOutcomesController,
         RollupsController,
         OverlapsController,
+        SyncController,
+        DigestHandler,
         InitiativeEventsHandler,
       ],
       providers: [
@@ -81,6 +87,8 @@ export class PlatformModule {
         OverlapRepository,
         DetectOverlaps,
         DecideOverlap,
+        SourceDigests,
+        RepairSource,
       ],
     };
   }

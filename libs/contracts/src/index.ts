@@ -7,3 +7,4 @@ export * from './initiative.v1.dto';
 export * from './validation';
 export * from './json-schema';
 export * from './regions-of-countries';
+export * from './sync';

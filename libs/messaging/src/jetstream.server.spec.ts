@@ -71,3 +71,51 @@ describe('JetStreamServer.processBatch', () => {
     expect(msgs.every((m) => m.acked)).toBe(true);
   });
 });
+
+describe('JetStreamServer.processBatch, mixed handlers', () => {
+  it('keeps delivery order across handlers: a batch run is cut where another handler’s event comes in between', async () => {
+    const server = new JetStreamServer(
+      {} as never,
+      {} as never,
+      fakeUnitOfWork(),
+      {} as DeadLetters,
+      createLogger('test', 'silent'),
+      new Metrics('test'),
+      {
+        stream: 'CTP_EVENTS',
+        consumers: [],
+        maxBatch: 500,
+        maxDeliver: 5,
+        ackWaitMs: 30_000,
+        maxAckPending: 100,
+        lingerMs: 0,
+      },
+    );
+    const calls: string[] = [];
+    server.addHandler(
+      't.updated',
+      (async (events: ReceivedEvent[]) => {
+        calls.push(`batch(${events.map((e) => e.envelope.id).join(',')})`);
+        return events.map(() => ({ outcome: 'APPLIED' }));
+      }) as never,
+      true,
+      batchOf('x'),
+    );
+    server.addHandler(
+      't.digest',
+      (async (event: ReceivedEvent) => {
+        calls.push(`single(${event.envelope.id})`);
+      }) as never,
+      true,
+      {},
+    );
+    const msgs = [
+      msg(1, 't.updated', 'a'),
+      msg(2, 't.updated', 'b'),
+      msg(3, 't.digest', 'd'),
+      msg(4, 't.updated', 'c'),
+    ];
+    await server.processBatch({ durable: 'test', filterSubject: 'ctp.test.>' }, msgs);
+    expect(calls).toEqual(['batch(a,b)', 'single(d)', 'batch(c)']);
+  });
+});

@@ -286,22 +286,22 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         })),
       );
       const result = new Map<Item, Item['outcome']>();
-      // Batch handlers are grouped by their batch name (one call gets all its events, in delivery order); other
-      // handlers are called once per event, in delivery order.
-      const groups = new Map<string | MessageHandler, { handler: MessageHandler; items: Item[] }>();
+      // In delivery order: consecutive events of one batch handler (same batch name) go to it in one call; any other
+      // handler breaks the run, so an event is never applied before one that preceded it in the stream.
+      const runs: { key: string | MessageHandler; handler: MessageHandler; items: Item[] }[] = [];
       for (const item of items) {
         if (!fresh.has(item.key)) result.set(item, { outcome: 'DUPLICATE_DELIVERY' });
         else if (!item.handler) result.set(item, { outcome: 'IGNORED', reason: 'NO_HANDLER' });
         else {
           const batch = item.handler.extras?.batch as string | undefined;
           const key = typeof batch === 'string' ? `batch:${batch}` : item.handler;
-          const group = groups.get(key);
-          if (group) group.items.push(item);
-          else groups.set(key, { handler: item.handler, items: [item] });
+          const last = runs[runs.length - 1];
+          if (last && last.key === key && typeof key === 'string') last.items.push(item);
+          else runs.push({ key, handler: item.handler, items: [item] });
         }
       }
       const ctx: EventBatchContext = { consumer, tx };
-      for (const [key, { handler, items: group }] of groups) {
+      for (const { key, handler, items: group } of runs) {
         if (typeof key === 'string') {
           const out = (await this.invoke(
             handler,

@@ -16,6 +16,10 @@ export interface HubConfig {
   natsStreamReplicas: number;
   databaseUrl: string;
   logLevel: LevelWithSilent;
+  /** How often the hub looks whether to publish a digest of its records for reconciliation. */
+  reconcileIntervalMs: number;
+  /** A digest is published at least this often even when nothing changed. */
+  reconcileHeartbeatMs: number;
 }
 
 /** The only place the hub reads process.env. */
@@ -32,6 +36,8 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl(`ctp_hub_${region}`, env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),
+    reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
+    reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
   };
   r.done('hub');
   return config;

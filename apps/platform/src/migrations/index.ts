@@ -2,10 +2,12 @@ import { MESSAGING_MIGRATIONS } from '@ctp/messaging';
 import { Registry1764170200000 } from './1764170200000-registry';
 import { RegistryQueries1764170600000 } from './1764170600000-registry-queries';
 import { OverlapsAndPublications1764170700000 } from './1764170700000-overlaps-and-publications';
+import { SyncSources1764171000000 } from './1764171000000-sync-sources';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
   Registry1764170200000,
   RegistryQueries1764170600000,
   OverlapsAndPublications1764170700000,
+  SyncSources1764171000000,
 ];

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { BucketDigest, RecordVersion, SourceDigest, SyncSql } from '@ctp/contracts';
+import type { Transaction } from '@ctp/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** The platform's view of one source's records, computed exactly as the source computes its own. */
+@Injectable()
+export class SourceDigests {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async digest(source: string, tx?: Transaction): Promise<Omit<SourceDigest, 'generatedAt'>> {
+    const m: EntityManager = tx?.manager ?? this.dataSource.manager;
+    const [row]: { count: number; hash: string }[] = await m.query(
+      `SELECT count(*)::int AS count, ${SyncSql.digestOf('initiative_id', 'version', 'withdrawn')} AS hash
+         FROM registry_initiatives WHERE source = $1`,
+      [source],
+    );
+    return { source, count: row.count, hash: row.hash };
+  }
+
+  async buckets(source: string): Promise<BucketDigest[]> {
+    return this.dataSource.query(
+      `SELECT ${SyncSql.bucketOf('initiative_id')} AS bucket, count(*)::int AS count,
+              ${SyncSql.digestOf('initiative_id', 'version', 'withdrawn')} AS hash
+         FROM registry_initiatives WHERE source = $1 GROUP BY 1 ORDER BY 1`,
+      [source],
+    );
+  }
+
+  async list(source: string, bucket: number): Promise<RecordVersion[]> {
+    const rows: { initiative_id: string; version: number; withdrawn: boolean }[] = await this.dataSource.query(
+      `SELECT initiative_id, version, withdrawn FROM registry_initiatives
+        WHERE source = $1 AND ${SyncSql.bucketOf('initiative_id')} = $2`,
+      [source, bucket],
+    );
+    return rows.map((r) => ({ initiativeId: r.initiative_id, version: r.version, withdrawn: r.withdrawn }));
+  }
+}

@@ -1,0 +1,61 @@
+/*
+ * Reconciliation (anti-entropy) between a source of records (a hub, partner-liaison) and the platform. The source
+ * publishes a digest of its records on its own subject, after the events it summarises (same outbox, same order);
+ * on a mismatch the platform narrows the difference down by buckets over NATS request/reply and asks the source to
+ * re-publish the records that differ. Internal to CTP; the subjects stay under each source's own prefix.
+ */
+
+export const SYNC_DIGEST_TYPE = 'ctp.sync.digest.v1';
+
+/** How records are spread over buckets when narrowing a difference down. */
+export const SYNC_BUCKETS = 32;
+
+export interface SourceDigest {
+  source: string;
+  /** Live and withdrawn records the source holds. */
+  count: number;
+  /** md5 over "<initiativeId>:<version>:<withdrawn 0|1>" joined by "," in initiativeId order. */
+  hash: string;
+  generatedAt: string;
+}
+
+export interface BucketDigest {
+  bucket: number;
+  count: number;
+  hash: string;
+}
+
+export interface RecordVersion {
+  initiativeId: string;
+  version: number;
+  withdrawn: boolean;
+}
+
+export const SyncSubjects = {
+  /** Where a hub publishes its digest (captured by CTP_EVENTS, read by the platform's hub consumer). */
+  hubDigest: (region: string) => `ctp.hub.${region}.sync.digest.v1`,
+  /** Core request/reply, outside `ctp.>` (a stream would answer the request with its PubAck). */
+  buckets: (sourceKey: string) => `ctp-sync.${sourceKey}.buckets`,
+  list: (sourceKey: string) => `ctp-sync.${sourceKey}.list`,
+  resend: (sourceKey: string) => `ctp-sync.${sourceKey}.resend`,
+} as const;
+
+/** `/ctp/hubs/eur` → `hub.eur`, `/ctp/partner-liaison/unodc` → `partner.unodc`: the key in request subjects. */
+export function syncKeyOf(source: string): string | undefined {
+  const hub = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/.exec(source);
+  if (hub) return `hub.${hub[1]}`;
+  const partner = /^\/ctp\/partner-liaison\/([a-z0-9]+)$/.exec(source);
+  if (partner) return `partner.${partner[1]}`;
+  return undefined;
+}
+
+/**
+ * The SQL expressions both sides use, so that equal sets of (id, version, withdrawn) give equal hashes: the bucket of
+ * an id, and the digest of a set of rows. `id`, `version` and `withdrawn` are the caller's column names.
+ */
+export const SyncSql = {
+  // md5, not hashtext: hashtext may change between PostgreSQL versions, and the two sides may not share one.
+  bucketOf: (id: string) => `((('x' || substr(md5(${id}), 1, 7))::bit(28)::int) % ${SYNC_BUCKETS})`,
+  digestOf: (id: string, version: string, withdrawn: string) =>
+    `md5(coalesce(string_agg(${id} || ':' || ${version} || ':' || (CASE WHEN ${withdrawn} THEN 1 ELSE 0 END), ',' ORDER BY ${id} COLLATE "C"), ''))`,
+} as const;
