@@ -8,3 +8,4 @@ export * from './validation';
 export * from './json-schema';
 export * from './regions-of-countries';
 export * from './sync';
+export * from './consumer-rules';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CloudEvent, InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
-import { judgeInitiativeEvent, RegistryState } from '../domain/consumer-rules';
+import { judgeInitiativeEvent, RegistryState } from '@ctp/contracts';
 import { RegistryRepository, RegistryWrite } from '../persistence/registry.repository';
 import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { DetectOverlaps } from '../../overlaps/application/detect-overlaps';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InitiativeSnapshot, InitiativeStatus, orderedSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
-import { RegistryState } from '../domain/consumer-rules';
+import { RegistryState } from '@ctp/contracts';
 import { registryColumnsOf } from '../domain/registry-record';
 
 export interface RegistryWrite {

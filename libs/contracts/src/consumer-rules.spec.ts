@@ -1,4 +1,5 @@
-import { CloudEvent, InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { CloudEvent, InitiativeEventType } from './events';
+import { InitiativeSnapshot } from './initiative';
 import { judgeInitiativeEvent, ownedPrefix, RegistryState, RuleVerdict } from './consumer-rules';
 
 const EUR_ID = 'IP-HUB-EUR-OP-1';

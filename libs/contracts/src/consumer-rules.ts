@@ -1,16 +1,13 @@
-import {
-  ALLOWED_TRANSITIONS,
-  checkInitiativeSnapshot,
-  CloudEvent,
-  InitiativeEventType,
-  INITIATIVE_EVENT_TYPES,
-  InitiativeSnapshot,
-  InitiativeStatus,
-  isAllowedTransition,
-  subjectForSource,
-} from '@ctp/contracts';
+import { CloudEvent, InitiativeEventType, INITIATIVE_EVENT_TYPES, subjectForSource } from './events';
+import { InitiativeSnapshot, InitiativeStatus } from './initiative';
+import { ALLOWED_TRANSITIONS, isAllowedTransition } from './initiative-rules';
+import { checkInitiativeSnapshot } from './validation';
 
-/** What the registry holds of one initiative, as far as the rules need it. */
+/**
+ * DOMAIN.md's consumer rules, for the platform and anyone else who keeps a copy of initiatives (partner-liaison).
+ */
+
+/** What a copy holds of one initiative, as far as the rules need it. */
 export interface RegistryState {
   version: number;
   withdrawn: boolean;
