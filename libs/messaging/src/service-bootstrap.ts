@@ -8,6 +8,7 @@ import {
   ERROR_BODY_SCHEMA,
   HttpErrorFilter,
   NestPinoLogger,
+  sendError,
   toErrorBody,
   validationExceptionFactory,
 } from '@ctp/observability';
@@ -39,8 +40,7 @@ export async function bootstrapService(
   app.use(json({ limit: '1mb' }));
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
-    const body = toErrorBody(err);
-    res.status(body.statusCode).json(body);
+    sendError(res, toErrorBody(err));
   });
   app.useGlobalPipes(
     new ValidationPipe({

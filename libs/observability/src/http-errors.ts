@@ -50,7 +50,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) this.log.error({ msg: 'request failed', err: (exception as Error)?.stack });
-    res.status(body.statusCode).json(body);
+    sendError(res, body);
   }
 }
 
@@ -127,3 +127,9 @@ export const ERROR_BODY_SCHEMA = {
     },
   },
 } as const;
+
+/** Sends an error body and leaves its message where the request log line picks it up. */
+export function sendError(res: Response, body: ErrorBody): void {
+  res.locals.ctpError = body;
+  res.status(body.statusCode).json(body);
+}

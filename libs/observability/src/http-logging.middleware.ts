@@ -31,12 +31,16 @@ export class HttpLoggingMiddleware implements NestMiddleware {
           { method: req.method, route, status: String(res.statusCode) },
           durationMs / 1000,
         );
+        const error = res.locals.ctpError as { message: string; details: { field: string }[] } | undefined;
         const line = {
           msg: 'http request',
           method: req.method,
           url: req.originalUrl,
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
+          ...(error
+            ? { error: error.message.slice(0, 300), fields: error.details.map((d) => d.field).slice(0, 10) }
+            : {}),
         };
         if (quiet) this.logger.debug(line);
         else if (res.statusCode >= 500) this.logger.error(line);

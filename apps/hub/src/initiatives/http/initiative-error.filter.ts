@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ErrorBody, reasonPhrase } from '@ctp/observability';
+import { ErrorBody, reasonPhrase, sendError } from '@ctp/observability';
 import {
   IdempotencyKeyReused,
   InitiativeAlreadyExists,
@@ -40,6 +40,6 @@ export function errorBodyOf(err: InitiativeError): ErrorBody {
 export class InitiativeErrorFilter implements ExceptionFilter {
   catch(err: InitiativeError, host: ArgumentsHost): void {
     const body = errorBodyOf(err);
-    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+    sendError(host.switchToHttp().getResponse<Response>(), body);
   }
 }
