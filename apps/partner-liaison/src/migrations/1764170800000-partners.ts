@@ -19,9 +19,25 @@ export class Partners1764170800000 implements MigrationInterface {
         created_at     timestamptz NOT NULL DEFAULT now(),
         updated_at     timestamptz NOT NULL DEFAULT now()
       )`);
+    // A partner's own initiatives: the snapshot as last versioned here (what the last event carried).
+    await q.query(`
+      CREATE TABLE partner_initiatives (
+        initiative_id text PRIMARY KEY,
+        partner_ref   text NOT NULL REFERENCES partners (ref),
+        local_id      text NOT NULL,
+        version       integer NOT NULL CHECK (version >= 1),
+        status        text NOT NULL,
+        withdrawn     boolean NOT NULL DEFAULT false,
+        snapshot      jsonb NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    // initiative_id is <partner_ref>-<local_id>: unique per partner already. This serves one partner's list.
+    await q.query(`CREATE INDEX partner_initiatives_partner ON partner_initiatives (partner_ref, initiative_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE partner_initiatives`);
     await q.query(`DROP TABLE partners`);
   }
 }

@@ -1,5 +1,34 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ImportPartnerCsv } from './application/import-partner-csv';
+import { PartnerInitiativeChanges } from './application/partner-initiative-changes';
+import { PartnerInitiativeQueries } from './application/partner-initiative-queries';
+import { PartnerRegistry } from './application/partner-registry';
+import { RecordPartnerInitiative } from './application/record-partner-initiative';
+import { WithdrawPartnerInitiative } from './application/withdraw-partner-initiative';
+import { CsvBodyMiddleware } from './http/csv-body.middleware';
+import { IMPORT_PATH, PartnerInitiativesController } from './http/partner-initiatives.controller';
+import { PartnersController } from './http/partners.controller';
+import { PartnerInitiativeRepository } from './persistence/partner-initiative.repository';
+import { PartnerRepository } from './persistence/partner.repository';
 
 /** The partner registry and partners' activities coming in (JSON snapshots, CSV with HXL hashtags). */
-@Module({ controllers: [], providers: [], exports: [] })
-export class PartnersModule {}
+@Module({
+  controllers: [PartnersController, PartnerInitiativesController],
+  providers: [
+    PartnerRepository,
+    PartnerInitiativeRepository,
+    PartnerRegistry,
+    PartnerInitiativeChanges,
+    RecordPartnerInitiative,
+    WithdrawPartnerInitiative,
+    ImportPartnerCsv,
+    PartnerInitiativeQueries,
+  ],
+  exports: [PartnerRegistry],
+})
+export class PartnersModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // The CSV import only: every other route reads JSON through the application's parser.
+    consumer.apply(CsvBodyMiddleware).forRoutes({ path: `partners/${IMPORT_PATH}`, method: RequestMethod.POST });
+  }
+}

@@ -1,0 +1,84 @@
+import { FieldProblem, InitiativeStatus } from '@ctp/contracts';
+
+/** Domain errors of the partner registry and of partners' initiatives. Only the HTTP edge turns them into statuses. */
+export abstract class PartnerError extends Error {
+  abstract readonly details: FieldProblem[];
+}
+
+/** The request is not well formed (types, enumerations, patterns, unknown fields, a CSV without hashtags): 400. */
+export class MalformedRequest extends PartnerError {
+  constructor(
+    readonly details: FieldProblem[],
+    message = `invalid request: ${[...new Set(details.map((d) => d.field))].join(', ')}`,
+  ) {
+    super(message);
+  }
+}
+
+/** Well formed, but breaks a rule (dates, status and dates, countries, a ref that is not PT-<acronym>): 422. */
+export class RuleViolation extends PartnerError {
+  constructor(readonly details: FieldProblem[]) {
+    super(
+      `${details.length === 1 ? 'a rule is' : `${details.length} rules are`} broken: ${details.map((d) => d.message).join('; ')}`,
+    );
+  }
+}
+
+export class InvalidTransition extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(
+    readonly from: InitiativeStatus,
+    readonly to: InitiativeStatus,
+    allowed: readonly InitiativeStatus[],
+  ) {
+    super(`status cannot change from ${from} to ${to}`);
+    this.details = [
+      {
+        field: 'status',
+        rule: 'allowedTransition',
+        message: `${from} → ${to} is not allowed; from ${from} the status can become ${allowed.length ? allowed.join(', ') : 'nothing (terminal)'}`,
+      },
+    ];
+  }
+}
+
+export class PartnerNotFound extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(readonly ref: string) {
+    super(`partner ${ref} is not registered`);
+    this.details = [{ field: 'ref', rule: 'registered', message: this.message }];
+  }
+}
+
+export class PartnerAlreadyExists extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(readonly ref: string) {
+    super(`partner ${ref} is already registered; change it with PUT /partners/${ref}`);
+    this.details = [{ field: 'ref', rule: 'unique', message: this.message }];
+  }
+}
+
+export class InitiativeNotFound extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(readonly initiativeId: string) {
+    super(`initiative ${initiativeId} was never reported by this partner`);
+    this.details = [{ field: 'localId', rule: 'reported', message: this.message }];
+  }
+}
+
+export class InitiativeWithdrawn extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(readonly initiativeId: string) {
+    super(`${initiativeId} was withdrawn and cannot be changed`);
+    this.details = [{ field: 'initiativeId', rule: 'notWithdrawn', message: this.message }];
+  }
+}
+
+/** A CSV import sent with another media type: 415. */
+export class UnsupportedMediaType extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(received: string | undefined) {
+    super(`send the file as the request body with Content-Type: text/csv (got ${received ?? 'no Content-Type'})`);
+    this.details = [{ field: 'Content-Type', rule: 'isIn', message: this.message }];
+  }
+}
