@@ -1,0 +1,152 @@
+import { InitiativeSnapshot } from '@ctp/contracts';
+import { createLogger, Metrics } from '@ctp/observability';
+import type { Transaction, UnitOfWork } from '@ctp/persistence';
+import { AttemptResult, DeliveryAfterAttempt } from '../domain/delivery-policy';
+import { FeedEntry } from '../domain/feed-entry';
+import { loadOutboundConfig } from '../outbound.config';
+import { AuditRepository, AuditWrite } from '../persistence/audit.repository';
+import { DeliveryRepository, QueueHead } from '../persistence/delivery.repository';
+import { DeliverWebhooks, WebhookPoster, WebhookRequest } from './deliver-webhooks';
+
+const NOW = Date.parse('2025-01-10T12:00:00Z');
+
+function head(partnerRef: string, overrides: Partial<QueueHead> = {}, entry: Partial<FeedEntry> = {}): QueueHead {
+  return {
+    id: `d-${partnerRef}`,
+    partnerRef,
+    seq: 1,
+    attempts: 0,
+    nextAttemptAt: new Date(NOW - 1),
+    webhook: { url: `http://127.0.0.1:9/${partnerRef}`, secret: 'whsec-0123456789abcdef' },
+    entry: {
+      partnerRef,
+      seq: 1,
+      kind: 'INITIATIVE',
+      initiativeId: 'IP-HUB-AFR-1',
+      version: 1,
+      payload: { initiativeId: 'IP-HUB-AFR-1', visibility: 'PARTNER_SHAREABLE' } as InitiativeSnapshot,
+      createdAt: new Date(NOW - 1000),
+      ...entry,
+    },
+    ...overrides,
+  };
+}
+
+function setup(heads: QueueHead[], answer: (r: WebhookRequest) => AttemptResult) {
+  const recorded: { id: string; attempt: number; after: DeliveryAfterAttempt; status?: number; error?: string }[] = [];
+  const audited: AuditWrite[] = [];
+  const posted: WebhookRequest[] = [];
+  const deliveries = {
+    heads: async () => heads,
+    recordAttempt: async (
+      _tx: Transaction,
+      id: string,
+      attempt: number,
+      after: DeliveryAfterAttempt,
+      status?: number,
+      error?: string,
+    ) => {
+      recorded.push({ id, attempt, after, status, error });
+      return true;
+    },
+  } as unknown as DeliveryRepository;
+  const audit = {
+    record: async (_tx: unknown, lines: AuditWrite[]) => void audited.push(...lines),
+  } as unknown as AuditRepository;
+  const unitOfWork = {
+    run: async <T>(work: (tx: Transaction) => Promise<T>) =>
+      work({ manager: {} as never, afterCommit: () => undefined }),
+  } as unknown as UnitOfWork;
+  const poster: WebhookPoster = {
+    post: async (r) => {
+      posted.push(r);
+      return answer(r);
+    },
+  };
+  const config = loadOutboundConfig({ WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_BASE_MS: '1000' });
+  const deliver = new DeliverWebhooks(
+    deliveries,
+    audit,
+    unitOfWork,
+    poster,
+    config,
+    createLogger('test', 'silent'),
+    new Metrics('test'),
+  );
+  return { deliver, recorded, audited, posted };
+}
+
+describe('DeliverWebhooks.round', () => {
+  it('attempts only the heads whose time has come, and says when the next one is due', async () => {
+    const { deliver, posted } = setup(
+      [
+        head('PT-A'),
+        head('PT-B', { nextAttemptAt: new Date(NOW + 5000) }),
+        head('PT-C', { nextAttemptAt: new Date(NOW + 2000) }),
+      ],
+      () => ({ ok: true, status: 200 }),
+    );
+    const r = await deliver.round(NOW);
+    expect(posted.map((p) => p.deliveryId)).toEqual(['d-PT-A']);
+    expect(r).toMatchObject({ attempted: 1, delivered: 1, nextDueInMs: 2000 });
+  });
+
+  it('posts the feed item as the body, with the delivery id and attempt number', async () => {
+    const { deliver, posted } = setup([head('PT-A', { attempts: 1 })], () => ({ ok: true, status: 204 }));
+    await deliver.round(NOW);
+    expect(posted[0]).toMatchObject({ deliveryId: 'd-PT-A', attempt: 2, secret: 'whsec-0123456789abcdef' });
+    expect(JSON.parse(posted[0].body)).toEqual({
+      seq: 1,
+      kind: 'INITIATIVE',
+      initiativeId: 'IP-HUB-AFR-1',
+      version: 1,
+      payload: { initiativeId: 'IP-HUB-AFR-1', visibility: 'PARTNER_SHAREABLE' },
+      createdAt: new Date(NOW - 1000).toISOString(),
+    });
+  });
+
+  it('records each outcome with its audit line: delivered, failed (retry later), dead (last attempt)', async () => {
+    const { deliver, recorded, audited } = setup([head('PT-A'), head('PT-B'), head('PT-C', { attempts: 2 })], (r) =>
+      r.url.endsWith('PT-A') ? { ok: true, status: 200 } : { ok: false, status: 500, error: 'HTTP 500' },
+    );
+    const r = await deliver.round(NOW);
+    expect(r).toMatchObject({ attempted: 3, delivered: 1, outcomes: ['DELIVERED', 'FAILED', 'DEAD'] });
+    // The failed one's retry (1 s ± 10 %) is the next thing due.
+    expect(r.nextDueInMs).toBeGreaterThanOrEqual(900);
+    expect(r.nextDueInMs).toBeLessThanOrEqual(1100);
+    expect(recorded.map((x) => [x.id, x.attempt, x.after.status])).toEqual([
+      ['d-PT-A', 1, 'DELIVERED'],
+      ['d-PT-B', 1, 'PENDING'],
+      ['d-PT-C', 3, 'DEAD'],
+    ]);
+    expect(audited.map((a) => [a.partnerRef, a.channel, a.action, a.outcome, a.attempt, a.httpStatus])).toEqual([
+      ['PT-A', 'WEBHOOK', 'DELIVERY_ATTEMPT', 'DELIVERED', 1, 200],
+      ['PT-B', 'WEBHOOK', 'DELIVERY_ATTEMPT', 'FAILED', 1, 500],
+      ['PT-C', 'WEBHOOK', 'DELIVERY_ATTEMPT', 'DEAD', 3, 500],
+    ]);
+    expect(audited[0].entries).toEqual([{ seq: 1, kind: 'INITIATIVE', initiativeId: 'IP-HUB-AFR-1', version: 1 }]);
+  });
+
+  it('a network error is a failed attempt, not a crash', async () => {
+    const { deliver, recorded } = setup([head('PT-A')], () => {
+      throw new Error('socket hang up');
+    });
+    await deliver.round(NOW);
+    expect(recorded[0]).toMatchObject({ after: { status: 'PENDING' }, error: 'socket hang up' });
+  });
+
+  it('never posts restricted content, even if it somehow reached a feed', async () => {
+    const restricted = head(
+      'PT-A',
+      {},
+      {
+        payload: { initiativeId: 'IP-HUB-AFR-1', visibility: 'INTERPOL_RESTRICTED' } as InitiativeSnapshot,
+      },
+    );
+    const { deliver, posted, recorded } = setup([restricted], () => ({ ok: true, status: 200 }));
+    await deliver.round(NOW);
+    expect(posted).toEqual([]);
+    expect(recorded[0].after.status).toBe('PENDING');
+    expect(recorded[0].error).toMatch(/not PARTNER_SHAREABLE/);
+  });
+});

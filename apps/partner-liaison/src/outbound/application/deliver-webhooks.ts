@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InitiativeSnapshot } from '@ctp/contracts';
+import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
+import { Counter } from 'prom-client';
+import { UnitOfWork } from '@ctp/persistence';
+import { afterAttempt, AttemptResult, RetryPolicy } from '../domain/delivery-policy';
+import { feedItemOf } from '../domain/feed-entry';
+import { shareableContent } from '../domain/sharing';
+import { OUTBOUND_CONFIG, OutboundConfig } from '../outbound.config';
+import { AuditRepository, auditedEntry } from '../persistence/audit.repository';
+import { DeliveryRepository, QueueHead } from '../persistence/delivery.repository';
+
+/** One signed POST to a partner's webhook (the port; the worker's adapter does HTTP). */
+export interface WebhookRequest {
+  url: string;
+  secret: string;
+  deliveryId: string;
+  attempt: number;
+  /** The exact bytes that are signed and sent. */
+  body: string;
+}
+
+export abstract class WebhookPoster {
+  abstract post(request: WebhookRequest): Promise<AttemptResult>;
+}
+
+export interface RoundResult {
+  attempted: number;
+  delivered: number;
+  /** When the next attempt falls due (ms from now): a head not yet due, or the retry of one that just failed. */
+  nextDueInMs?: number;
+  /** The outcome of each attempt made (DELIVERED, FAILED, DEAD). */
+  outcomes: string[];
+}
+
+/**
+ * One round of webhook delivery: the head of each partner's queue whose time has come is POSTed (partners in
+ * parallel, a partner's own deliveries strictly one after the other, in seq order), and each attempt's outcome is
+ * recorded with its audit line in one transaction. A failure schedules the next attempt with exponential backoff;
+ * the last allowed failure makes the delivery DEAD.
+ */
+@Injectable()
+export class DeliverWebhooks {
+  private readonly policy: RetryPolicy;
+  private readonly attempts: Counter<'outcome'>;
+
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    private readonly audit: AuditRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly poster: WebhookPoster,
+    @Inject(OUTBOUND_CONFIG) private readonly config: OutboundConfig,
+    @Inject(LOGGER) private readonly log: CtpLogger,
+    metrics: Metrics,
+  ) {
+    this.attempts = new Counter({
+      name: 'ctp_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome (DELIVERED, FAILED = will be retried, DEAD)',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+    this.policy = {
+      baseMs: config.webhook.retryBaseMs,
+      maxMs: config.webhook.retryMaxMs,
+      maxAttempts: config.webhook.maxAttempts,
+    };
+  }
+
+  async round(now: number = Date.now()): Promise<RoundResult> {
+    const heads = await this.deliveries.heads();
+    const due = heads.filter((h) => h.nextAttemptAt.getTime() <= now);
+    const later = heads.filter((h) => h.nextAttemptAt.getTime() > now);
+    const results: { outcome: string; retryInMs?: number }[] = [];
+    for (let i = 0; i < due.length; i += this.config.webhook.concurrency) {
+      const chunk = due.slice(i, i + this.config.webhook.concurrency);
+      results.push(...(await Promise.all(chunk.map((h) => this.attempt(h)))));
+    }
+    const waits = [
+      ...later.map((h) => h.nextAttemptAt.getTime() - now),
+      ...results.flatMap((r) => (r.retryInMs === undefined ? [] : [r.retryInMs])),
+    ];
+    return {
+      attempted: due.length,
+      delivered: results.filter((r) => r.outcome === 'DELIVERED').length,
+      nextDueInMs: waits.length ? Math.min(...waits) : undefined,
+      outcomes: results.map((r) => r.outcome),
+    };
+  }
+
+  private async attempt(head: QueueHead): Promise<{ outcome: string; retryInMs?: number }> {
+    const attempt = head.attempts + 1;
+    const item = feedItemOf(head.entry);
+    let result: AttemptResult;
+    try {
+      // The database refuses restricted content in a feed; this is the last look before it leaves the building.
+      if (item.kind === 'INITIATIVE') shareableContent(item.initiativeId, item.payload as InitiativeSnapshot);
+      result = await this.poster.post({
+        url: head.webhook.url,
+        secret: head.webhook.secret,
+        deliveryId: head.id,
+        attempt,
+        body: JSON.stringify(item),
+      });
+    } catch (err) {
+      result = { ok: false, error: (err as Error).message };
+    }
+    const after = afterAttempt(result, attempt, this.policy);
+    const outcome = after.status === 'PENDING' ? 'FAILED' : after.status;
+    const httpStatus = result.status;
+    const error = result.ok ? undefined : result.error;
+    await this.unitOfWork.run(async (tx) => {
+      if (!(await this.deliveries.recordAttempt(tx, head.id, attempt, after, httpStatus, error))) return;
+      await this.audit.record(tx, [
+        {
+          partnerRef: head.partnerRef,
+          channel: 'WEBHOOK',
+          action: 'DELIVERY_ATTEMPT',
+          outcome,
+          deliveryId: head.id,
+          attempt,
+          httpStatus,
+          error,
+          entries: [auditedEntry(head.entry)],
+        },
+      ]);
+    });
+    this.attempts.inc({ outcome });
+    const line = {
+      msg: `webhook ${outcome.toLowerCase()}`,
+      partnerRef: head.partnerRef,
+      deliveryId: head.id,
+      seq: head.seq,
+      kind: head.entry.kind,
+      initiativeId: head.entry.initiativeId,
+      version: head.entry.version,
+      attempt,
+      httpStatus,
+      error,
+      retryInMs: after.status === 'PENDING' ? after.retryInMs : undefined,
+    };
+    if (outcome === 'DELIVERED') this.log.info(line);
+    else if (outcome === 'DEAD') this.log.error(line);
+    else this.log.warn(line);
+    return { outcome, retryInMs: after.status === 'PENDING' ? after.retryInMs : undefined };
+  }
+}

@@ -1,0 +1,103 @@
+import { Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { FeedPage, ReadFeed } from '../application/read-feed';
+import { OutboundQueries } from '../application/outbound-queries';
+import { ResendDelivery } from '../application/resend-delivery';
+import { DeliveryNotFound } from '../domain/outbound-errors';
+import { DELIVERY_STATUSES } from '../persistence/delivery.repository';
+import { OutboundErrorFilter } from './outbound-error.filter';
+import { QueryParams } from './query-params';
+import { auditPage } from './audit-page';
+import { AuditView, DeliveryView, deliveryView } from './views';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ERROR_BODY = { $ref: '#/components/schemas/ErrorBody' };
+
+/** What each partner may see, going out: its feed, its webhook deliveries, and the audit of what it was sent. */
+@ApiTags('partner feeds')
+@UseFilters(OutboundErrorFilter)
+@Controller('partners')
+export class PartnerFeedController {
+  constructor(
+    private readonly readFeed: ReadFeed,
+    private readonly resendDelivery: ResendDelivery,
+    private readonly queries: OutboundQueries,
+  ) {}
+
+  @Get(':ref/feed')
+  @ApiOperation({
+    summary: "A page of the partner's feed, in seq order",
+    description:
+      'INITIATIVE (a PARTNER_SHAREABLE record of its regions, new version), RETRACTION (a record it received became restricted or was withdrawn: id, version and reason only) and NOTICE (a flagged or cleared pair involving its own record). Never INTERPOL_RESTRICTED content. Pass nextCursor back as cursor to read on; an empty page returns the same cursor. Every page served is recorded in the audit (channel FEED).',
+  })
+  @ApiParam({ name: 'ref', example: 'PT-UNODC' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'nextCursor of the previous page; absent = from the start',
+  })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
+  @ApiResponse({
+    status: 200,
+    description: '{ items: [{ seq, kind, initiativeId, version, payload, createdAt }], nextCursor }',
+  })
+  @ApiResponse({ status: 400, description: 'Bad cursor or limit', schema: ERROR_BODY })
+  @ApiResponse({ status: 404, description: 'No such partner', schema: ERROR_BODY })
+  async feed(@Param('ref') ref: string, @Query() query: Record<string, unknown>): Promise<FeedPage> {
+    const q = new QueryParams(query);
+    const afterSeq = q.cursor();
+    const limit = q.limit(100, 500);
+    q.done();
+    return this.readFeed.execute({ partnerRef: ref, afterSeq, limit });
+  }
+
+  @Get(':ref/deliveries')
+  @ApiOperation({
+    summary: "The partner's webhook deliveries, in seq order",
+    description: 'One per feed entry written while the partner had a webhook.',
+  })
+  @ApiQuery({ name: 'status', required: false, enum: DELIVERY_STATUSES })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page (a seq)' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
+  @ApiResponse({ status: 404, description: 'No such partner', schema: ERROR_BODY })
+  async deliveries(
+    @Param('ref') ref: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ items: DeliveryView[]; nextCursor?: string }> {
+    const q = new QueryParams(query);
+    const status = q.oneOf('status', DELIVERY_STATUSES);
+    const afterSeq = q.cursor();
+    const limit = q.limit(100, 500);
+    q.done();
+    const rows = await this.queries.deliveriesOf(ref, { status, afterSeq, limit: limit + 1 });
+    const page = rows.slice(0, limit).map(deliveryView);
+    return rows.length > limit ? { items: page, nextCursor: String(page[page.length - 1].seq) } : { items: page };
+  }
+
+  @Post(':ref/deliveries/:id/resend')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send a DEAD (or DELIVERED) delivery again',
+    description: 'Back to PENDING with a fresh set of attempts, same delivery id, sent at once. Recorded in the audit.',
+  })
+  @ApiResponse({ status: 200, description: 'The delivery, now PENDING' })
+  @ApiResponse({ status: 404, description: 'No such partner or delivery', schema: ERROR_BODY })
+  @ApiResponse({ status: 409, description: 'The delivery is PENDING already', schema: ERROR_BODY })
+  async resend(@Param('ref') ref: string, @Param('id') id: string): Promise<DeliveryView> {
+    if (!UUID.test(id)) throw new DeliveryNotFound(ref, id);
+    return deliveryView(await this.resendDelivery.execute(ref, id.toLowerCase()));
+  }
+
+  @Get(':ref/audit')
+  @ApiOperation({ summary: 'What was sent to this partner: feed pages served, webhook attempts, re-sends' })
+  @ApiQuery({ name: 'initiativeId', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
+  @ApiResponse({ status: 404, description: 'No such partner', schema: ERROR_BODY })
+  async audit(
+    @Param('ref') ref: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ items: AuditView[]; nextCursor?: string }> {
+    return auditPage(this.queries, query, ref);
+  }
+}

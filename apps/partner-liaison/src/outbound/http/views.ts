@@ -1,0 +1,70 @@
+import { AuditLine } from '../persistence/audit.repository';
+import { Delivery } from '../persistence/delivery.repository';
+
+/** A delivery as operators see it. */
+export interface DeliveryView {
+  id: string;
+  partnerRef: string;
+  seq: number;
+  kind: string;
+  initiativeId: string;
+  version: number | null;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+export function deliveryView(d: Delivery): DeliveryView {
+  return {
+    id: d.id,
+    partnerRef: d.partnerRef,
+    seq: d.seq,
+    kind: d.kind,
+    initiativeId: d.initiativeId,
+    version: d.version,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.status === 'PENDING' ? d.nextAttemptAt.toISOString() : null,
+    lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+/** One audit line: what was sent (ids, kinds, versions; never content) to which partner, when, by which channel. */
+export interface AuditView {
+  id: string;
+  at: string;
+  partnerRef: string;
+  channel: string;
+  action: string;
+  outcome: string;
+  deliveryId: string | null;
+  attempt: number | null;
+  httpStatus: number | null;
+  error: string | null;
+  entries: { seq: number; kind: string; initiativeId: string; version: number | null }[];
+}
+
+export function auditView(a: AuditLine): AuditView {
+  return {
+    id: a.id,
+    at: a.at.toISOString(),
+    partnerRef: a.partnerRef,
+    channel: a.channel,
+    action: a.action,
+    outcome: a.outcome,
+    deliveryId: a.deliveryId ?? null,
+    attempt: a.attempt ?? null,
+    httpStatus: a.httpStatus ?? null,
+    error: a.error ?? null,
+    entries: a.entries.map((e) => ({ seq: e.seq, kind: e.kind, initiativeId: e.initiativeId, version: e.version })),
+  };
+}
