@@ -9,3 +9,4 @@ export * from './json-schema';
 export * from './regions-of-countries';
 export * from './sync';
 export * from './consumer-rules';
+export * from './owner-versions';

@@ -11,3 +11,39 @@ export class PermanentEventError extends Error {
     this.name = 'PermanentEventError';
   }
 }
+
+/** Node's codes for a connection that could not be made or was lost. */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** PostgreSQL: shutting down (admin, crash), starting up or in recovery, no connection slot left. Class 08 as well. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** node-postgres and its pool say these without a code. */
+const CONNECTION_LOST_MESSAGES = [
+  /^Connection terminated/,
+  /timeout exceeded when trying to connect/,
+  /Client has encountered a connection error and is not queryable/,
+];
+
+/**
+ * Whether a failure means the database could not be reached (server down, restarting, in recovery, out of
+ * connections; connection refused or lost), as opposed to anything about the event or the work done for it. Such a
+ * failure is no event's fault: the transport retries the event for as long as it takes and never dead-letters it for
+ * that. Looks through TypeORM's `driverError` and `cause`.
+ */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (CONNECTION_LOST_MESSAGES.some((re) => re.test(message))) return true;
+  return isDatabaseUnavailable(e.driverError, depth + 1) || isDatabaseUnavailable(e.cause, depth + 1);
+}

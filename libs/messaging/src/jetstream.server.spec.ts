@@ -119,3 +119,64 @@ describe('JetStreamServer.processBatch, mixed handlers', () => {
     expect(calls).toEqual(['batch(a,b)', 'single(d)', 'batch(c)']);
   });
 });
+
+describe('JetStreamServer failures', () => {
+  function failingServer(err: Error) {
+    const sent: string[] = [];
+    const deadLetters = {
+      send: async (_consumer: string, _msg: JsMsg, reason: string) => void sent.push(reason),
+    } as unknown as DeadLetters;
+    const unitOfWork = {
+      run: async () => {
+        throw err;
+      },
+    } as unknown as UnitOfWork;
+    const server = new JetStreamServer(
+      {} as never,
+      {} as never,
+      unitOfWork,
+      deadLetters,
+      createLogger('test', 'silent'),
+      new Metrics('test'),
+      {
+        stream: 'CTP_EVENTS',
+        consumers: [],
+        maxBatch: 500,
+        maxDeliver: 5,
+        ackWaitMs: 30_000,
+        maxAckPending: 100,
+        lingerMs: 0,
+      },
+    );
+    return { server, sent };
+  }
+
+  function delivered(deliveryCount: number) {
+    const m = msg(1, 't.updated', 'a') as JsMsg & { acked: boolean; naked?: number };
+    (m.info as { deliveryCount: number }).deliveryCount = deliveryCount;
+    m.nak = (delay?: number) => void (m.naked = delay);
+    return m;
+  }
+
+  it('dead-letters an event that still fails at maxDeliver while the database answers', async () => {
+    const { server, sent } = failingServer(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+    const m = delivered(5);
+    await server.processBatch({ durable: 'test', filterSubject: 'ctp.test.>' }, [m]);
+    expect(sent).toEqual(['MAX_DELIVER_EXCEEDED']);
+    expect(m.acked).toBe(true);
+  });
+
+  it.each([
+    ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['connection lost', new Error('Connection terminated unexpectedly')],
+    ['server starting up', Object.assign(new Error('the database system is starting up'), { code: '57P03' })],
+    ['wrapped by TypeORM', Object.assign(new Error('query failed'), { driverError: { code: '57P01' } })],
+  ])('never dead-letters an event because the database is unavailable (%s): it is nak’ed again', async (_, err) => {
+    const { server, sent } = failingServer(err);
+    const m = delivered(12);
+    await server.processBatch({ durable: 'test', filterSubject: 'ctp.test.>' }, [m]);
+    expect(sent).toEqual([]);
+    expect(m.acked).toBe(false);
+    expect(m.naked).toBeGreaterThan(0);
+  });
+});

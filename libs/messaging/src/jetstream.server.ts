@@ -7,7 +7,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { redeliveryDelayMs } from './backoff';
 import { DeadLetters } from './dead-letters';
 import { decodeEnvelope } from './envelope-decoder';
-import { PermanentEventError } from './errors';
+import { isDatabaseUnavailable, PermanentEventError } from './errors';
 import { Inbox, eventKey } from './inbox';
 import { ensureDurableConsumer } from './provisioning';
 import { EventBatchContext, EventOutcome, ReceivedEvent } from './received-event';
@@ -380,13 +380,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async handleFailure(consumer: string, item: Item, err: Error): Promise<void> {
     const { msg } = item;
     const permanent = err instanceof PermanentEventError;
-    if (permanent || msg.info.deliveryCount >= this.options.maxDeliver) {
+    // A database that cannot be reached fails every event alike: no reason to give up on this one. It is retried
+    // until the database is back; only a failure while the database answers can dead-letter it past maxDeliver.
+    const databaseUnavailable = !permanent && isDatabaseUnavailable(err);
+    if (permanent || (!databaseUnavailable && msg.info.deliveryCount >= this.options.maxDeliver)) {
       await this.deadLetter(consumer, msg, err, permanent ? undefined : 'MAX_DELIVER_EXCEEDED');
       return;
     }
     const delay = redeliveryDelayMs(msg.info.deliveryCount);
     this.log.warn({
       msg: 'event failed, will be redelivered',
+      ...(databaseUnavailable ? { databaseUnavailable } : {}),
       consumer,
       eventId: item.event.envelope.id,
       source: item.event.envelope.source,

@@ -1,11 +1,14 @@
 import {
-  ALLOWED_TRANSITIONS,
+  contentOf,
   contentShapeProblems,
-  initiativeId as makeInitiativeId,
-  initiativeRuleViolations,
+  firstVersionOf,
+  InitiativeContent,
   InitiativeSnapshot,
-  isAllowedTransition,
   LOCAL_ID_PATTERN,
+  nextVersionOf,
+  nulProblems,
+  VersionResult,
+  withdrawnVersionOf,
 } from '@ctp/contracts';
 import { InvalidTransition, MalformedRequest, RuleViolation } from './partner-errors';
 
@@ -15,26 +18,7 @@ import { InvalidTransition, MalformedRequest, RuleViolation } from './partner-er
  * `reportingOrg.type = PARTNER` and `secondaryReporter = true` (DOMAIN.md).
  */
 
-/** The reporter-supplied fields of a snapshot, in a fixed order so snapshots compare and serialise the same way. */
-export const CONTENT_FIELDS = [
-  'kind',
-  'codeName',
-  'title',
-  'titleAlt',
-  'description',
-  'actionStreams',
-  'capabilities',
-  'status',
-  'dates',
-  'scope',
-  'recipientCountries',
-  'participatingOrgs',
-  'relatedInitiatives',
-  'otherIdentifiers',
-  'visibility',
-] as const;
-
-export type InitiativeContent = Pick<InitiativeSnapshot, (typeof CONTENT_FIELDS)[number]>;
+export { CONTENT_FIELDS, InitiativeContent } from '@ctp/contracts';
 
 export interface InitiativeOwner {
   ref: string;
@@ -54,11 +38,7 @@ export function parsePartnerInitiative(body: unknown): PartnerInitiativeInput {
   const { localId, ...plain } = body as Record<string, unknown>;
   const problems = [...localIdProblems(localId), ...contentShapeProblems(plain), ...nulProblems(plain)];
   if (problems.length) throw new MalformedRequest(problems);
-  const content: Record<string, unknown> = {};
-  for (const f of CONTENT_FIELDS) if (plain[f] !== undefined) content[f] = plain[f];
-  const c = content as unknown as InitiativeContent;
-  c.actionStreams = { primary: c.actionStreams.primary, secondary: c.actionStreams.secondary ?? [] };
-  return { localId: localId as string, content: c };
+  return { localId: localId as string, content: contentOf(plain) };
 }
 
 export function localIdProblems(value: unknown): { field: string; rule: string; message: string }[] {
@@ -71,24 +51,9 @@ export function localIdProblems(value: unknown): { field: string; rule: string; 
   return [];
 }
 
-/** PostgreSQL cannot store U+0000 in text or jsonb: say which field has one instead of failing to store it. */
-export function nulProblems(value: unknown, path = ''): { field: string; rule: string; message: string }[] {
-  if (typeof value === 'string') {
-    return value.includes('\u0000')
-      ? [
-          {
-            field: path || 'body',
-            rule: 'noNulCharacter',
-            message: `${path || 'body'} contains a NUL character (U+0000)`,
-          },
-        ]
-      : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => nulProblems(v, `${path}[${i}]`));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => nulProblems(v, path ? `${path}.${k}` : k));
-  }
-  return [];
+function snapshotOr422(result: VersionResult): InitiativeSnapshot {
+  if (result.kind === 'rulesBroken') throw new RuleViolation(result.problems);
+  return result.snapshot;
 }
 
 /** Version 1 of a new initiative, checked against every rule (422 when a rule is broken). */
@@ -98,13 +63,9 @@ export function firstVersion(
   content: InitiativeContent,
   now: Date,
 ): InitiativeSnapshot {
-  return checked({
-    initiativeId: makeInitiativeId(owner.ref, localId),
-    reportingOrg: { ref: owner.ref, type: 'PARTNER', secondaryReporter: true },
-    version: 1,
-    lastUpdatedAt: now.toISOString(),
-    ...content,
-  });
+  return snapshotOr422(
+    firstVersionOf({ ref: owner.ref, type: 'PARTNER', secondaryReporter: true }, localId, content, now),
+  );
 }
 
 /**
@@ -116,28 +77,14 @@ export function nextVersion(
   content: InitiativeContent,
   now: Date,
 ): InitiativeSnapshot | undefined {
-  if (sameContent(current, content)) return undefined;
-  if (!isAllowedTransition(current.status, content.status)) {
-    throw new InvalidTransition(current.status, content.status, ALLOWED_TRANSITIONS[current.status]);
-  }
-  return checked({
-    initiativeId: current.initiativeId,
-    reportingOrg: current.reportingOrg,
-    version: current.version + 1,
-    lastUpdatedAt: now.toISOString(),
-    ...content,
-  });
+  const result = nextVersionOf(current, content, now);
+  if (result.kind === 'unchanged') return undefined;
+  if (result.kind === 'invalidTransition') throw new InvalidTransition(result.from, result.to, result.allowed);
+  return snapshotOr422(result);
 }
 
 /** Withdrawal ("reported in error") is one more version, carrying the reason; nothing can follow it. */
-export function withdrawnVersion(current: InitiativeSnapshot, reason: string, now: Date): InitiativeSnapshot {
-  return {
-    ...current,
-    version: current.version + 1,
-    lastUpdatedAt: now.toISOString(),
-    withdrawal: { reason, withdrawnAt: now.toISOString() },
-  };
-}
+export const withdrawnVersion = withdrawnVersionOf;
 
 export function parseWithdrawalReason(reason: unknown): string {
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
@@ -152,31 +99,4 @@ export function parseWithdrawalReason(reason: unknown): string {
   return reason.trim();
 }
 
-export function sameContent(current: InitiativeSnapshot, content: InitiativeContent): boolean {
-  return canonical(pickContent(current)) === canonical(content);
-}
-
-function pickContent(s: InitiativeSnapshot): InitiativeContent {
-  const out: Record<string, unknown> = {};
-  for (const f of CONTENT_FIELDS) if (s[f] !== undefined) out[f] = s[f];
-  return out as unknown as InitiativeContent;
-}
-
-/** JSON with object keys sorted, so two equal contents give the same text whatever order their keys came in. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
-
-function checked(snapshot: InitiativeSnapshot): InitiativeSnapshot {
-  const violations = initiativeRuleViolations(snapshot, Date.parse(snapshot.lastUpdatedAt));
-  if (violations.length) {
-    throw new RuleViolation(violations.map(({ field, rule, message }) => ({ field, rule, message })));
-  }
-  return snapshot;
-}
+export { canonical, nulProblems, sameContent } from '@ctp/contracts';

@@ -1,0 +1,130 @@
+import { InitiativeSnapshot, InitiativeStatus, ReportingOrg, initiativeId as makeInitiativeId } from './initiative';
+import { ALLOWED_TRANSITIONS, initiativeRuleViolations, isAllowedTransition } from './initiative-rules';
+import { FieldProblem } from './validation';
+
+/*
+ * What an owner of initiatives (a hub for its own, partner-liaison for its partners') does to turn what a reporter
+ * sent into the next snapshot: pick the content, tell a real change from a no-op, check the transition and the rules.
+ * Pure; each service maps the results to its own errors.
+ */
+
+/** The reporter-supplied fields of a snapshot, in the contract's order. */
+export const CONTENT_FIELDS = [
+  'kind',
+  'codeName',
+  'title',
+  'titleAlt',
+  'description',
+  'actionStreams',
+  'capabilities',
+  'status',
+  'dates',
+  'scope',
+  'recipientCountries',
+  'participatingOrgs',
+  'relatedInitiatives',
+  'otherIdentifiers',
+  'visibility',
+] as const;
+
+export type InitiativeContent = Pick<InitiativeSnapshot, (typeof CONTENT_FIELDS)[number]>;
+
+/** The content fields of an already shape-checked body (missing secondary streams become []). */
+export function contentOf(plain: Record<string, unknown>): InitiativeContent {
+  const content: Record<string, unknown> = {};
+  for (const f of CONTENT_FIELDS) if (plain[f] !== undefined) content[f] = plain[f];
+  const c = content as unknown as InitiativeContent;
+  c.actionStreams = { primary: c.actionStreams.primary, secondary: c.actionStreams.secondary ?? [] };
+  return c;
+}
+
+/** JSON with object keys sorted, so two equal contents give the same text whatever order their keys came in. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+export function sameContent(current: InitiativeSnapshot, content: InitiativeContent): boolean {
+  return canonical(contentOf(current as unknown as Record<string, unknown>)) === canonical(content);
+}
+
+/** PostgreSQL cannot store U+0000 in text or jsonb: name the field that has one instead of failing to store it. */
+export function nulProblems(value: unknown, path = ''): FieldProblem[] {
+  if (typeof value === 'string') {
+    const field = path || 'body';
+    return value.includes('\u0000')
+      ? [{ field, rule: 'noNulCharacter', message: `${field} contains a NUL character (U+0000)` }]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulProblems(v, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => nulProblems(v, path ? `${path}.${k}` : k));
+  }
+  return [];
+}
+
+export type VersionResult =
+  { kind: 'version'; snapshot: InitiativeSnapshot } | { kind: 'rulesBroken'; problems: FieldProblem[] };
+
+export type NextVersionResult =
+  | VersionResult
+  | { kind: 'unchanged' }
+  | { kind: 'invalidTransition'; from: InitiativeStatus; to: InitiativeStatus; allowed: readonly InitiativeStatus[] };
+
+function checked(snapshot: InitiativeSnapshot): VersionResult {
+  const violations = initiativeRuleViolations(snapshot, Date.parse(snapshot.lastUpdatedAt));
+  return violations.length
+    ? { kind: 'rulesBroken', problems: violations.map(({ field, rule, message }) => ({ field, rule, message })) }
+    : { kind: 'version', snapshot };
+}
+
+/** Version 1 of a new initiative, checked against every rule. */
+export function firstVersionOf(
+  reportingOrg: ReportingOrg,
+  localId: string,
+  content: InitiativeContent,
+  now: Date,
+): VersionResult {
+  return checked({
+    initiativeId: makeInitiativeId(reportingOrg.ref, localId),
+    reportingOrg,
+    version: 1,
+    lastUpdatedAt: now.toISOString(),
+    ...content,
+  });
+}
+
+/** The version after `current` with `content` replacing it; `unchanged` when the content is what is stored. */
+export function nextVersionOf(current: InitiativeSnapshot, content: InitiativeContent, now: Date): NextVersionResult {
+  if (sameContent(current, content)) return { kind: 'unchanged' };
+  if (!isAllowedTransition(current.status, content.status)) {
+    return {
+      kind: 'invalidTransition',
+      from: current.status,
+      to: content.status,
+      allowed: ALLOWED_TRANSITIONS[current.status],
+    };
+  }
+  return checked({
+    initiativeId: current.initiativeId,
+    reportingOrg: current.reportingOrg,
+    version: current.version + 1,
+    lastUpdatedAt: now.toISOString(),
+    ...content,
+  });
+}
+
+/** Withdrawal ("reported in error") is one more version, carrying the reason; nothing can follow it. */
+export function withdrawnVersionOf(current: InitiativeSnapshot, reason: string, now: Date): InitiativeSnapshot {
+  return {
+    ...current,
+    version: current.version + 1,
+    lastUpdatedAt: now.toISOString(),
+    withdrawal: { reason, withdrawnAt: now.toISOString() },
+  };
+}
