@@ -17,6 +17,12 @@ export interface BenchConfig {
   logLevel: string;
   /** BENCH_CPU_PROF=1: every service and floor process writes a V8 CPU profile into <logDir>/prof. */
   cpuProf: boolean;
+  /** The platform part: initiatives stored before it is measured (BENCH_PLATFORM_SEED). */
+  platformSeed: number;
+  /** The platform part: events measured through the full consumer (BENCH_PLATFORM_EVENTS). */
+  platformEvents: number;
+  /** The platform part: one GET /rollups every this many ms while it consumes, at most one in flight. */
+  rollupEveryMs: number;
 }
 
 export interface BenchContext {
@@ -51,6 +57,66 @@ export interface PipelineResult {
   peakRssMiB: Record<string, number | null>;
   /** Where the CPU went during each part (diagnostic). */
   cpu: { throughput: CpuUse; paced: CpuUse };
+  notes: string[];
+}
+
+export interface OverlapCounts {
+  /** Live (not withdrawn) records in the registry. */
+  liveRecords: number;
+  /** Pairs whose effective classification is DUPLICATE / OVERLAP, and every pair stored (cleared ones included). */
+  duplicatePairs: number;
+  overlapPairs: number;
+  storedPairs: number;
+  clusters: number;
+  clusteredRecords: number;
+  largestCluster: number;
+}
+
+/** The platform part: the full consumer (rules, registry, detection, rollups) with a registry already stored. */
+export interface PlatformResult {
+  seed: {
+    initiatives: number;
+    hub: number;
+    partner: number;
+    /** Partner reports of a hub's activity among them. */
+    genuineDuplicates: number;
+    payloadBytesAvg: number;
+    /** Not a figure: how long storing them took (published at once, until all decided). */
+    elapsedMs: number;
+    eventsPerSec: number;
+    overlaps: OverlapCounts;
+  };
+  throughput: {
+    events: number;
+    /** The measured events by kind: new records, updates, withdrawals, stale re-sends. */
+    mix: Record<string, number>;
+    /** From the first publish until the inbox holds them all decided. */
+    elapsedMs: number;
+    eventsPerSec: number;
+    /** From the first publish until the last PubAck. */
+    publishMs: number;
+    polls: number;
+  };
+  /** The measured events' outcomes, `APPLIED`, `IGNORED <reason>`, `REJECTED <reason>`; and what the rules predict. */
+  outcomes: Record<string, number>;
+  expectedOutcomes: Record<string, number>;
+  /** At the end of the measured part. */
+  overlaps: OverlapCounts & {
+    /** ctp.platform.overlap.flagged / .cleared events written during the measured part. */
+    flaggedEvents: number;
+    clearedEvents: number;
+    rollupEvents: number;
+    /** Partner re-reports of a hub's activity, both records live at the end, and how the platform classified them. */
+    genuine: { pairs: number; duplicate: number; overlap: number; neither: number };
+  };
+  rollups: LatencyStats & {
+    failed: number;
+    byRequest: Record<string, { measured: number; p50Ms: number; p99Ms: number; maxMs: number }>;
+    /** The same requests before the measured part, with nothing being consumed. */
+    idle: LatencyStats;
+  };
+  peakRssMiB: number | null;
+  cpu: CpuUse;
   notes: string[];
 }
 

@@ -13,7 +13,19 @@
  *   4. The floor (bench/floor/): the same shape written by hand with plain pg and the NATS client, measured the same
  *      way on its own stream and databases; its paced rows are inserted by its relay process, which wakes itself after
  *      each commit as a hub does.
- *   5. Ratios and budgets, printed (PASS/FAIL), not asserted: throughput >= 50% of the floor; p99 <= 100 ms at 500/s.
+ *   5. The platform on its own (platform.ts; a fresh database, the same private nats-server, its stream emptied
+ *      first), with a registry already stored: BENCH_PLATFORM_SEED (default 10 000) initiatives from the four hubs and
+ *      four partners (70/30; skewed countries, dates over 2025–2027, a few dozen activity titles in en/fr/es/ar, ~5%
+ *      partner re-reports of a hub activity; see platform-payloads.ts) published straight onto their subjects and
+ *      decided first, not timed, then vacuumed and analysed once (as autovacuum would have done; it may be off on the
+ *      bench's server). Then BENCH_PLATFORM_EVENTS (default 10 000) more — updates (re-dated, allowed status changes,
+ *      edits), new records, a few withdrawals and stale re-sends — published as fast as JetStream takes them, timed
+ *      from the first publish until the inbox holds all decided (polled every 20 ms), through the whole consumer:
+ *      rules, registry, duplicate detection, clusters, rollups. Meanwhile GET /rollups (three groupings/formats in
+ *      turn) every 50 ms, at most one in flight, from a worker thread. Reports outcomes by reason, pairs and clusters,
+ *      rollup latency, the platform's peak RSS and CPU.
+ *   6. Ratios and budgets, printed (PASS/FAIL), not asserted: throughput >= 50% of the floor; p99 <= 100 ms at 500/s;
+ *      platform >= 1 500 events/s with the registry stored; GET /rollups p99 <= 50 ms while it consumes.
  *
  * Needs `npm run build` (npm run bench does it), PostgreSQL at TEST_PG_URL (default postgres://postgres@127.0.0.1:5432)
  * and nats-server on PATH (NATS_SERVER_BIN): a private nats-server on a free loopback port and fresh databases are
@@ -36,6 +48,7 @@ import { BenchConfig, BenchContext, Cleanup } from './context';
 import { runFloor } from './floor/run-floor';
 import { runOurs } from './ours';
 import { generateOutboxRows } from './payloads';
+import { runPlatform } from './platform';
 import { evaluate, renderTable } from './report';
 
 function log(line: string): void {
@@ -85,6 +98,9 @@ function readConfig(argv: string[]): BenchConfig {
     logDir: join(ROOT, '.tmp', 'bench'),
     logLevel: process.env.BENCH_LOG_LEVEL || 'info',
     cpuProf: process.env.BENCH_CPU_PROF === '1',
+    platformSeed: positiveInt('BENCH_PLATFORM_SEED', process.env.BENCH_PLATFORM_SEED, 10_000, 1, 1_000_000),
+    platformEvents: positiveInt('BENCH_PLATFORM_EVENTS', process.env.BENCH_PLATFORM_EVENTS, 10_000, 1, 1_000_000),
+    rollupEveryMs: 50,
   };
 }
 
@@ -168,6 +184,11 @@ async function main(): Promise<number> {
     log(`ours: ${ours.throughput.eventsPerSec} events/s, paced p99 ${ours.paced.p99Ms} ms`);
     const floor = await runFloor(ctx);
     log(`floor: ${floor.throughput.eventsPerSec} events/s, paced p99 ${floor.paced.p99Ms} ms`);
+    const platform = await runPlatform(ctx);
+    log(
+      `platform: ${platform.throughput.eventsPerSec} events/s with ${platform.seed.initiatives} stored, ` +
+        `GET /rollups p99 ${platform.rollups.p99Ms} ms`,
+    );
 
     const { logDir: _logDir, ...shown } = config;
     const report = evaluate({
@@ -178,10 +199,12 @@ async function main(): Promise<number> {
       config: { ...shown, payloadBytesAvg, snapshotBytesAvg },
       ours,
       floor,
+      platform,
     });
     await cleanup.runAll(log);
     process.stdout.write(
       `\nCTP bench: ${config.events} events, snapshots ~${snapshotBytesAvg} B (envelopes ~${payloadBytesAvg} B); ` +
+        `platform part ${config.platformEvents} events with ${config.platformSeed} initiatives stored; ` +
         `${report.machine.cpus} CPUs, ` +
         `${natsServer}, PostgreSQL ${postgres}, Node ${process.version}; ` +
         `revision ${revision.commit}${revision.changedFiles ? ` + ${revision.changedFiles} changed files` : ''}; ` +

@@ -3,6 +3,7 @@ import { Registry1764170200000 } from './1764170200000-registry';
 import { RegistryQueries1764170600000 } from './1764170600000-registry-queries';
 import { OverlapsAndPublications1764170700000 } from './1764170700000-overlaps-and-publications';
 import { SyncSources1764171000000 } from './1764171000000-sync-sources';
+import { GinWithoutPendingList1764171100000 } from './1764171100000-gin-without-pending-list';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -10,4 +11,5 @@ export const PLATFORM_MIGRATIONS = [
   RegistryQueries1764170600000,
   OverlapsAndPublications1764170700000,
   SyncSources1764171000000,
+  GinWithoutPendingList1764171100000,
 ];

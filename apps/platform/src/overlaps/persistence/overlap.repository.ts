@@ -178,16 +178,20 @@ export class OverlapRepository {
 
   /**
    * The effective DUPLICATE pairs connecting `seeds` to the rest of their clusters (withdrawn records are in no
-   * cluster, so pairs with one are left out).
+   * cluster, so pairs with one are left out). The walk follows each pair both ways as two directed edges, so every
+   * step is an equi-join (hashed): joining on `a_id = id OR b_id = id` compared every pair with every reached id.
    */
   async duplicateComponents(tx: Transaction, seeds: string[]): Promise<{ a: string; b: string }[]> {
     const rows: { a_id: string; b_id: string }[] = await tx.manager.query(
-      `WITH RECURSIVE reach(id) AS (
+      `WITH RECURSIVE edges(from_id, to_id) AS (
+         SELECT a_id, b_id FROM overlap_pairs WHERE effective = 'DUPLICATE'
+         UNION ALL
+         SELECT b_id, a_id FROM overlap_pairs WHERE effective = 'DUPLICATE'
+       ),
+       reach(id) AS (
          SELECT unnest($1::text[])
          UNION
-         SELECT CASE WHEN p.a_id = reach.id THEN p.b_id ELSE p.a_id END
-           FROM overlap_pairs p JOIN reach ON p.a_id = reach.id OR p.b_id = reach.id
-          WHERE p.effective = 'DUPLICATE'
+         SELECT e.to_id FROM edges e JOIN reach ON e.from_id = reach.id
        )
        SELECT p.a_id, p.b_id FROM overlap_pairs p
          JOIN registry_initiatives ra ON ra.initiative_id = p.a_id AND NOT ra.withdrawn

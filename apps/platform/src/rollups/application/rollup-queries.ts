@@ -34,6 +34,16 @@ export class RollupQueries {
       row.deduplicated = r.deduplicated;
       return row as RollupRow;
     });
+    // Grouped by plain columns, every live record is in exactly one row: the totals are the rows' sums, without
+    // scanning the registry a second time. An array dimension (unnest) counts a record once per element: count them.
+    if (groupBy.every((d) => !ROLLUP_DIMENSIONS[d].sql.startsWith('unnest('))) {
+      const totals = { reported: 0, deduplicated: 0 };
+      for (const r of out) {
+        totals.reported += r.reported;
+        totals.deduplicated += r.deduplicated;
+      }
+      return { groupBy, rows: out, totals };
+    }
     const [totals]: { reported: number; deduplicated: number }[] = await this.dataSource.query(
       `SELECT count(*)::int AS reported,
               count(*) FILTER (WHERE cluster_id IS NULL OR cluster_id = initiative_id)::int AS deduplicated
