@@ -4,6 +4,7 @@ import { RegistryQueries1764170600000 } from './1764170600000-registry-queries';
 import { OverlapsAndPublications1764170700000 } from './1764170700000-overlaps-and-publications';
 import { SyncSources1764171000000 } from './1764171000000-sync-sources';
 import { GinWithoutPendingList1764171100000 } from './1764171100000-gin-without-pending-list';
+import { BlockingKeys1764171200000 } from './1764171200000-blocking-keys';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -12,4 +13,5 @@ export const PLATFORM_MIGRATIONS = [
   OverlapsAndPublications1764170700000,
   SyncSources1764171000000,
   GinWithoutPendingList1764171100000,
+  BlockingKeys1764171200000,
 ];

@@ -91,7 +91,8 @@ export class OverlapRepository {
   /**
    * Blocking, in the database: for each changed live record, the live records of other reporters that share a
    * country, have a compatible stream and dates within the window — or that it names, or that name it (explicit links
-   * must be found whatever the blocking says). Uses the GIN indexes on countries and linked_ids.
+   * must be found whatever the blocking says). Uses the GIN indexes on the blocking keys (country × month) and
+   * linked_ids.
    */
   async candidatesFor(tx: Transaction, changedIds: string[]): Promise<{ changedId: string; candidateId: string }[]> {
     if (changedIds.length === 0) return [];
@@ -102,7 +103,8 @@ export class OverlapRepository {
            JOIN registry_initiatives r
              ON r.initiative_id <> q.initiative_id AND NOT r.withdrawn AND r.reporter <> q.reporter
             AND (
-                  (r.countries && q.countries
+                  (r.block_keys && q.block_keys
+                   AND r.countries && q.countries
                    AND (r.primary_stream = q.primary_stream OR r.primary_stream = ANY(q.secondary_streams)
                         OR q.primary_stream = ANY(r.secondary_streams))
                    AND r.start_date <= q.end_date + $2::int AND r.end_date >= q.start_date - $2::int)

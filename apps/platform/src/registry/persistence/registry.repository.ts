@@ -114,24 +114,27 @@ export class RegistryRepository {
           start_date: c.startDate,
           end_date: c.endDate,
           linked_ids: c.linkedIds,
+          block_keys: c.blockKeys,
         };
       });
       await tx.manager.query(
         `INSERT INTO registry_initiatives AS r
            (initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at, last_event_id,
             reporter, reporter_type, region, kind, status, primary_stream, secondary_streams, countries, capabilities,
-            start_date, end_date, linked_ids)
+            start_date, end_date, linked_ids, block_keys)
          SELECT x.initiative_id, x.source, x.version, x.withdrawn, x.snapshot, x.reported_at, x.reported_at, x.event_id,
                 x.reporter, x.reporter_type, x.region, x.kind, x.status, x.primary_stream,
                 ARRAY(SELECT jsonb_array_elements_text(x.secondary_streams)),
                 ARRAY(SELECT jsonb_array_elements_text(x.countries)),
                 ARRAY(SELECT jsonb_array_elements_text(x.capabilities)),
                 x.start_date, x.end_date,
-                ARRAY(SELECT jsonb_array_elements_text(x.linked_ids))
+                ARRAY(SELECT jsonb_array_elements_text(x.linked_ids)),
+                ARRAY(SELECT jsonb_array_elements_text(x.block_keys))
            FROM jsonb_to_recordset($1::jsonb) AS x(
              initiative_id text, source text, version int, withdrawn bool, snapshot jsonb, reported_at timestamptz,
              event_id text, reporter text, reporter_type text, region text, kind text, status text, primary_stream text,
-             secondary_streams jsonb, countries jsonb, capabilities jsonb, start_date date, end_date date, linked_ids jsonb)
+             secondary_streams jsonb, countries jsonb, capabilities jsonb, start_date date, end_date date, linked_ids jsonb,
+             block_keys jsonb)
          ON CONFLICT (initiative_id) DO UPDATE SET
            source = excluded.source, version = excluded.version, withdrawn = excluded.withdrawn,
            snapshot = excluded.snapshot, last_reported_at = excluded.last_reported_at,
@@ -140,7 +143,7 @@ export class RegistryRepository {
            kind = excluded.kind, status = excluded.status, primary_stream = excluded.primary_stream,
            secondary_streams = excluded.secondary_streams, countries = excluded.countries,
            capabilities = excluded.capabilities, start_date = excluded.start_date, end_date = excluded.end_date,
-           linked_ids = excluded.linked_ids
+           linked_ids = excluded.linked_ids, block_keys = excluded.block_keys
          WHERE r.version < excluded.version`,
         [JSON.stringify(rows)],
       );
