@@ -81,11 +81,23 @@ export class TestNatsServer {
     this.proc?.kill(signal);
   }
 
+  /** Kills the server and resolves once it has exited, so that `restart()` can take the same port again. */
+  async killAndWait(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill(signal);
+    });
+  }
+
   async stop(): Promise<void> {
     const p = this.proc;
     if (p && p.exitCode === null && p.signalCode === null) {
       await new Promise<void>((resolve) => {
         p.once('exit', () => resolve());
+        // A server frozen with SIGSTOP handles SIGTERM only once it runs again.
+        p.kill('SIGCONT');
         p.kill('SIGTERM');
       });
     }

@@ -67,7 +67,28 @@ describe('reconciliation between a hub and the platform', () => {
       'If-Match': '"1"',
     });
     await call(hub.baseUrl, 'POST', '/initiatives/IP-HUB-AFR-rec-4/withdraw', { reason: 'reported twice' });
-    await waitFor('the first matching digest', async () => (await afr())?.reconciliation?.matched === true, 30_000);
+    // The platform holds all 20 at their final versions, and a digest taken after that matched.
+    await waitFor(
+      'the platform to hold every record at its final version',
+      async () => {
+        const [row] = await platformDb.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM registry_initiatives
+            WHERE initiative_id LIKE 'IP-HUB-AFR-rec-%'
+              AND version = CASE WHEN initiative_id IN ('IP-HUB-AFR-rec-3', 'IP-HUB-AFR-rec-4') THEN 2 ELSE 1 END`,
+        );
+        return row.n === 20;
+      },
+      30_000,
+    );
+    const checksBefore = (await afr())?.reconciliation?.checks ?? 0;
+    await waitFor(
+      'a matching digest taken after that',
+      async () => {
+        const r = (await afr())?.reconciliation;
+        return r?.matched === true && r.checks > checksBefore;
+      },
+      30_000,
+    );
 
     // Behind the platform's back: five records vanish from its read model.
     const lost = ['rec-0', 'rec-3', 'rec-4', 'rec-10', 'rec-19'].map((l) => `IP-HUB-AFR-${l}`);

@@ -2,7 +2,7 @@ import { JsMsg } from '@nats-io/jetstream';
 import { createLogger, Metrics } from '@ctp/observability';
 import type { Transaction, UnitOfWork } from '@ctp/persistence';
 import { DeadLetters } from './dead-letters';
-import { JetStreamServer } from './jetstream.server';
+import { DEFAULT_SERVER_OPTIONS, JetStreamServer } from './jetstream.server';
 import { batchOf, EventOutcome, ReceivedEvent } from './received-event';
 
 /** A message as the broker would deliver it, without a broker: only what processBatch reads. */
@@ -178,5 +178,39 @@ describe('JetStreamServer failures', () => {
     expect(sent).toEqual([]);
     expect(m.acked).toBe(false);
     expect(m.naked).toBeGreaterThan(0);
+  });
+});
+
+describe('JetStreamServer pulls', () => {
+  it('pulls with a short expiry, so that a consumer whose cluster node died pulls again within seconds', async () => {
+    const pulls: Record<string, unknown>[] = [];
+    const js = {
+      consumers: {
+        get: async () => ({
+          consume: async (opts: Record<string, unknown>) => {
+            pulls.push(opts);
+            return { stop: () => undefined };
+          },
+        }),
+      },
+    };
+    const jsm = { consumers: { info: async () => ({}), update: async () => ({}) } };
+    const server = new JetStreamServer(
+      js as never,
+      jsm as never,
+      fakeUnitOfWork(),
+      {} as DeadLetters,
+      createLogger('test', 'silent'),
+      new Metrics('test'),
+      {
+        ...DEFAULT_SERVER_OPTIONS,
+        stream: 'CTP_EVENTS',
+        consumers: [{ durable: 'test', filterSubject: 'ctp.test.>' }],
+      },
+    );
+    await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));
+    await server.close();
+    // The client library sends heartbeats every half of it and pulls again after two missed: ~5 s, not its 30 s.
+    expect(pulls).toEqual([expect.objectContaining({ expires: 5000 })]);
   });
 });

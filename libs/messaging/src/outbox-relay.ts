@@ -104,7 +104,9 @@ export class OutboxRelay implements OutboxWakeUp {
           });
         }
         if (this.lockRunner && !(await this.lockStillHeld())) await this.releaseLeadership();
-        await this.idle(Math.min(5000, 100 * 2 ** Math.min(6, this.consecutiveFailures)));
+        // Not cut short by wake(): under load every commit wakes the relay, which would otherwise re-publish its
+        // whole backlog in a tight loop at a broker that is failing (a cluster electing a leader, say).
+        await this.idle(Math.min(5000, 100 * 2 ** Math.min(6, this.consecutiveFailures)), false);
       }
     }
   }
@@ -187,18 +189,24 @@ export class OutboxRelay implements OutboxWakeUp {
     );
   }
 
-  private async idle(ms: number): Promise<void> {
-    if (this.woken || this.stopping) return;
+  /** Waits `ms`, or less if woken (new rows committed) when `wakeable`; stop() always ends the wait. */
+  private async idle(ms: number, wakeable = true): Promise<void> {
+    if ((wakeable && this.woken) || this.stopping) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.wakeWaiter = undefined;
         resolve();
       }, ms);
-      this.wakeWaiter = () => {
+      const onWake = () => {
+        if (!wakeable && !this.stopping) {
+          this.wakeWaiter = onWake;
+          return;
+        }
         clearTimeout(timer);
         if (this.options.lingerMs > 0 && !this.stopping) setTimeout(resolve, this.options.lingerMs);
         else resolve();
       };
+      this.wakeWaiter = onWake;
     });
   }
 

@@ -81,6 +81,11 @@ export class HubSync implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Publishes the digest if it changed since the last one, or if the last one is older than the heartbeat. */
   async publishDigest(force = false): Promise<SourceDigest | undefined> {
     return this.unitOfWork.run(async (tx) => {
+      // Waits for the changes being committed and holds new ones back until this digest is committed: it then counts
+      // exactly the changes whose outbox rows precede its own, so it follows in the stream the events it summarises and
+      // none that it does not. Without it, a change committing meanwhile (its event before the digest, its record not
+      // counted) made the platform see a mismatch that was none, under any steady load. Held for the one query.
+      await tx.manager.query(`LOCK TABLE initiatives IN SHARE MODE`);
       const [row]: { count: number; hash: string }[] = await tx.manager.query(
         `SELECT count(*)::int AS count, ${SyncSql.digestOf('initiative_id', 'version', 'withdrawn')} AS hash FROM initiatives`,
       );

@@ -1,0 +1,121 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { freePort, NATS_SERVER_BIN, waitForPort } from '../../support/nats-server';
+import { ROOT } from '../../support/services';
+
+const NODES = ['a', 'b', 'c'] as const;
+export type NodeName = (typeof NODES)[number];
+
+interface ClusterNode {
+  name: NodeName;
+  serverName: string;
+  conf: string;
+  clientPort: number;
+  proc?: ChildProcess;
+}
+
+/**
+ * The three-node cluster of deploy/nats/cluster/*.conf, copied to a temporary directory with only its store
+ * directories and ports rewritten (free loopback ports instead of 4301-4303, 6301-6303, 8301-8303), so that a node
+ * can be killed without touching anything else on the machine.
+ */
+export class TestNatsCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ctp-nats-cluster-'));
+  private constructor(private readonly nodes: ClusterNode[]) {}
+
+  static async start(): Promise<TestNatsCluster> {
+    const sources = NODES.map((n) => ({
+      name: n,
+      text: readFileSync(join(ROOT, 'deploy/nats/cluster', `node-${n}.conf`), 'utf8'),
+    }));
+    const ports = new Map<string, number>();
+    for (const s of sources) {
+      for (const [, port] of s.text.matchAll(/127\.0\.0\.1:(\d+)/g)) {
+        if (!ports.has(port)) ports.set(port, await freePort());
+      }
+    }
+    const cluster = new TestNatsCluster([]);
+    for (const s of sources) {
+      const store = join(cluster.dir, `node-${s.name}`);
+      mkdirSync(store, { recursive: true });
+      const text = s.text
+        .replace(/127\.0\.0\.1:(\d+)/g, (_, port: string) => `127.0.0.1:${ports.get(port)}`)
+        .replace(/store_dir:\s*\S+/, `store_dir: "${store}"`);
+      const conf = join(cluster.dir, `node-${s.name}.conf`);
+      writeFileSync(conf, text);
+      cluster.nodes.push({
+        name: s.name,
+        serverName: /server_name:\s*(\S+)/.exec(text)![1],
+        conf,
+        clientPort: Number(/^listen:\s*127\.0\.0\.1:(\d+)/m.exec(text)![1]),
+      });
+    }
+    await Promise.all(cluster.nodes.map((n) => cluster.startNode(n)));
+    await cluster.waitForJetStream();
+    return cluster;
+  }
+
+  get urls(): string[] {
+    return this.nodes.map((n) => `nats://127.0.0.1:${n.clientPort}`);
+  }
+
+  nodeOf(serverName: string): NodeName {
+    const node = this.nodes.find((n) => n.serverName === serverName);
+    if (!node) throw new Error(`no node named ${serverName}`);
+    return node.name;
+  }
+
+  async kill(name: NodeName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.nodes.find((n) => n.name === name)!.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill(signal);
+    });
+  }
+
+  async restart(name: NodeName): Promise<void> {
+    await this.startNode(this.nodes.find((n) => n.name === name)!);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.kill(n.name, 'SIGTERM')));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async startNode(node: ClusterNode): Promise<void> {
+    const proc = spawn(NATS_SERVER_BIN, ['-c', node.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    node.proc = proc;
+    let stderr = '';
+    proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const exited = new Promise<never>((_, reject) =>
+      proc.once('exit', (code) => reject(new Error(`nats-server ${node.name} exited (${code}): ${stderr}`))),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([waitForPort(node.clientPort, 20_000), exited]);
+  }
+
+  /** Until the three have met and elected a JetStream meta leader: before that, creating a stream fails. */
+  private async waitForJetStream(timeoutMs = 30_000): Promise<void> {
+    const nc = await connect({ servers: this.urls, name: 'cluster-check' });
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          const jsm = await jetstreamManager(nc, { timeout: 2000 });
+          await jsm.getAccountInfo();
+          return;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`JetStream cluster not ready: ${(err as Error).message}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    } finally {
+      await nc.close();
+    }
+  }
+}
