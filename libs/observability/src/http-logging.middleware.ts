@@ -39,7 +39,10 @@ export class HttpLoggingMiddleware implements NestMiddleware {
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
           ...(error
-            ? { error: error.message.slice(0, 300), fields: error.details.map((d) => d.field).slice(0, 10) }
+            ? {
+                error: error.message.slice(0, 300),
+                fields: [...new Set(error.details.map((d) => d.field))].slice(0, 10),
+              }
             : {}),
         };
         if (quiet) this.logger.debug(line);
