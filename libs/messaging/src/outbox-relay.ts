@@ -1,7 +1,8 @@
 import { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { CtpLogger, Metrics } from '@ctp/observability';
-import { DataSource, QueryRunner } from 'typeorm';
+import { AdvisoryLeadership } from '@ctp/persistence';
+import { DataSource } from 'typeorm';
 import { OutboxWakeUp } from './outbox';
 
 export interface OutboxRelayOptions {
@@ -44,7 +45,7 @@ interface OutboxRow {
 export class OutboxRelay implements OutboxWakeUp {
   private stopping = false;
   private running?: Promise<void>;
-  private lockRunner?: QueryRunner;
+  private readonly leadership: AdvisoryLeadership;
   private woken = false;
   private wakeWaiter?: () => void;
   private lastHousekeeping = 0;
@@ -56,7 +57,9 @@ export class OutboxRelay implements OutboxWakeUp {
     private readonly logger: CtpLogger,
     private readonly metrics: Metrics,
     private readonly options: OutboxRelayOptions = DEFAULT_OUTBOX_RELAY_OPTIONS,
-  ) {}
+  ) {
+    this.leadership = new AdvisoryLeadership(dataSource, options.lockName);
+  }
 
   start(): void {
     if (this.running) return;
@@ -69,7 +72,7 @@ export class OutboxRelay implements OutboxWakeUp {
     this.wake();
     await this.running;
     this.running = undefined;
-    await this.releaseLeadership();
+    await this.leadership.release();
   }
 
   wake(): void {
@@ -82,7 +85,7 @@ export class OutboxRelay implements OutboxWakeUp {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       try {
-        if (!(await this.ensureLeadership())) {
+        if (!(await this.becomeActive())) {
           await this.idle(2000);
           continue;
         }
@@ -103,7 +106,7 @@ export class OutboxRelay implements OutboxWakeUp {
             consecutiveFailures: this.consecutiveFailures,
           });
         }
-        if (this.lockRunner && !(await this.lockStillHeld())) await this.releaseLeadership();
+        await this.leadership.dropIfLost();
         // Not cut short by wake(): under load every commit wakes the relay, which would otherwise re-publish its
         // whole backlog in a tight loop at a broker that is failing (a cluster electing a leader, say).
         await this.idle(Math.min(5000, 100 * 2 ** Math.min(6, this.consecutiveFailures)), false);
@@ -210,40 +213,10 @@ export class OutboxRelay implements OutboxWakeUp {
     });
   }
 
-  private async ensureLeadership(): Promise<boolean> {
-    if (this.lockRunner) return true;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
-      this.options.lockName,
-    ]);
-    if (!locked) {
-      await runner.release();
-      return false;
-    }
-    this.lockRunner = runner;
-    this.logger.info({ msg: 'outbox relay active', lock: this.options.lockName });
+  private async becomeActive(): Promise<boolean> {
+    if (this.leadership.held) return true;
+    if (!(await this.leadership.acquire())) return false;
+    this.logger.info({ msg: 'outbox relay active', lock: this.leadership.lockName });
     return true;
-  }
-
-  private async lockStillHeld(): Promise<boolean> {
-    try {
-      await this.lockRunner!.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private async releaseLeadership(): Promise<void> {
-    const runner = this.lockRunner;
-    this.lockRunner = undefined;
-    if (!runner) return;
-    try {
-      await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [this.options.lockName]);
-    } catch {
-      // The connection is gone, and the lock with it.
-    }
-    await runner.release().catch(() => undefined);
   }
 }

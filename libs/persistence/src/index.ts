@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './data-source-options';
 export * from './unit-of-work';
 export * from './persistence.module';
+export * from './advisory-leadership';

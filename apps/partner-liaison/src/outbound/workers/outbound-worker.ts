@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
 import { Gauge } from 'prom-client';
-import { DataSource, QueryRunner } from 'typeorm';
+import { AdvisoryLeadership } from '@ctp/persistence';
+import { DataSource } from 'typeorm';
 import { DeliverWebhooks } from '../application/deliver-webhooks';
 import { DeliveryWakeUp } from '../application/delivery-wake-up';
 import { ReconcileFeeds } from '../application/reconcile-feeds';
@@ -21,7 +22,7 @@ const LOCK_NAME = 'ctp-liaison-outbound-worker';
 export class OutboundWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private stopping = false;
   private running?: Promise<void>;
-  private lockRunner?: QueryRunner;
+  private readonly leadership: AdvisoryLeadership;
   private woken = false;
   private wakeWaiter?: () => void;
   private nextReconcileAt = 0;
@@ -30,7 +31,7 @@ export class OutboundWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly backlog: Gauge;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly deliver: DeliverWebhooks,
     private readonly reconcile: ReconcileFeeds,
     private readonly deliveries: DeliveryRepository,
@@ -39,6 +40,7 @@ export class OutboundWorker implements OnApplicationBootstrap, BeforeApplication
     @Inject(LOGGER) private readonly log: CtpLogger,
     metrics: Metrics,
   ) {
+    this.leadership = new AdvisoryLeadership(dataSource, LOCK_NAME);
     wakeUp.onWake(() => this.wake());
     this.backlog = new Gauge({
       name: 'ctp_webhook_backlog',
@@ -58,7 +60,7 @@ export class OutboundWorker implements OnApplicationBootstrap, BeforeApplication
     this.wake();
     await this.running;
     this.running = undefined;
-    await this.releaseLeadership();
+    await this.leadership.release();
   }
 
   wake(): void {
@@ -71,7 +73,7 @@ export class OutboundWorker implements OnApplicationBootstrap, BeforeApplication
   private async loop(): Promise<void> {
     while (!this.stopping) {
       try {
-        if (!(await this.ensureLeadership())) {
+        if (!(await this.becomeActive())) {
           await this.idle(2000);
           continue;
         }
@@ -105,7 +107,7 @@ export class OutboundWorker implements OnApplicationBootstrap, BeforeApplication
             consecutiveFailures: this.consecutiveFailures,
           });
         }
-        if (this.lockRunner && !(await this.lockStillHeld())) await this.releaseLeadership();
+        await this.leadership.dropIfLost();
         await this.idle(Math.min(5000, 100 * 2 ** Math.min(6, this.consecutiveFailures)));
       }
     }
@@ -125,38 +127,10 @@ export class OutboundWorker implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
-  private async ensureLeadership(): Promise<boolean> {
-    if (this.lockRunner) return true;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_NAME]);
-    if (!locked) {
-      await runner.release();
-      return false;
-    }
-    this.lockRunner = runner;
-    this.log.info({ msg: 'outbound worker active', lock: LOCK_NAME });
+  private async becomeActive(): Promise<boolean> {
+    if (this.leadership.held) return true;
+    if (!(await this.leadership.acquire())) return false;
+    this.log.info({ msg: 'outbound worker active', lock: this.leadership.lockName });
     return true;
-  }
-
-  private async lockStillHeld(): Promise<boolean> {
-    try {
-      await this.lockRunner!.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private async releaseLeadership(): Promise<void> {
-    const runner = this.lockRunner;
-    this.lockRunner = undefined;
-    if (!runner) return;
-    try {
-      await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK_NAME]);
-    } catch {
-      // The connection is gone, and the lock with it.
-    }
-    await runner.release().catch(() => undefined);
   }
 }
