@@ -42,6 +42,19 @@ describe('fault hub-kill', () => {
       unmarked += rows.length;
       await sleep(300);
       await victim.start(45_000);
+      // Let the restarted relay re-publish those rows before the next kill: otherwise a kill a moment after the
+      // restart would leave them for the run after it, and the count of duplicates below would be off.
+      const ids = (rows as { id: string }[]).map((r) => r.id);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const [pending] = await rig.hubs[0].db.query(
+          `SELECT count(*)::int AS n FROM outbox_events WHERE id = ANY($1::bigint[]) AND sent_at IS NULL`,
+          [ids],
+        );
+        if ((pending as { n: number }).n === 0) break;
+        if (Date.now() > deadline) throw new Error('the restarted relay did not re-publish the unmarked rows in 30 s');
+        await sleep(50);
+      }
     }
     await running;
 
