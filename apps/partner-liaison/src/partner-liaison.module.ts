@@ -7,6 +7,7 @@ import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from './config/partner-l
 import { PARTNER_LIAISON_MIGRATIONS } from './migrations';
 import { OutboundModule } from './outbound/outbound.module';
 import { PartnersModule } from './partners/partners.module';
+import { PartnerSync } from './sync/partner-sync';
 
 /** Durable consumer names are the inbox's keys too: never rename them. */
 export const LIAISON_CONSUMERS = [
@@ -44,7 +45,7 @@ export class PartnerLiaisonModule {
         PartnersModule,
         OutboundModule,
       ],
-      providers: [{ provide: PARTNER_LIAISON_CONFIG, useValue: config }],
+      providers: [{ provide: PARTNER_LIAISON_CONFIG, useValue: config }, PartnerSync],
       exports: [PARTNER_LIAISON_CONFIG],
     };
   }

@@ -10,6 +10,10 @@ export interface PartnerLiaisonConfig {
   natsStreamReplicas: number;
   databaseUrl: string;
   logLevel: LevelWithSilent;
+  /** How often partner-liaison looks whether to publish a digest of each partner's records for reconciliation. */
+  reconcileIntervalMs: number;
+  /** A partner's digest is published at least this often even when nothing changed. */
+  reconcileHeartbeatMs: number;
 }
 
 /** The only place partner-liaison reads process.env. */
@@ -22,6 +26,8 @@ export function loadPartnerLiaisonConfig(env: NodeJS.ProcessEnv = process.env): 
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_partner_liaison', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),
+    reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
+    reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
   };
   r.done('partner-liaison');
   return config;

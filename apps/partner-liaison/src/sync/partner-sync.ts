@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsConnection } from '@nats-io/nats-core';
+import { EventSources } from '@ctp/contracts';
+import { NATS_CONNECTION, newEvent, OutboxWriter } from '@ctp/messaging';
+import { CtpLogger, LOGGER } from '@ctp/observability';
+import { SyncSource, UnitOfWork } from '@ctp/persistence';
+import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from '../config/partner-liaison.config';
+
+/**
+ * Partner-liaison's side of reconciliation with the platform, one source per registered partner: a digest of the
+ * partner's rows of `partner_initiatives`, from `/ctp/partner-liaison/<code>` on `ctp.partner.<code>.sync.digest.v1`;
+ * answers on `ctp-sync.partner.<code>.*` for every partner, those registered later too.
+ */
+@Injectable()
+export class PartnerSync extends SyncSource {
+  constructor(
+    @Inject(PARTNER_LIAISON_CONFIG) config: PartnerLiaisonConfig,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(LOGGER) log: CtpLogger,
+    unitOfWork: UnitOfWork,
+    outbox: OutboxWriter,
+  ) {
+    super({
+      table: 'partner_initiatives',
+      ownerColumn: 'partner_ref',
+      scopes: async (m) => {
+        const partners: { ref: string; code: string }[] = await m.query(`SELECT ref, code FROM partners ORDER BY code`);
+        return partners.map((p) => ({ source: EventSources.partner(p.code), owner: p.ref }));
+      },
+      requestKeys: 'partner.*',
+      settings: config,
+      nc,
+      unitOfWork,
+      log,
+      append: (tx, events) =>
+        outbox.append(
+          tx,
+          events.map((e) => newEvent(e)),
+        ),
+    });
+  }
+}
