@@ -3,7 +3,11 @@ import { BucketDigest, RecordVersion, SourceDigest, SyncSql } from '@ctp/contrac
 import type { Transaction } from '@ctp/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
-/** The platform's view of one source's records, computed exactly as the source computes its own. */
+/**
+ * The platform's view of one source's records, computed exactly as the source computes its own: the registry rows whose
+ * `source` is that source (the envelope source they were applied from: `/ctp/hubs/<region>`, or
+ * `/ctp/partner-liaison/<code>` for a partner's records relayed by partner-liaison).
+ */
 @Injectable()
 export class SourceDigests {
   constructor(private readonly dataSource: DataSource) {}
@@ -19,18 +23,12 @@ export class SourceDigests {
   }
 
   async buckets(source: string): Promise<BucketDigest[]> {
-    return this.dataSource.query(
-      `SELECT ${SyncSql.bucketOf('initiative_id')} AS bucket, count(*)::int AS count,
-              ${SyncSql.digestOf('initiative_id', 'version', 'withdrawn')} AS hash
-         FROM registry_initiatives WHERE source = $1 GROUP BY 1 ORDER BY 1`,
-      [source],
-    );
+    return this.dataSource.query(SyncSql.buckets('registry_initiatives', 'source = $1'), [source]);
   }
 
   async list(source: string, bucket: number): Promise<RecordVersion[]> {
     const rows: { initiative_id: string; version: number; withdrawn: boolean }[] = await this.dataSource.query(
-      `SELECT initiative_id, version, withdrawn FROM registry_initiatives
-        WHERE source = $1 AND ${SyncSql.bucketOf('initiative_id')} = $2`,
+      SyncSql.list('registry_initiatives', 'source = $1', '$2'),
       [source, bucket],
     );
     return rows.map((r) => ({ initiativeId: r.initiative_id, version: r.version, withdrawn: r.withdrawn }));

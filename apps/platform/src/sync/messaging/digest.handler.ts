@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { SourceDigest, SYNC_DIGEST_TYPE, SyncSubjects } from '@ctp/contracts';
+import { digestSubjectOf, SourceDigest, SYNC_DIGEST_TYPE } from '@ctp/contracts';
 import { EventBatchContext, EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import { RepairSource } from '../application/repair-source';
@@ -21,12 +21,13 @@ export class DigestHandler {
   @EventPattern(SYNC_DIGEST_TYPE)
   async onDigest(@Payload() event: ReceivedEvent<SourceDigest>, @Ctx() ctx: EventBatchContext): Promise<EventOutcome> {
     const theirs = event.envelope.data;
-    const region = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/.exec(event.envelope.source)?.[1];
-    if (!region || event.subject !== SyncSubjects.hubDigest(region) || theirs.source !== event.envelope.source) {
+    // A hub's or a partner's digest, about itself, on its own subject: nobody vouches for another source's records.
+    const expected = digestSubjectOf(event.envelope.source);
+    if (!expected || event.subject !== expected || theirs?.source !== event.envelope.source) {
       return {
         outcome: 'REJECTED',
         reason: 'OWNERSHIP_VIOLATION',
-        detail: `digest of ${theirs.source} from ${event.envelope.source} on ${event.subject}`,
+        detail: `digest of ${theirs?.source} from ${event.envelope.source} on ${event.subject}`,
       };
     }
     const ours = await this.digests.digest(theirs.source, ctx.tx);
