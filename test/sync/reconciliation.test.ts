@@ -2,20 +2,7 @@ import { TestDatabase } from '../support/databases';
 import { call, initiativeBody } from '../support/hub-fixtures';
 import { freePort, TestNatsServer } from '../support/nats-server';
 import { ServiceProcess, waitFor } from '../support/services';
-
-interface SyncView {
-  sources: {
-    source: string;
-    records: number;
-    reconciliation: {
-      matched: boolean;
-      checks: number;
-      lastRepair: { requested: number; resent: number; unexplained: string[]; error?: string } | null;
-      repairedTotal: number;
-    } | null;
-  }[];
-  consumers: Record<string, { pending: number; ackPending: number }>;
-}
+import { syncOf, SyncView } from '../support/sync-view';
 
 /** A hub's records deleted from the platform's read model behind its back come back by reconciliation alone. */
 describe('reconciliation between a hub and the platform', () => {
@@ -53,10 +40,7 @@ describe('reconciliation between a hub and the platform', () => {
     await Promise.all([hubDb.drop(), platformDb.drop()]);
   });
 
-  const afr = async () =>
-    ((await (await fetch(`${platform.baseUrl}/sync`)).json()) as SyncView).sources.find(
-      (s) => s.source === '/ctp/hubs/afr',
-    );
+  const afr = () => syncOf(platform.baseUrl, '/ctp/hubs/afr');
 
   it('detects the divergence from the digest, narrows it down and has the hub re-publish what is missing', async () => {
     for (let i = 0; i < 20; i++) {
