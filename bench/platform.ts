@@ -16,8 +16,13 @@ import { BenchContext, OverlapCounts, PlatformResult } from './context';
 import { generatePlatformWorkload, PlatformEvent } from './platform-payloads';
 import { ROLLUP_REQUESTS, RollupProbe, RollupSample } from './rollup-probe';
 
-/** Every event the platform has decided (fresh database: hub and partner consumers only). */
-const DECIDED_SQL = `SELECT count(*)::int AS n FROM inbox_events WHERE outcome IS NOT NULL`;
+/**
+ * Every event the platform has decided (fresh database: hub and partner consumers only), less the records still
+ * queued for duplicate detection: it reaches the number of events sent only once every event is applied and detection
+ * has compared every changed record (the consumer queues them in the transaction that decides their events).
+ */
+const DECIDED_SQL = `SELECT ((SELECT count(*) FROM inbox_events WHERE outcome IS NOT NULL)
+                           - (SELECT count(*) FROM detection_queue))::int AS n`;
 
 /** Publishes as fast as JetStream acknowledges, `window` PubAcks awaited at a time; resolves at the last PubAck. */
 async function publishAll(js: JetStreamClient, events: PlatformEvent[], window = 1000): Promise<number> {
@@ -147,7 +152,9 @@ export async function runPlatform(ctx: BenchContext): Promise<PlatformResult> {
   const n = workload.measured.length;
 
   const db = TestDatabase.fresh('bench_registry');
-  cleanup.add(`drop database ${db.name}`, () => db.drop());
+  // BENCH_KEEP_DB=1 keeps the platform part's database afterwards, to look at its plans and tables.
+  if (process.env.BENCH_KEEP_DB === '1') log(`platform: keeping database ${db.name} (BENCH_KEEP_DB=1)`);
+  else cleanup.add(`drop database ${db.name}`, () => db.drop());
   const publisher = await TestPublisher.connect(nats.url);
   cleanup.add('close the platform part’s NATS connection', () => publisher.close());
   await resetStream(publisher.jsm);

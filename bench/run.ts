@@ -20,8 +20,8 @@
  *      decided first, not timed, then vacuumed and analysed once (as autovacuum would have done; it may be off on the
  *      bench's server). Then BENCH_PLATFORM_EVENTS (default 10 000) more — updates (re-dated, allowed status changes,
  *      edits), new records, a few withdrawals and stale re-sends — published as fast as JetStream takes them, timed
- *      from the first publish until the inbox holds all decided (polled every 20 ms), through the whole consumer:
- *      rules, registry, duplicate detection, clusters, rollups. Meanwhile GET /rollups (three groupings/formats in
+ *      from the first publish until the inbox holds all decided and the detection queue is empty (polled every
+ *      20 ms), through the whole consumer: rules, registry, duplicate detection, clusters, rollups. Meanwhile GET /rollups (three groupings/formats in
  *      turn) every 50 ms, at most one in flight, from a worker thread. Reports outcomes by reason, pairs and clusters,
  *      rollup latency, the platform's peak RSS and CPU.
  *   6. Ratios and budgets, printed (PASS/FAIL), not asserted: throughput >= 50% of the floor; p99 <= 100 ms at 500/s;
@@ -31,7 +31,7 @@
  * and nats-server on PATH (NATS_SERVER_BIN): a private nats-server on a free loopback port and fresh databases are
  * created and removed again, also on failure and Ctrl-C. The services run from dist/ with LOG_LEVEL=info
  * (BENCH_LOG_LEVEL overrides), their output in .tmp/bench/, their HTTP ports kept on loopback (loopback-preload.ts).
- * BENCH_CPU_PROF=1 writes a V8 CPU profile of every process under test into .tmp/bench/prof/. The bench waits (at most
+ * BENCH_ONLY=platform runs the platform part alone (printed as JSON, no budgets). BENCH_CPU_PROF=1 writes a V8 CPU profile of every process under test into .tmp/bench/prof/. The bench waits (at most
  * 60 s) for the machine to be quiet before it starts. Exit code 0 unless the bench itself failed.
  */
 import 'reflect-metadata';
@@ -180,6 +180,13 @@ async function main(): Promise<number> {
     });
     const ctx: BenchContext = { config, nats, rows, cleanup, log };
     const startedAt = new Date().toISOString();
+    if (process.env.BENCH_ONLY === 'platform') {
+      // For work on the platform alone: the platform part, its figures as JSON, no end-to-end parts and no budgets.
+      const platform = await runPlatform(ctx);
+      await cleanup.runAll(log);
+      process.stdout.write(`${JSON.stringify({ revision, platform })}\n`);
+      return 0;
+    }
     const ours = await runOurs(ctx);
     log(`ours: ${ours.throughput.eventsPerSec} events/s, paced p99 ${ours.paced.p99Ms} ms`);
     const floor = await runFloor(ctx);

@@ -16,6 +16,7 @@ import { JetStreamServer } from '@ctp/messaging';
 import { createLogger, NestPinoLogger } from '@ctp/observability';
 import { databaseName, ensureDatabaseExists, redactDatabaseUrl } from '@ctp/persistence';
 import { loadPlatformConfig } from '../apps/platform/src/config/platform.config';
+import { DetectionWorker } from '../apps/platform/src/overlaps/application/detection-worker';
 import { PlatformModule } from '../apps/platform/src/platform.module';
 import { registryDigest, RegistryDigest } from '../apps/platform/src/rebuild/registry-digest';
 
@@ -31,6 +32,23 @@ async function dropDatabase(url: string): Promise<void> {
   await c.connect();
   try {
     await c.query(`DROP DATABASE IF EXISTS "${databaseName(url).replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Waits (until `deadline`) for the live platform's detection queue to be empty, so both models are compared whole. */
+async function liveDetectionDrained(url: string, deadline: number): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (;;) {
+      const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM detection_queue`);
+      if (rows[0].n === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`the live platform still has ${rows[0].n} records queued for detection`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   } finally {
     await c.end();
   }
@@ -108,7 +126,10 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
         throw new Error(`rebuild not caught up after ${options.timeoutMs} ms (${pending} pending)`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    // Every replayed change compared for duplicates, here and (as far as it has caught up) in the live platform.
+    await app.get(DetectionWorker).idle();
     await app.close();
+    await liveDetectionDrained(live.databaseUrl, deadline);
     const [liveDigest, rebuilt] = await Promise.all([
       registryDigest(live.databaseUrl),
       registryDigest(targetUrl.toString()),

@@ -88,6 +88,11 @@ describe('platform duplicate and overlap detection', () => {
         return r.status === 200 && ((await r.json()) as { outcome: string | null }).outcome !== null;
       });
     }
+    // Applied events queued their records for detection in the same transaction: compared once the queue is empty.
+    await waitFor(
+      'duplicate detection caught up',
+      async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0,
+    );
   };
   const pairOf = async (aId: string, bId: string) =>
     (await get<{ items: PairView[] }>(`/overlaps?initiativeId=${encodeURIComponent(aId)}&limit=500`)).items.find(

@@ -14,6 +14,7 @@ import { RollupPublisher } from './rollups/application/rollup-publisher';
 import { RollupsController } from './rollups/http/rollups.controller';
 import { OverlapRepository } from './overlaps/persistence/overlap.repository';
 import { DetectOverlaps } from './overlaps/application/detect-overlaps';
+import { DetectionWorker } from './overlaps/application/detection-worker';
 import { DecideOverlap } from './overlaps/application/decide-overlap';
 import { OverlapsController } from './overlaps/http/overlaps.controller';
 import { SourceDigests } from './sync/application/source-digests';
@@ -86,6 +87,7 @@ export class PlatformModule {
         RollupPublisher,
         OverlapRepository,
         DetectOverlaps,
+        DetectionWorker,
         DecideOverlap,
         SourceDigests,
         RepairSource,

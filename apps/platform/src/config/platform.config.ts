@@ -20,6 +20,10 @@ export interface PlatformConfig {
   lingerMs: number;
   /** Wait this long after a change before publishing the rollup, so a burst gives one rollup event. */
   rollupDebounceMs: number;
+  /** Most queued records one detection run compares (one transaction). */
+  detectionMaxBatch: number;
+  /** The detection worker also looks at its queue this often (work queued by another instance, or left by a crash). */
+  detectionPollMs: number;
 }
 
 /** The only place the platform reads process.env. */
@@ -37,6 +41,8 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     maxDeliver: r.int('CONSUMER_MAX_DELIVER', 5, 1, 1000),
     lingerMs: r.int('CONSUMER_LINGER_MS', 5, 0, 1000),
     rollupDebounceMs: r.int('ROLLUP_DEBOUNCE_MS', 1000, 10, 600_000),
+    detectionMaxBatch: r.int('DETECTION_MAX_BATCH', 2000, 1, 50_000),
+    detectionPollMs: r.int('DETECTION_POLL_MS', 2000, 50, 600_000),
   };
   r.done('platform');
   return config;

@@ -5,7 +5,6 @@ import { UnitOfWork } from '@ctp/persistence';
 import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { StoredPair, OverlapRepository } from '../persistence/overlap.repository';
 import { DetectOverlaps } from './detect-overlaps';
-import { RegistryRepository } from '../../registry/persistence/registry.repository';
 
 export interface DecideOverlapCommand {
   pairId: string;
@@ -24,7 +23,6 @@ export class DecideOverlap {
     private readonly overlaps: OverlapRepository,
     private readonly detect: DetectOverlaps,
     private readonly rollups: RollupPublisher,
-    private readonly registry: RegistryRepository,
   ) {}
 
   async execute(command: DecideOverlapCommand): Promise<StoredPair> {
@@ -42,7 +40,7 @@ export class DecideOverlap {
     if (problems.length)
       throw new RequestProblem(400, `invalid decision: ${problems.map((p) => p.field).join(', ')}`, problems);
     return this.unitOfWork.run(async (tx) => {
-      await this.registry.serializeChanges(tx);
+      await this.overlaps.lockDetection(tx);
       const before = await this.overlaps.lockPair(tx, command.pairId);
       if (!before) throw new RequestProblem(404, `no overlap pair ${command.pairId}`);
       const after = (await this.overlaps.decide(

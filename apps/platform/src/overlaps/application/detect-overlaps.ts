@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventSources, PlatformEventType } from '@ctp/contracts';
 import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
@@ -5,7 +6,9 @@ import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { canonicalOf, clustersOf } from '../domain/clusters';
 import { MatchCandidate, toMatchCandidate } from '../domain/match-candidate';
+import { TimeSlicer } from './time-slicer';
 import { comparePair } from '../domain/pair-matcher';
+import { RegistryRepository } from '../../registry/persistence/registry.repository';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
 
 export const OverlapSubjects = {
@@ -20,6 +23,15 @@ export interface OverlapChange {
   before: string | null;
 }
 
+export interface DetectionResult {
+  /** Pairs whose effective classification changed (flagged or cleared events were written for them). */
+  changes: OverlapChange[];
+  /** Records compared, candidate links found, pairs compared, pairs written. */
+  stats: { changed: number; candidates: number; compared: number; written: number };
+  /** Time per stage, for the worker's log line. */
+  stagesMs: Record<string, number>;
+}
+
 /**
  * Re-evaluates the records a batch changed against their candidates (found by blocking in the database, so one change
  * is compared with tens of records, not the registry), stores the pairs, recomputes the clusters they touch, and
@@ -30,17 +42,35 @@ export interface OverlapChange {
 export class DetectOverlaps {
   constructor(
     private readonly overlaps: OverlapRepository,
+    private readonly registry: RegistryRepository,
     private readonly outbox: OutboxWriter,
     @Inject(LOGGER) private readonly log: CtpLogger,
   ) {}
 
-  async execute(tx: Transaction, changedIds: string[]): Promise<OverlapChange[]> {
-    if (changedIds.length === 0) return [];
+  async execute(tx: Transaction, changedIds: string[]): Promise<DetectionResult> {
+    const stats: DetectionResult['stats'] = { changed: changedIds.length, candidates: 0, compared: 0, written: 0 };
+    const stages: Record<string, number> = {};
+    let lapStart = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      stages[name] = Math.round((now - lapStart) * 10) / 10;
+      lapStart = now;
+    };
+    if (changedIds.length === 0) return { changes: [], stats, stagesMs: stages };
+    const slicer = new TimeSlicer();
     const links = await this.overlaps.candidatesFor(tx, changedIds);
-    const records = await this.loadCandidates(tx, [...new Set([...changedIds, ...links.map((l) => l.candidateId)])]);
+    stats.candidates = links.length;
+    lap('candidates');
+    const records = await this.loadCandidates(
+      tx,
+      [...new Set([...changedIds, ...links.map((l) => l.candidateId)])],
+      slicer,
+    );
+    lap('load');
     const existing = new Map(
       (await this.overlaps.pairsTouching(tx, changedIds)).map((p) => [pairKey(p.aId, p.bId), p]),
     );
+    lap('existing');
 
     const writes = new Map<string, PairWrite>();
     for (const { changedId, candidateId } of links) {
@@ -51,6 +81,7 @@ export class DetectOverlaps {
       const b = records.get(bId)?.candidate;
       if (!a || !b) continue;
       const v = comparePair(a, b);
+      stats.compared++;
       writes.set(key, {
         aId,
         bId,
@@ -59,6 +90,7 @@ export class DetectOverlaps {
         rule: v.rule,
         signals: v.signals ?? null,
       });
+      await slicer.pause();
     }
     // Pairs flagged before that are no longer candidates (re-dated, moved, withdrawn): cleared.
     for (const [key, p] of existing) {
@@ -73,10 +105,17 @@ export class DetectOverlaps {
         signals: null,
       });
     }
-    const saved = await this.overlaps.savePairs(
-      tx,
-      [...writes.entries()].filter(([key, w]) => w.classification !== null || existing.has(key)).map(([, w]) => w),
-    );
+    // Written: new pairs the matcher flags, and stored pairs whose verdict changed. A verdict that is the same as
+    // the stored one (most of them, when a record changes in ways that do not move its pairs) is not rewritten.
+    const toWrite: PairWrite[] = [];
+    for (const [key, w] of writes) {
+      const before = existing.get(key);
+      if (before ? verdictChanged(before, w) : w.classification !== null) toWrite.push(w);
+      await slicer.pause();
+    }
+    lap('compare');
+    const saved = await this.overlaps.savePairs(tx, toWrite);
+    stats.written = saved.length;
     // A withdrawn record counts nowhere: its pairs stay (with any decision) but are not effective.
     const changes: OverlapChange[] = saved
       .map((pair) => ({ pair, before: existing.get(pairKey(pair.aId, pair.bId))?.effective ?? null }))
@@ -87,9 +126,12 @@ export class DetectOverlaps {
       touched.add(p.aId);
       touched.add(p.bId);
     }
+    lap('save');
     const clusterOf = await this.recluster(tx, [...touched], records);
+    lap('recluster');
     await this.publish(tx, changes, clusterOf);
-    return changes;
+    lap('publish');
+    return { changes, stats, stagesMs: stages };
   }
 
   /** Recomputes the clusters of `touched` (whole clusters, not only the touched members) and stores them. */
@@ -110,6 +152,9 @@ export class DetectOverlaps {
       for (const id of c) clusterOf.set(id, { canonicalId, members: c });
     }
     const ids = [...new Set([...touched, ...members])];
+    // Cluster ids live on the registry rows the consumer writes: wait for its batch in flight (and hold the next one)
+    // rather than wait on its row locks while it could wait on ours.
+    await this.registry.serializeChanges(tx);
     const before = await this.overlaps.currentClusters(tx, ids);
     const assignments = ids
       .map((id) => ({ id, clusterId: clusterOf.get(id)?.canonicalId ?? null }))
@@ -121,11 +166,15 @@ export class DetectOverlaps {
   private async loadCandidates(
     tx: Transaction,
     ids: string[],
+    slicer = new TimeSlicer(),
   ): Promise<Map<string, { stored: StoredCandidate; candidate: MatchCandidate }>> {
     const rows = await this.overlaps.records(tx, ids);
-    return new Map(
-      rows.map((r) => [r.initiativeId, { stored: r, candidate: toMatchCandidate(r.snapshot, r.firstReportedAt) }]),
-    );
+    const out = new Map<string, { stored: StoredCandidate; candidate: MatchCandidate }>();
+    for (const r of rows) {
+      out.set(r.initiativeId, { stored: r, candidate: toMatchCandidate(r.snapshot, r.firstReportedAt) });
+      await slicer.pause();
+    }
+    return out;
   }
 
   async publish(
@@ -172,6 +221,33 @@ export class DetectOverlaps {
       }
     });
   }
+}
+
+/** Whether the matcher's new verdict differs from the stored one (classification, score, rule or signals). */
+function verdictChanged(stored: StoredPair, next: PairWrite): boolean {
+  return (
+    stored.classification !== next.classification ||
+    stored.score !== next.score ||
+    stored.rule !== next.rule ||
+    !sameJson(stored.signals ?? null, next.signals ?? null)
+  );
+}
+
+/** Deep equality of JSON values, whatever the key order (jsonb gives keys back in its own order). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => sameJson(v, bb[i]));
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function round(n: number): number {

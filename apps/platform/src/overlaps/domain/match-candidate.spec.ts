@@ -1,5 +1,5 @@
 import type { InitiativeSnapshot } from '@ctp/contracts';
-import { toMatchCandidate } from './match-candidate';
+import { matchFingerprintOf, toMatchCandidate } from './match-candidate';
 
 function snapshot(overrides: Partial<InitiativeSnapshot> = {}): InitiativeSnapshot {
   return {
@@ -142,5 +142,34 @@ describe('toMatchCandidate', () => {
       '2025-01-01T00:00:00Z',
     );
     expect(platform.reporterType).toBe('PLATFORM');
+  });
+});
+
+describe('matchFingerprintOf', () => {
+  const base = matchFingerprintOf(snapshot());
+
+  it.each<[string, Partial<InitiativeSnapshot>]>([
+    ['a new version and timestamp', { version: 4, lastUpdatedAt: '2025-04-01T00:00:00Z' }],
+    ['a status change that keeps the dates', { status: 'COMPLETED' as InitiativeSnapshot['status'] }],
+    ['a new description', { description: 'Five days in Dakar, then follow-up online.' } as Partial<InitiativeSnapshot>],
+    ['another visibility', { visibility: 'INTERPOL_RESTRICTED' }],
+  ])('is unchanged by %s (nothing the matcher reads)', (_what, change) => {
+    expect(matchFingerprintOf(snapshot(change))).toBe(base);
+  });
+
+  it.each<[string, Partial<InitiativeSnapshot>]>([
+    ['a new title', { title: { lang: 'en', text: 'Regional workshop on foreign terrorist fighters' } }],
+    ['another translation', { titleAlt: [] }],
+    ['a country more', { recipientCountries: ['SN', 'ML', 'NE'] }],
+    [
+      'new actual dates',
+      { dates: { plannedStart: '2025-03-03', plannedEnd: '2025-03-07', actualStart: '2025-03-17' } },
+    ],
+    ['another primary stream', { actionStreams: { primary: 'IDENTIFICATION', secondary: ['TRAVEL_MOBILITY'] } }],
+    ['another kind', { kind: 'MTG' }],
+    ['another related initiative', { relatedInitiatives: [{ ref: 'IP-HUB-AFR-TRN-2025-032', type: 5 }] }],
+    ['a funder less', { participatingOrgs: [{ ref: 'PT-UNODC', name: 'UNODC', role: 'ACCOUNTABLE' }] }],
+  ])('changes with %s', (_what, change) => {
+    expect(matchFingerprintOf(snapshot(change))).not.toBe(base);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InitiativeSnapshot } from '@ctp/contracts';
 
 /**
@@ -83,4 +84,18 @@ export function toMatchCandidate(snapshot: InitiativeSnapshot, firstReportedAt: 
   };
   if (snapshot.codeName) candidate.codeName = snapshot.codeName;
   return candidate;
+}
+
+/** The fingerprint stored for a withdrawn record: it is in no pair's comparison any more. */
+export const WITHDRAWN_FINGERPRINT = 'withdrawn';
+
+/**
+ * A digest of everything the matcher and the cluster canonical choice read of a record (its `MatchCandidate` without
+ * `firstReportedAt`, which a new version does not change). Two versions with the same fingerprint get the same verdict
+ * against every other record, so a new version whose fingerprint is unchanged (a status change without dates, a new
+ * description, a budget) needs no detection run.
+ */
+export function matchFingerprintOf(snapshot: InitiativeSnapshot): string {
+  const { firstReportedAt: _firstReportedAt, ...matched } = toMatchCandidate(snapshot, '');
+  return createHash('sha1').update(JSON.stringify(matched)).digest('base64');
 }

@@ -75,6 +75,17 @@ export class OverlapsController {
     return pairs.length > limit ? { items, nextCursor: page[page.length - 1].id } : { items };
   }
 
+  @Get('detection')
+  @ApiOperation({
+    summary: 'How far duplicate detection is behind the registry',
+    description:
+      'Changed records are queued for detection in the transaction that applies them and compared right after. ' +
+      '`queued` is 0 when every applied change has been compared (pairs, clusters and rollups are up to date).',
+  })
+  async detection(): Promise<{ queued: number; oldestQueuedAt: string | null }> {
+    return this.overlaps.queueState();
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One pair, with both records' })
   @ApiResponse({ status: 404, description: 'No such pair' })

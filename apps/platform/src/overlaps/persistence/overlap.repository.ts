@@ -73,6 +73,37 @@ const toPair = (r: PairRow): StoredPair => ({
 export class OverlapRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * One detection run (or analyst decision) at a time, across instances, until commit. Taken first in the
+   * transaction; the registry's lock (`RegistryRepository.serializeChanges`) may be taken after it, never before.
+   */
+  async lockDetection(tx: Transaction): Promise<void> {
+    await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('ctp-platform-detection'))`);
+  }
+
+  /** Removes up to `limit` of the oldest queue entries (the caller's transaction) and returns their records, once each. */
+  async takeQueued(tx: Transaction, limit: number): Promise<{ taken: number; initiativeIds: string[] }> {
+    // TypeORM answers a DELETE … RETURNING with [rows, affected count].
+    const [rows]: [{ initiative_id: string }[], number] = await tx.manager.query(
+      `DELETE FROM detection_queue WHERE seq IN (SELECT seq FROM detection_queue ORDER BY seq LIMIT $1)
+       RETURNING initiative_id`,
+      [limit],
+    );
+    return { taken: rows.length, initiativeIds: [...new Set(rows.map((r) => r.initiative_id))] };
+  }
+
+  async queueLength(tx: Transaction): Promise<number> {
+    const [{ n }]: { n: number }[] = await tx.manager.query(`SELECT count(*)::int AS n FROM detection_queue`);
+    return n;
+  }
+
+  async queueState(): Promise<{ queued: number; oldestQueuedAt: string | null }> {
+    const [row]: { queued: number; oldest: Date | null }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS queued, min(queued_at) AS oldest FROM detection_queue`,
+    );
+    return { queued: row.queued, oldestQueuedAt: row.oldest?.toISOString() ?? null };
+  }
+
   async records(tx: Transaction, ids: string[]): Promise<StoredCandidate[]> {
     const rows: { initiative_id: string; snapshot: InitiativeSnapshot; first_reported_at: Date; withdrawn: boolean }[] =
       await tx.manager.query(
@@ -90,34 +121,32 @@ export class OverlapRepository {
 
   /**
    * Blocking, in the database: for each changed live record, the live records of other reporters that share a
-   * country, have a compatible stream and dates within the window — or that it names, or that name it (explicit links
-   * must be found whatever the blocking says). Uses the GIN indexes on the blocking keys (country × month) and
-   * linked_ids.
+   * blocking key (country × month), have a compatible stream and dates within the window — an equi-join of the batch's
+   * keys with `registry_block_entries`, hashed, so a popular country-month is read once per batch — and, whatever the
+   * blocking says, the records it names or that name it (explicit links, through the primary key and the GIN index on
+   * linked_ids).
    */
   async candidatesFor(tx: Transaction, changedIds: string[]): Promise<{ changedId: string; candidateId: string }[]> {
     if (changedIds.length === 0) return [];
-    return (
-      await tx.manager.query(
-        `SELECT q.initiative_id AS changed_id, r.initiative_id AS candidate_id
-           FROM registry_initiatives q
-           JOIN registry_initiatives r
-             ON r.initiative_id <> q.initiative_id AND NOT r.withdrawn AND r.reporter <> q.reporter
-            AND (
-                  (r.block_keys && q.block_keys
-                   AND r.countries && q.countries
-                   AND (r.primary_stream = q.primary_stream OR r.primary_stream = ANY(q.secondary_streams)
-                        OR q.primary_stream = ANY(r.secondary_streams))
-                   AND r.start_date <= q.end_date + $2::int AND r.end_date >= q.start_date - $2::int)
-               OR r.initiative_id = ANY(q.linked_ids)
-               OR r.linked_ids @> ARRAY[q.initiative_id]
-                )
-          WHERE q.initiative_id = ANY($1::text[]) AND NOT q.withdrawn`,
-        [changedIds, dateWindowDays()],
-      )
-    ).map((r: { changed_id: string; candidate_id: string }) => ({
-      changedId: r.changed_id,
-      candidateId: r.candidate_id,
-    }));
+    const rows: { changed_id: string; candidate_id: string }[] = await tx.manager.query(
+      `SELECT q.initiative_id AS changed_id, r.initiative_id AS candidate_id
+         FROM registry_block_entries q
+         JOIN registry_block_entries r
+           ON r.block_key = q.block_key AND r.initiative_id <> q.initiative_id AND r.reporter <> q.reporter
+          AND (r.primary_stream = q.primary_stream OR r.primary_stream = ANY(q.secondary_streams)
+               OR q.primary_stream = ANY(r.secondary_streams))
+          AND r.start_date <= q.end_date + $2::int AND r.end_date >= q.start_date - $2::int
+        WHERE q.initiative_id = ANY($1::text[])
+       UNION
+       SELECT q.initiative_id, r.initiative_id
+         FROM registry_initiatives q
+         JOIN registry_initiatives r
+           ON r.initiative_id <> q.initiative_id AND NOT r.withdrawn AND r.reporter <> q.reporter
+          AND (r.initiative_id = ANY(q.linked_ids) OR r.linked_ids @> ARRAY[q.initiative_id])
+        WHERE q.initiative_id = ANY($1::text[]) AND NOT q.withdrawn`,
+      [changedIds, dateWindowDays()],
+    );
+    return rows.map((r) => ({ changedId: r.changed_id, candidateId: r.candidate_id }));
   }
 
   async pairsTouching(tx: Transaction, ids: string[]): Promise<StoredPair[]> {

@@ -1,24 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { CloudEvent, InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import {
+  CloudEvent,
+  InitiativeEventType,
+  InitiativeSnapshot,
+  judgeInitiativeEvent,
+  RegistryState,
+} from '@ctp/contracts';
 import { EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
-import { judgeInitiativeEvent, RegistryState } from '@ctp/contracts';
-import { RegistryRepository, RegistryWrite } from '../persistence/registry.repository';
+import { matchFingerprintOf, WITHDRAWN_FINGERPRINT } from '../../overlaps/domain/match-candidate';
+import { DetectionWorker } from '../../overlaps/application/detection-worker';
 import { RollupPublisher } from '../../rollups/application/rollup-publisher';
-import { DetectOverlaps } from '../../overlaps/application/detect-overlaps';
+import { RegistryRepository, RegistryWrite } from '../persistence/registry.repository';
 
 /**
  * Applies a batch of hub and partner initiative events to the registry: one read (with row locks) for the batch's
  * initiatives, the rules judged in memory event by event, then one write for the newest versions and one for the
  * history. Events of the same initiative within a batch are judged against each other, as if applied one by one.
- * Then the changed records are matched against their candidates (duplicates and overlaps), in the same transaction.
+ * Records whose matched content changed are queued, in the same transaction, for the detection worker, which finds
+ * their duplicates and overlaps right after the commit (in batches of its own).
  */
 @Injectable()
 export class ApplyInitiativeEvents {
   constructor(
     private readonly registry: RegistryRepository,
     private readonly rollups: RollupPublisher,
-    private readonly detectOverlaps: DetectOverlaps,
+    private readonly detection: DetectionWorker,
   ) {}
 
   async execute(tx: Transaction, events: ReceivedEvent[], now: number = Date.now()): Promise<EventOutcome[]> {
@@ -26,7 +33,8 @@ export class ApplyInitiativeEvents {
       ...new Set(events.map((e) => (e.envelope.data as Partial<InitiativeSnapshot>)?.initiativeId).filter(isString)),
     ];
     await this.registry.serializeChanges(tx);
-    const states = new Map<string, RegistryState | undefined>(await this.registry.lockStates(tx, ids));
+    const stored = await this.registry.lockStates(tx, ids);
+    const states = new Map<string, RegistryState | undefined>(stored);
     const latest = new Map<string, RegistryWrite>();
     const history: RegistryWrite[] = [];
     const outcomes = events.map((received): EventOutcome => {
@@ -46,17 +54,24 @@ export class ApplyInitiativeEvents {
         reportedAt: snapshot.lastUpdatedAt,
         eventId: event.id,
         eventType: event.type,
+        matchFingerprint: withdrawn ? WITHDRAWN_FINGERPRINT : matchFingerprintOf(snapshot),
       };
       states.set(snapshot.initiativeId, { version: snapshot.version, withdrawn, status: snapshot.status });
       latest.set(snapshot.initiativeId, write);
       history.push(write);
       return { outcome: 'APPLIED' };
     });
-    await this.registry.apply(tx, [...latest.values()], history);
-    if (latest.size > 0) {
-      await this.detectOverlaps.execute(tx, [...latest.keys()]);
-      tx.afterCommit(() => this.rollups.schedule());
-    }
+    if (latest.size === 0) return outcomes;
+    const writes = [...latest.values()];
+    await this.registry.apply(tx, writes, history);
+    const toDetect = writes
+      .filter((w) => stored.get(w.initiativeId)?.matchFingerprint !== w.matchFingerprint)
+      .map((w) => w.initiativeId);
+    await this.registry.queueForDetection(tx, toDetect);
+    tx.afterCommit(() => {
+      this.rollups.schedule();
+      if (toDetect.length > 0) this.detection.wake();
+    });
     return outcomes;
   }
 }

@@ -14,6 +14,13 @@ export interface RegistryWrite {
   reportedAt: string;
   eventId: string;
   eventType: string;
+  /** What the matcher reads of this version, digested (`matchFingerprintOf`): detection re-runs when it changes. */
+  matchFingerprint: string;
+}
+
+/** The rules' view of a stored record, and the fingerprint of what detection last saw of it. */
+export interface StoredState extends RegistryState {
+  matchFingerprint: string | null;
 }
 
 export interface RegistryRecord {
@@ -64,26 +71,40 @@ export class RegistryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * One registry writer at a time (both platform consumers, every instance, analysts' decisions), until commit. The
-   * platform's consumers run in parallel: without this, a hub record and the partner record that duplicates it,
-   * applied in two concurrent transactions, would each miss the other (neither sees the other's uncommitted row).
-   * Taken first in the transaction, before any row lock, so it cannot deadlock with them.
+   * One registry writer at a time (both platform consumers, every instance, and the detection worker when it writes
+   * cluster ids), until commit. Taken first by the consumer, before any row lock; the detection worker takes it after
+   * its own lock (`OverlapRepository.lockDetection`) and before touching registry rows, so neither waits on the
+   * other's row locks while holding what the other needs.
    */
   async serializeChanges(tx: Transaction): Promise<void> {
     await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('ctp-platform-registry'))`);
   }
 
   /** Current state of these initiatives, locked until the batch commits. */
-  async lockStates(tx: Transaction, ids: string[]): Promise<Map<string, RegistryState>> {
-    const rows: { initiative_id: string; version: number; withdrawn: boolean; status: InitiativeStatus }[] =
-      await tx.manager.query(
-        `SELECT initiative_id, version, withdrawn, status FROM registry_initiatives
+  async lockStates(tx: Transaction, ids: string[]): Promise<Map<string, StoredState>> {
+    const rows: {
+      initiative_id: string;
+      version: number;
+      withdrawn: boolean;
+      status: InitiativeStatus;
+      match_fingerprint: string | null;
+    }[] = await tx.manager.query(
+      `SELECT initiative_id, version, withdrawn, status, match_fingerprint FROM registry_initiatives
           WHERE initiative_id = ANY($1::text[]) FOR UPDATE`,
-        [ids],
-      );
-    return new Map(
-      rows.map((r) => [r.initiative_id, { version: r.version, withdrawn: r.withdrawn, status: r.status }]),
+      [ids],
     );
+    return new Map(
+      rows.map((r) => [
+        r.initiative_id,
+        { version: r.version, withdrawn: r.withdrawn, status: r.status, matchFingerprint: r.match_fingerprint },
+      ]),
+    );
+  }
+
+  /** Queues records for the detection worker (same transaction as their change, so none is forgotten). */
+  async queueForDetection(tx: Transaction, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.manager.query(`INSERT INTO detection_queue (initiative_id) SELECT unnest($1::text[])`, [ids]);
   }
 
   /**
@@ -115,13 +136,14 @@ export class RegistryRepository {
           end_date: c.endDate,
           linked_ids: c.linkedIds,
           block_keys: c.blockKeys,
+          match_fingerprint: w.matchFingerprint,
         };
       });
       await tx.manager.query(
         `INSERT INTO registry_initiatives AS r
            (initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at, last_event_id,
             reporter, reporter_type, region, kind, status, primary_stream, secondary_streams, countries, capabilities,
-            start_date, end_date, linked_ids, block_keys)
+            start_date, end_date, linked_ids, block_keys, match_fingerprint)
          SELECT x.initiative_id, x.source, x.version, x.withdrawn, x.snapshot, x.reported_at, x.reported_at, x.event_id,
                 x.reporter, x.reporter_type, x.region, x.kind, x.status, x.primary_stream,
                 ARRAY(SELECT jsonb_array_elements_text(x.secondary_streams)),
@@ -129,12 +151,12 @@ export class RegistryRepository {
                 ARRAY(SELECT jsonb_array_elements_text(x.capabilities)),
                 x.start_date, x.end_date,
                 ARRAY(SELECT jsonb_array_elements_text(x.linked_ids)),
-                ARRAY(SELECT jsonb_array_elements_text(x.block_keys))
+                ARRAY(SELECT jsonb_array_elements_text(x.block_keys)), x.match_fingerprint
            FROM jsonb_to_recordset($1::jsonb) AS x(
              initiative_id text, source text, version int, withdrawn bool, snapshot jsonb, reported_at timestamptz,
              event_id text, reporter text, reporter_type text, region text, kind text, status text, primary_stream text,
              secondary_streams jsonb, countries jsonb, capabilities jsonb, start_date date, end_date date, linked_ids jsonb,
-             block_keys jsonb)
+             block_keys jsonb, match_fingerprint text)
          ON CONFLICT (initiative_id) DO UPDATE SET
            source = excluded.source, version = excluded.version, withdrawn = excluded.withdrawn,
            snapshot = excluded.snapshot, last_reported_at = excluded.last_reported_at,
@@ -143,9 +165,14 @@ export class RegistryRepository {
            kind = excluded.kind, status = excluded.status, primary_stream = excluded.primary_stream,
            secondary_streams = excluded.secondary_streams, countries = excluded.countries,
            capabilities = excluded.capabilities, start_date = excluded.start_date, end_date = excluded.end_date,
-           linked_ids = excluded.linked_ids, block_keys = excluded.block_keys
+           linked_ids = excluded.linked_ids, block_keys = excluded.block_keys,
+           match_fingerprint = excluded.match_fingerprint
          WHERE r.version < excluded.version`,
         [JSON.stringify(rows)],
+      );
+      await this.refreshBlockEntries(
+        tx,
+        latest.map((w) => w.initiativeId),
       );
     }
     if (history.length > 0) {
@@ -162,6 +189,27 @@ export class RegistryRepository {
         ],
       );
     }
+  }
+
+  /**
+   * Brings the blocking entries of these records in line with their stored rows (so they mirror what the upsert
+   * kept): one per blocking key of each live record, none for a withdrawn one. Only entries that differ are deleted
+   * or inserted, so a status change or an edit leaves the table (and its indexes) untouched. Read by the candidate
+   * search.
+   */
+  async refreshBlockEntries(tx: Transaction, ids: string[]): Promise<void> {
+    const wanted = `SELECT DISTINCT k AS block_key, initiative_id, reporter, primary_stream, secondary_streams, start_date, end_date
+         FROM registry_initiatives, unnest(block_keys) AS k
+        WHERE initiative_id = ANY($1::text[]) AND NOT withdrawn
+          AND primary_stream IS NOT NULL AND start_date IS NOT NULL AND end_date IS NOT NULL`;
+    await tx.manager.query(
+      `DELETE FROM registry_block_entries e
+        WHERE e.initiative_id = ANY($1::text[])
+          AND (e.block_key, e.initiative_id, e.reporter, e.primary_stream, e.secondary_streams, e.start_date, e.end_date)
+              NOT IN (${wanted})`,
+      [ids],
+    );
+    await tx.manager.query(`INSERT INTO registry_block_entries ${wanted} ON CONFLICT DO NOTHING`, [ids]);
   }
 
   async findById(initiativeId: string): Promise<RegistryRecord | undefined> {

@@ -1,0 +1,112 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
+import { UnitOfWork } from '@ctp/persistence';
+import { Gauge, Histogram } from 'prom-client';
+import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
+import { RollupPublisher } from '../../rollups/application/rollup-publisher';
+import { OverlapRepository } from '../persistence/overlap.repository';
+import { DetectOverlaps } from './detect-overlaps';
+
+/**
+ * Drains `detection_queue`: takes up to `detectionMaxBatch` queued records (each once, however often it was queued),
+ * runs duplicate and overlap detection for them and deletes them from the queue, in one transaction — a crash leaves
+ * them queued for the next run. One run at a time across every platform instance (an advisory lock). Woken right
+ * after the consumer commits a change, and every `detectionPollMs` in case another instance or a crash left work.
+ */
+@Injectable()
+export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private pending = false;
+  private loop?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly backlog: Gauge;
+  private readonly runDuration: Histogram;
+
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(LOGGER) private readonly log: CtpLogger,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly overlaps: OverlapRepository,
+    private readonly detect: DetectOverlaps,
+    private readonly rollups: RollupPublisher,
+    metrics: Metrics,
+  ) {
+    this.backlog = new Gauge({
+      name: 'ctp_detection_backlog',
+      help: 'Records queued for duplicate and overlap detection, after the last run',
+      registers: [metrics.registry],
+    });
+    this.runDuration = new Histogram({
+      name: 'ctp_detection_run_duration_seconds',
+      help: 'Time of one detection run (one transaction over up to DETECTION_MAX_BATCH queued records)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [metrics.registry],
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.wake(), this.config.detectionPollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.loop;
+  }
+
+  /** Asks for a run; runs already going pick the new work up (coalesced). */
+  wake(): void {
+    if (this.stopped) return;
+    this.pending = true;
+    this.loop ??= this.drain().finally(() => (this.loop = undefined));
+  }
+
+  /** Resolves when the queue was seen empty after the last wake. For tools (rebuild) and tests. */
+  async idle(): Promise<void> {
+    this.wake();
+    while (this.loop) await this.loop;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending && !this.stopped) {
+      this.pending = false;
+      try {
+        while ((await this.runOnce()) === this.config.detectionMaxBatch && !this.stopped);
+      } catch (err) {
+        this.log.error({ msg: 'detection run failed, retrying in 1 s', err: (err as Error).stack });
+        await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+        this.pending = true;
+      }
+    }
+  }
+
+  /** One run: returns how many queue entries it took. */
+  async runOnce(): Promise<number> {
+    const started = process.hrtime.bigint();
+    const run = await this.unitOfWork.run(async (tx) => {
+      await this.overlaps.lockDetection(tx);
+      const queued = await this.overlaps.takeQueued(tx, this.config.detectionMaxBatch);
+      if (queued.taken === 0) return { queued, left: 0 };
+      const result = await this.detect.execute(tx, queued.initiativeIds);
+      const left = await this.overlaps.queueLength(tx);
+      tx.afterCommit(() => this.rollups.schedule());
+      return { queued, result, left };
+    });
+    this.backlog.set(run.left);
+    if (run.queued.taken === 0 || !run.result) return 0;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.runDuration.observe(seconds);
+    this.log.debug({
+      msg: 'detection run',
+      queued: run.queued.taken,
+      ...run.result.stats,
+      classificationChanges: run.result.changes.length,
+      left: run.left,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      stagesMs: run.result.stagesMs,
+    });
+    return run.queued.taken;
+  }
+}
