@@ -5,8 +5,7 @@ import { OverlapsAndPublications1764170700000 } from './1764170700000-overlaps-a
 import { SyncSources1764171000000 } from './1764171000000-sync-sources';
 import { GinWithoutPendingList1764171100000 } from './1764171100000-gin-without-pending-list';
 import { BlockingKeys1764171200000 } from './1764171200000-blocking-keys';
-import { BlockEntries1764171300000 } from './1764171300000-block-entries';
-import { DetectionQueue1764171400000 } from './1764171400000-detection-queue';
+import { DetectionStage1764171300000 } from './1764171300000-detection-stage';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -16,6 +15,5 @@ export const PLATFORM_MIGRATIONS = [
   SyncSources1764171000000,
   GinWithoutPendingList1764171100000,
   BlockingKeys1764171200000,
-  BlockEntries1764171300000,
-  DetectionQueue1764171400000,
+  DetectionStage1764171300000,
 ];

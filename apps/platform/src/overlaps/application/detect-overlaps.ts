@@ -5,8 +5,11 @@ import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { canonicalOf, clustersOf } from '../domain/clusters';
+import { lookupEntriesOf, storedEntriesOf } from '../domain/blocking';
 import { MatchCandidate, toMatchCandidate } from '../domain/match-candidate';
 import { TimeSlicer } from './time-slicer';
+import { CandidateCache } from './candidate-cache';
+import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { comparePair } from '../domain/pair-matcher';
 import { RegistryRepository } from '../../registry/persistence/registry.repository';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
@@ -45,7 +48,13 @@ export class DetectOverlaps {
     private readonly registry: RegistryRepository,
     private readonly outbox: OutboxWriter,
     @Inject(LOGGER) private readonly log: CtpLogger,
-  ) {}
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+  ) {
+    this.cache = new CandidateCache(config.detectionCacheSize);
+  }
+
+  /** Match candidates kept between runs (see CandidateCache). */
+  readonly cache: CandidateCache;
 
   async execute(tx: Transaction, changedIds: string[]): Promise<DetectionResult> {
     const stats: DetectionResult['stats'] = { changed: changedIds.length, candidates: 0, compared: 0, written: 0 };
@@ -58,14 +67,28 @@ export class DetectOverlaps {
     };
     if (changedIds.length === 0) return { changes: [], stats, stagesMs: stages };
     const slicer = new TimeSlicer();
-    const links = await this.overlaps.candidatesFor(tx, changedIds);
+    // The changed records as they are now: their blocking entries rewritten, then their candidates looked up.
+    const records = await this.loadCandidates(tx, changedIds, slicer);
+    const live = changedIds.map((id) => records.get(id)).filter((r) => r !== undefined && !r.stored.withdrawn);
+    await this.overlaps.writeBlockEntries(
+      tx,
+      changedIds,
+      live.flatMap((r) => storedEntriesOf(r!.candidate)),
+    );
+    lap('entries');
+    const links = await this.overlaps.candidatesFor(
+      tx,
+      live.flatMap((r) => lookupEntriesOf(r!.candidate)),
+      live.map((r) => r!.candidate.initiativeId),
+    );
     stats.candidates = links.length;
     lap('candidates');
-    const records = await this.loadCandidates(
+    const more = await this.loadCandidates(
       tx,
-      [...new Set([...changedIds, ...links.map((l) => l.candidateId)])],
+      [...new Set(links.map((l) => l.candidateId))].filter((id) => !records.has(id)),
       slicer,
     );
+    for (const [id, r] of more) records.set(id, r);
     lap('load');
     const existing = new Map(
       (await this.overlaps.pairsTouching(tx, changedIds)).map((p) => [pairKey(p.aId, p.bId), p]),
@@ -168,10 +191,25 @@ export class DetectOverlaps {
     ids: string[],
     slicer = new TimeSlicer(),
   ): Promise<Map<string, { stored: StoredCandidate; candidate: MatchCandidate }>> {
-    const rows = await this.overlaps.records(tx, ids);
+    if (ids.length === 0) return new Map();
+    const stored = await this.overlaps.records(tx, ids);
     const out = new Map<string, { stored: StoredCandidate; candidate: MatchCandidate }>();
-    for (const r of rows) {
-      out.set(r.initiativeId, { stored: r, candidate: toMatchCandidate(r.snapshot, r.firstReportedAt) });
+    const missing: StoredCandidate[] = [];
+    for (const r of stored) {
+      const candidate = this.cache.get(r.initiativeId, r.version, r.firstReportedAt);
+      if (candidate) out.set(r.initiativeId, { stored: r, candidate });
+      else missing.push(r);
+    }
+    const snapshots = await this.overlaps.snapshots(
+      tx,
+      missing.map((r) => r.initiativeId),
+    );
+    for (const r of missing) {
+      const snapshot = snapshots.get(r.initiativeId);
+      if (!snapshot) continue;
+      const candidate = toMatchCandidate(snapshot, r.firstReportedAt);
+      this.cache.set(r.initiativeId, r.version, r.firstReportedAt, candidate);
+      out.set(r.initiativeId, { stored: r, candidate });
       await slicer.pause();
     }
     return out;

@@ -106,6 +106,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
       left: run.left,
       durationMs: Math.round(seconds * 10_000) / 10,
       stagesMs: run.result.stagesMs,
+      candidateCache: { size: this.detect.cache.size, hits: this.detect.cache.hits, misses: this.detect.cache.misses },
     });
     return run.queued.taken;
   }

@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InitiativeSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
+import { BlockEntry } from '../domain/blocking';
 import { dateWindowDays } from '../domain/pair-matcher';
 
+/** What detection needs to know of a record before its snapshot: enough to tell whether a cached candidate is current. */
 export interface StoredCandidate {
   initiativeId: string;
-  snapshot: InitiativeSnapshot;
+  version: number;
   firstReportedAt: string;
   withdrawn: boolean;
 }
@@ -51,6 +53,16 @@ interface PairRow {
   first_flagged_at: Date;
   updated_at: Date;
 }
+
+const entryJson = (e: BlockEntry) => ({
+  k: e.blockKey,
+  r: e.reporter,
+  i: e.initiativeId,
+  p: e.primaryStream,
+  s: e.secondaryStreams,
+  a: e.start,
+  b: e.end,
+});
 
 const toPair = (r: PairRow): StoredPair => ({
   id: String(r.id),
@@ -105,46 +117,86 @@ export class OverlapRepository {
   }
 
   async records(tx: Transaction, ids: string[]): Promise<StoredCandidate[]> {
-    const rows: { initiative_id: string; snapshot: InitiativeSnapshot; first_reported_at: Date; withdrawn: boolean }[] =
+    const rows: { initiative_id: string; version: number; first_reported_at: Date; withdrawn: boolean }[] =
       await tx.manager.query(
-        `SELECT initiative_id, snapshot, first_reported_at, withdrawn FROM registry_initiatives
+        `SELECT initiative_id, version, first_reported_at, withdrawn FROM registry_initiatives
           WHERE initiative_id = ANY($1::text[])`,
         [ids],
       );
     return rows.map((r) => ({
       initiativeId: r.initiative_id,
-      snapshot: r.snapshot,
+      version: r.version,
       firstReportedAt: r.first_reported_at.toISOString(),
       withdrawn: r.withdrawn,
     }));
   }
 
+  /** The stored snapshots of these records (the caller's transaction, so the versions `records` gave). */
+  async snapshots(tx: Transaction, ids: string[]): Promise<Map<string, InitiativeSnapshot>> {
+    if (ids.length === 0) return new Map();
+    const rows: { initiative_id: string; snapshot: InitiativeSnapshot }[] = await tx.manager.query(
+      `SELECT initiative_id, snapshot FROM registry_initiatives WHERE initiative_id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.initiative_id, r.snapshot]));
+  }
+
+  /** Replaces the blocking entries of these records (all of them: none for a withdrawn one) by `entries`. */
+  async writeBlockEntries(tx: Transaction, ids: string[], entries: BlockEntry[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.manager.query(`DELETE FROM registry_block_entries WHERE initiative_id = ANY($1::text[])`, [ids]);
+    if (entries.length === 0) return;
+    await tx.manager.query(
+      `INSERT INTO registry_block_entries
+         (block_key, reporter, initiative_id, primary_stream, secondary_streams, start_date, end_date)
+       SELECT DISTINCT x.k, x.r, x.i, x.p, ARRAY(SELECT jsonb_array_elements_text(x.s)), x.a::date, x.b::date
+         FROM jsonb_to_recordset($1::jsonb) AS x(k text, r text, i text, p text, s jsonb, a text, b text)`,
+      [JSON.stringify(entries.map(entryJson))],
+    );
+  }
+
   /**
-   * Blocking, in the database: for each changed live record, the live records of other reporters that share a
-   * blocking key (country × month), have a compatible stream and dates within the window — an equi-join of the batch's
-   * keys with `registry_block_entries`, hashed, so a popular country-month is read once per batch — and, whatever the
-   * blocking says, the records it names or that name it (explicit links, through the primary key and the GIN index on
-   * linked_ids).
+   * Blocking, in the database: for each lookup (a changed live record's key, see blocking.ts), the stored entries
+   * under that key of other reporters — two index range scans per distinct (key, reporter), `reporter <` and `>`,
+   * so a reporter's own records of the same country and period (most of them, usually) are never read — whose
+   * streams are compatible and whose dates are within the window. Then, whatever the blocking says, the records a
+   * changed record names or that name it (explicit links, through the primary key and the GIN index on linked_ids).
    */
-  async candidatesFor(tx: Transaction, changedIds: string[]): Promise<{ changedId: string; candidateId: string }[]> {
+  async candidatesFor(
+    tx: Transaction,
+    lookups: BlockEntry[],
+    changedIds: string[],
+  ): Promise<{ changedId: string; candidateId: string }[]> {
     if (changedIds.length === 0) return [];
     const rows: { changed_id: string; candidate_id: string }[] = await tx.manager.query(
-      `SELECT q.initiative_id AS changed_id, r.initiative_id AS candidate_id
-         FROM registry_block_entries q
-         JOIN registry_block_entries r
-           ON r.block_key = q.block_key AND r.initiative_id <> q.initiative_id AND r.reporter <> q.reporter
-          AND (r.primary_stream = q.primary_stream OR r.primary_stream = ANY(q.secondary_streams)
-               OR q.primary_stream = ANY(r.secondary_streams))
-          AND r.start_date <= q.end_date + $2::int AND r.end_date >= q.start_date - $2::int
-        WHERE q.initiative_id = ANY($1::text[])
+      `WITH lookups AS MATERIALIZED (
+         SELECT x.k AS block_key, x.r AS reporter, x.i AS changed_id, x.p AS primary_stream,
+                ARRAY(SELECT jsonb_array_elements_text(x.s)) AS secondary_streams, x.a::date AS start_date,
+                x.b::date AS end_date
+           FROM jsonb_to_recordset($1::jsonb) AS x(k text, r text, i text, p text, s jsonb, a text, b text)),
+       keys AS (SELECT DISTINCT block_key, reporter FROM lookups),
+       hits AS MATERIALIZED (
+         SELECT k.block_key, k.reporter AS looked_up_by, e.initiative_id, e.primary_stream, e.secondary_streams,
+                e.start_date, e.end_date
+           FROM keys k JOIN registry_block_entries e ON e.block_key = k.block_key AND e.reporter < k.reporter
+         UNION ALL
+         SELECT k.block_key, k.reporter, e.initiative_id, e.primary_stream, e.secondary_streams, e.start_date, e.end_date
+           FROM keys k JOIN registry_block_entries e ON e.block_key = k.block_key AND e.reporter > k.reporter)
+       SELECT l.changed_id, h.initiative_id AS candidate_id
+         FROM lookups l
+         JOIN hits h ON h.block_key = l.block_key AND h.looked_up_by = l.reporter
+        WHERE h.initiative_id <> l.changed_id
+          AND (h.primary_stream = l.primary_stream OR h.primary_stream = ANY(l.secondary_streams)
+               OR l.primary_stream = ANY(h.secondary_streams))
+          AND h.start_date <= l.end_date + $3::int AND h.end_date >= l.start_date - $3::int
        UNION
        SELECT q.initiative_id, r.initiative_id
          FROM registry_initiatives q
          JOIN registry_initiatives r
            ON r.initiative_id <> q.initiative_id AND NOT r.withdrawn AND r.reporter <> q.reporter
           AND (r.initiative_id = ANY(q.linked_ids) OR r.linked_ids @> ARRAY[q.initiative_id])
-        WHERE q.initiative_id = ANY($1::text[]) AND NOT q.withdrawn`,
-      [changedIds, dateWindowDays()],
+        WHERE q.initiative_id = ANY($2::text[]) AND NOT q.withdrawn`,
+      [JSON.stringify(lookups.map(entryJson)), changedIds, dateWindowDays()],
     );
     return rows.map((r) => ({ changedId: r.changed_id, candidateId: r.candidate_id }));
   }

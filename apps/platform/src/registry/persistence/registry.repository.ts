@@ -135,7 +135,6 @@ export class RegistryRepository {
           start_date: c.startDate,
           end_date: c.endDate,
           linked_ids: c.linkedIds,
-          block_keys: c.blockKeys,
           match_fingerprint: w.matchFingerprint,
         };
       });
@@ -143,7 +142,7 @@ export class RegistryRepository {
         `INSERT INTO registry_initiatives AS r
            (initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at, last_event_id,
             reporter, reporter_type, region, kind, status, primary_stream, secondary_streams, countries, capabilities,
-            start_date, end_date, linked_ids, block_keys, match_fingerprint)
+            start_date, end_date, linked_ids, match_fingerprint)
          SELECT x.initiative_id, x.source, x.version, x.withdrawn, x.snapshot, x.reported_at, x.reported_at, x.event_id,
                 x.reporter, x.reporter_type, x.region, x.kind, x.status, x.primary_stream,
                 ARRAY(SELECT jsonb_array_elements_text(x.secondary_streams)),
@@ -151,12 +150,12 @@ export class RegistryRepository {
                 ARRAY(SELECT jsonb_array_elements_text(x.capabilities)),
                 x.start_date, x.end_date,
                 ARRAY(SELECT jsonb_array_elements_text(x.linked_ids)),
-                ARRAY(SELECT jsonb_array_elements_text(x.block_keys)), x.match_fingerprint
+                x.match_fingerprint
            FROM jsonb_to_recordset($1::jsonb) AS x(
              initiative_id text, source text, version int, withdrawn bool, snapshot jsonb, reported_at timestamptz,
              event_id text, reporter text, reporter_type text, region text, kind text, status text, primary_stream text,
              secondary_streams jsonb, countries jsonb, capabilities jsonb, start_date date, end_date date, linked_ids jsonb,
-             block_keys jsonb, match_fingerprint text)
+             match_fingerprint text)
          ON CONFLICT (initiative_id) DO UPDATE SET
            source = excluded.source, version = excluded.version, withdrawn = excluded.withdrawn,
            snapshot = excluded.snapshot, last_reported_at = excluded.last_reported_at,
@@ -165,14 +164,10 @@ export class RegistryRepository {
            kind = excluded.kind, status = excluded.status, primary_stream = excluded.primary_stream,
            secondary_streams = excluded.secondary_streams, countries = excluded.countries,
            capabilities = excluded.capabilities, start_date = excluded.start_date, end_date = excluded.end_date,
-           linked_ids = excluded.linked_ids, block_keys = excluded.block_keys,
+           linked_ids = excluded.linked_ids,
            match_fingerprint = excluded.match_fingerprint
          WHERE r.version < excluded.version`,
         [JSON.stringify(rows)],
-      );
-      await this.refreshBlockEntries(
-        tx,
-        latest.map((w) => w.initiativeId),
       );
     }
     if (history.length > 0) {
@@ -189,27 +184,6 @@ export class RegistryRepository {
         ],
       );
     }
-  }
-
-  /**
-   * Brings the blocking entries of these records in line with their stored rows (so they mirror what the upsert
-   * kept): one per blocking key of each live record, none for a withdrawn one. Only entries that differ are deleted
-   * or inserted, so a status change or an edit leaves the table (and its indexes) untouched. Read by the candidate
-   * search.
-   */
-  async refreshBlockEntries(tx: Transaction, ids: string[]): Promise<void> {
-    const wanted = `SELECT DISTINCT k AS block_key, initiative_id, reporter, primary_stream, secondary_streams, start_date, end_date
-         FROM registry_initiatives, unnest(block_keys) AS k
-        WHERE initiative_id = ANY($1::text[]) AND NOT withdrawn
-          AND primary_stream IS NOT NULL AND start_date IS NOT NULL AND end_date IS NOT NULL`;
-    await tx.manager.query(
-      `DELETE FROM registry_block_entries e
-        WHERE e.initiative_id = ANY($1::text[])
-          AND (e.block_key, e.initiative_id, e.reporter, e.primary_stream, e.secondary_streams, e.start_date, e.end_date)
-              NOT IN (${wanted})`,
-      [ids],
-    );
-    await tx.manager.query(`INSERT INTO registry_block_entries ${wanted} ON CONFLICT DO NOTHING`, [ids]);
   }
 
   async findById(initiativeId: string): Promise<RegistryRecord | undefined> {

@@ -1,0 +1,55 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Duplicate detection as its own stage, with its own blocking table.
+ *
+ * - `detection_queue`: applying an event writes the registry and, in the same transaction, queues the record when
+ *   what the matcher reads of it changed (`registry_initiatives.match_fingerprint`). The detection worker drains the
+ *   queue in large batches in its own transactions, so the consumer's batches stay short.
+ * - `registry_block_entries`: one narrow row per live record and blocking key (country × period, the period a month,
+ *   a quarter or a year by the record's length), written by the detection worker from the record's match candidate.
+ *   Candidates are found by index lookups per (key, other reporter), never reading the wide registry rows. It replaces
+ *   the `block_keys` column and its GIN index.
+ *
+ * Every stored record is queued once, so the worker builds the blocking table (and re-checks the pairs) on its own.
+ */
+export class DetectionStage1764171300000 implements MigrationInterface {
+  name = 'DetectionStage1764171300000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE detection_queue (
+        seq bigserial PRIMARY KEY,
+        initiative_id text NOT NULL,
+        queued_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`ALTER TABLE registry_initiatives ADD COLUMN match_fingerprint text`);
+    await q.query(`
+      CREATE TABLE registry_block_entries (
+        block_key text NOT NULL,
+        reporter text NOT NULL,
+        initiative_id text NOT NULL,
+        primary_stream text NOT NULL,
+        secondary_streams text[] NOT NULL,
+        start_date date NOT NULL,
+        end_date date NOT NULL,
+        PRIMARY KEY (block_key, reporter, initiative_id)
+      )`);
+    await q.query(`CREATE INDEX registry_block_entries_initiative ON registry_block_entries (initiative_id)`);
+    await q.query(`DROP INDEX IF EXISTS registry_block_keys`);
+    await q.query(`ALTER TABLE registry_initiatives DROP COLUMN block_keys`);
+    await q.query(
+      `INSERT INTO detection_queue (initiative_id) SELECT initiative_id FROM registry_initiatives ORDER BY initiative_id`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE registry_initiatives ADD COLUMN block_keys text[] NOT NULL DEFAULT '{}'`);
+    await q.query(
+      `CREATE INDEX registry_block_keys ON registry_initiatives USING gin (block_keys) WITH (fastupdate = off) WHERE NOT withdrawn`,
+    );
+    await q.query(`DROP TABLE registry_block_entries`);
+    await q.query(`ALTER TABLE registry_initiatives DROP COLUMN match_fingerprint`);
+    await q.query(`DROP TABLE detection_queue`);
+  }
+}
