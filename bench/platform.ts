@@ -65,10 +65,10 @@ async function overlapCounts(pg: Client): Promise<OverlapCounts> {
               (SELECT count(*) FROM overlap_pairs WHERE effective = 'DUPLICATE')::int AS dup,
               (SELECT count(*) FROM overlap_pairs WHERE effective = 'OVERLAP')::int AS ovl,
               (SELECT count(*) FROM overlap_pairs)::int AS stored,
-              (SELECT count(DISTINCT cluster_id) FROM registry_initiatives WHERE cluster_id IS NOT NULL)::int AS clusters,
-              (SELECT count(*) FROM registry_initiatives WHERE cluster_id IS NOT NULL)::int AS clustered,
-              (SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM registry_initiatives
-                 WHERE cluster_id IS NOT NULL GROUP BY cluster_id) c)::int AS largest`,
+              (SELECT count(DISTINCT cluster_id) FROM registry_clusters)::int AS clusters,
+              (SELECT count(*) FROM registry_clusters)::int AS clustered,
+              (SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM registry_clusters
+                 GROUP BY cluster_id) c)::int AS largest`,
     )
   ).rows as Record<string, number>[];
   return {

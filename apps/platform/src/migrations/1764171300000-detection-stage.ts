@@ -11,6 +11,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   Candidates are found by index lookups per (key, other reporter), never reading the wide registry rows. It replaces
  *   the `block_keys` column and its GIN index.
  *
+ * - `registry_clusters`: the duplicate cluster of each clustered record, written only by detection and analysts'
+ *   decisions, so that they never touch (and never wait for) the registry rows the consumer is writing.
+ *
  * Every stored record is queued once, so the worker builds the blocking table (and re-checks the pairs) on its own.
  */
 export class DetectionStage1764171300000 implements MigrationInterface {
@@ -37,6 +40,13 @@ export class DetectionStage1764171300000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX registry_block_entries_initiative ON registry_block_entries (initiative_id)`);
     await q.query(`DROP INDEX IF EXISTS registry_block_keys`);
+    await q.query(`CREATE TABLE registry_clusters (initiative_id text PRIMARY KEY, cluster_id text NOT NULL)`);
+    await q.query(`CREATE INDEX registry_clusters_cluster ON registry_clusters (cluster_id)`);
+    await q.query(
+      `INSERT INTO registry_clusters SELECT initiative_id, cluster_id FROM registry_initiatives WHERE cluster_id IS NOT NULL`,
+    );
+    await q.query(`DROP INDEX IF EXISTS registry_cluster`);
+    await q.query(`ALTER TABLE registry_initiatives DROP COLUMN cluster_id`);
     await q.query(`ALTER TABLE registry_initiatives DROP COLUMN block_keys`);
     await q.query(
       `INSERT INTO detection_queue (initiative_id) SELECT initiative_id FROM registry_initiatives ORDER BY initiative_id`,
@@ -44,6 +54,12 @@ export class DetectionStage1764171300000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE registry_initiatives ADD COLUMN cluster_id text`);
+    await q.query(
+      `UPDATE registry_initiatives r SET cluster_id = c.cluster_id FROM registry_clusters c WHERE c.initiative_id = r.initiative_id`,
+    );
+    await q.query(`CREATE INDEX registry_cluster ON registry_initiatives (cluster_id) WHERE cluster_id IS NOT NULL`);
+    await q.query(`DROP TABLE registry_clusters`);
     await q.query(`ALTER TABLE registry_initiatives ADD COLUMN block_keys text[] NOT NULL DEFAULT '{}'`);
     await q.query(
       `CREATE INDEX registry_block_keys ON registry_initiatives USING gin (block_keys) WITH (fastupdate = off) WHERE NOT withdrawn`,

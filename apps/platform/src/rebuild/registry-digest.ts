@@ -19,12 +19,12 @@ export async function registryDigest(databaseUrl: string): Promise<RegistryDiges
       await c.query(`
         SELECT (SELECT count(*)::int FROM registry_initiatives) AS initiatives,
                (SELECT count(*)::int FROM registry_initiatives WHERE withdrawn) AS withdrawn,
-               (SELECT count(DISTINCT cluster_id)::int FROM registry_initiatives WHERE cluster_id IS NOT NULL) AS clusters,
+               (SELECT count(DISTINCT cluster_id)::int FROM registry_clusters JOIN registry_initiatives USING (initiative_id)) AS clusters,
                (SELECT count(*)::int FROM overlap_pairs WHERE effective = 'DUPLICATE') AS duplicate_pairs,
                (SELECT count(*)::int FROM overlap_pairs WHERE effective = 'OVERLAP') AS overlap_pairs,
                md5(
                  coalesce((SELECT string_agg(concat_ws('|', initiative_id, version, withdrawn, cluster_id, md5(snapshot::text)), ',' ORDER BY initiative_id)
-                             FROM registry_initiatives), '') || '#' ||
+                             FROM registry_initiatives LEFT JOIN registry_clusters USING (initiative_id)), '') || '#' ||
                  coalesce((SELECT string_agg(concat_ws('|', a_id, b_id, effective), ',' ORDER BY a_id, b_id)
                              FROM overlap_pairs WHERE effective IS NOT NULL), '')
                ) AS hash`)

@@ -11,7 +11,6 @@ import { TimeSlicer } from './time-slicer';
 import { CandidateCache } from './candidate-cache';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { comparePair } from '../domain/pair-matcher';
-import { RegistryRepository } from '../../registry/persistence/registry.repository';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
 
 export const OverlapSubjects = {
@@ -45,7 +44,6 @@ export interface DetectionResult {
 export class DetectOverlaps {
   constructor(
     private readonly overlaps: OverlapRepository,
-    private readonly registry: RegistryRepository,
     private readonly outbox: OutboxWriter,
     @Inject(LOGGER) private readonly log: CtpLogger,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
@@ -175,9 +173,6 @@ export class DetectOverlaps {
       for (const id of c) clusterOf.set(id, { canonicalId, members: c });
     }
     const ids = [...new Set([...touched, ...members])];
-    // Cluster ids live on the registry rows the consumer writes: wait for its batch in flight (and hold the next one)
-    // rather than wait on its row locks while it could wait on ours.
-    await this.registry.serializeChanges(tx);
     const before = await this.overlaps.currentClusters(tx, ids);
     const assignments = ids
       .map((id) => ({ id, clusterId: clusterOf.get(id)?.canonicalId ?? null }))

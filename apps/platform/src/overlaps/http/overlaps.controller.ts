@@ -137,8 +137,9 @@ export class OverlapsController {
       ? await this.dataSource.query(
           `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
                   to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
-                  withdrawn, cluster_id
-             FROM registry_initiatives WHERE initiative_id = ANY($1::text[])`,
+                  withdrawn, c.cluster_id
+             FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
+            WHERE initiative_id = ANY($1::text[])`,
           [ids],
         )
       : [];

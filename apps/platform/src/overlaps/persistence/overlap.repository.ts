@@ -86,8 +86,9 @@ export class OverlapRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * One detection run (or analyst decision) at a time, across instances, until commit. Taken first in the
-   * transaction; the registry's lock (`RegistryRepository.serializeChanges`) may be taken after it, never before.
+   * One detection run (or analyst decision) at a time, across instances, until commit. Detection writes only its
+   * own tables (pairs, clusters, blocking entries, the queue, the outbox), never the registry rows the consumer
+   * writes, so the consumer never waits for it.
    */
   async lockDetection(tx: Transaction): Promise<void> {
     await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('ctp-platform-detection'))`);
@@ -286,21 +287,28 @@ export class OverlapRepository {
   }
 
   async currentClusters(tx: Transaction, ids: string[]): Promise<Map<string, string | null>> {
-    const rows: { initiative_id: string; cluster_id: string | null }[] = await tx.manager.query(
-      `SELECT initiative_id, cluster_id FROM registry_initiatives WHERE initiative_id = ANY($1::text[])`,
+    const rows: { initiative_id: string; cluster_id: string }[] = await tx.manager.query(
+      `SELECT initiative_id, cluster_id FROM registry_clusters WHERE initiative_id = ANY($1::text[])`,
       [ids],
     );
-    return new Map(rows.map((r) => [r.initiative_id, r.cluster_id]));
+    const out = new Map<string, string | null>(ids.map((id) => [id, null]));
+    for (const r of rows) out.set(r.initiative_id, r.cluster_id);
+    return out;
   }
 
   async setClusters(tx: Transaction, assignments: { id: string; clusterId: string | null }[]): Promise<void> {
     if (assignments.length === 0) return;
-    await tx.manager.query(
-      `UPDATE registry_initiatives r SET cluster_id = x.c
-         FROM unnest($1::text[], $2::text[]) AS x(i, c)
-        WHERE r.initiative_id = x.i AND r.cluster_id IS DISTINCT FROM x.c`,
-      [assignments.map((a) => a.id), assignments.map((a) => a.clusterId)],
-    );
+    const out = assignments.filter((a) => a.clusterId === null).map((a) => a.id);
+    const into = assignments.filter((a) => a.clusterId !== null);
+    if (out.length)
+      await tx.manager.query(`DELETE FROM registry_clusters WHERE initiative_id = ANY($1::text[])`, [out]);
+    if (into.length)
+      await tx.manager.query(
+        `INSERT INTO registry_clusters (initiative_id, cluster_id) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (initiative_id) DO UPDATE SET cluster_id = excluded.cluster_id
+         WHERE registry_clusters.cluster_id IS DISTINCT FROM excluded.cluster_id`,
+        [into.map((a) => a.id), into.map((a) => a.clusterId)],
+      );
   }
 
   async list(filter: {

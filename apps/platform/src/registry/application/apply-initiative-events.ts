@@ -32,7 +32,6 @@ export class ApplyInitiativeEvents {
     const ids = [
       ...new Set(events.map((e) => (e.envelope.data as Partial<InitiativeSnapshot>)?.initiativeId).filter(isString)),
     ];
-    await this.registry.serializeChanges(tx);
     const stored = await this.registry.lockStates(tx, ids);
     const states = new Map<string, RegistryState | undefined>(stored);
     const latest = new Map<string, RegistryWrite>();

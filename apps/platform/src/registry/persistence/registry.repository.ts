@@ -70,16 +70,6 @@ export interface RegistryListFilter {
 export class RegistryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * One registry writer at a time (both platform consumers, every instance, and the detection worker when it writes
-   * cluster ids), until commit. Taken first by the consumer, before any row lock; the detection worker takes it after
-   * its own lock (`OverlapRepository.lockDetection`) and before touching registry rows, so neither waits on the
-   * other's row locks while holding what the other needs.
-   */
-  async serializeChanges(tx: Transaction): Promise<void> {
-    await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('ctp-platform-registry'))`);
-  }
-
   /** Current state of these initiatives, locked until the batch commits. */
   async lockStates(tx: Transaction, ids: string[]): Promise<Map<string, StoredState>> {
     const rows: {
@@ -198,8 +188,8 @@ export class RegistryRepository {
       first_reported_at: Date;
       last_reported_at: Date;
     }[] = await this.dataSource.query(
-      `SELECT initiative_id, source, version, withdrawn, region, cluster_id, snapshot, first_reported_at, last_reported_at
-         FROM registry_initiatives WHERE initiative_id = $1`,
+      `SELECT initiative_id, source, version, withdrawn, region, c.cluster_id, snapshot, first_reported_at, last_reported_at
+         FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id) WHERE initiative_id = $1`,
       [initiativeId],
     );
     const r = rows[0];
@@ -212,7 +202,8 @@ export class RegistryRepository {
       );
     const members: { initiative_id: string }[] = r.cluster_id
       ? await this.dataSource.query(
-          `SELECT initiative_id FROM registry_initiatives WHERE cluster_id = $1 ORDER BY initiative_id`,
+          `SELECT initiative_id FROM registry_clusters JOIN registry_initiatives USING (initiative_id)
+            WHERE cluster_id = $1 ORDER BY initiative_id`,
           [r.cluster_id],
         )
       : [];
@@ -256,7 +247,7 @@ export class RegistryRepository {
     if (filter.kind) add('kind = ?', filter.kind);
     if (filter.country) add('countries @> ARRAY[?]::text[]', filter.country);
     if (filter.reporter) add('reporter = ?', filter.reporter);
-    if (filter.cluster) add('cluster_id = ?', filter.cluster);
+    if (filter.cluster) add('c.cluster_id = ?', filter.cluster);
     if (!filter.includeWithdrawn) where.push('NOT withdrawn');
     if (filter.after) add('initiative_id > ?', filter.after);
     params.push(filter.limit);
@@ -275,8 +266,8 @@ export class RegistryRepository {
       last_reported_at: Date;
     }[] = await this.dataSource.query(
       `SELECT initiative_id, reporter, region, version, withdrawn, kind, status, primary_stream, countries,
-              snapshot -> 'title' AS title, cluster_id, last_reported_at
-         FROM registry_initiatives ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+              snapshot -> 'title' AS title, c.cluster_id, last_reported_at
+         FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY initiative_id LIMIT $${params.length}`,
       params,
     );

@@ -23,7 +23,7 @@ export class RollupQueries {
       SELECT ${cols.join(', ')}${cols.length ? ',' : ''}
              count(*)::int AS reported,
              count(*) FILTER (WHERE cluster_id IS NULL OR cluster_id = initiative_id)::int AS deduplicated
-        FROM registry_initiatives
+        FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
        WHERE NOT withdrawn
        ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')} ORDER BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : ''}`;
     const rows: Record<string, string | number>[] = await this.dataSource.query(sql);
@@ -47,7 +47,7 @@ export class RollupQueries {
     const [totals]: { reported: number; deduplicated: number }[] = await this.dataSource.query(
       `SELECT count(*)::int AS reported,
               count(*) FILTER (WHERE cluster_id IS NULL OR cluster_id = initiative_id)::int AS deduplicated
-         FROM registry_initiatives WHERE NOT withdrawn`,
+         FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id) WHERE NOT withdrawn`,
     );
     return { groupBy, rows: out, totals };
   }
