@@ -15,6 +15,7 @@ import { RollupsController } from './rollups/http/rollups.controller';
 import { OverlapRepository } from './overlaps/persistence/overlap.repository';
 import { DetectOverlaps } from './overlaps/application/detect-overlaps';
 import { DetectionWorker } from './overlaps/application/detection-worker';
+import { CandidateCache } from './overlaps/application/candidate-cache';
 import { DecideOverlap } from './overlaps/application/decide-overlap';
 import { OverlapsController } from './overlaps/http/overlaps.controller';
 import { SourceDigests } from './sync/application/source-digests';
@@ -88,6 +89,11 @@ export class PlatformModule {
         OverlapRepository,
         DetectOverlaps,
         DetectionWorker,
+        {
+          provide: CandidateCache,
+          useFactory: (c: PlatformConfig) => new CandidateCache(c.detectionCacheSize),
+          inject: [PLATFORM_CONFIG],
+        },
         DecideOverlap,
         SourceDigests,
         RepairSource,

@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   queue in large batches in its own transactions, so the consumer's batches stay short.
  * - `registry_block_entries`: one narrow row per live record and blocking key (country × period, the period a month,
  *   a quarter or a year by the record's length), written by the detection worker from the record's match candidate.
- *   Candidates are found by index lookups per (key, other reporter), never reading the wide registry rows. It replaces
- *   the `block_keys` column and its GIN index.
+ *   The worker keeps it in memory (checked against `detection_state.generation`) and looks candidates up there. It
+ *   replaces the `block_keys` column and its GIN index.
  *
  * - `registry_clusters`: the duplicate cluster of each clustered record, written only by detection and analysts'
  *   decisions, so that they never touch (and never wait for) the registry rows the consumer is writing.
@@ -39,6 +39,9 @@ export class DetectionStage1764171300000 implements MigrationInterface {
         PRIMARY KEY (block_key, reporter, initiative_id)
       )`);
     await q.query(`CREATE INDEX registry_block_entries_initiative ON registry_block_entries (initiative_id)`);
+    // Incremented by every detection run: a worker keeps the blocking entries in memory only while nobody else ran.
+    await q.query(`CREATE TABLE detection_state (id int PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL)`);
+    await q.query(`INSERT INTO detection_state VALUES (1, 0)`);
     await q.query(`DROP INDEX IF EXISTS registry_block_keys`);
     await q.query(`CREATE TABLE registry_clusters (initiative_id text PRIMARY KEY, cluster_id text NOT NULL)`);
     await q.query(`CREATE INDEX registry_clusters_cluster ON registry_clusters (cluster_id)`);
@@ -64,6 +67,7 @@ export class DetectionStage1764171300000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX registry_block_keys ON registry_initiatives USING gin (block_keys) WITH (fastupdate = off) WHERE NOT withdrawn`,
     );
+    await q.query(`DROP TABLE detection_state`);
     await q.query(`DROP TABLE registry_block_entries`);
     await q.query(`ALTER TABLE registry_initiatives DROP COLUMN match_fingerprint`);
     await q.query(`DROP TABLE detection_queue`);

@@ -5,11 +5,11 @@ import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { canonicalOf, clustersOf } from '../domain/clusters';
-import { lookupEntriesOf, storedEntriesOf } from '../domain/blocking';
+import { BlockEntry, lookupEntriesOf, storedEntriesOf } from '../domain/blocking';
+import { BlockingIndex } from './blocking-index';
 import { MatchCandidate, toMatchCandidate } from '../domain/match-candidate';
 import { TimeSlicer } from './time-slicer';
 import { CandidateCache } from './candidate-cache';
-import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { comparePair } from '../domain/pair-matcher';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
 
@@ -29,7 +29,7 @@ export interface DetectionResult {
   /** Pairs whose effective classification changed (flagged or cleared events were written for them). */
   changes: OverlapChange[];
   /** Records compared, candidate links found, pairs compared, pairs written. */
-  stats: { changed: number; candidates: number; compared: number; written: number };
+  stats: { changed: number; candidates: number; compared: number; written: number; blockingReloaded?: boolean };
   /** Time per stage, for the worker's log line. */
   stagesMs: Record<string, number>;
 }
@@ -46,13 +46,11 @@ export class DetectOverlaps {
     private readonly overlaps: OverlapRepository,
     private readonly outbox: OutboxWriter,
     @Inject(LOGGER) private readonly log: CtpLogger,
-    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
-  ) {
-    this.cache = new CandidateCache(config.detectionCacheSize);
-  }
-
-  /** Match candidates kept between runs (see CandidateCache). */
-  readonly cache: CandidateCache;
+    /** Match candidates kept between runs (see CandidateCache); the consumer adds the versions it applies. */
+    readonly cache: CandidateCache,
+  ) {}
+  /** The blocking entries, in memory (see BlockingIndex). */
+  readonly blocking = new BlockingIndex();
 
   async execute(tx: Transaction, changedIds: string[]): Promise<DetectionResult> {
     const stats: DetectionResult['stats'] = { changed: changedIds.length, candidates: 0, compared: 0, written: 0 };
@@ -65,20 +63,39 @@ export class DetectOverlaps {
     };
     if (changedIds.length === 0) return { changes: [], stats, stagesMs: stages };
     const slicer = new TimeSlicer();
+    const generation = await this.overlaps.nextGeneration(tx);
+    if (this.blocking.generation !== generation - 1) {
+      this.blocking.load(await this.overlaps.allBlockEntries(tx), generation - 1);
+      stats.blockingReloaded = true;
+    }
+    // Changed below: trusted again only once this transaction has committed.
+    this.blocking.generation = undefined;
+    lap('blocking');
     // The changed records as they are now: their blocking entries rewritten, then their candidates looked up.
     const records = await this.loadCandidates(tx, changedIds, slicer);
-    const live = changedIds.map((id) => records.get(id)).filter((r) => r !== undefined && !r.stored.withdrawn);
-    await this.overlaps.writeBlockEntries(
-      tx,
-      changedIds,
-      live.flatMap((r) => storedEntriesOf(r!.candidate)),
-    );
+    const removed: BlockEntry[] = [];
+    const added: BlockEntry[] = [];
+    const live: MatchCandidate[] = [];
+    for (const id of changedIds) {
+      const r = records.get(id);
+      const isLive = r !== undefined && !r.stored.withdrawn;
+      if (isLive) live.push(r.candidate);
+      const diff = this.blocking.replace(id, isLive ? storedEntriesOf(r.candidate) : []);
+      removed.push(...diff.removed);
+      added.push(...diff.added);
+    }
+    await this.overlaps.changeBlockEntries(tx, removed, added);
     lap('entries');
-    const links = await this.overlaps.candidatesFor(
+    const links = await this.overlaps.linkedCandidates(
       tx,
-      live.flatMap((r) => lookupEntriesOf(r!.candidate)),
-      live.map((r) => r!.candidate.initiativeId),
+      live.map((c) => c.initiativeId),
     );
+    for (const c of live) {
+      for (const candidateId of this.blocking.candidatesOf(lookupEntriesOf(c)))
+        links.push({ changedId: c.initiativeId, candidateId });
+      if (slicer.due()) await slicer.pause();
+    }
+    tx.afterCommit(() => (this.blocking.generation = generation));
     stats.candidates = links.length;
     lap('candidates');
     const more = await this.loadCandidates(
@@ -111,7 +128,7 @@ export class DetectOverlaps {
         rule: v.rule,
         signals: v.signals ?? null,
       });
-      await slicer.pause();
+      if (slicer.due()) await slicer.pause();
     }
     // Pairs flagged before that are no longer candidates (re-dated, moved, withdrawn): cleared.
     for (const [key, p] of existing) {
@@ -132,7 +149,7 @@ export class DetectOverlaps {
     for (const [key, w] of writes) {
       const before = existing.get(key);
       if (before ? verdictChanged(before, w) : w.classification !== null) toWrite.push(w);
-      await slicer.pause();
+      if (slicer.due()) await slicer.pause();
     }
     lap('compare');
     const saved = await this.overlaps.savePairs(tx, toWrite);
@@ -205,7 +222,7 @@ export class DetectOverlaps {
       const candidate = toMatchCandidate(snapshot, r.firstReportedAt);
       this.cache.set(r.initiativeId, r.version, r.firstReportedAt, candidate);
       out.set(r.initiativeId, { stored: r, candidate });
-      await slicer.pause();
+      if (slicer.due()) await slicer.pause();
     }
     return out;
   }

@@ -96,6 +96,11 @@ export const WITHDRAWN_FINGERPRINT = 'withdrawn';
  * description, a budget) needs no detection run.
  */
 export function matchFingerprintOf(snapshot: InitiativeSnapshot): string {
-  const { firstReportedAt: _firstReportedAt, ...matched } = toMatchCandidate(snapshot, '');
+  return fingerprintOfCandidate(toMatchCandidate(snapshot, ''));
+}
+
+/** `matchFingerprintOf` for a candidate already built. */
+export function fingerprintOfCandidate(candidate: MatchCandidate): string {
+  const { firstReportedAt: _firstReportedAt, ...matched } = candidate;
   return createHash('sha1').update(JSON.stringify(matched)).digest('base64');
 }

@@ -3,7 +3,6 @@ import { InitiativeSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { BlockEntry } from '../domain/blocking';
-import { dateWindowDays } from '../domain/pair-matcher';
 
 /** What detection needs to know of a record before its snapshot: enough to tell whether a cached candidate is current. */
 export interface StoredCandidate {
@@ -53,16 +52,6 @@ interface PairRow {
   first_flagged_at: Date;
   updated_at: Date;
 }
-
-const entryJson = (e: BlockEntry) => ({
-  k: e.blockKey,
-  r: e.reporter,
-  i: e.initiativeId,
-  p: e.primaryStream,
-  s: e.secondaryStreams,
-  a: e.start,
-  b: e.end,
-});
 
 const toPair = (r: PairRow): StoredPair => ({
   id: String(r.id),
@@ -142,62 +131,78 @@ export class OverlapRepository {
     return new Map(rows.map((r) => [r.initiative_id, r.snapshot]));
   }
 
-  /** Replaces the blocking entries of these records (all of them: none for a withdrawn one) by `entries`. */
-  async writeBlockEntries(tx: Transaction, ids: string[], entries: BlockEntry[]): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.manager.query(`DELETE FROM registry_block_entries WHERE initiative_id = ANY($1::text[])`, [ids]);
-    if (entries.length === 0) return;
-    await tx.manager.query(
-      `INSERT INTO registry_block_entries
-         (block_key, reporter, initiative_id, primary_stream, secondary_streams, start_date, end_date)
-       SELECT DISTINCT x.k, x.r, x.i, x.p, ARRAY(SELECT jsonb_array_elements_text(x.s)), x.a::date, x.b::date
-         FROM jsonb_to_recordset($1::jsonb) AS x(k text, r text, i text, p text, s jsonb, a text, b text)`,
-      [JSON.stringify(entries.map(entryJson))],
+  /** Counts one more detection run (the caller holds the detection lock) and returns the new generation. */
+  async nextGeneration(tx: Transaction): Promise<number> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    const [rows]: [{ generation: string }[], number] = await tx.manager.query(
+      `UPDATE detection_state SET generation = generation + 1 WHERE id = 1 RETURNING generation`,
     );
+    return Number(rows[0].generation);
+  }
+
+  async allBlockEntries(tx: Transaction): Promise<BlockEntry[]> {
+    const rows: { k: string; r: string; i: string; p: string; s: string[]; a: string; b: string }[] =
+      await tx.manager.query(
+        `SELECT block_key AS k, reporter AS r, initiative_id AS i, primary_stream AS p, secondary_streams AS s,
+                to_char(start_date, 'YYYY-MM-DD') AS a, to_char(end_date, 'YYYY-MM-DD') AS b
+           FROM registry_block_entries`,
+      );
+    return rows.map((x) => ({
+      blockKey: x.k,
+      reporter: x.r,
+      initiativeId: x.i,
+      primaryStream: x.p,
+      secondaryStreams: x.s,
+      start: x.a,
+      end: x.b,
+    }));
+  }
+
+  /** Deletes and inserts blocking entries (the differences the in-memory index computed). */
+  async changeBlockEntries(tx: Transaction, removed: BlockEntry[], added: BlockEntry[]): Promise<void> {
+    if (removed.length)
+      await tx.manager.query(
+        `DELETE FROM registry_block_entries e USING unnest($1::text[], $2::text[], $3::text[]) AS x(k, r, i)
+          WHERE e.block_key = x.k AND e.reporter = x.r AND e.initiative_id = x.i`,
+        [removed.map((e) => e.blockKey), removed.map((e) => e.reporter), removed.map((e) => e.initiativeId)],
+      );
+    if (added.length)
+      await tx.manager.query(
+        `INSERT INTO registry_block_entries
+           (block_key, reporter, initiative_id, primary_stream, secondary_streams, start_date, end_date)
+         SELECT x.k, x.r, x.i, x.p, string_to_array(x.s, ','), x.a, x.b
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[])
+                AS x(k, r, i, p, s, a, b)
+         ON CONFLICT (block_key, reporter, initiative_id) DO UPDATE SET
+           primary_stream = excluded.primary_stream, secondary_streams = excluded.secondary_streams,
+           start_date = excluded.start_date, end_date = excluded.end_date`,
+        [
+          added.map((e) => e.blockKey),
+          added.map((e) => e.reporter),
+          added.map((e) => e.initiativeId),
+          added.map((e) => e.primaryStream),
+          added.map((e) => e.secondaryStreams.join(',')),
+          added.map((e) => e.start),
+          added.map((e) => e.end),
+        ],
+      );
   }
 
   /**
-   * Blocking, in the database: for each lookup (a changed live record's key, see blocking.ts), the stored entries
-   * under that key of other reporters — two index range scans per distinct (key, reporter), `reporter <` and `>`,
-   * so a reporter's own records of the same country and period (most of them, usually) are never read — whose
-   * streams are compatible and whose dates are within the window. Then, whatever the blocking says, the records a
-   * changed record names or that name it (explicit links, through the primary key and the GIN index on linked_ids).
+   * Explicit links, whatever the blocking says: the live records of other reporters that a changed live record
+   * names (related initiatives, other identifiers) or that name it — through the primary key and the GIN index on
+   * linked_ids.
    */
-  async candidatesFor(
-    tx: Transaction,
-    lookups: BlockEntry[],
-    changedIds: string[],
-  ): Promise<{ changedId: string; candidateId: string }[]> {
+  async linkedCandidates(tx: Transaction, changedIds: string[]): Promise<{ changedId: string; candidateId: string }[]> {
     if (changedIds.length === 0) return [];
     const rows: { changed_id: string; candidate_id: string }[] = await tx.manager.query(
-      `WITH lookups AS MATERIALIZED (
-         SELECT x.k AS block_key, x.r AS reporter, x.i AS changed_id, x.p AS primary_stream,
-                ARRAY(SELECT jsonb_array_elements_text(x.s)) AS secondary_streams, x.a::date AS start_date,
-                x.b::date AS end_date
-           FROM jsonb_to_recordset($1::jsonb) AS x(k text, r text, i text, p text, s jsonb, a text, b text)),
-       keys AS (SELECT DISTINCT block_key, reporter FROM lookups),
-       hits AS MATERIALIZED (
-         SELECT k.block_key, k.reporter AS looked_up_by, e.initiative_id, e.primary_stream, e.secondary_streams,
-                e.start_date, e.end_date
-           FROM keys k JOIN registry_block_entries e ON e.block_key = k.block_key AND e.reporter < k.reporter
-         UNION ALL
-         SELECT k.block_key, k.reporter, e.initiative_id, e.primary_stream, e.secondary_streams, e.start_date, e.end_date
-           FROM keys k JOIN registry_block_entries e ON e.block_key = k.block_key AND e.reporter > k.reporter)
-       SELECT l.changed_id, h.initiative_id AS candidate_id
-         FROM lookups l
-         JOIN hits h ON h.block_key = l.block_key AND h.looked_up_by = l.reporter
-        WHERE h.initiative_id <> l.changed_id
-          AND (h.primary_stream = l.primary_stream OR h.primary_stream = ANY(l.secondary_streams)
-               OR l.primary_stream = ANY(h.secondary_streams))
-          AND h.start_date <= l.end_date + $3::int AND h.end_date >= l.start_date - $3::int
-       UNION
-       SELECT q.initiative_id, r.initiative_id
+      `SELECT q.initiative_id AS changed_id, r.initiative_id AS candidate_id
          FROM registry_initiatives q
          JOIN registry_initiatives r
            ON r.initiative_id <> q.initiative_id AND NOT r.withdrawn AND r.reporter <> q.reporter
           AND (r.initiative_id = ANY(q.linked_ids) OR r.linked_ids @> ARRAY[q.initiative_id])
-        WHERE q.initiative_id = ANY($2::text[]) AND NOT q.withdrawn`,
-      [JSON.stringify(lookups.map(entryJson)), changedIds, dateWindowDays()],
+        WHERE q.initiative_id = ANY($1::text[]) AND NOT q.withdrawn`,
+      [changedIds],
     );
     return rows.map((r) => ({ changedId: r.changed_id, candidateId: r.candidate_id }));
   }

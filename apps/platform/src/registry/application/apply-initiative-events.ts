@@ -8,7 +8,13 @@ import {
 } from '@ctp/contracts';
 import { EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
-import { matchFingerprintOf, WITHDRAWN_FINGERPRINT } from '../../overlaps/domain/match-candidate';
+import {
+  fingerprintOfCandidate,
+  MatchCandidate,
+  toMatchCandidate,
+  WITHDRAWN_FINGERPRINT,
+} from '../../overlaps/domain/match-candidate';
+import { CandidateCache } from '../../overlaps/application/candidate-cache';
 import { DetectionWorker } from '../../overlaps/application/detection-worker';
 import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { RegistryRepository, RegistryWrite } from '../persistence/registry.repository';
@@ -26,6 +32,7 @@ export class ApplyInitiativeEvents {
     private readonly registry: RegistryRepository,
     private readonly rollups: RollupPublisher,
     private readonly detection: DetectionWorker,
+    private readonly candidates: CandidateCache,
   ) {}
 
   async execute(tx: Transaction, events: ReceivedEvent[], now: number = Date.now()): Promise<EventOutcome[]> {
@@ -35,6 +42,7 @@ export class ApplyInitiativeEvents {
     const stored = await this.registry.lockStates(tx, ids);
     const states = new Map<string, RegistryState | undefined>(stored);
     const latest = new Map<string, RegistryWrite>();
+    const candidateOf = new Map<string, MatchCandidate>();
     const history: RegistryWrite[] = [];
     const outcomes = events.map((received): EventOutcome => {
       const event = received.envelope as CloudEvent<InitiativeSnapshot>;
@@ -44,6 +52,12 @@ export class ApplyInitiativeEvents {
       if (verdict.outcome === 'REJECTED')
         return { outcome: 'REJECTED', reason: verdict.reason, detail: verdict.detail };
       const withdrawn = event.type === InitiativeEventType.Withdrawn;
+      // What detection will compare: built once here, for the fingerprint and (after commit) its cache.
+      const firstReportedAt =
+        stored.get(snapshot.initiativeId)?.firstReportedAt ?? new Date(snapshot.lastUpdatedAt).toISOString();
+      const candidate = withdrawn ? undefined : toMatchCandidate(snapshot, firstReportedAt);
+      if (candidate) candidateOf.set(snapshot.initiativeId, candidate);
+      else candidateOf.delete(snapshot.initiativeId);
       const write: RegistryWrite = {
         initiativeId: snapshot.initiativeId,
         source: event.source,
@@ -53,7 +67,7 @@ export class ApplyInitiativeEvents {
         reportedAt: snapshot.lastUpdatedAt,
         eventId: event.id,
         eventType: event.type,
-        matchFingerprint: withdrawn ? WITHDRAWN_FINGERPRINT : matchFingerprintOf(snapshot),
+        matchFingerprint: candidate ? fingerprintOfCandidate(candidate) : WITHDRAWN_FINGERPRINT,
       };
       states.set(snapshot.initiativeId, { version: snapshot.version, withdrawn, status: snapshot.status });
       latest.set(snapshot.initiativeId, write);
@@ -68,6 +82,10 @@ export class ApplyInitiativeEvents {
       .map((w) => w.initiativeId);
     await this.registry.queueForDetection(tx, toDetect);
     tx.afterCommit(() => {
+      for (const w of writes) {
+        const candidate = candidateOf.get(w.initiativeId);
+        if (candidate) this.candidates.set(w.initiativeId, w.version, candidate.firstReportedAt, candidate);
+      }
       this.rollups.schedule();
       if (toDetect.length > 0) this.detection.wake();
     });

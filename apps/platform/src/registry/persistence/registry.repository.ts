@@ -21,6 +21,8 @@ export interface RegistryWrite {
 /** The rules' view of a stored record, and the fingerprint of what detection last saw of it. */
 export interface StoredState extends RegistryState {
   matchFingerprint: string | null;
+  /** ISO, as the platform first received the record. */
+  firstReportedAt: string;
 }
 
 export interface RegistryRecord {
@@ -78,15 +80,22 @@ export class RegistryRepository {
       withdrawn: boolean;
       status: InitiativeStatus;
       match_fingerprint: string | null;
+      first_reported_at: Date;
     }[] = await tx.manager.query(
-      `SELECT initiative_id, version, withdrawn, status, match_fingerprint FROM registry_initiatives
+      `SELECT initiative_id, version, withdrawn, status, match_fingerprint, first_reported_at FROM registry_initiatives
           WHERE initiative_id = ANY($1::text[]) FOR UPDATE`,
       [ids],
     );
     return new Map(
       rows.map((r) => [
         r.initiative_id,
-        { version: r.version, withdrawn: r.withdrawn, status: r.status, matchFingerprint: r.match_fingerprint },
+        {
+          version: r.version,
+          withdrawn: r.withdrawn,
+          status: r.status,
+          matchFingerprint: r.match_fingerprint,
+          firstReportedAt: r.first_reported_at.toISOString(),
+        },
       ]),
     );
   }
