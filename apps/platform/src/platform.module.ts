@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Subjects } from '@ctp/contracts';
-import { ConsumerBinding, MessagingModule } from '@ctp/messaging';
+import { ConsumerBinding, MessagingModule, OutboxWriter } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
 import { PLATFORM_CONFIG, PlatformConfig } from './config/platform.config';
+import { PLATFORM_ROLE, PlatformRole } from './platform-role';
+import { ShutdownHooks } from './shutdown-hooks';
 import { PLATFORM_MIGRATIONS } from './migrations';
 import { ApplyInitiativeEvents } from './registry/application/apply-initiative-events';
 import { RegistryController } from './registry/http/registry.controller';
@@ -32,6 +34,9 @@ export const PLATFORM_CONSUMERS: ConsumerBinding[] = [
 ];
 
 export interface PlatformRunOptions {
+  role?: PlatformRole;
+  /** In the api role: wakes the consumer thread's outbox relay after this thread committed outbox rows. */
+  wakeOutbox?: () => void;
   /** Durable consumers to read with (a rebuild uses its own, so the live ones are not disturbed). */
   consumers?: ConsumerBinding[];
   /** Relay the outbox to NATS (a rebuild publishes nothing). */
@@ -44,7 +49,11 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        ObservabilityModule.forRoot({ service: config.service, logger }),
+        ObservabilityModule.forRoot({
+          service: config.service,
+          logger,
+          metricLabels: run.role === 'consumer' ? { thread: 'consumer' } : undefined,
+        }),
         PersistenceModule.forRootAsync({
           useFactory: () => ({
             dataSourceOptions: buildDataSourceOptions({
@@ -59,7 +68,8 @@ export class PlatformModule {
             natsUrl: config.natsUrl,
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas },
-            outbox: run.publish === false ? false : { lockName: 'ctp-outbox-platform' },
+            // In the api role the consumer thread relays: this thread's OutboxWriter wakes it (below).
+            outbox: run.publish === false || run.role === 'api' ? false : { lockName: 'ctp-outbox-platform' },
             consumers: run.consumers ?? PLATFORM_CONSUMERS,
             server: {
               maxBatch: config.maxBatch,
@@ -81,6 +91,11 @@ export class PlatformModule {
       ],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: PLATFORM_ROLE, useValue: run.role ?? 'all' },
+        ShutdownHooks,
+        ...(run.role === 'api'
+          ? [{ provide: OutboxWriter, useValue: new OutboxWriter({ wake: run.wakeOutbox ?? (() => undefined) }) }]
+          : []),
         RegistryRepository,
         RegistryQueries,
         ApplyInitiativeEvents,

@@ -165,11 +165,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /** Consumer lag per durable: delivered-but-unacked plus not-yet-delivered. */
+  /**
+   * Pending and unacknowledged messages of each configured durable consumer, from the broker — also in a process (or
+   * thread) that configured the consumers without listening (the platform's HTTP thread shows its consumer thread's).
+   */
   async lag(): Promise<Record<string, { pending: number; ackPending: number }>> {
     const out: Record<string, { pending: number; ackPending: number }> = {};
     for (const b of this.bindings) {
-      if (!b.consumer) continue;
-      const info = await b.consumer.info(false);
+      const info = b.consumer
+        ? await b.consumer.info(false)
+        : await this.jsm.consumers.info(b.spec.stream ?? this.options.stream, b.spec.durable).catch(() => undefined);
+      if (!info) continue;
       out[b.spec.durable] = { pending: info.num_pending, ackPending: info.num_ack_pending };
     }
     return out;

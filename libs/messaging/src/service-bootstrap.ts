@@ -24,6 +24,8 @@ export interface ServiceBootstrap {
   consume: boolean;
   /** Schemas to add to the OpenAPI document's components (e.g. the contract's, generated from class-validator). */
   openApiSchemas?: Record<string, unknown>;
+  /** Runs once the application is initialised (migrations applied), before it listens (e.g. to start a thread). */
+  beforeListen?: (app: INestApplication) => Promise<void>;
 }
 
 /** Builds and starts one service: HTTP (with OpenAPI at /docs), the JetStream consumer, graceful shutdown. */
@@ -69,6 +71,10 @@ export async function bootstrapService(
     // inheritAppConfig: the HttpErrorFilter passes handler errors through untouched for the transport to classify.
     app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
+  }
+  if (spec.beforeListen) {
+    await app.init();
+    await spec.beforeListen(app);
   }
   await app.listen(spec.port, '0.0.0.0');
   spec.logger.info({ msg: 'service started', port: spec.port, docs: `http://127.0.0.1:${spec.port}/docs` });

@@ -1,4 +1,16 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  MetricObjectWithValues,
+  MetricValue,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
+
+/** Metrics of another part of the process (a worker thread), as prom-client's JSON. */
+export type ExternalMetrics = () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 
 /** The process's Prometheus registry and the metrics every service shares. */
 export class Metrics {
@@ -75,8 +87,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(service: string) {
-    this.registry.setDefaultLabels({ service });
+  private readonly external: ExternalMetrics[] = [];
+
+  constructor(service: string, labels: Record<string, string> = {}) {
+    this.registry.setDefaultLabels({ service, ...labels });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Adds another part's metrics (labelled apart, e.g. by thread) to what `exposition` shows. */
+  addExternal(source: ExternalMetrics): void {
+    this.external.push(source);
+  }
+
+  /** The Prometheus text of this registry and of every external source. */
+  async exposition(): Promise<string> {
+    if (this.external.length === 0) return this.registry.metrics();
+    const parts = await Promise.all([this.registry.getMetricsAsJSON(), ...this.external.map((source) => source())]);
+    return AggregatorRegistry.aggregate(parts).metrics();
   }
 }

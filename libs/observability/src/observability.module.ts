@@ -9,6 +9,8 @@ export interface ObservabilityOptions {
   /** Process name in every log line and metric, e.g. `hub-eur`. */
   service: string;
   logger: CtpLogger;
+  /** Labels on every metric besides `service` (e.g. `thread` when one service runs in two threads). */
+  metricLabels?: Record<string, string>;
 }
 
 @Global()
@@ -21,7 +23,7 @@ export class ObservabilityModule implements NestModule {
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: LOGGER, useValue: options.logger },
-        { provide: Metrics, useValue: new Metrics(options.service) },
+        { provide: Metrics, useValue: new Metrics(options.service, options.metricLabels) },
         ReadinessChecks,
         HttpLoggingMiddleware,
       ],

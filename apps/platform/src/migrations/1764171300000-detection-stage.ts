@@ -14,6 +14,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `registry_clusters`: the duplicate cluster of each clustered record, written only by detection and analysts'
  *   decisions, so that they never touch (and never wait for) the registry rows the consumer is writing.
  *
+ * - `rollup_facts`: what the rollups count of each live record (region, stream, status, kind, capabilities,
+ *   countries), one narrow row each, written with the registry row; GET /rollups reads it with the clusters instead of
+ *   scanning the wide registry rows (snapshots inline) while the consumer writes them.
+ *
  * Every stored record is queued once, so the worker builds the blocking table (and re-checks the pairs) on its own.
  */
 export class DetectionStage1764171300000 implements MigrationInterface {
@@ -51,12 +55,27 @@ export class DetectionStage1764171300000 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS registry_cluster`);
     await q.query(`ALTER TABLE registry_initiatives DROP COLUMN cluster_id`);
     await q.query(`ALTER TABLE registry_initiatives DROP COLUMN block_keys`);
+    await q.query(`
+      CREATE TABLE rollup_facts (
+        initiative_id text PRIMARY KEY,
+        region text,
+        primary_stream text,
+        status text,
+        kind text,
+        capabilities text[] NOT NULL,
+        countries text[] NOT NULL
+      )`);
+    await q.query(`
+      INSERT INTO rollup_facts
+      SELECT initiative_id, region, primary_stream, status, kind, capabilities, countries
+        FROM registry_initiatives WHERE NOT withdrawn`);
     await q.query(
       `INSERT INTO detection_queue (initiative_id) SELECT initiative_id FROM registry_initiatives ORDER BY initiative_id`,
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE rollup_facts`);
     await q.query(`ALTER TABLE registry_initiatives ADD COLUMN cluster_id text`);
     await q.query(
       `UPDATE registry_initiatives r SET cluster_id = c.cluster_id FROM registry_clusters c WHERE c.initiative_id = r.initiative_id`,

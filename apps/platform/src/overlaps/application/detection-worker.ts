@@ -3,6 +3,7 @@ import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { Gauge, Histogram } from 'prom-client';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
+import { PLATFORM_ROLE, PlatformRole } from '../../platform-role';
 import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { OverlapRepository } from '../persistence/overlap.repository';
 import { DetectOverlaps } from './detect-overlaps';
@@ -24,6 +25,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(PLATFORM_ROLE) private readonly role: PlatformRole,
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly unitOfWork: UnitOfWork,
     private readonly overlaps: OverlapRepository,
@@ -31,20 +33,27 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     private readonly rollups: RollupPublisher,
     metrics: Metrics,
   ) {
+    // Shown by the thread that runs detection (not the platform process's api thread).
+    const registers = role === 'api' ? [] : [metrics.registry];
     this.backlog = new Gauge({
       name: 'ctp_detection_backlog',
       help: 'Records queued for duplicate and overlap detection, after the last run',
-      registers: [metrics.registry],
+      registers,
     });
     this.runDuration = new Histogram({
       name: 'ctp_detection_run_duration_seconds',
       help: 'Time of one detection run (one transaction over up to DETECTION_MAX_BATCH queued records)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [metrics.registry],
+      registers,
     });
   }
 
   onApplicationBootstrap(): void {
+    // The api thread of the platform process leaves detection to its consumer thread.
+    if (this.role === 'api') {
+      this.stopped = true;
+      return;
+    }
     this.timer = setInterval(() => this.wake(), this.config.detectionPollMs);
     this.timer.unref();
     this.wake();

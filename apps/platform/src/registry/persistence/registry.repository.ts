@@ -168,6 +168,20 @@ export class RegistryRepository {
          WHERE r.version < excluded.version`,
         [JSON.stringify(rows)],
       );
+      // The rollups' narrow copy, from the rows just written: live records upserted, withdrawn ones removed.
+      const ids = latest.map((w) => w.initiativeId);
+      await tx.manager.query(
+        `INSERT INTO rollup_facts (initiative_id, region, primary_stream, status, kind, capabilities, countries)
+         SELECT initiative_id, region, primary_stream, status, kind, capabilities, countries
+           FROM registry_initiatives WHERE initiative_id = ANY($1::text[]) AND NOT withdrawn
+         ON CONFLICT (initiative_id) DO UPDATE SET
+           region = excluded.region, primary_stream = excluded.primary_stream, status = excluded.status,
+           kind = excluded.kind, capabilities = excluded.capabilities, countries = excluded.countries`,
+        [ids],
+      );
+      const withdrawn = latest.filter((w) => w.withdrawn).map((w) => w.initiativeId);
+      if (withdrawn.length)
+        await tx.manager.query(`DELETE FROM rollup_facts WHERE initiative_id = ANY($1::text[])`, [withdrawn]);
     }
     if (history.length > 0) {
       await tx.manager.query(

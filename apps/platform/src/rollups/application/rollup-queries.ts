@@ -10,8 +10,8 @@ export interface Rollup {
 
 /**
  * Counts of live initiatives: `reported` counts every record, `deduplicated` counts each duplicate cluster once, under
- * its canonical record. Withdrawn records count nowhere. Computed from the registry at read time (indexed), so it is
- * never out of step with it.
+ * its canonical record. Withdrawn records count nowhere. Computed at read time from `rollup_facts` (the registry's
+ * narrow copy, written in the same transaction as it) and the clusters, so it is never out of step with them.
  */
 @Injectable()
 export class RollupQueries {
@@ -23,8 +23,7 @@ export class RollupQueries {
       SELECT ${cols.join(', ')}${cols.length ? ',' : ''}
              count(*)::int AS reported,
              count(*) FILTER (WHERE cluster_id IS NULL OR cluster_id = initiative_id)::int AS deduplicated
-        FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
-       WHERE NOT withdrawn
+        FROM rollup_facts LEFT JOIN registry_clusters c USING (initiative_id)
        ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')} ORDER BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : ''}`;
     const rows: Record<string, string | number>[] = await this.dataSource.query(sql);
     const out = rows.map((r) => {
@@ -47,7 +46,7 @@ export class RollupQueries {
     const [totals]: { reported: number; deduplicated: number }[] = await this.dataSource.query(
       `SELECT count(*)::int AS reported,
               count(*) FILTER (WHERE cluster_id IS NULL OR cluster_id = initiative_id)::int AS deduplicated
-         FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id) WHERE NOT withdrawn`,
+         FROM rollup_facts LEFT JOIN registry_clusters c USING (initiative_id)`,
     );
     return { groupBy, rows: out, totals };
   }
