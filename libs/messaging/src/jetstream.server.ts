@@ -181,6 +181,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return out;
   }
 
+  /** Messages received from the broker and waiting here for their batch (0 when the consumers are idle). */
+  localBacklog(): number {
+    let n = 0;
+    for (const b of this.bindings) n += b.queue.length;
+    return n;
+  }
+
   private async refreshLag(): Promise<void> {
     try {
       for (const [durable, l] of Object.entries(await this.lag())) {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JetStreamServer } from '@ctp/messaging';
 import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { Gauge, Histogram } from 'prom-client';
@@ -31,6 +32,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     private readonly overlaps: OverlapRepository,
     private readonly detect: DetectOverlaps,
     private readonly rollups: RollupPublisher,
+    private readonly consumer: JetStreamServer,
     metrics: Metrics,
   ) {
     // Shown by the thread that runs detection (not the platform process's api thread).
@@ -82,12 +84,24 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     while (this.pending && !this.stopped) {
       this.pending = false;
       try {
+        do await this.yieldToConsumer();
         while ((await this.runOnce()) === this.config.detectionMaxBatch && !this.stopped);
       } catch (err) {
         this.log.error({ msg: 'detection run failed, retrying in 1 s', err: (err as Error).stack });
         await new Promise((resolve) => setTimeout(resolve, 1000).unref());
         this.pending = true;
       }
+    }
+  }
+
+  /**
+   * Applying events comes first: while the consumer has received events it has not applied yet, wait for it (at most
+   * `detectionDeferMs`, so that detection still runs under a sustained load, then in larger batches).
+   */
+  private async yieldToConsumer(): Promise<void> {
+    const until = Date.now() + this.config.detectionDeferMs;
+    while (this.consumer.localBacklog() > 0 && Date.now() < until && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
