@@ -11,6 +11,8 @@ export interface BenchConfig {
   maxInFlight: number;
   /** Unmeasured sends through the whole path before the paced part. */
   warmup: number;
+  /** Unmeasured events through the outbox → consumer path before the throughput part (BENCH_THROUGHPUT_WARMUP). */
+  throughputWarmup: number;
   /** How often the bench counts decided events in the consumer's inbox. */
   pollMs: number;
   logDir: string;
@@ -30,6 +32,8 @@ export interface BenchContext {
   nats: TestNatsServer;
   /** The throughput part's events, generated once: the same payloads for ours and the floor. */
   rows: OutboxRow[];
+  /** Events sent through the same path first, not measured (other initiatives): the same for ours and the floor. */
+  warmupRows: OutboxRow[];
   cleanup: Cleanup;
   log: (line: string) => void;
 }

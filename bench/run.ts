@@ -3,7 +3,9 @@
  *
  *   1. End-to-end throughput: N events (BENCH_EVENTS or --events, default 20 000; ~600-byte ctp:initiative:v1
  *      snapshots, see payloads.ts) committed into the four hubs' outbox_events, one transaction per hub, all at once;
- *      timed from the first COMMIT until the consumer's inbox holds N decided events (polled every 20 ms).
+ *      timed from the first COMMIT until the consumer's inbox holds N decided events (polled every 20 ms). Before
+ *      that, BENCH_THROUGHPUT_WARMUP (default 1 000) other events go the same way unmeasured, for ours and the floor
+ *      alike: freshly started services otherwise spend the first seconds compiling code and planning queries.
  *   2. Latency at a paced rate (BENCH_PACED_RATE, default 500/s, for BENCH_PACED_SECONDS or --paced-seconds, default
  *      10): ours gets POST /initiatives on the four hubs on a schedule (at most BENCH_MAX_IN_FLIGHT, default 64,
  *      unanswered; the achieved rate is reported); latency = inbox decided_at − outbox created_at, both from the one
@@ -31,7 +33,7 @@
  * and nats-server on PATH (NATS_SERVER_BIN): a private nats-server on a free loopback port and fresh databases are
  * created and removed again, also on failure and Ctrl-C. The services run from dist/ with LOG_LEVEL=info
  * (BENCH_LOG_LEVEL overrides), their output in .tmp/bench/, their HTTP ports kept on loopback (loopback-preload.ts).
- * BENCH_ONLY=platform runs the platform part alone (printed as JSON, no budgets). BENCH_CPU_PROF=1 writes a V8 CPU profile of every process under test into .tmp/bench/prof/. The bench waits (at most
+ * BENCH_ONLY=platform runs the platform part alone, BENCH_ONLY=e2e ours and the floor (printed as JSON, no budgets). BENCH_CPU_PROF=1 writes a V8 CPU profile of every process under test into .tmp/bench/prof/. The bench waits (at most
  * 60 s) for the machine to be quiet before it starts. Exit code 0 unless the bench itself failed.
  */
 import 'reflect-metadata';
@@ -94,6 +96,7 @@ function readConfig(argv: string[]): BenchConfig {
     ),
     maxInFlight: positiveInt('BENCH_MAX_IN_FLIGHT', process.env.BENCH_MAX_IN_FLIGHT, 64, 1, 10_000),
     warmup: 200,
+    throughputWarmup: positiveInt('BENCH_THROUGHPUT_WARMUP', process.env.BENCH_THROUGHPUT_WARMUP, 1000, 0, 1_000_000),
     pollMs: 20,
     logDir: join(ROOT, '.tmp', 'bench'),
     logLevel: process.env.BENCH_LOG_LEVEL || 'info',
@@ -178,8 +181,18 @@ async function main(): Promise<number> {
       await stopped;
       clearTimeout(timer);
     });
-    const ctx: BenchContext = { config, nats, rows, cleanup, log };
+    const warmupRows = generateOutboxRows(config.throughputWarmup, 20_251_127);
+    const ctx: BenchContext = { config, nats, rows, warmupRows, cleanup, log };
     const startedAt = new Date().toISOString();
+    if (process.env.BENCH_ONLY === 'e2e') {
+      // For work on the pipeline alone: ours and the floor, their throughput ratio, no platform part.
+      const ours = await runOurs(ctx);
+      const floor = await runFloor(ctx);
+      await cleanup.runAll(log);
+      const share = Math.round((1000 * ours.throughput.eventsPerSec) / floor.throughput.eventsPerSec) / 10;
+      process.stdout.write(`${JSON.stringify({ revision, share, ours, floor })}\n`);
+      return 0;
+    }
     if (process.env.BENCH_ONLY === 'platform') {
       // For work on the platform alone: the platform part, its figures as JSON, no end-to-end parts and no budgets.
       const platform = await runPlatform(ctx);

@@ -68,12 +68,25 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
   cleanup.add('close the bench connection to the floor platform', () => platformPg.end());
 
   const meter = new CpuMeter(() => Object.fromEntries(procs.map((s) => [s.name, s.pid])), nats.dir);
+  // 0. Throughput warm-up (not measured): the same events ours got first.
+  const regions = [...new Set(ctx.rows.map((r) => r.region))];
+  const w = ctx.warmupRows.length;
+  if (w > 0) {
+    log(`floor: throughput warm-up, ${w} events…`);
+    await bulkInsertOutbox(
+      regions.map((region) => ({
+        url: hubDb.url,
+        rows: ctx.warmupRows.filter((r) => r.region === region),
+        subject: (r) => withSubjectRoot(r.subject, SUBJECT_ROOT),
+      })),
+    );
+    await waitAllDecided('floor: throughput warm-up decided', platformPg, DECIDED_SQL, w, config);
+  }
   const cpuTp0 = meter.snapshot();
 
   // 1. Throughput: the same rows, into the floor's one outbox, one transaction per hub's share, all at once.
   const n = ctx.rows.length;
   log(`floor: throughput, ${n} events into its outbox…`);
-  const regions = [...new Set(ctx.rows.map((r) => r.region))];
   const insert = await bulkInsertOutbox(
     regions.map((region) => ({
       url: hubDb.url,
@@ -81,7 +94,7 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
       subject: (r) => withSubjectRoot(r.subject, SUBJECT_ROOT),
     })),
   );
-  const done = await waitAllDecided('floor: every event decided', platformPg, DECIDED_SQL, n, config);
+  const done = await waitAllDecided('floor: every event decided', platformPg, DECIDED_SQL, w + n, config);
   const elapsedMs = done.reachedAt - insert.firstCommitAt;
   const cpuTp = cpuBetween(cpuTp0, meter.snapshot());
   const [{ registry }] = await queryOnce<{ registry: number }>(

@@ -81,6 +81,8 @@ interface Binding {
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly bindings: Binding[];
+  /** Messages in the batches being applied right now. */
+  private applying = 0;
   private closing = false;
   /**
    * The handler of each event type, looked up once: Nest's getHandlerByPattern first tries JSON.parse on the pattern,
@@ -181,9 +183,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return out;
   }
 
-  /** Messages received from the broker and waiting here for their batch (0 when the consumers are idle). */
+  /** Messages received from the broker and not yet applied: waiting here, or in a batch being applied (0: idle). */
   localBacklog(): number {
-    let n = 0;
+    let n = this.applying;
     for (const b of this.bindings) n += b.queue.length;
     return n;
   }
@@ -209,12 +211,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
       }
       const batch = b.queue.splice(0, this.options.maxBatch);
+      this.applying += batch.length;
       try {
         await this.processBatch(b.spec, batch);
       } catch (err) {
         // processBatch handles its own failures; reaching here is a bug. Let the broker redeliver.
         this.log.error({ msg: 'batch processing crashed', consumer: b.spec.durable, err: (err as Error).stack });
         for (const m of batch) m.nak(1000);
+      } finally {
+        this.applying -= batch.length;
       }
     }
   }

@@ -69,12 +69,27 @@ export class DetectionStage1764171300000 implements MigrationInterface {
       INSERT INTO rollup_facts
       SELECT initiative_id, region, primary_stream, status, kind, capabilities, countries
         FROM registry_initiatives WHERE NOT withdrawn`);
+    // Fewer indexes to maintain on every registry write: rollups read rollup_facts now, and only records that name
+    // another record are looked up by the ids they name.
+    await q.query(`DROP INDEX IF EXISTS registry_rollup`);
+    await q.query(`DROP INDEX IF EXISTS registry_linked`);
+    await q.query(
+      `CREATE INDEX registry_linked ON registry_initiatives USING gin (linked_ids) WITH (fastupdate = off)
+        WHERE NOT withdrawn AND cardinality(linked_ids) > 0`,
+    );
     await q.query(
       `INSERT INTO detection_queue (initiative_id) SELECT initiative_id FROM registry_initiatives ORDER BY initiative_id`,
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX registry_linked`);
+    await q.query(
+      `CREATE INDEX registry_linked ON registry_initiatives USING gin (linked_ids) WITH (fastupdate = off) WHERE NOT withdrawn`,
+    );
+    await q.query(
+      `CREATE INDEX registry_rollup ON registry_initiatives (region, primary_stream, status) WHERE NOT withdrawn`,
+    );
     await q.query(`DROP TABLE rollup_facts`);
     await q.query(`ALTER TABLE registry_initiatives ADD COLUMN cluster_id text`);
     await q.query(

@@ -200,7 +200,8 @@ export class OverlapRepository {
          FROM registry_initiatives q
          JOIN registry_initiatives r
            ON r.initiative_id <> q.initiative_id AND NOT r.withdrawn AND r.reporter <> q.reporter
-          AND (r.initiative_id = ANY(q.linked_ids) OR r.linked_ids @> ARRAY[q.initiative_id])
+          AND (r.initiative_id = ANY(q.linked_ids)
+               OR (r.linked_ids @> ARRAY[q.initiative_id] AND cardinality(r.linked_ids) > 0))
         WHERE q.initiative_id = ANY($1::text[]) AND NOT q.withdrawn`,
       [changedIds],
     );
