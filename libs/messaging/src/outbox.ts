@@ -65,4 +65,33 @@ export class OutboxWriter {
     );
     tx.afterCommit(() => this.relay.wake());
   }
+
+  /**
+   * The state change and its events in one statement, so in one round trip and atomic without BEGIN/COMMIT: `write`
+   * is a data-modifying statement with a RETURNING clause; the events are written only if it returned a row. Says
+   * whether it did (then the events are stored and the relay is woken).
+   */
+  async appendWith(
+    runner: { query(sql: string, params: unknown[]): Promise<unknown> },
+    write: { sql: string; params: unknown[] },
+    events: OutgoingEvent[],
+  ): Promise<boolean> {
+    const params = [...write.params];
+    const rows = events.map((e) => {
+      const at = params.length;
+      params.push(e.envelope.id, e.subject, JSON.stringify(e.envelope), e.envelope.correlationid ?? null);
+      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4})`;
+    });
+    const written = (await runner.query(
+      `WITH w AS (${write.sql})
+       INSERT INTO outbox_events (event_id, subject, payload, correlation_id)
+       SELECT v.* FROM (VALUES ${rows.join(', ')}) AS v(event_id, subject, payload, correlation_id)
+        WHERE EXISTS (SELECT 1 FROM w)
+       RETURNING event_id`,
+      params,
+    )) as unknown[];
+    if (written.length === 0) return false;
+    this.relay.wake();
+    return true;
+  }
 }

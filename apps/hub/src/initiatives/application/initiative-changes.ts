@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { INITIATIVE_SCHEMA, InitiativeEventType, InitiativeSnapshot, Subjects } from '@ctp/contracts';
-import { newEvent, OutboxWriter } from '@ctp/messaging';
+import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
+import { DataSource } from 'typeorm';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
@@ -18,6 +19,7 @@ export class InitiativeChanges {
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly initiatives: InitiativeRepository,
     private readonly outbox: OutboxWriter,
+    private readonly dataSource: DataSource,
   ) {}
 
   get ownPrefix(): string {
@@ -28,13 +30,30 @@ export class InitiativeChanges {
     if (!initiativeId.startsWith(this.ownPrefix)) throw new NotOwnInitiative(initiativeId, this.ownPrefix);
   }
 
+  /**
+   * A new record and its `reported` event in one statement (one round trip, atomic on its own). False when the id
+   * exists already (nothing written).
+   */
+  async reportAlone(snapshot: InitiativeSnapshot): Promise<boolean> {
+    const event = this.eventFor(InitiativeEventType.Reported, snapshot);
+    const written = await this.outbox.appendWith(this.dataSource, this.initiatives.insertStatement(snapshot), [event]);
+    if (written) this.logged(InitiativeEventType.Reported, snapshot, event.envelope.id);
+    return written;
+  }
+
   async record(tx: Transaction, type: InitiativeEventType, snapshot: InitiativeSnapshot): Promise<void> {
     if (type === InitiativeEventType.Reported) {
       // insert() was done by the caller, which needs its answer (already exists?) before going on.
     } else {
       await this.initiatives.update(tx, snapshot, type === InitiativeEventType.Withdrawn);
     }
-    const event = newEvent({
+    const event = this.eventFor(type, snapshot);
+    await this.outbox.append(tx, [event]);
+    tx.afterCommit(() => this.logged(type, snapshot, event.envelope.id));
+  }
+
+  private eventFor(type: InitiativeEventType, snapshot: InitiativeSnapshot): OutgoingEvent {
+    return newEvent({
       source: this.config.source,
       type,
       subject: Subjects.hubInitiative(this.config.region, type),
@@ -43,15 +62,15 @@ export class InitiativeChanges {
       time: snapshot.lastUpdatedAt,
       data: snapshot,
     });
-    await this.outbox.append(tx, [event]);
-    tx.afterCommit(() =>
-      this.log.info({
-        msg: `initiative ${type.split('.')[2]}`,
-        initiativeId: snapshot.initiativeId,
-        version: snapshot.version,
-        status: snapshot.status,
-        eventId: event.envelope.id,
-      }),
-    );
+  }
+
+  private logged(type: InitiativeEventType, snapshot: InitiativeSnapshot, eventId: string): void {
+    this.log.info({
+      msg: `initiative ${type.split('.')[2]}`,
+      initiativeId: snapshot.initiativeId,
+      version: snapshot.version,
+      status: snapshot.status,
+      eventId,
+    });
   }
 }

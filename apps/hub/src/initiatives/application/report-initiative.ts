@@ -40,6 +40,11 @@ export class ReportInitiative {
     const localId = parseLocalId(body?.localId) ?? randomUUID();
     const content = parseContent(command.body, ['localId']);
     const snapshot = firstVersion(this.config, localId, content, command.now ?? new Date());
+    if (!command.idempotencyKey) {
+      // The common case: the record and its event in one statement, one round trip.
+      if (!(await this.changes.reportAlone(snapshot))) throw new InitiativeAlreadyExists(snapshot.initiativeId);
+      return { snapshot, replayed: false };
+    }
     const requestHash = createHash('sha256').update(canonical(command.body)).digest('hex');
     return this.unitOfWork.run(async (tx) => {
       if (command.idempotencyKey) {

@@ -36,11 +36,18 @@ export class InitiativeRepository {
 
   /** Inserts a new record; false when the id is already taken. */
   async insert(tx: Transaction, snapshot: InitiativeSnapshot): Promise<boolean> {
-    const rows: unknown[] = await tx.manager.query(
-      `INSERT INTO initiatives (initiative_id, version, status, primary_stream, countries, snapshot)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (initiative_id) DO NOTHING RETURNING initiative_id`,
-      [
+    const { sql, params } = this.insertStatement(snapshot);
+    const rows: unknown[] = await tx.manager.query(sql, params);
+    return rows.length === 1;
+  }
+
+  /** The insert of a new record (nothing if the id exists), returning its id when it was inserted. */
+  insertStatement(snapshot: InitiativeSnapshot): { sql: string; params: unknown[] } {
+    return {
+      sql: `INSERT INTO initiatives (initiative_id, version, status, primary_stream, countries, snapshot)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (initiative_id) DO NOTHING RETURNING initiative_id`,
+      params: [
         snapshot.initiativeId,
         snapshot.version,
         snapshot.status,
@@ -48,8 +55,7 @@ export class InitiativeRepository {
         snapshot.recipientCountries,
         snapshot,
       ],
-    );
-    return rows.length === 1;
+    };
   }
 
   /** The record, locked until the transaction ends: concurrent changes of one initiative take turns. */
