@@ -38,7 +38,18 @@ export function contentShapeProblems(plain: unknown): FieldProblem[] {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return [{ field: 'body', rule: 'isObject', message: 'the initiative must be a JSON object' }];
   }
+  // Most requests are valid: the validator compiled from the classes' JSON Schema says so in microseconds. Only when
+  // it finds something do the classes themselves say what, field by field, in their own words (and they decide).
+  if (!contentShape) contentShape = compiledShape('InitiativeContentV1');
+  if (contentShape(plain)) return [];
   return flattenValidationErrors(validateSync(plainToInstance(InitiativeContentV1, plain), VALIDATOR_OPTIONS));
+}
+
+let contentShape: ValidateFunction | undefined;
+
+function compiledShape(definition: string): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  return ajv.compile({ $ref: `#/definitions/${definition}`, definitions: initiativeSchemas('#/definitions/') });
 }
 
 let snapshotShape: ValidateFunction | undefined;
@@ -49,13 +60,7 @@ let snapshotShape: ValidateFunction | undefined;
  * class-validator cost about half of the platform's CPU per event.
  */
 function snapshotShapeProblems(plain: unknown): FieldProblem[] {
-  if (!snapshotShape) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    snapshotShape = ajv.compile({
-      $ref: '#/definitions/InitiativeSnapshotV1',
-      definitions: initiativeSchemas('#/definitions/'),
-    });
-  }
+  if (!snapshotShape) snapshotShape = compiledShape('InitiativeSnapshotV1');
   return snapshotShape(plain) ? [] : dedupeProblems((snapshotShape.errors ?? []).map(toFieldProblem));
 }
 

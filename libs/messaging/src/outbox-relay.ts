@@ -25,7 +25,7 @@ export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
   retentionMs: 7 * 24 * 3600 * 1000,
   publishTimeoutMs: 5000,
   lockName: 'ctp-outbox-relay',
-  lingerMs: 2,
+  lingerMs: 10,
 };
 
 interface OutboxRow {

@@ -24,6 +24,8 @@ export interface PlatformConfig {
   detectionMaxBatch: number;
   /** The detection worker also looks at its queue this often (work queued by another instance, or left by a crash). */
   detectionPollMs: number;
+  /** At least this long between two detection runs, so a trickle of changes is compared in batches, not one by one. */
+  detectionIntervalMs: number;
   /** While the consumer has events waiting, a detection run waits up to this long for it (applying comes first). */
   detectionDeferMs: number;
   /** Match candidates kept in memory between detection runs (0: none; each is rebuilt from its snapshot). */
@@ -47,6 +49,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     rollupDebounceMs: r.int('ROLLUP_DEBOUNCE_MS', 1000, 10, 600_000),
     detectionMaxBatch: r.int('DETECTION_MAX_BATCH', 2000, 1, 50_000),
     detectionPollMs: r.int('DETECTION_POLL_MS', 2000, 50, 600_000),
+    detectionIntervalMs: r.int('DETECTION_INTERVAL_MS', 200, 0, 60_000),
     detectionDeferMs: r.int('DETECTION_DEFER_MS', 1000, 0, 60_000),
     detectionCacheSize: r.int('DETECTION_CACHE_SIZE', 50_000, 0, 5_000_000),
   };

@@ -21,6 +21,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
   private loop?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private lastRunAt = 0;
   private readonly backlog: Gauge;
   private readonly runDuration: Histogram;
 
@@ -95,10 +96,15 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Applying events comes first: while the consumer has received events it has not applied yet, wait for it (at most
+   * Runs are at least `detectionIntervalMs` apart (a trickle of changes is compared in batches). And applying events
+   * comes first: while the consumer has received events it has not applied yet, wait for it (at most
    * `detectionDeferMs`, so that detection still runs under a sustained load, then in larger batches).
    */
   private async yieldToConsumer(): Promise<void> {
+    const next = this.lastRunAt + this.config.detectionIntervalMs;
+    while (Date.now() < next && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, next - Date.now())));
+    }
     const until = Date.now() + this.config.detectionDeferMs;
     while (this.consumer.localBacklog() > 0 && Date.now() < until && !this.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -108,6 +114,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
   /** One run: returns how many queue entries it took. */
   async runOnce(): Promise<number> {
     const started = process.hrtime.bigint();
+    this.lastRunAt = Date.now();
     const run = await this.unitOfWork.run(async (tx) => {
       await this.overlaps.lockDetection(tx);
       const queued = await this.overlaps.takeQueued(tx, this.config.detectionMaxBatch);
