@@ -55,6 +55,9 @@ describe('fault hub-kill', () => {
         if (Date.now() > deadline) throw new Error('the restarted relay did not re-publish the unmarked rows in 30 s');
         await sleep(50);
       }
+      // Log lines are written every LOG_FLUSH_MS (100 ms): a SIGKILL loses what is still in the buffer, and the
+      // count below reads the relay's "outbox relayed" lines. Give the line of that re-publication time to be written.
+      await sleep(300);
     }
     await running;
 
