@@ -153,17 +153,22 @@ describe('platform duplicate and overlap detection', () => {
     // Cleared: no longer listed among the flagged pairs.
     expect((await pairOf(a.initiativeId, before.initiativeId))?.effective ?? null).toBeNull();
 
-    const subjects: string[] = [];
-    const info = await publisher.jsm.streams.info(JetStreamNames.eventsStream);
-    for (let seq = 1; seq <= info.state.messages; seq++) {
-      const m = await publisher.jsm.streams.getMessage(JetStreamNames.eventsStream, { seq });
-      if (
-        m?.subject.startsWith('ctp.platform.overlap.') &&
-        m.json<{ data: { pairId: string } }>().data.pairId === pair!.id
-      )
-        subjects.push(m.subject);
-    }
-    expect(subjects).toEqual(['ctp.platform.overlap.flagged.v1', 'ctp.platform.overlap.cleared.v1']);
+    // The events leave through the platform's outbox, moments after the detection run that wrote them.
+    const overlapEventsOfPair = async (): Promise<string[]> => {
+      const subjects: string[] = [];
+      const info = await publisher.jsm.streams.info(JetStreamNames.eventsStream);
+      for (let seq = 1; seq <= info.state.messages; seq++) {
+        const m = await publisher.jsm.streams.getMessage(JetStreamNames.eventsStream, { seq });
+        if (
+          m?.subject.startsWith('ctp.platform.overlap.') &&
+          m.json<{ data: { pairId: string } }>().data.pairId === pair!.id
+        )
+          subjects.push(m.subject);
+      }
+      return subjects;
+    };
+    await waitFor('the cleared event in the stream', async () => (await overlapEventsOfPair()).length >= 2);
+    expect(await overlapEventsOfPair()).toEqual(['ctp.platform.overlap.flagged.v1', 'ctp.platform.overlap.cleared.v1']);
     await decided([
       eventFor(
         { ...a, version: a.version + 1, withdrawal: { reason: 'end of test', withdrawnAt: a.lastUpdatedAt } },
