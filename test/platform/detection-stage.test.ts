@@ -1,9 +1,7 @@
 import { InitiativeSnapshot } from '@ctp/contracts';
-import { TestDatabase } from '../support/databases';
 import { eventFor, snapshotOf } from '../support/events';
-import { TestPublisher } from '../support/jetstream';
-import { freePort, TestNatsServer } from '../support/nats-server';
-import { ServiceProcess, waitFor } from '../support/services';
+import { PlatformUnderTest } from '../support/platform-under-test';
+import { waitFor } from '../support/services';
 
 /*
  * Duplicate detection runs as its own stage: the consumer queues changed records in the transaction that applies
@@ -12,44 +10,17 @@ import { ServiceProcess, waitFor } from '../support/services';
  * returns, a change the matcher does not read triggers no run, and the blocking table follows the records.
  */
 describe('platform detection stage', () => {
-  let nats: TestNatsServer;
-  let publisher: TestPublisher;
-  let platform: ServiceProcess;
-  const db = TestDatabase.fresh('detection');
-  let env: Record<string, string>;
+  const p = new PlatformUnderTest('detection', { DETECTION_POLL_MS: '200' });
+  const db = p.db;
 
-  beforeAll(async () => {
-    nats = await TestNatsServer.start();
-    publisher = await TestPublisher.connect(nats.url);
-    env = { PORT: String(await freePort()), NATS_URL: nats.url, DATABASE_URL: db.url, DETECTION_POLL_MS: '200' };
-    platform = new ServiceProcess('platform', env);
-    await platform.start();
-  });
+  beforeAll(() => p.start());
+  afterAll(() => p.stop());
 
-  afterAll(async () => {
-    await platform?.stop();
-    await publisher?.close();
-    await nats?.stop();
-    await db.drop();
-  });
-
-  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${platform.baseUrl}${path}`)).json()) as T;
-  const settled = async (snapshots: { snapshot: InitiativeSnapshot; type?: Parameters<typeof eventFor>[1] }[]) => {
-    const events = snapshots.map((s) => eventFor(s.snapshot, s.type));
-    await publisher.publishAll(events);
-    for (const e of events) {
-      await waitFor(`${e.event.data.initiativeId} v${e.event.data.version} decided`, async () => {
-        const r = await fetch(`${platform.baseUrl}/events/${encodeURIComponent(e.event.source)}/${e.event.id}`);
-        return r.status === 200 && ((await r.json()) as { outcome: string | null }).outcome !== null;
-      });
-    }
-    await waitFor(
-      'detection caught up',
-      async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0,
-    );
-  };
+  const get = <T>(path: string) => p.get<T>(path);
+  const settled = (snapshots: { snapshot: InitiativeSnapshot; type?: Parameters<typeof eventFor>[1] }[]) =>
+    p.decided(snapshots.map((s) => eventFor(s.snapshot, s.type)));
   const detectionRuns = async (): Promise<number> => {
-    const text = await (await fetch(`${platform.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${p.baseUrl}/metrics`)).text();
     return Number(/^ctp_detection_run_duration_seconds_count\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
   };
   const duplicatePairs = async (id: string) =>
@@ -110,15 +81,14 @@ describe('platform detection stage', () => {
   });
 
   it('does the work a stopped platform left queued when it comes back', async () => {
-    await platform.stop();
+    await p.process.stop();
     // As if the platform had stopped right after committing a batch: its records queued, not yet compared.
     await db.query(`DELETE FROM registry_block_entries`);
     await db.query(`INSERT INTO detection_queue (initiative_id) VALUES ($1), ($2)`, [
       hub.initiativeId,
       partner.initiativeId,
     ]);
-    platform = new ServiceProcess('platform', env);
-    await platform.start();
+    await p.restart();
     await waitFor('the queue drained', async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0);
     const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM registry_block_entries`);
     expect(n).toBe(4);

@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InitiativeEventType, InitiativeSnapshot, JetStreamNames } from '@ctp/contracts';
 import { LABELLED_PAIRS, LabelledPair, UPDATE_SCENARIO } from '../fixtures/labelled-pairs';
-import { TestDatabase } from '../support/databases';
 import { eventFor, snapshotOf } from '../support/events';
-import { TestPublisher } from '../support/jetstream';
-import { freePort, TestNatsServer } from '../support/nats-server';
-import { ROOT, ServiceProcess, waitFor } from '../support/services';
+import { PlatformUnderTest } from '../support/platform-under-test';
+import { ROOT, waitFor } from '../support/services';
 
 interface PairView {
   id: string;
@@ -58,42 +56,13 @@ function expectedCanonical(a: InitiativeSnapshot, b: InitiativeSnapshot): string
 
 /** Duplicate and overlap detection through the real consumer, the labelled set, decisions, rollups and a rebuild. */
 describe('platform duplicate and overlap detection', () => {
-  let nats: TestNatsServer;
-  let publisher: TestPublisher;
-  let platform: ServiceProcess;
-  const db = TestDatabase.fresh('dups');
-  let env: Record<string, string>;
+  const p = new PlatformUnderTest('dups', { ROLLUP_DEBOUNCE_MS: '200' });
 
-  beforeAll(async () => {
-    nats = await TestNatsServer.start();
-    publisher = await TestPublisher.connect(nats.url);
-    env = { PORT: String(await freePort()), NATS_URL: nats.url, DATABASE_URL: db.url, ROLLUP_DEBOUNCE_MS: '200' };
-    platform = new ServiceProcess('platform', env);
-    await platform.start();
-  });
+  beforeAll(() => p.start());
+  afterAll(() => p.stop());
 
-  afterAll(async () => {
-    await platform?.stop();
-    await publisher?.close();
-    await nats?.stop();
-    await db.drop();
-  });
-
-  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${platform.baseUrl}${path}`)).json()) as T;
-  const decided = async (events: ReturnType<typeof eventFor>[]) => {
-    await publisher.publishAll(events);
-    for (const e of events) {
-      await waitFor(`${e.event.subject} v${e.event.data.version} decided`, async () => {
-        const r = await fetch(`${platform.baseUrl}/events/${encodeURIComponent(e.event.source)}/${e.event.id}`);
-        return r.status === 200 && ((await r.json()) as { outcome: string | null }).outcome !== null;
-      });
-    }
-    // Applied events queued their records for detection in the same transaction: compared once the queue is empty.
-    await waitFor(
-      'duplicate detection caught up',
-      async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0,
-    );
-  };
+  const get = <T>(path: string) => p.get<T>(path);
+  const decided = (events: ReturnType<typeof eventFor>[]) => p.decided(events);
   const pairOf = async (aId: string, bId: string) =>
     (await get<{ items: PairView[] }>(`/overlaps?initiativeId=${encodeURIComponent(aId)}&limit=500`)).items.find(
       (p) => [p.aId, p.bId].sort().join() === [aId, bId].sort().join(),
@@ -156,9 +125,9 @@ describe('platform duplicate and overlap detection', () => {
     // The events leave through the platform's outbox, moments after the detection run that wrote them.
     const overlapEventsOfPair = async (): Promise<string[]> => {
       const subjects: string[] = [];
-      const info = await publisher.jsm.streams.info(JetStreamNames.eventsStream);
+      const info = await p.publisher.jsm.streams.info(JetStreamNames.eventsStream);
       for (let seq = 1; seq <= info.state.messages; seq++) {
-        const m = await publisher.jsm.streams.getMessage(JetStreamNames.eventsStream, { seq });
+        const m = await p.publisher.jsm.streams.getMessage(JetStreamNames.eventsStream, { seq });
         if (
           m?.subject.startsWith('ctp.platform.overlap.') &&
           m.json<{ data: { pairId: string } }>().data.pairId === pair!.id
@@ -237,7 +206,7 @@ describe('platform duplicate and overlap detection', () => {
       { region: 'EUR', primaryActionStream: 'TRAVEL_MOBILITY', status: 'CANCELLED', reported: 1, deduplicated: 1 },
     ]);
     const csv = await (
-      await fetch(`${platform.baseUrl}/rollups?groupBy=region,status`, { headers: { accept: 'text/csv' } })
+      await fetch(`${p.baseUrl}/rollups?groupBy=region,status`, { headers: { accept: 'text/csv' } })
     ).text();
     expect(csv.split('\r\n').slice(0, 4)).toEqual([
       'region,status,reported,deduplicated',
@@ -247,7 +216,7 @@ describe('platform duplicate and overlap detection', () => {
     ]);
 
     // The analyst says they are two different trainings: the pair stops counting as one, and stays so after an update.
-    const decision = await fetch(`${platform.baseUrl}/overlaps/${pair.id}/decision`, {
+    const decision = await fetch(`${p.baseUrl}/overlaps/${pair.id}/decision`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ decision: 'REJECTED', note: 'two cohorts, confirmed with UNODC' }),
@@ -263,7 +232,7 @@ describe('platform duplicate and overlap detection', () => {
     await decided([eventFor({ ...records[1], version: 2, description: 'venue confirmed' })]);
     expect(await pairOf('IP-HUB-AFR-r1', 'PT-UNODC-r2')).toMatchObject({ decision: 'REJECTED', effective: null });
     expect((await get<RecordView>('/initiatives/PT-UNODC-r2')).cluster).toBeNull();
-    const bad = await fetch(`${platform.baseUrl}/overlaps/${pair.id}/decision`, {
+    const bad = await fetch(`${p.baseUrl}/overlaps/${pair.id}/decision`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ decision: 'MAYBE' }),
@@ -272,7 +241,7 @@ describe('platform duplicate and overlap detection', () => {
 
     // A debounced rollup event went out with the latest counts.
     const rollupEvent = await waitFor('a rollup event with the decided counts', async () => {
-      const m = await publisher.jsm.streams
+      const m = await p.publisher.jsm.streams
         .getMessage(JetStreamNames.eventsStream, { last_by_subj: 'ctp.platform.rollup.updated.v1' })
         .catch(() => undefined);
       const data = m?.json<{ data: { totals: { reported: number; deduplicated: number } } }>().data;
@@ -284,9 +253,9 @@ describe('platform duplicate and overlap detection', () => {
   it('rebuilds the same read model from the stream alone', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(ROOT, 'dist/scripts/platform-rebuild.js'), '--database', `${db.name}_rb`],
+      [join(ROOT, 'dist/scripts/platform-rebuild.js'), '--database', `${p.db.name}_rb`],
       {
-        env: { PATH: process.env.PATH ?? '', NATS_URL: nats.url, DATABASE_URL: db.url },
+        env: { PATH: process.env.PATH ?? '', NATS_URL: p.nats.url, DATABASE_URL: p.db.url },
         timeout: 120_000,
       },
     );
