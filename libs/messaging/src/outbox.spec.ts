@@ -1,5 +1,5 @@
 import { currentCorrelationId, runWithCorrelation } from '../../observability/src/correlation';
-import { newEvent, NewEventSpec } from './outbox';
+import { MAX_EVENTS_PER_STATEMENT, newEvent, NewEventSpec, OutboxWriter } from './outbox';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -139,5 +139,35 @@ describe('newEvent', () => {
       runWithCorrelation('req-done', () => newEvent(base));
       expect(newEvent(base).envelope.correlationid).toBeUndefined();
     });
+  });
+});
+
+describe('OutboxWriter.append', () => {
+  it('writes a large batch in several INSERTs of at most MAX_EVENTS_PER_STATEMENT events, each event once', async () => {
+    const queries: { sql: string; params: unknown[] }[] = [];
+    const woken: number[] = [];
+    const afterCommit: (() => void)[] = [];
+    const tx = {
+      manager: { query: async (sql: string, params: unknown[]) => void queries.push({ sql, params }) },
+      afterCommit: (cb: () => void) => afterCommit.push(cb),
+    } as unknown as Parameters<OutboxWriter['append']>[0];
+    const writer = new OutboxWriter({ wake: () => woken.push(1) });
+    const events = Array.from({ length: 2 * MAX_EVENTS_PER_STATEMENT + 1 }, (_, i) =>
+      newEvent({ ...base, data: { initiativeId: `IP-HUB-EUR-OP-${i}`, version: 1 } }),
+    );
+    await writer.append(tx, events);
+    expect(queries.map((q) => q.params.length)).toEqual([
+      4 * MAX_EVENTS_PER_STATEMENT,
+      4 * MAX_EVENTS_PER_STATEMENT,
+      4,
+    ]);
+    expect(
+      queries.every((q) => q.sql.includes(`$${q.params.length})`) && !q.sql.includes(`$${q.params.length + 1}`)),
+    ).toBe(true);
+    const ids = queries.flatMap((q) => q.params.filter((_, i) => i % 4 === 0));
+    expect(ids).toEqual(events.map((e) => e.envelope.id));
+    expect(woken).toEqual([]);
+    afterCommit.forEach((cb) => cb());
+    expect(woken).toEqual([1]);
   });
 });

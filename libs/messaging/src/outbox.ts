@@ -54,38 +54,36 @@ export class OutboxWriter {
 
   async append(tx: Transaction, events: OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const params: unknown[] = [];
-    const rows = events.map((e, i) => {
-      params.push(e.envelope.id, e.subject, JSON.stringify(e.envelope), e.envelope.correlationid ?? null);
-      return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
-    });
-    await tx.manager.query(
-      `INSERT INTO outbox_events (event_id, subject, payload, correlation_id) VALUES ${rows.join(', ')}`,
-      params,
-    );
+    // Chunked: PostgreSQL takes at most 65,535 parameters per statement (a detection run can flag thousands of pairs).
+    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_STATEMENT) {
+      const params: unknown[] = [];
+      const values = valuesOf(events.slice(i, i + MAX_EVENTS_PER_STATEMENT), params);
+      await tx.manager.query(
+        `INSERT INTO outbox_events (event_id, subject, payload, correlation_id) VALUES ${values}`,
+        params,
+      );
+    }
     tx.afterCommit(() => this.relay.wake());
   }
 
   /**
    * The state change and its events in one statement, so in one round trip and atomic without BEGIN/COMMIT: `write`
-   * is a data-modifying statement with a RETURNING clause; the events are written only if it returned a row. Says
-   * whether it did (then the events are stored and the relay is woken).
+   * is a data-modifying statement with a RETURNING clause; the events (at most MAX_EVENTS_PER_STATEMENT) are written
+   * only if it returned a row. Says whether it did (then the events are stored and the relay is woken).
    */
   async appendWith(
     runner: { query(sql: string, params: unknown[]): Promise<unknown> },
     write: { sql: string; params: unknown[] },
     events: OutgoingEvent[],
   ): Promise<boolean> {
+    if (events.length === 0 || events.length > MAX_EVENTS_PER_STATEMENT)
+      throw new Error(`appendWith takes 1 to ${MAX_EVENTS_PER_STATEMENT} events, not ${events.length}`);
     const params = [...write.params];
-    const rows = events.map((e) => {
-      const at = params.length;
-      params.push(e.envelope.id, e.subject, JSON.stringify(e.envelope), e.envelope.correlationid ?? null);
-      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4})`;
-    });
+    const values = valuesOf(events, params);
     const written = (await runner.query(
       `WITH w AS (${write.sql})
        INSERT INTO outbox_events (event_id, subject, payload, correlation_id)
-       SELECT v.* FROM (VALUES ${rows.join(', ')}) AS v(event_id, subject, payload, correlation_id)
+       SELECT v.* FROM (VALUES ${values}) AS v(event_id, subject, payload, correlation_id)
         WHERE EXISTS (SELECT 1 FROM w)
        RETURNING event_id`,
       params,
@@ -94,4 +92,18 @@ export class OutboxWriter {
     this.relay.wake();
     return true;
   }
+}
+
+/** Events per INSERT: four parameters each, well under PostgreSQL's 65,535. */
+export const MAX_EVENTS_PER_STATEMENT = 5000;
+
+/** `($n, $n+1, $n+2, $n+3), …` for the events, their values pushed onto `params` after what it holds already. */
+function valuesOf(events: OutgoingEvent[], params: unknown[]): string {
+  return events
+    .map((e) => {
+      const at = params.length;
+      params.push(e.envelope.id, e.subject, JSON.stringify(e.envelope), e.envelope.correlationid ?? null);
+      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4})`;
+    })
+    .join(', ');
 }
