@@ -1,5 +1,5 @@
 import type { InitiativeSnapshot } from '@ctp/contracts';
-import { matchFingerprintOf, toMatchCandidate } from './match-candidate';
+import { fingerprintOfCandidate, toMatchCandidate } from './match-candidate';
 
 function snapshot(overrides: Partial<InitiativeSnapshot> = {}): InitiativeSnapshot {
   return {
@@ -145,8 +145,9 @@ describe('toMatchCandidate', () => {
   });
 });
 
-describe('matchFingerprintOf', () => {
-  const base = matchFingerprintOf(snapshot());
+describe('fingerprintOfCandidate', () => {
+  const fingerprint = (s: InitiativeSnapshot) => fingerprintOfCandidate(toMatchCandidate(s, '2025-03-14T08:00:00Z'));
+  const base = fingerprint(snapshot());
 
   it.each<[string, Partial<InitiativeSnapshot>]>([
     ['a new version and timestamp', { version: 4, lastUpdatedAt: '2025-04-01T00:00:00Z' }],
@@ -154,7 +155,11 @@ describe('matchFingerprintOf', () => {
     ['a new description', { description: 'Five days in Dakar, then follow-up online.' } as Partial<InitiativeSnapshot>],
     ['another visibility', { visibility: 'INTERPOL_RESTRICTED' }],
   ])('is unchanged by %s (nothing the matcher reads)', (_what, change) => {
-    expect(matchFingerprintOf(snapshot(change))).toBe(base);
+    expect(fingerprint(snapshot(change))).toBe(base);
+  });
+
+  it('is unchanged by when the platform first received the record', () => {
+    expect(fingerprintOfCandidate(toMatchCandidate(snapshot(), '2026-01-01T00:00:00Z'))).toBe(base);
   });
 
   it.each<[string, Partial<InitiativeSnapshot>]>([
@@ -170,6 +175,6 @@ describe('matchFingerprintOf', () => {
     ['another related initiative', { relatedInitiatives: [{ ref: 'IP-HUB-AFR-TRN-2025-032', type: 5 }] }],
     ['a funder less', { participatingOrgs: [{ ref: 'PT-UNODC', name: 'UNODC', role: 'ACCOUNTABLE' }] }],
   ])('changes with %s', (_what, change) => {
-    expect(matchFingerprintOf(snapshot(change))).not.toBe(base);
+    expect(fingerprint(snapshot(change))).not.toBe(base);
   });
 });

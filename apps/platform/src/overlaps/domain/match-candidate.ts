@@ -95,11 +95,6 @@ export const WITHDRAWN_FINGERPRINT = 'withdrawn';
  * against every other record, so a new version whose fingerprint is unchanged (a status change without dates, a new
  * description, a budget) needs no detection run.
  */
-export function matchFingerprintOf(snapshot: InitiativeSnapshot): string {
-  return fingerprintOfCandidate(toMatchCandidate(snapshot, ''));
-}
-
-/** `matchFingerprintOf` for a candidate already built. */
 export function fingerprintOfCandidate(candidate: MatchCandidate): string {
   const { firstReportedAt: _firstReportedAt, ...matched } = candidate;
   return createHash('sha1').update(JSON.stringify(matched)).digest('base64');

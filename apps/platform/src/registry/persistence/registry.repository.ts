@@ -14,7 +14,7 @@ export interface RegistryWrite {
   reportedAt: string;
   eventId: string;
   eventType: string;
-  /** What the matcher reads of this version, digested (`matchFingerprintOf`): detection re-runs when it changes. */
+  /** What the matcher reads of this version, digested (`fingerprintOfCandidate`): detection re-runs when it changes. */
   matchFingerprint: string;
 }
 
