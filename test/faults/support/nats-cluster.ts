@@ -27,7 +27,24 @@ export class TestNatsCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'ctp-nats-cluster-'));
   private constructor(private readonly nodes: ClusterNode[]) {}
 
+  /**
+   * Free ports are picked before the nodes bind them, so another process may take one in between: a node that
+   * cannot bind is started again, with the whole cluster on new ports (at most three attempts).
+   */
   static async start(): Promise<TestNatsCluster> {
+    for (let attempt = 1; ; attempt++) {
+      const cluster = new TestNatsCluster([]);
+      try {
+        await cluster.launch();
+        return cluster;
+      } catch (err) {
+        await cluster.stop();
+        if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+      }
+    }
+  }
+
+  private async launch(): Promise<void> {
     const sources = NODES.map((n) => ({
       name: n,
       text: readFileSync(join(ROOT, 'deploy/nats/cluster', `node-${n}.conf`), 'utf8'),
@@ -38,25 +55,23 @@ export class TestNatsCluster {
         if (!ports.has(port)) ports.set(port, await freePort());
       }
     }
-    const cluster = new TestNatsCluster([]);
     for (const s of sources) {
-      const store = join(cluster.dir, `node-${s.name}`);
+      const store = join(this.dir, `node-${s.name}`);
       mkdirSync(store, { recursive: true });
       const text = s.text
         .replace(/127\.0\.0\.1:(\d+)/g, (_, port: string) => `127.0.0.1:${ports.get(port)}`)
         .replace(/store_dir:\s*\S+/, `store_dir: "${store}"`);
-      const conf = join(cluster.dir, `node-${s.name}.conf`);
+      const conf = join(this.dir, `node-${s.name}.conf`);
       writeFileSync(conf, text);
-      cluster.nodes.push({
+      this.nodes.push({
         name: s.name,
         serverName: /server_name:\s*(\S+)/.exec(text)![1],
         conf,
         clientPort: Number(/^listen:\s*127\.0\.0\.1:(\d+)/m.exec(text)![1]),
       });
     }
-    await Promise.all(cluster.nodes.map((n) => cluster.startNode(n)));
-    await cluster.waitForJetStream();
-    return cluster;
+    await Promise.all(this.nodes.map((n) => this.startNode(n)));
+    await this.waitForJetStream();
   }
 
   get urls(): string[] {
