@@ -13,7 +13,7 @@ function fakeDataSource(): DataSource {
       release: async () => undefined,
     }),
     query: async (sql: string) =>
-      sql.includes('count(*)') ? [{ backlog: 1 }] : sql.includes('WHERE sent_at IS NULL ORDER BY id') ? [row] : [],
+      sql.includes('count(*)') ? [{ backlog: 1 }] : sql.includes('WHERE sent_at IS NULL AND NOT') ? [row] : [],
   } as unknown as DataSource;
 }
 
@@ -61,5 +61,92 @@ describe('OutboxRelay', () => {
     await new Promise((r) => setTimeout(r, 50));
     await relay.stop();
     expect(rounds).toBe(before + 1);
+  });
+
+  it('publishes the rows it is handed without reading them back, and marks them sent together', async () => {
+    const statements: string[] = [];
+    const published: string[] = [];
+    const ds = {
+      createQueryRunner: () => ({
+        connect: async () => undefined,
+        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
+        release: async () => undefined,
+      }),
+      query: async (sql: string, params?: unknown[]) => {
+        statements.push(`${sql.replace(/\s+/g, ' ').trim()} ${JSON.stringify(params ?? [])}`);
+        return sql.includes('count(*)') ? [{ backlog: 0 }] : [];
+      },
+    } as unknown as DataSource;
+    const js = {
+      publish: async (_subject: string, _payload: string, opts: { msgID: string }) => {
+        published.push(opts.msgID);
+        return { duplicate: false };
+      },
+    } as unknown as JetStreamClient;
+    const relay = new OutboxRelay(ds, js, createLogger('test', 'silent'), new Metrics('test'), {
+      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
+      pollIntervalMs: 10_000,
+      lingerMs: 0,
+      markEveryMs: 10_000, // so they are marked by stop(), in one statement
+    });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 50)); // the first round reads the table (empty here)
+    const reads = () => statements.filter((s) => s.startsWith('SELECT id, event_id')).length;
+    const readsBefore = reads();
+    const row = (id: number) => ({
+      id: String(id),
+      event_id: `e-${id}`,
+      subject: 'ctp.test.x',
+      payload: '{}',
+      correlation_id: null,
+    });
+    relay.committed([row(7), row(8)]);
+    await new Promise((r) => setTimeout(r, 5));
+    relay.committed([row(9)]);
+    await new Promise((r) => setTimeout(r, 100));
+    await relay.stop();
+    expect(published).toEqual(['e-7', 'e-8', 'e-9']);
+    expect(reads()).toBe(readsBefore);
+    const marks = statements.filter((s) => s.startsWith('UPDATE outbox_events SET sent_at'));
+    expect(marks).toEqual(['UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::bigint[]) [["7","8","9"]]']);
+  });
+
+  it('reads the table for a handed row whose publish failed, leaving out rows still in memory', async () => {
+    const selects: unknown[][] = [];
+    let failNext = true;
+    const ds = {
+      createQueryRunner: () => ({
+        connect: async () => undefined,
+        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
+        release: async () => undefined,
+      }),
+      query: async (sql: string, params?: unknown[]) => {
+        if (sql.includes('WHERE sent_at IS NULL AND NOT')) selects.push(params ?? []);
+        return sql.includes('count(*)') ? [{ backlog: 0 }] : [];
+      },
+    } as unknown as DataSource;
+    const js = {
+      publish: async () => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('timeout');
+        }
+        return { duplicate: false };
+      },
+    } as unknown as JetStreamClient;
+    const relay = new OutboxRelay(ds, js, createLogger('test', 'silent'), new Metrics('test'), {
+      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
+      pollIntervalMs: 10_000,
+      lingerMs: 0,
+    });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 50));
+    const before = selects.length;
+    relay.committed([{ id: '5', event_id: 'e-5', subject: 'ctp.test.x', payload: '{}', correlation_id: null }]);
+    // The failed round backs off 200 ms, then reads the table (where row 5 still is, unsent).
+    await new Promise((r) => setTimeout(r, 400));
+    await relay.stop();
+    expect(selects.length).toBeGreaterThan(before);
+    expect(selects[before][1]).toEqual([]);
   });
 });

@@ -3,12 +3,15 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import { CtpLogger, Metrics } from '@ctp/observability';
 import { AdvisoryLeadership } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
-import { OutboxWakeUp } from './outbox';
+import { OutboxRow, OutboxWakeUp } from './outbox';
 
 export interface OutboxRelayOptions {
   /** Rows read and published per round; all of a round's publishes are in flight at once. */
   batchSize: number;
-  /** Fallback poll for rows written by another process (this process's commits wake the relay at once). */
+  /**
+   * How often the relay reads the table for rows it was not handed: written by another process or thread, left by a
+   * failed publish or a previous run. A `wake()` makes it read at once.
+   */
   pollIntervalMs: number;
   /** How long a sent row is kept so that `outbox:replay --since` can re-publish it. */
   retentionMs: number;
@@ -17,6 +20,11 @@ export interface OutboxRelayOptions {
   lockName: string;
   /** After a wake-up, wait this long so that commits arriving together leave in one round. */
   lingerMs: number;
+  /**
+   * Rows handed over by this process are marked sent in one statement at most this often (or per `batchSize`): a
+   * crash in between re-publishes them, which the broker's dedupe window and the consumers' inboxes make harmless.
+   */
+  markEveryMs: number;
 }
 
 export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
@@ -26,21 +34,22 @@ export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
   publishTimeoutMs: 5000,
   lockName: 'ctp-outbox-relay',
   lingerMs: 10,
+  markEveryMs: 100,
 };
 
-interface OutboxRow {
-  id: string;
-  event_id: string;
-  subject: string;
-  payload: string;
-  correlation_id: string | null;
-}
+/** Rows handed over and not yet published, at most; beyond that the relay reads them from the table instead. */
+const MAX_HANDED = 20_000;
 
 /**
- * Moves committed outbox rows to JetStream. One relay per database is active at a time (a PostgreSQL advisory lock),
- * so events leave in the order they were committed. Each row is published with `Nats-Msg-Id` = event id, all rows of a
- * round in flight together, and marked sent only once its PubAck arrived; a row without a PubAck is retried until the
- * broker takes it (the broker's dedupe window and the consumers' inboxes make the retry harmless).
+ * Moves committed outbox rows to JetStream. One relay per database is active at a time (a PostgreSQL advisory lock).
+ * Each row is published with `Nats-Msg-Id` = event id, all rows of a round in flight together, and marked sent only
+ * once its PubAck arrived; a row without a PubAck is retried until the broker takes it (the broker's dedupe window and
+ * the consumers' inboxes make the retry harmless).
+ *
+ * Rows come two ways. The OutboxWriter of this process hands over what it committed (`committed`), in commit order:
+ * those are published without reading them back, and marked sent together every `markEveryMs`. Everything else —
+ * rows of another process or thread, rows whose publish failed, rows left by a crash — is read from the table, oldest
+ * first, on `wake()`, at start and every `pollIntervalMs`, leaving out the rows held in memory.
  */
 export class OutboxRelay implements OutboxWakeUp {
   private stopping = false;
@@ -50,6 +59,15 @@ export class OutboxRelay implements OutboxWakeUp {
   private wakeWaiter?: () => void;
   private lastHousekeeping = 0;
   private consecutiveFailures = 0;
+  /** Handed over by this process, not yet published, in commit order. */
+  private handed: OutboxRow[] = [];
+  /** Published (PubAck received), not yet marked sent. */
+  private unmarked: string[] = [];
+  /** The ids of `handed` and `unmarked`: a read of the table leaves them out. */
+  private readonly inMemory = new Set<string>();
+  private scanRequested = true;
+  private lastScan = 0;
+  private lastMark = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,18 +82,44 @@ export class OutboxRelay implements OutboxWakeUp {
   start(): void {
     if (this.running) return;
     this.stopping = false;
+    this.scanRequested = true;
     this.running = this.loop();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake();
+    this.signal();
     await this.running;
     this.running = undefined;
+    if (this.leadership.held) {
+      await this.markSent().catch((err: Error) =>
+        this.logger.warn({ msg: 'outbox relay could not mark its last rows sent', err: err.message }),
+      );
+    }
+    this.forgetMemory();
     await this.leadership.release();
   }
 
+  /** Rows were committed that this relay was not handed: read the table at once. */
   wake(): void {
+    this.scanRequested = true;
+    this.signal();
+  }
+
+  committed(rows: OutboxRow[]): void {
+    if (!this.running || this.stopping || !this.leadership.held || this.handed.length + rows.length > MAX_HANDED) {
+      this.wake();
+      return;
+    }
+    for (const row of rows) {
+      if (this.inMemory.has(row.id)) continue;
+      this.inMemory.add(row.id);
+      this.handed.push(row);
+    }
+    this.signal();
+  }
+
+  private signal(): void {
     this.woken = true;
     const waiter = this.wakeWaiter;
     this.wakeWaiter = undefined;
@@ -96,7 +140,10 @@ export class OutboxRelay implements OutboxWakeUp {
           this.logger.info({ msg: 'outbox relay recovered', afterFailures: this.consecutiveFailures });
           this.consecutiveFailures = 0;
         }
-        if (read < this.options.batchSize) await this.idle(this.options.pollIntervalMs);
+        if (this.unmarked.length >= this.options.batchSize || Date.now() - this.lastMark >= this.options.markEveryMs)
+          await this.markSent();
+        if (read < this.options.batchSize)
+          await this.idle(this.unmarked.length > 0 ? this.options.markEveryMs : this.options.pollIntervalMs);
       } catch (err) {
         this.consecutiveFailures++;
         if (this.consecutiveFailures === 1 || this.consecutiveFailures % 20 === 0) {
@@ -107,6 +154,7 @@ export class OutboxRelay implements OutboxWakeUp {
           });
         }
         await this.leadership.dropIfLost();
+        if (!this.leadership.held) this.forgetMemory();
         // Not cut short by wake(): under load every commit wakes the relay, which would otherwise re-publish its
         // whole backlog in a tight loop at a broker that is failing (a cluster electing a leader, say).
         await this.idle(Math.min(5000, 100 * 2 ** Math.min(6, this.consecutiveFailures)), false);
@@ -114,38 +162,78 @@ export class OutboxRelay implements OutboxWakeUp {
     }
   }
 
-  /** One round: read the oldest unsent rows, publish them all, mark the acknowledged ones sent. */
+  /**
+   * One round: the rows handed over, or — when asked, at start, after a failure and every `pollIntervalMs` — the
+   * oldest unsent rows of the table; all published at once. Rows read from the table are marked sent at the end of the
+   * round, handed ones within `markEveryMs`.
+   */
   async relayOnce(): Promise<{ read: number; sent: number; failed: number }> {
     this.woken = false;
-    const rows: OutboxRow[] = await this.dataSource.query(
-      `SELECT id, event_id, subject, payload, correlation_id FROM outbox_events
-        WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
-      [this.options.batchSize],
-    );
+    const scan = this.scanRequested || Date.now() - this.lastScan >= this.options.pollIntervalMs;
+    let rows: OutboxRow[];
+    if (scan) {
+      this.scanRequested = false;
+      this.lastScan = Date.now();
+      await this.markSent();
+      rows = await this.dataSource.query(
+        `SELECT id, event_id, subject, payload, correlation_id FROM outbox_events
+          WHERE sent_at IS NULL AND NOT (id = ANY($2::bigint[])) ORDER BY id LIMIT $1`,
+        [this.options.batchSize, [...this.inMemory]],
+      );
+      for (const row of rows) this.inMemory.add(row.id);
+    } else rows = this.handed.splice(0, this.options.batchSize);
     if (rows.length === 0) return { read: 0, sent: 0, failed: 0 };
     const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
-    const sentIds: string[] = [];
     const failedIds: string[] = [];
+    let sent = 0;
     let duplicates = 0;
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') {
-        sentIds.push(rows[i].id);
+        this.unmarked.push(rows[i].id);
+        sent++;
         if (r.value.duplicate) duplicates++;
-      } else failedIds.push(rows[i].id);
+      } else {
+        failedIds.push(rows[i].id);
+        this.inMemory.delete(rows[i].id);
+      }
     });
-    if (sentIds.length > 0) {
-      await this.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::bigint[])`, [sentIds]);
-    }
     if (failedIds.length > 0) {
+      // Left to the next read of the table, after the backoff.
+      this.scanRequested = true;
       this.metrics.outboxPublishFailures.inc(failedIds.length);
       await this.dataSource.query(`UPDATE outbox_events SET attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [
         failedIds,
       ]);
     }
-    this.metrics.outboxPublished.inc({ duplicate: 'false' }, sentIds.length - duplicates);
+    if (scan) await this.markSent();
+    this.metrics.outboxPublished.inc({ duplicate: 'false' }, sent - duplicates);
     if (duplicates) this.metrics.outboxPublished.inc({ duplicate: 'true' }, duplicates);
-    this.logger.debug({ msg: 'outbox relayed', sent: sentIds.length, duplicates, failed: failedIds.length });
-    return { read: rows.length, sent: sentIds.length, failed: failedIds.length };
+    this.logger.debug({
+      msg: 'outbox relayed',
+      from: scan ? 'table' : 'memory',
+      sent,
+      duplicates,
+      failed: failedIds.length,
+    });
+    return { read: rows.length, sent, failed: failedIds.length };
+  }
+
+  /** Marks the published rows sent, in one statement. */
+  private async markSent(): Promise<void> {
+    this.lastMark = Date.now();
+    if (this.unmarked.length === 0) return;
+    const ids = this.unmarked;
+    await this.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+    this.unmarked = [];
+    for (const id of ids) this.inMemory.delete(id);
+  }
+
+  /** Another relay may hold the lock now: whatever this one held in memory is read from the table again. */
+  private forgetMemory(): void {
+    this.handed = [];
+    this.unmarked = [];
+    this.inMemory.clear();
+    this.scanRequested = true;
   }
 
   /** Re-publishes rows already sent since `since` (same event ids), e.g. after a stream was lost or restored. */

@@ -1,5 +1,5 @@
 import { currentCorrelationId, runWithCorrelation } from '../../observability/src/correlation';
-import { MAX_EVENTS_PER_STATEMENT, newEvent, NewEventSpec, OutboxWriter } from './outbox';
+import { MAX_EVENTS_PER_STATEMENT, newEvent, NewEventSpec, OutboxRow, OutboxWriter } from './outbox';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -148,10 +148,21 @@ describe('OutboxWriter.append', () => {
     const woken: number[] = [];
     const afterCommit: (() => void)[] = [];
     const tx = {
-      manager: { query: async (sql: string, params: unknown[]) => void queries.push({ sql, params }) },
+      manager: {
+        // As PostgreSQL answers `RETURNING id, event_id`: a bigserial id per row (here in reverse, as no order is promised).
+        query: async (sql: string, params: unknown[]) => {
+          const first = queries.reduce((n, q) => n + q.params.length / 4, 0);
+          queries.push({ sql, params });
+          return params
+            .filter((_, i) => i % 4 === 0)
+            .map((eventId, i) => ({ id: String(first + i + 1), event_id: eventId }))
+            .reverse();
+        },
+      },
       afterCommit: (cb: () => void) => afterCommit.push(cb),
     } as unknown as Parameters<OutboxWriter['append']>[0];
-    const writer = new OutboxWriter({ wake: () => woken.push(1) });
+    const handed: OutboxRow[][] = [];
+    const writer = new OutboxWriter({ wake: () => woken.push(1), committed: (rows) => handed.push(rows) });
     const events = Array.from({ length: 2 * MAX_EVENTS_PER_STATEMENT + 1 }, (_, i) =>
       newEvent({ ...base, data: { initiativeId: `IP-HUB-EUR-OP-${i}`, version: 1 } }),
     );
@@ -166,7 +177,30 @@ describe('OutboxWriter.append', () => {
     ).toBe(true);
     const ids = queries.flatMap((q) => q.params.filter((_, i) => i % 4 === 0));
     expect(ids).toEqual(events.map((e) => e.envelope.id));
+    expect(handed).toEqual([]);
+    afterCommit.forEach((cb) => cb());
+    // Handed to the relay once committed, in id order, each row as stored: no need to read them back.
     expect(woken).toEqual([]);
+    expect(handed).toHaveLength(1);
+    expect(handed[0].map((r) => r.event_id)).toEqual(events.map((e) => e.envelope.id));
+    expect(handed[0].map((r) => r.id)).toEqual(events.map((_, i) => String(i + 1)));
+    expect(handed[0][0]).toEqual({
+      id: '1',
+      event_id: events[0].envelope.id,
+      subject: events[0].subject,
+      payload: JSON.stringify(events[0].envelope),
+      correlation_id: null,
+    });
+  });
+
+  it('only wakes a relay that takes no rows (it reads them from the table)', async () => {
+    const woken: number[] = [];
+    const afterCommit: (() => void)[] = [];
+    const tx = {
+      manager: { query: async (_sql: string, params: unknown[]) => [{ id: '1', event_id: params[0] }] },
+      afterCommit: (cb: () => void) => afterCommit.push(cb),
+    } as unknown as Parameters<OutboxWriter['append']>[0];
+    await new OutboxWriter({ wake: () => woken.push(1) }).append(tx, [newEvent(base)]);
     afterCommit.forEach((cb) => cb());
     expect(woken).toEqual([1]);
   });
