@@ -1,4 +1,4 @@
-import { InitiativeSnapshot } from '@ctp/contracts';
+import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { eventFor, snapshotOf } from '../support/events';
 import { PlatformUnderTest } from '../support/platform-under-test';
 import { waitFor } from '../support/services';
@@ -7,7 +7,8 @@ import { waitFor } from '../support/services';
  * Duplicate detection runs as its own stage: the consumer queues changed records in the transaction that applies
  * them, the detection worker compares them afterwards. These tests check what that stage promises beyond the
  * labelled pairs (test/platform/duplicates.test.ts): work left in the queue by a stopped platform is done when it
- * returns, a change the matcher does not read triggers no run, and the blocking table follows the records.
+ * returns, a change the matcher does not read triggers no run, and the blocking table (one row per live record)
+ * follows the records.
  */
 describe('platform detection stage', () => {
   const p = new PlatformUnderTest('detection', { DETECTION_POLL_MS: '200' });
@@ -38,59 +39,98 @@ describe('platform detection stage', () => {
     dates: { plannedStart: '2027-03-08', plannedEnd: '2027-03-12' },
   });
 
-  it('finds a duplicate through the blocking table, and writes that table from the records', async () => {
+  interface BlockRow {
+    initiative_id: string;
+    reporter: string;
+    primary_stream: string;
+    secondary_streams: string[];
+    countries: string[];
+    start_date: string;
+    end_date: string;
+  }
+  const blockRows = () =>
+    db.query<BlockRow>(
+      `SELECT initiative_id, reporter, primary_stream, secondary_streams, countries,
+              to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date
+         FROM registry_block_records ORDER BY initiative_id`,
+    );
+  /** The row a live record with planned dates should have (lists sorted). */
+  const rowOf = (s: InitiativeSnapshot): BlockRow => ({
+    initiative_id: s.initiativeId,
+    reporter: s.reportingOrg.ref,
+    primary_stream: s.actionStreams.primary,
+    secondary_streams: [...(s.actionStreams.secondary ?? [])].sort(),
+    countries: [...(s.recipientCountries ?? [])].sort(),
+    start_date: s.dates!.plannedStart!,
+    end_date: s.dates!.plannedEnd!,
+  });
+  /** The transaction that last wrote a record's row: unchanged when the row was not rewritten. */
+  const rowVersion = async (id: string) =>
+    (
+      await db.query<{ x: string }>(`SELECT xmin::text AS x FROM registry_block_records WHERE initiative_id = $1`, [id])
+    )[0]?.x;
+
+  it('finds a duplicate through the blocking table, and writes one row per live record to that table', async () => {
     await settled([{ snapshot: hub }, { snapshot: partner }]);
     const pairs = await duplicatePairs(hub.initiativeId);
     expect(pairs.map((p) => [p.aId, p.bId, p.effective])).toEqual([
       [hub.initiativeId, partner.initiativeId, 'DUPLICATE'],
     ]);
-    const entries = await db.query<{ block_key: string; reporter: string }>(
-      `SELECT block_key, reporter FROM registry_block_entries WHERE initiative_id = $1 ORDER BY block_key`,
-      [hub.initiativeId],
-    );
-    // Five days in March 2027, widened by 15 days each side: February and March, stored under month keys.
-    expect(entries).toEqual([
-      { block_key: 'SN:M2027-02', reporter: 'IP-HUB-AFR' },
-      { block_key: 'SN:M2027-03', reporter: 'IP-HUB-AFR' },
-    ]);
+    expect(await blockRows()).toEqual([rowOf(hub), rowOf(partner)]);
+    expect(rowOf(hub)).toMatchObject({ reporter: 'IP-HUB-AFR', countries: ['SN'], start_date: '2027-03-08' });
   });
 
   it('runs no detection for a change the matcher does not read, and one for a change it reads', async () => {
     const before = await detectionRuns();
     await settled([{ snapshot: { ...hub, version: 2, status: 'CANCELLED', lastUpdatedAt: new Date().toISOString() } }]);
     expect(await detectionRuns()).toBe(before);
-    // Moved to another country: the pair is cleared and the blocking entries follow.
+    // A new title: compared again, but its blocking row is the same and is not rewritten.
+    const written = await rowVersion(hub.initiativeId);
+    expect(written).toBeDefined();
+    const retitled = {
+      ...hub,
+      version: 3,
+      status: 'CANCELLED' as const,
+      title: { lang: 'en' as const, text: 'Regional course on foreign terrorist fighters' },
+      lastUpdatedAt: new Date().toISOString(),
+    };
+    await settled([{ snapshot: retitled }]);
+    expect(await detectionRuns()).toBeGreaterThan(before);
+    expect(await rowVersion(hub.initiativeId)).toBe(written);
+    // Moved to another country: the pair is cleared and the blocking row follows.
+    const moved = { ...retitled, version: 4, recipientCountries: ['ML'], lastUpdatedAt: new Date().toISOString() };
+    await settled([{ snapshot: moved }]);
+    expect((await duplicatePairs(hub.initiativeId)).map((p) => p.effective)).toEqual([]);
+    expect(await rowVersion(hub.initiativeId)).not.toBe(written);
+    expect(await blockRows()).toEqual([rowOf(moved), rowOf(partner)]);
+    // Withdrawn: its row is deleted.
     await settled([
       {
         snapshot: {
-          ...hub,
-          version: 3,
-          status: 'CANCELLED',
-          recipientCountries: ['ML'],
+          ...partner,
+          version: 2,
           lastUpdatedAt: new Date().toISOString(),
+          withdrawal: { reason: 'duplicate entry', withdrawnAt: new Date().toISOString() },
         },
+        type: InitiativeEventType.Withdrawn,
       },
     ]);
-    expect(await detectionRuns()).toBeGreaterThan(before);
-    expect((await duplicatePairs(hub.initiativeId)).map((p) => p.effective)).toEqual([]);
-    const keys = await db.query<{ block_key: string }>(
-      `SELECT block_key FROM registry_block_entries WHERE initiative_id = $1 ORDER BY block_key`,
-      [hub.initiativeId],
-    );
-    expect(keys.map((k) => k.block_key)).toEqual(['ML:M2027-02', 'ML:M2027-03']);
+    expect(await blockRows()).toEqual([rowOf(moved)]);
   });
 
   it('does the work a stopped platform left queued when it comes back', async () => {
+    const rows = await blockRows();
+    expect(rows).toHaveLength(1);
     await p.process.stop();
     // As if the platform had stopped right after committing a batch: its records queued, not yet compared.
-    await db.query(`DELETE FROM registry_block_entries`);
+    await db.query(`DELETE FROM registry_block_records`);
     await db.query(`INSERT INTO detection_queue (initiative_id) VALUES ($1), ($2)`, [
       hub.initiativeId,
       partner.initiativeId,
     ]);
     await p.restart();
     await waitFor('the queue drained', async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0);
-    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM registry_block_entries`);
-    expect(n).toBe(4);
+    // The live record's row written again; the withdrawn one has none.
+    expect(await blockRows()).toEqual(rows);
   });
 });

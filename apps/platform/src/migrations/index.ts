@@ -6,6 +6,7 @@ import { SyncSources1764171000000 } from './1764171000000-sync-sources';
 import { GinWithoutPendingList1764171100000 } from './1764171100000-gin-without-pending-list';
 import { BlockingKeys1764171200000 } from './1764171200000-blocking-keys';
 import { DetectionStage1764171300000 } from './1764171300000-detection-stage';
+import { BlockRecords1764171400000 } from './1764171400000-block-records';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -16,4 +17,5 @@ export const PLATFORM_MIGRATIONS = [
   GinWithoutPendingList1764171100000,
   BlockingKeys1764171200000,
   DetectionStage1764171300000,
+  BlockRecords1764171400000,
 ];

@@ -1,52 +1,127 @@
-import { BlockEntry } from '../domain/blocking';
+import { BlockRecord, storedKeysOf, storedRecordOf } from '../domain/blocking';
 import { BlockingIndex } from './blocking-index';
 
-const entry = (id: string, over: Partial<BlockEntry> = {}): BlockEntry => ({
-  blockKey: 'KE:M2027-03',
-  reporter: id.split('-').slice(0, -1).join('-'),
+const row = (id: string, over: Partial<BlockRecord> = {}): BlockRecord => ({
   initiativeId: id,
+  reporterRef: id.split('-').slice(0, -1).join('-'),
   primaryStream: 'IDENTIFICATION',
   secondaryStreams: [],
+  countries: ['KE'],
   start: '2027-03-10',
   end: '2027-03-12',
   ...over,
 });
 
+const DAY_MS = 86_400_000;
+const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * DAY_MS).toISOString().slice(0, 10);
+const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
+
 describe('BlockingIndex', () => {
-  it('finds records of other reporters under a shared key, with compatible streams and dates within 30 days', () => {
+  it('finds records of other reporters sharing a country, with compatible streams and dates within 30 days', () => {
     const index = new BlockingIndex();
     index.load(
       [
-        entry('IP-HUB-AFR-1'),
-        entry('PT-UNODC-1'),
-        entry('PT-UNODC-2', { primaryStream: 'FINANCING' }),
-        entry('PT-UNODC-3', { primaryStream: 'FINANCING', secondaryStreams: ['IDENTIFICATION'] }),
-        entry('PT-UNODC-4', { start: '2027-04-12', end: '2027-04-20' }),
-        entry('PT-UNODC-5', { start: '2027-04-11', end: '2027-04-20' }),
-        entry('PT-UNODC-6', { blockKey: 'UG:M2027-03' }),
+        row('IP-HUB-AFR-1'),
+        row('PT-UNODC-1'),
+        row('PT-UNODC-2', { primaryStream: 'FINANCING' }),
+        row('PT-UNODC-3', { primaryStream: 'FINANCING', secondaryStreams: ['IDENTIFICATION'] }),
+        row('PT-UNODC-4', { start: '2027-04-12', end: '2027-04-20' }),
+        row('PT-UNODC-5', { start: '2027-04-11', end: '2027-04-20' }),
+        row('PT-UNODC-6', { countries: ['UG'] }),
+        // A three-year project, stored under year keys, is met by a three-day course.
+        row('PT-UNODC-7', { countries: ['UG', 'KE'], start: '2025-01-01', end: '2027-12-31' }),
+        row('PT-UNODC-8', { countries: ['UG', 'KE'], start: '2025-01-01', end: '2027-02-07' }),
       ],
       7,
     );
     expect(index.generation).toBe(7);
-    const found = index.candidatesOf([entry('IP-HUB-EUR-9')]);
-    expect([...found].sort()).toEqual(['IP-HUB-AFR-1', 'PT-UNODC-1', 'PT-UNODC-3', 'PT-UNODC-5']);
+    expect(index.records).toBe(9);
+    const found = index.candidatesOf(row('IP-HUB-EUR-9'));
+    expect([...found].sort()).toEqual(['IP-HUB-AFR-1', 'PT-UNODC-1', 'PT-UNODC-3', 'PT-UNODC-5', 'PT-UNODC-7']);
     // Its own reporter's records and itself are never candidates.
-    expect([...index.candidatesOf([entry('IP-HUB-AFR-1')])]).not.toContain('IP-HUB-AFR-1');
-    expect([...index.candidatesOf([entry('PT-UNODC-9')])]).toEqual(['IP-HUB-AFR-1']);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1'))]).not.toContain('IP-HUB-AFR-1');
+    expect([...index.candidatesOf(row('PT-UNODC-9'))]).toEqual(['IP-HUB-AFR-1']);
+    // A secondary stream of the changed record matching a stored primary one.
+    expect([...index.candidatesOf(row('IP-HUB-EUR-9', { countries: ['UG'], primaryStream: 'X' }))]).toEqual([]);
+    expect(
+      [
+        ...index.candidatesOf(
+          row('IP-HUB-EUR-9', { countries: ['UG'], primaryStream: 'X', secondaryStreams: ['IDENTIFICATION'] }),
+        ),
+      ].sort(),
+    ).toEqual(['PT-UNODC-6', 'PT-UNODC-7']);
   });
 
-  it('replaces a record’s entries and reports only the rows that changed', () => {
+  it('replaces a record’s row and says whether it changed (the row to write)', () => {
     const index = new BlockingIndex();
-    index.load([entry('PT-UNODC-1'), entry('PT-UNODC-1', { blockKey: 'KE:M2027-02' })], 1);
-    const same = index.replace('PT-UNODC-1', [entry('PT-UNODC-1'), entry('PT-UNODC-1', { blockKey: 'KE:M2027-02' })]);
-    expect(same).toEqual({ removed: [], added: [] });
-    const moved = index.replace('PT-UNODC-1', [entry('PT-UNODC-1', { blockKey: 'UG:M2027-03' })]);
-    expect(moved.removed.map((e) => e.blockKey).sort()).toEqual(['KE:M2027-02', 'KE:M2027-03']);
-    expect(moved.added.map((e) => e.blockKey)).toEqual(['UG:M2027-03']);
-    expect([...index.candidatesOf([entry('IP-HUB-AFR-1')])]).toEqual([]);
-    expect([...index.candidatesOf([entry('IP-HUB-AFR-1', { blockKey: 'UG:M2027-03' })])]).toEqual(['PT-UNODC-1']);
-    index.replace('PT-UNODC-1', []);
+    index.load([storedRecordOf(row('PT-UNODC-1', { countries: ['KE', 'UG'] }))!], 1);
+    // The same record, its countries listed in another order: no change.
+    expect(index.replace('PT-UNODC-1', storedRecordOf(row('PT-UNODC-1', { countries: ['UG', 'KE'] })))).toBe(false);
+    expect(index.replace('PT-UNODC-1', storedRecordOf(row('PT-UNODC-1', { countries: ['UG'] })))).toBe(true);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1'))]).toEqual([]);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1', { countries: ['UG'] }))]).toEqual(['PT-UNODC-1']);
+    // Re-dated by a day: a change, though its keys are the same.
+    expect(
+      index.replace('PT-UNODC-1', storedRecordOf(row('PT-UNODC-1', { countries: ['UG'], end: '2027-03-13' }))),
+    ).toBe(true);
+    expect(index.replace('PT-UNODC-1', storedRecordOf(row('PT-UNODC-1', { primaryStream: 'FINANCING' })))).toBe(true);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1'))]).toEqual([]);
+    expect(index.records).toBe(1);
+    // Leaves: withdrawn, or without countries or dates (no row).
+    expect(storedRecordOf(row('PT-UNODC-1', { countries: [] }))).toBeUndefined();
+    expect(storedRecordOf(row('PT-UNODC-1', { start: '', end: '' }))).toBeUndefined();
+    expect(index.replace('PT-UNODC-1', undefined)).toBe(true);
     expect(index.records).toBe(0);
-    expect([...index.candidatesOf([entry('IP-HUB-AFR-1', { blockKey: 'UG:M2027-03' })])]).toEqual([]);
+    expect(index.replace('PT-UNODC-1', undefined)).toBe(false);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1', { primaryStream: 'FINANCING' }))]).toEqual([]);
+  });
+
+  it('finds exactly the records the matcher’s blocking rule admits, among many of every length', () => {
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const countries = ['KE', 'UG', 'TZ'];
+    const streams = ['IDENTIFICATION', 'FINANCING', 'BORDERS'];
+    const reporters = ['IP-HUB-AFR', 'PT-UNODC', 'PT-OSCE'];
+    const records: BlockRecord[] = [];
+    for (let i = 0; i < 600; i++) {
+      const start = random(900);
+      const length = [0, 3, 20, 61, 62, 63, 120, 399, 400, 401, 1000][random(11)];
+      records.push({
+        initiativeId: `${reporters[random(3)]}-${i}`,
+        reporterRef: reporters[random(3)],
+        primaryStream: streams[random(3)],
+        secondaryStreams: random(2) ? [streams[random(3)]] : [],
+        countries: countries.filter(() => random(2)),
+        start: day(start),
+        end: day(start + length),
+      });
+    }
+    const rows = records.map(storedRecordOf).filter((r): r is BlockRecord => r !== undefined);
+    const index = new BlockingIndex();
+    index.load(rows, 1);
+    expect(index.records).toBe(rows.length);
+    const admits = (a: BlockRecord, b: BlockRecord) =>
+      a.initiativeId !== b.initiativeId &&
+      a.reporterRef !== b.reporterRef &&
+      a.countries.some((c) => b.countries.includes(c)) &&
+      (a.primaryStream === b.primaryStream ||
+        a.secondaryStreams.includes(b.primaryStream) ||
+        b.secondaryStreams.includes(a.primaryStream)) &&
+      dayOf(b.start) - dayOf(a.end) <= 30 &&
+      dayOf(a.start) - dayOf(b.end) <= 30;
+    let pairs = 0;
+    for (const changed of records) {
+      const expected = rows.filter((r) => admits(changed, r)).map((r) => r.initiativeId);
+      expect([...index.candidatesOf(changed)].sort()).toEqual(expected.sort());
+      pairs += expected.length;
+    }
+    expect(pairs).toBeGreaterThan(1000);
+    // And the rows hold keys of a few period lengths, not only months.
+    expect(new Set(rows.flatMap((r) => storedKeysOf(r).map((k) => k.split(':')[1][0])))).toEqual(
+      new Set(['M', 'Q', 'Y']),
+    );
   });
 });

@@ -1,109 +1,92 @@
-import { BlockEntry } from '../domain/blocking';
+import { BlockRecord, lookupKeysOf, sameRecord, storedKeysOf } from '../domain/blocking';
 import { dateWindowDays } from '../domain/pair-matcher';
 
 const DAY_MS = 86_400_000;
 const dayOf = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 
-interface IndexedEntry {
-  initiativeId: string;
-  reporter: string;
-  primaryStream: string;
-  secondaryStreams: readonly string[];
+interface Indexed {
+  row: BlockRecord;
+  /** The keys the row is stored under (storedKeysOf, computed when it entered the index). */
+  keys: string[];
   startDay: number;
   endDay: number;
 }
 
 /**
- * `registry_block_entries` held in memory by the detection worker, so that finding a batch's candidates is a few
- * hundred thousand comparisons in the process rather than a join in the database (which cost ~0.2 ms per changed
- * record). The table stays the truth: the index is loaded from it, and is trusted only while `generation` matches
- * the database's detection generation, which every detection run increments under the detection lock — so a run by
- * another instance, or a run that failed half-way, makes the next run load it again.
+ * `registry_block_records` held in memory by the detection worker, each row under the keys it is stored under
+ * (`storedKeysOf`, computed here: the table holds one row per live record, not its keys), so that finding a batch's
+ * candidates is a few hundred thousand comparisons in the process rather than a join in the database (which cost
+ * ~0.2 ms per changed record). The table stays the truth: the index is loaded from it, and is trusted only while
+ * `generation` matches the database's detection generation, which every detection run increments under the detection
+ * lock — so a run by another instance, or a run that failed half-way, makes the next run load it again.
  */
 export class BlockingIndex {
-  private readonly byKey = new Map<string, IndexedEntry[]>();
-  private readonly byRecord = new Map<string, BlockEntry[]>();
+  private readonly byKey = new Map<string, Indexed[]>();
+  private readonly byRecord = new Map<string, Indexed>();
   /** The detection generation this index reflects; undefined: not loaded, or no longer trusted. */
   generation: number | undefined;
 
+  /** Rows held (as many as the table has). */
   get records(): number {
     return this.byRecord.size;
   }
 
-  load(entries: readonly BlockEntry[], generation: number): void {
+  load(rows: readonly BlockRecord[], generation: number): void {
     this.byKey.clear();
     this.byRecord.clear();
-    const grouped = new Map<string, BlockEntry[]>();
-    for (const e of entries) {
-      const list = grouped.get(e.initiativeId);
-      if (list) list.push(e);
-      else grouped.set(e.initiativeId, [e]);
-    }
-    for (const [id, list] of grouped) this.replace(id, list);
+    for (const row of rows) this.replace(row.initiativeId, row);
     this.generation = generation;
   }
 
-  /** Sets a record's entries (none: the record leaves the index) and says which rows to delete and insert. */
-  replace(initiativeId: string, entries: readonly BlockEntry[]): { removed: BlockEntry[]; added: BlockEntry[] } {
-    const before = this.byRecord.get(initiativeId) ?? [];
-    const fingerprint = (e: BlockEntry) =>
-      `${e.blockKey}\u0000${e.reporter}\u0000${e.primaryStream}\u0000${e.secondaryStreams.join(',')}\u0000${e.start}\u0000${e.end}`;
-    const next = new Set(entries.map(fingerprint));
-    const prev = new Set(before.map(fingerprint));
-    const removed = before.filter((e) => !next.has(fingerprint(e)));
-    const added = entries.filter((e) => !prev.has(fingerprint(e)));
-    if (removed.length === 0 && added.length === 0) return { removed, added };
-    for (const e of before) {
-      const list = this.byKey.get(e.blockKey);
-      if (!list) continue;
-      const kept = list.filter((x) => x.initiativeId !== initiativeId);
-      if (kept.length) this.byKey.set(e.blockKey, kept);
-      else this.byKey.delete(e.blockKey);
+  /**
+   * Sets a record's row (undefined: the record leaves the index) and says whether it changed — whether the table's
+   * row must be written (upserted, or deleted when `row` is undefined).
+   */
+  replace(initiativeId: string, row: BlockRecord | undefined): boolean {
+    const before = this.byRecord.get(initiativeId);
+    if (before === undefined ? row === undefined : row !== undefined && sameRecord(before.row, row)) return false;
+    if (before) {
+      for (const key of before.keys) {
+        const list = this.byKey.get(key);
+        if (!list) continue;
+        const kept = list.filter((x) => x !== before);
+        if (kept.length) this.byKey.set(key, kept);
+        else this.byKey.delete(key);
+      }
+      this.byRecord.delete(initiativeId);
     }
-    for (const e of entries) {
-      const indexed: IndexedEntry = {
-        initiativeId,
-        reporter: e.reporter,
-        primaryStream: e.primaryStream,
-        secondaryStreams: e.secondaryStreams,
-        startDay: dayOf(e.start),
-        endDay: dayOf(e.end),
-      };
-      const list = this.byKey.get(e.blockKey);
-      if (list) list.push(indexed);
-      else this.byKey.set(e.blockKey, [indexed]);
+    if (row) {
+      const indexed: Indexed = { row, keys: storedKeysOf(row), startDay: dayOf(row.start), endDay: dayOf(row.end) };
+      for (const key of indexed.keys) {
+        const list = this.byKey.get(key);
+        if (list) list.push(indexed);
+        else this.byKey.set(key, [indexed]);
+      }
+      this.byRecord.set(initiativeId, indexed);
     }
-    if (entries.length) this.byRecord.set(initiativeId, [...entries]);
-    else this.byRecord.delete(initiativeId);
-    return { removed, added };
+    return true;
   }
 
   /**
-   * The records stored under any of a changed record's lookup keys that are of another reporter, with a compatible
-   * stream (same primary, or one's primary among the other's secondaries) and dates at most the window apart — the
-   * same rule as pair-matcher's blocking step.
+   * The records stored under any of a changed record's lookup keys (`lookupKeysOf`) that are of another reporter,
+   * with a compatible stream (same primary, or one's primary among the other's secondaries) and dates at most the
+   * window apart — the same rule as pair-matcher's blocking step.
    */
-  candidatesOf(lookups: readonly BlockEntry[]): Set<string> {
+  candidatesOf(changed: BlockRecord): Set<string> {
     const found = new Set<string>();
     const window = dateWindowDays();
-    let dates = '';
-    let start = 0;
-    let end = 0;
-    for (const l of lookups) {
-      const list = this.byKey.get(l.blockKey);
+    const start = dayOf(changed.start) - window;
+    const end = dayOf(changed.end) + window;
+    for (const key of lookupKeysOf(changed)) {
+      const list = this.byKey.get(key);
       if (!list) continue;
-      if (dates !== l.start + l.end) {
-        dates = l.start + l.end;
-        start = dayOf(l.start) - window;
-        end = dayOf(l.end) + window;
-      }
-      for (const e of list) {
-        if (e.reporter === l.reporter || e.initiativeId === l.initiativeId || found.has(e.initiativeId)) continue;
-        if (e.startDay > end || e.endDay < start) continue;
+      for (const { row: e, startDay, endDay } of list) {
+        if (e.reporterRef === changed.reporterRef || e.initiativeId === changed.initiativeId) continue;
+        if (found.has(e.initiativeId) || startDay > end || endDay < start) continue;
         if (
-          e.primaryStream === l.primaryStream ||
-          l.secondaryStreams.includes(e.primaryStream) ||
-          e.secondaryStreams.includes(l.primaryStream)
+          e.primaryStream === changed.primaryStream ||
+          changed.secondaryStreams.includes(e.primaryStream) ||
+          e.secondaryStreams.includes(changed.primaryStream)
         )
           found.add(e.initiativeId);
       }

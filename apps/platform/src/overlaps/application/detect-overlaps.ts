@@ -5,7 +5,7 @@ import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { canonicalOf, clustersOf } from '../domain/clusters';
-import { BlockEntry, lookupEntriesOf, storedEntriesOf } from '../domain/blocking';
+import { BlockRecord, storedRecordOf } from '../domain/blocking';
 import { BlockingIndex } from './blocking-index';
 import { MatchCandidate, toMatchCandidate } from '../domain/match-candidate';
 import { TimeSlicer } from './time-slicer';
@@ -35,7 +35,7 @@ export interface DetectionResult {
 }
 
 /**
- * Re-evaluates the records a batch changed against their candidates (found by blocking in the database, so one change
+ * Re-evaluates the records a batch changed against their candidates (found by blocking, in memory, so one change
  * is compared with tens of records, not the registry), stores the pairs, recomputes the clusters they touch, and
  * publishes `ctp.overlap.flagged.v1` / `.cleared.v1` for each pair whose effective classification changed. A record
  * re-dated into another's window becomes a duplicate; one edited away, or withdrawn, stops being one.
@@ -49,7 +49,7 @@ export class DetectOverlaps {
     /** Match candidates kept between runs (see CandidateCache); the consumer adds the versions it applies. */
     readonly cache: CandidateCache,
   ) {}
-  /** The blocking entries, in memory (see BlockingIndex). */
+  /** The blocking rows, in memory (see BlockingIndex). */
   readonly blocking = new BlockingIndex();
 
   async execute(tx: Transaction, changedIds: string[]): Promise<DetectionResult> {
@@ -65,34 +65,35 @@ export class DetectOverlaps {
     const slicer = new TimeSlicer();
     const generation = await this.overlaps.nextGeneration(tx);
     if (this.blocking.generation !== generation - 1) {
-      this.blocking.load(await this.overlaps.allBlockEntries(tx), generation - 1);
+      this.blocking.load(await this.overlaps.allBlockRecords(tx), generation - 1);
       stats.blockingReloaded = true;
     }
     // Changed below: trusted again only once this transaction has committed.
     this.blocking.generation = undefined;
     lap('blocking');
-    // The changed records as they are now: their blocking entries rewritten, then their candidates looked up.
+    // The changed records as they are now: their blocking rows rewritten (those that changed), then their candidates
+    // looked up.
     const records = await this.loadCandidates(tx, changedIds, slicer);
-    const removed: BlockEntry[] = [];
-    const added: BlockEntry[] = [];
+    const upserted: BlockRecord[] = [];
+    const removed: string[] = [];
     const live: MatchCandidate[] = [];
     for (const id of changedIds) {
       const r = records.get(id);
       const isLive = r !== undefined && !r.stored.withdrawn;
       if (isLive) live.push(r.candidate);
-      const diff = this.blocking.replace(id, isLive ? storedEntriesOf(r.candidate) : []);
-      removed.push(...diff.removed);
-      added.push(...diff.added);
+      const row = isLive ? storedRecordOf(r.candidate) : undefined;
+      if (!this.blocking.replace(id, row)) continue;
+      if (row) upserted.push(row);
+      else removed.push(id);
     }
-    await this.overlaps.changeBlockEntries(tx, removed, added);
+    await this.overlaps.changeBlockRecords(tx, upserted, removed);
     lap('entries');
     const links = await this.overlaps.linkedCandidates(
       tx,
       live.map((c) => c.initiativeId),
     );
     for (const c of live) {
-      for (const candidateId of this.blocking.candidatesOf(lookupEntriesOf(c)))
-        links.push({ changedId: c.initiativeId, candidateId });
+      for (const candidateId of this.blocking.candidatesOf(c)) links.push({ changedId: c.initiativeId, candidateId });
       if (slicer.due()) await slicer.pause();
     }
     tx.afterCommit(() => (this.blocking.generation = generation));

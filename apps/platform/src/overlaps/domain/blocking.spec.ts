@@ -1,4 +1,12 @@
-import { blockKeysOf, lookupKeysOf, storedKeysOf, storedPeriodLength } from './blocking';
+import {
+  BlockRecord,
+  blockKeysOf,
+  lookupKeysOf,
+  sameRecord,
+  storedKeysOf,
+  storedPeriodLength,
+  storedRecordOf,
+} from './blocking';
 
 const day = (iso: string, plusDays: number) =>
   new Date(Date.parse(`${iso}T00:00:00Z`) + plusDays * 86_400_000).toISOString().slice(0, 10);
@@ -62,5 +70,34 @@ describe('blocking keys', () => {
         }
       }
     }
+  });
+
+  it('stores one row per record with keys, its lists sorted, and tells rows apart by every column', () => {
+    const record: BlockRecord = {
+      initiativeId: 'PT-UNODC-1',
+      reporterRef: 'PT-UNODC',
+      primaryStream: 'IDENTIFICATION',
+      secondaryStreams: ['TRAVEL_MOBILITY', 'FINANCING'],
+      countries: ['UG', 'KE'],
+      start: '2027-03-10',
+      end: '2027-03-12',
+    };
+    const row = storedRecordOf(record)!;
+    expect(row).toEqual({ ...record, secondaryStreams: ['FINANCING', 'TRAVEL_MOBILITY'], countries: ['KE', 'UG'] });
+    expect(storedKeysOf(row).sort()).toEqual(storedKeysOf(record).sort());
+    expect(sameRecord(row, storedRecordOf({ ...record, countries: ['KE', 'UG'] })!)).toBe(true);
+    for (const change of [
+      { initiativeId: 'PT-UNODC-2' },
+      { reporterRef: 'PT-OSCE' },
+      { primaryStream: 'FINANCING' },
+      { secondaryStreams: ['FINANCING'] },
+      { countries: ['KE'] },
+      { countries: ['KE', 'UG', 'TZ'] },
+      { start: '2027-03-09' },
+      { end: '2027-03-13' },
+    ])
+      expect(sameRecord(row, storedRecordOf({ ...record, ...change })!)).toBe(false);
+    expect(storedRecordOf({ ...record, countries: [] })).toBeUndefined();
+    expect(storedRecordOf({ ...record, start: '', end: '' })).toBeUndefined();
   });
 });

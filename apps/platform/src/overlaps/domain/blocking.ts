@@ -1,17 +1,20 @@
-import type { MatchCandidate } from './match-candidate';
 import { dateWindowDays } from './pair-matcher';
 
 /*
  * Blocking: which stored records a changed record is compared with. Two records are candidates when they share a
- * recipient country and their intervals are at most `dateWindowDays()` apart (then the database also checks reporters,
- * streams and the exact dates). In the database that is an equality on keys `<country>:<period>`: each interval is
- * widened by half the window on each side, so two intervals close enough have a day — and its period — in common.
+ * recipient country and their intervals are at most `dateWindowDays()` apart (then the reporters, streams and exact
+ * dates are checked too). That is an equality on keys `<country>:<period>`: each interval is widened by half the
+ * window on each side, so two intervals close enough have a day — and its period — in common.
  *
  * A record is stored under keys of one period length, chosen by its own length so that it has a few keys whatever it
  * lasts: months for a course or an operation, quarters for a project of up to about a year, years beyond. A changed
  * record looks up the keys of every period length it touches (months, quarters and years), so it meets each stored
- * record at that record's length. Storing a three-year project under 38 month keys per country made the table, and
+ * record at that record's length. Storing a three-year project under 38 month keys per country made the index, and
  * every lookup into it, grow with the registry's longest records.
+ *
+ * The keys are never stored: the database holds one `BlockRecord` per live record (`registry_block_records`), and
+ * the keys are derived from it in memory (`BlockingIndex`), so a change of the window or of the period lengths takes
+ * effect when the index is next loaded.
  */
 
 export type PeriodLength = 'M' | 'Q' | 'Y';
@@ -63,38 +66,62 @@ export function blockKeysOf(countries: readonly string[], start: string, end: st
 }
 
 /** The keys a record is stored under (none without dates or countries). */
-export function storedKeysOf(c: Pick<MatchCandidate, 'countries' | 'start' | 'end'>): string[] {
+export function storedKeysOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): string[] {
   if (!c.start || !c.end) return [];
   return blockKeysOf(c.countries, c.start, c.end, storedPeriodLength(c.start, c.end));
 }
 
 /** The keys a changed record looks up: every period length, so it meets records stored under any of them. */
-export function lookupKeysOf(c: Pick<MatchCandidate, 'countries' | 'start' | 'end'>): string[] {
+export function lookupKeysOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): string[] {
   return (['M', 'Q', 'Y'] as const).flatMap((length) => blockKeysOf(c.countries, c.start, c.end, length));
 }
 
-/** One row of `registry_block_entries`, or of a changed record's lookups (same columns). */
-export interface BlockEntry {
-  blockKey: string;
-  reporter: string;
+/**
+ * One row of `registry_block_records`: what blocking reads of a live record. A `MatchCandidate` is one too (same
+ * field names), so a changed record's candidate is looked up as it is.
+ */
+export interface BlockRecord {
   initiativeId: string;
+  reporterRef: string;
   primaryStream: string;
-  secondaryStreams: string[];
+  secondaryStreams: readonly string[];
+  countries: readonly string[];
+  /** YYYY-MM-DD. */
   start: string;
+  /** YYYY-MM-DD. */
   end: string;
 }
 
-function entries(c: MatchCandidate, keys: string[]): BlockEntry[] {
-  return keys.map((blockKey) => ({
-    blockKey,
-    reporter: c.reporterRef,
+const sorted = (values: readonly string[]) => [...new Set(values)].sort();
+
+/**
+ * The row a record is stored under: none when it has no keys (no dates or no countries). Its countries and secondary
+ * streams are sorted, so that listing them in another order is no change of the row.
+ */
+export function storedRecordOf(c: BlockRecord): BlockRecord | undefined {
+  if (storedKeysOf(c).length === 0) return undefined;
+  return {
     initiativeId: c.initiativeId,
+    reporterRef: c.reporterRef,
     primaryStream: c.primaryStream,
-    secondaryStreams: c.secondaryStreams,
+    secondaryStreams: sorted(c.secondaryStreams),
+    countries: sorted(c.countries),
     start: c.start,
     end: c.end,
-  }));
+  };
 }
 
-export const storedEntriesOf = (c: MatchCandidate): BlockEntry[] => entries(c, storedKeysOf(c));
-export const lookupEntriesOf = (c: MatchCandidate): BlockEntry[] => entries(c, lookupKeysOf(c));
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Whether two rows are the same (every column). */
+export function sameRecord(a: BlockRecord, b: BlockRecord): boolean {
+  return (
+    a.initiativeId === b.initiativeId &&
+    a.reporterRef === b.reporterRef &&
+    a.primaryStream === b.primaryStream &&
+    a.start === b.start &&
+    a.end === b.end &&
+    sameList(a.countries, b.countries) &&
+    sameList(a.secondaryStreams, b.secondaryStreams)
+  );
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InitiativeSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
-import { BlockEntry } from '../domain/blocking';
+import { BlockRecord } from '../domain/blocking';
 
 /** What detection needs to know of a record before its snapshot: enough to tell whether a cached candidate is current. */
 export interface StoredCandidate {
@@ -69,6 +69,9 @@ const toPair = (r: PairRow): StoredPair => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
+/** Rows per statement when writing blocking rows: bounds each statement's size. */
+const BLOCK_ROWS_PER_STATEMENT = 5_000;
+
 /** Pairs and clusters. Every method takes all of a batch's records at once and issues a fixed number of statements. */
 @Injectable()
 export class OverlapRepository {
@@ -76,7 +79,7 @@ export class OverlapRepository {
 
   /**
    * One detection run (or analyst decision) at a time, across instances, until commit. Detection writes only its
-   * own tables (pairs, clusters, blocking entries, the queue, the outbox), never the registry rows the consumer
+   * own tables (pairs, clusters, blocking rows, the queue, the outbox), never the registry rows the consumer
    * writes, so the consumer never waits for it.
    */
   async lockDetection(tx: Transaction): Promise<void> {
@@ -140,52 +143,64 @@ export class OverlapRepository {
     return Number(rows[0].generation);
   }
 
-  async allBlockEntries(tx: Transaction): Promise<BlockEntry[]> {
-    const rows: { k: string; r: string; i: string; p: string; s: string[]; a: string; b: string }[] =
+  /** Every row of `registry_block_records` (one per live record with dates and countries). */
+  async allBlockRecords(tx: Transaction): Promise<BlockRecord[]> {
+    const rows: { i: string; r: string; p: string; s: string[]; c: string[]; a: string; b: string }[] =
       await tx.manager.query(
-        `SELECT block_key AS k, reporter AS r, initiative_id AS i, primary_stream AS p, secondary_streams AS s,
+        `SELECT initiative_id AS i, reporter AS r, primary_stream AS p, secondary_streams AS s, countries AS c,
                 to_char(start_date, 'YYYY-MM-DD') AS a, to_char(end_date, 'YYYY-MM-DD') AS b
-           FROM registry_block_entries`,
+           FROM registry_block_records`,
       );
     return rows.map((x) => ({
-      blockKey: x.k,
-      reporter: x.r,
       initiativeId: x.i,
+      reporterRef: x.r,
       primaryStream: x.p,
       secondaryStreams: x.s,
+      countries: x.c,
       start: x.a,
       end: x.b,
     }));
   }
 
-  /** Deletes and inserts blocking entries (the differences the in-memory index computed). */
-  async changeBlockEntries(tx: Transaction, removed: BlockEntry[], added: BlockEntry[]): Promise<void> {
-    if (removed.length)
+  /**
+   * Writes the blocking rows that changed (the in-memory index tells which): upserts `upserted`, deletes the rows of
+   * `removed`. A few statements of up to BLOCK_ROWS_PER_STATEMENT rows each (each takes seven array parameters,
+   * whatever its number of rows).
+   */
+  async changeBlockRecords(
+    tx: Transaction,
+    upserted: readonly BlockRecord[],
+    removed: readonly string[],
+  ): Promise<void> {
+    for (let i = 0; i < removed.length; i += BLOCK_ROWS_PER_STATEMENT)
+      await tx.manager.query(`DELETE FROM registry_block_records WHERE initiative_id = ANY($1::text[])`, [
+        removed.slice(i, i + BLOCK_ROWS_PER_STATEMENT),
+      ]);
+    for (let i = 0; i < upserted.length; i += BLOCK_ROWS_PER_STATEMENT) {
+      const rows = upserted.slice(i, i + BLOCK_ROWS_PER_STATEMENT);
+      // Arrays of arrays of different lengths cannot be a parameter: each list is passed joined by commas (country
+      // codes and stream names have none) and split again.
       await tx.manager.query(
-        `DELETE FROM registry_block_entries e USING unnest($1::text[], $2::text[], $3::text[]) AS x(k, r, i)
-          WHERE e.block_key = x.k AND e.reporter = x.r AND e.initiative_id = x.i`,
-        [removed.map((e) => e.blockKey), removed.map((e) => e.reporter), removed.map((e) => e.initiativeId)],
-      );
-    if (added.length)
-      await tx.manager.query(
-        `INSERT INTO registry_block_entries
-           (block_key, reporter, initiative_id, primary_stream, secondary_streams, start_date, end_date)
-         SELECT x.k, x.r, x.i, x.p, string_to_array(x.s, ','), x.a, x.b
+        `INSERT INTO registry_block_records AS t
+           (initiative_id, reporter, primary_stream, secondary_streams, countries, start_date, end_date)
+         SELECT x.i, x.r, x.p, string_to_array(x.s, ','), string_to_array(x.c, ','), x.a, x.b
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[])
-                AS x(k, r, i, p, s, a, b)
-         ON CONFLICT (block_key, reporter, initiative_id) DO UPDATE SET
-           primary_stream = excluded.primary_stream, secondary_streams = excluded.secondary_streams,
+                AS x(i, r, p, s, c, a, b)
+         ON CONFLICT (initiative_id) DO UPDATE SET
+           reporter = excluded.reporter, primary_stream = excluded.primary_stream,
+           secondary_streams = excluded.secondary_streams, countries = excluded.countries,
            start_date = excluded.start_date, end_date = excluded.end_date`,
         [
-          added.map((e) => e.blockKey),
-          added.map((e) => e.reporter),
-          added.map((e) => e.initiativeId),
-          added.map((e) => e.primaryStream),
-          added.map((e) => e.secondaryStreams.join(',')),
-          added.map((e) => e.start),
-          added.map((e) => e.end),
+          rows.map((e) => e.initiativeId),
+          rows.map((e) => e.reporterRef),
+          rows.map((e) => e.primaryStream),
+          rows.map((e) => e.secondaryStreams.join(',')),
+          rows.map((e) => e.countries.join(',')),
+          rows.map((e) => e.start),
+          rows.map((e) => e.end),
         ],
       );
+    }
   }
 
   /**
