@@ -17,6 +17,8 @@ export interface BenchConfig {
   pollMs: number;
   logDir: string;
   logLevel: string;
+  /** BENCH_SERVICE_ENV="K=V K2=V2": extra settings for our services (e.g. to try CONSUMER_LINGER_MS), printed with the figures. */
+  serviceEnv: Record<string, string>;
   /** BENCH_CPU_PROF=1: every service and floor process writes a V8 CPU profile into <logDir>/prof. */
   cpuProf: boolean;
   /** The platform part: initiatives stored before it is measured (BENCH_PLATFORM_SEED). */

@@ -60,7 +60,7 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
   const platformDb = TestDatabase.fresh('bench_platform');
   for (const db of [...Object.values(hubDbs), platformDb]) cleanup.add(`drop database ${db.name}`, () => db.drop());
 
-  const common = { NATS_URL: nats.url, LOG_LEVEL: config.logLevel };
+  const common = { NATS_URL: nats.url, LOG_LEVEL: config.logLevel, ...config.serviceEnv };
   // Every service is kept on loopback (see loopback-preload.ts), and profiled when asked (prof-preload.ts).
   const preload = (name: string): Record<string, string> => ({
     NODE_OPTIONS: [

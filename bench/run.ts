@@ -33,7 +33,8 @@
  * and nats-server on PATH (NATS_SERVER_BIN): a private nats-server on a free loopback port and fresh databases are
  * created and removed again, also on failure and Ctrl-C. The services run from dist/ with LOG_LEVEL=info
  * (BENCH_LOG_LEVEL overrides), their output in .tmp/bench/, their HTTP ports kept on loopback (loopback-preload.ts).
- * BENCH_ONLY=platform runs the platform part alone, BENCH_ONLY=e2e ours and the floor (printed as JSON, no budgets). BENCH_CPU_PROF=1 writes a V8 CPU profile of every process under test into .tmp/bench/prof/. The bench waits (at most
+ * BENCH_ONLY=platform runs the platform part alone, BENCH_ONLY=e2e ours and the floor (printed as JSON, no budgets).
+ * BENCH_SERVICE_ENV="NAME=value …" passes settings to our services (e.g. CONSUMER_LINGER_MS=20), shown with the figures. BENCH_CPU_PROF=1 writes a V8 CPU profile of every process under test into .tmp/bench/prof/. The bench waits (at most
  * 60 s) for the machine to be quiet before it starts. Exit code 0 unless the bench itself failed.
  */
 import 'reflect-metadata';
@@ -100,11 +101,22 @@ function readConfig(argv: string[]): BenchConfig {
     pollMs: 20,
     logDir: join(ROOT, '.tmp', 'bench'),
     logLevel: process.env.BENCH_LOG_LEVEL || 'info',
+    serviceEnv: serviceEnv(process.env.BENCH_SERVICE_ENV),
     cpuProf: process.env.BENCH_CPU_PROF === '1',
     platformSeed: positiveInt('BENCH_PLATFORM_SEED', process.env.BENCH_PLATFORM_SEED, 10_000, 1, 1_000_000),
     platformEvents: positiveInt('BENCH_PLATFORM_EVENTS', process.env.BENCH_PLATFORM_EVENTS, 10_000, 1, 1_000_000),
     rollupEveryMs: 50,
   };
+}
+
+function serviceEnv(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(/\s+/).filter(Boolean)) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!m) throw new Error(`BENCH_SERVICE_ENV: "${pair}" is not NAME=value`);
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 function version(cmd: string, args: string[]): string {
@@ -190,7 +202,7 @@ async function main(): Promise<number> {
       const floor = await runFloor(ctx);
       await cleanup.runAll(log);
       const share = Math.round((1000 * ours.throughput.eventsPerSec) / floor.throughput.eventsPerSec) / 10;
-      process.stdout.write(`${JSON.stringify({ revision, share, ours, floor })}\n`);
+      process.stdout.write(`${JSON.stringify({ revision, serviceEnv: config.serviceEnv, share, ours, floor })}\n`);
       return 0;
     }
     if (process.env.BENCH_ONLY === 'platform') {

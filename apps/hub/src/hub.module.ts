@@ -39,7 +39,7 @@ export class HubModule {
             natsUrl: config.natsUrl,
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas, extraStreams: [intakeStream(config.natsStreamReplicas)] },
-            outbox: { lockName: `ctp-outbox-${config.service}` },
+            outbox: { lockName: `ctp-outbox-${config.service}`, lingerMs: config.outboxLingerMs },
             consumers: [intakeBinding(config.region)],
           }),
         }),

@@ -20,6 +20,8 @@ export interface HubConfig {
   reconcileIntervalMs: number;
   /** A digest is published at least this often even when nothing changed. */
   reconcileHeartbeatMs: number;
+  /** After a commit wakes the outbox relay, it waits this long so that commits arriving together leave in one round. */
+  outboxLingerMs: number;
 }
 
 /** The only place the hub reads process.env. */
@@ -38,6 +40,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: r.logLevel(),
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
     reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
+    outboxLingerMs: r.int('OUTBOX_LINGER_MS', 10, 0, 1000),
   };
   r.done('hub');
   return config;
