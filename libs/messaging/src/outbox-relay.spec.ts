@@ -149,4 +149,33 @@ describe('OutboxRelay', () => {
     expect(selects.length).toBeGreaterThan(before);
     expect(selects[before][1]).toEqual([]);
   });
+
+  it('publishes handed rows also in rounds that read the table (every round, when commits come at the poll interval)', async () => {
+    const published: string[] = [];
+    const js = {
+      publish: async (_subject: string, _payload: string, opts: { msgID: string }) => {
+        published.push(opts.msgID);
+        return { duplicate: false };
+      },
+    } as unknown as JetStreamClient;
+    const empty = {
+      createQueryRunner: () => ({
+        connect: async () => undefined,
+        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
+        release: async () => undefined,
+      }),
+      query: async (sql: string) => (sql.includes('count(*)') ? [{ backlog: 0 }] : []),
+    } as unknown as DataSource;
+    const relay = new OutboxRelay(empty, js, createLogger('test', 'silent'), new Metrics('test'), {
+      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
+      pollIntervalMs: 1,
+      lingerMs: 0,
+    });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 30));
+    relay.committed([{ id: '3', event_id: 'e-3', subject: 'ctp.test.x', payload: '{}', correlation_id: null }]);
+    await new Promise((r) => setTimeout(r, 30));
+    await relay.stop();
+    expect(published).toEqual(['e-3']);
+  });
 });

@@ -170,18 +170,25 @@ export class OutboxRelay implements OutboxWakeUp {
   async relayOnce(): Promise<{ read: number; sent: number; failed: number }> {
     this.woken = false;
     const scan = this.scanRequested || Date.now() - this.lastScan >= this.options.pollIntervalMs;
-    let rows: OutboxRow[];
+    const rows: OutboxRow[] = [];
+    let fromTable = 0;
     if (scan) {
       this.scanRequested = false;
       this.lastScan = Date.now();
       await this.markSent();
-      rows = await this.dataSource.query(
+      const older: OutboxRow[] = await this.dataSource.query(
         `SELECT id, event_id, subject, payload, correlation_id FROM outbox_events
           WHERE sent_at IS NULL AND NOT (id = ANY($2::bigint[])) ORDER BY id LIMIT $1`,
         [this.options.batchSize, [...this.inMemory]],
       );
-      for (const row of rows) this.inMemory.add(row.id);
-    } else rows = this.handed.splice(0, this.options.batchSize);
+      for (const row of older) this.inMemory.add(row.id);
+      // A full batch: there may be more behind it, read on at once.
+      if (older.length === this.options.batchSize) this.scanRequested = true;
+      rows.push(...older);
+      fromTable = older.length;
+    }
+    // Then what this process handed over (committed after the rows the table gave, or left out of its read).
+    rows.push(...this.handed.splice(0, this.options.batchSize - rows.length));
     if (rows.length === 0) return { read: 0, sent: 0, failed: 0 };
     const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
     const failedIds: string[] = [];
@@ -210,7 +217,8 @@ export class OutboxRelay implements OutboxWakeUp {
     if (duplicates) this.metrics.outboxPublished.inc({ duplicate: 'true' }, duplicates);
     this.logger.debug({
       msg: 'outbox relayed',
-      from: scan ? 'table' : 'memory',
+      fromTable,
+      handed: rows.length - fromTable,
       sent,
       duplicates,
       failed: failedIds.length,
