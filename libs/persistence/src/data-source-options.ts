@@ -28,8 +28,10 @@ export function buildDataSourceOptions(spec: ServiceDataSourceSpec): DataSourceO
       connectionTimeoutMillis: 5000,
       // JIT off for these sessions: the services run short queries, and PostgreSQL compiles any query whose estimate
       // passes jit_above_cost — the cluster walk (a recursive CTE, always over-estimated) paid ~220 ms of compilation
-      // for ~40 ms of work on every detection run.
-      options: '-c jit=off',
+      // for ~40 ms of work on every detection run. No parallel workers either: starting them costs more than the short
+      // queries they would share, and a planner with stale statistics (a table that grew since the last ANALYZE) chose
+      // a parallel sequential scan for a lookup by a few hundred ids (16 ms instead of 1).
+      options: '-c jit=off -c max_parallel_workers_per_gather=0',
     },
   };
 }
