@@ -144,7 +144,10 @@ export async function waitForCount(
 
 /** Where the time of the paced events went, p50 and p99 of each stage, in ms (same clock as the latency). */
 export interface LatencyStages {
-  /** outbox created_at (the writing transaction's start) → sent_at (the relay's UPDATE, once the PubAcks are in). */
+  /**
+   * outbox created_at (the writing transaction's start) → sent_at (the relay's UPDATE once the PubAcks are in: ours marks
+   * the rows it was handed together, up to 100 ms after their PubAcks, so this is not the time they were published).
+   */
   createdToSent: { p50Ms: number; p99Ms: number };
   /** created_at → the consumer's transaction start (inbox received_at), when the consumer records it. */
   createdToReceived?: { p50Ms: number; p99Ms: number };

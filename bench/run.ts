@@ -9,7 +9,8 @@
  *   2. Latency at a paced rate (BENCH_PACED_RATE, default 500/s, for BENCH_PACED_SECONDS or --paced-seconds, default
  *      10): ours gets POST /initiatives on the four hubs on a schedule (at most BENCH_MAX_IN_FLIGHT, default 64,
  *      unanswered; the achieved rate is reported); latency = inbox decided_at − outbox created_at, both from the one
- *      PostgreSQL clock, with the stages in between. 200 unmeasured sends warm the path up first.
+ *      PostgreSQL clock, with the stages in between. 200 unmeasured sends warm the path up first; the paced part starts
+ *      once they are decided and the platform's duplicate detection has compared every record the earlier parts changed.
  *   3. Peak RSS (VmHWM) of every process under test, read just before it is stopped; CPU seconds per process and
  *      for the rest of the machine during each part (to tell a slow pipeline from a busy neighbour).
  *   4. The floor (bench/floor/): the same shape written by hand with plain pg and the NATS client, measured the same
