@@ -23,18 +23,40 @@ export function eventKey(source: string, eventId: string): string {
 
 /**
  * The durable inbox: which events this consumer has applied, for the life of the system (not only the broker's
- * dedupe window). Claiming is done in the same transaction as the effects, for a whole batch in one statement: a
- * concurrent claim of the same event waits on the row lock and then sees it taken.
+ * dedupe window), written in the same transaction as their effects — one statement to look a batch up, one to record
+ * it once applied.
+ *
+ * Two deliveries of one event applied at the same time (a redelivery to another instance while the first still works
+ * on it) cannot both commit: the second `record` waits on the first's row, then fails on the primary key, and its
+ * transaction — effects included — rolls back; applied again, the event is found already applied.
  */
 export class Inbox {
-  /** Returns the keys (see `eventKey`) that were new, i.e. that this transaction now owns and must apply. */
-  static async claim(manager: EntityManager, consumer: string, entries: InboxEntry[]): Promise<Set<string>> {
+  /** The keys (see `eventKey`) of these events that this consumer has applied already. */
+  static async applied(manager: EntityManager, consumer: string, entries: InboxEntry[]): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
+    // Driven by the keys (unnest): an index lookup each, whatever the table's statistics say.
     const rows: { source: string; event_id: string }[] = await manager.query(
-      `INSERT INTO inbox_events (consumer, source, event_id, event_type, subject, stream_seq)
-       SELECT $1, s, e, t, j, q FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS x(s, e, t, j, q)
-       ON CONFLICT (consumer, source, event_id) DO NOTHING
-       RETURNING source, event_id`,
+      `SELECT i.source, i.event_id
+         FROM unnest($2::text[], $3::text[]) AS x(s, e)
+         JOIN inbox_events i ON i.consumer = $1 AND i.source = x.s AND i.event_id = x.e`,
+      [consumer, entries.map((e) => e.source), entries.map((e) => e.eventId)],
+    );
+    return new Set(rows.map((r) => eventKey(r.source, r.event_id)));
+  }
+
+  /** Records the events as applied, with what applying each amounted to, in one statement. */
+  static async record(
+    manager: EntityManager,
+    consumer: string,
+    entries: (InboxEntry & Omit<InboxOutcome, 'source' | 'eventId'>)[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO inbox_events
+         (consumer, source, event_id, event_type, subject, stream_seq, outcome, reason, detail, decided_at)
+       SELECT $1, s, e, t, j, q, o, r, d, clock_timestamp()
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[])
+              AS x(s, e, t, j, q, o, r, d)`,
       [
         consumer,
         entries.map((e) => e.source),
@@ -42,25 +64,9 @@ export class Inbox {
         entries.map((e) => e.type),
         entries.map((e) => e.subject),
         entries.map((e) => e.streamSeq),
-      ],
-    );
-    return new Set(rows.map((r) => eventKey(r.source, r.event_id)));
-  }
-
-  /** Records what applying each claimed event amounted to, in one statement. */
-  static async recordOutcomes(manager: EntityManager, consumer: string, outcomes: InboxOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    await manager.query(
-      `UPDATE inbox_events AS i SET outcome = x.o, reason = x.r, detail = x.d, decided_at = clock_timestamp()
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(s, e, o, r, d)
-        WHERE i.consumer = $1 AND i.source = x.s AND i.event_id = x.e`,
-      [
-        consumer,
-        outcomes.map((o) => o.source),
-        outcomes.map((o) => o.eventId),
-        outcomes.map((o) => o.outcome),
-        outcomes.map((o) => o.reason ?? null),
-        outcomes.map((o) => o.detail ?? null),
+        entries.map((e) => e.outcome),
+        entries.map((e) => e.reason ?? null),
+        entries.map((e) => e.detail ?? null),
       ],
     );
   }

@@ -8,7 +8,7 @@ import { redeliveryDelayMs } from './backoff';
 import { DeadLetters } from './dead-letters';
 import { decodeEnvelope } from './envelope-decoder';
 import { isDatabaseUnavailable, PermanentEventError } from './errors';
-import { Inbox, eventKey } from './inbox';
+import { Inbox, InboxEntry, eventKey } from './inbox';
 import { ensureDurableConsumer } from './provisioning';
 import { EventBatchContext, EventOutcome, ReceivedEvent } from './received-event';
 
@@ -74,7 +74,7 @@ interface Binding {
 
 /**
  * A Nest transport strategy over JetStream durable pull consumers. Handlers are ordinary `@EventPattern(type)`
- * methods. Each fetched batch is applied in one PostgreSQL transaction together with the inbox claims of its events,
+ * methods. Each fetched batch is applied in one PostgreSQL transaction together with the inbox rows of its events,
  * and acknowledged only after that transaction committed. When a batch fails, its events are retried one by one so a
  * bad one is isolated: a permanent failure (or one past `maxDeliver`) is dead-lettered with its reason and acked, a
  * transient one is nak'ed with exponential backoff. Nothing waits behind a bad message.
@@ -300,23 +300,20 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async applyInTransaction(consumer: string, items: Item[]): Promise<void> {
     const outcomes = await this.unitOfWork.run(async (tx) => {
-      const fresh = await Inbox.claim(
-        tx.manager,
-        consumer,
-        items.map((i) => ({
-          source: i.event.envelope.source,
-          eventId: i.event.envelope.id,
-          type: i.event.envelope.type,
-          subject: i.event.subject,
-          streamSeq: i.event.streamSeq,
-        })),
-      );
+      const entry = (i: Item): InboxEntry => ({
+        source: i.event.envelope.source,
+        eventId: i.event.envelope.id,
+        type: i.event.envelope.type,
+        subject: i.event.subject,
+        streamSeq: i.event.streamSeq,
+      });
+      const applied = await Inbox.applied(tx.manager, consumer, items.map(entry));
       const result = new Map<Item, Item['outcome']>();
       // In delivery order: consecutive events of one batch handler (same batch name) go to it in one call; any other
       // handler breaks the run, so an event is never applied before one that preceded it in the stream.
       const runs: { key: string | MessageHandler; handler: MessageHandler; items: Item[] }[] = [];
       for (const item of items) {
-        if (!fresh.has(item.key)) result.set(item, { outcome: 'DUPLICATE_DELIVERY' });
+        if (applied.has(item.key)) result.set(item, { outcome: 'DUPLICATE_DELIVERY' });
         else if (!item.handler) result.set(item, { outcome: 'IGNORED', reason: 'NO_HANDLER' });
         else {
           const batch = item.handler.extras?.batch as string | undefined;
@@ -345,16 +342,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           }
         }
       }
-      await Inbox.recordOutcomes(
+      await Inbox.record(
         tx.manager,
         consumer,
         items
-          .filter((i) => fresh.has(i.key))
+          .filter((i) => !applied.has(i.key))
           .map((i) => {
             const o = result.get(i)!;
             return {
-              source: i.event.envelope.source,
-              eventId: i.event.envelope.id,
+              ...entry(i),
               outcome: o.outcome,
               reason: 'reason' in o ? o.reason : undefined,
               detail: 'detail' in o ? o.detail : undefined,
