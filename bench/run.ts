@@ -3,7 +3,7 @@
  *
  *   1. End-to-end throughput: N events (BENCH_EVENTS or --events, default 20 000; ~600-byte ctp:initiative:v1
  *      snapshots, see payloads.ts) committed into the four hubs' outbox_events, one transaction per hub, all at once;
- *      timed from the first COMMIT until the consumer's inbox holds N decided events (polled every 20 ms). Before
+ *      timed from the first COMMIT until the consumer's inbox holds N decided events (polled every 20 ms near the end, less often before). Before
  *      that, BENCH_THROUGHPUT_WARMUP (default 1 000) other events go the same way unmeasured, for ours and the floor
  *      alike: freshly started services otherwise spend the first seconds compiling code and planning queries.
  *   2. Latency at a paced rate (BENCH_PACED_RATE, default 500/s, for BENCH_PACED_SECONDS or --paced-seconds, default

@@ -50,7 +50,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     detectionMaxBatch: r.int('DETECTION_MAX_BATCH', 2000, 1, 50_000),
     detectionPollMs: r.int('DETECTION_POLL_MS', 2000, 50, 600_000),
     detectionIntervalMs: r.int('DETECTION_INTERVAL_MS', 200, 0, 60_000),
-    detectionDeferMs: r.int('DETECTION_DEFER_MS', 1000, 0, 60_000),
+    detectionDeferMs: r.int('DETECTION_DEFER_MS', 3000, 0, 60_000),
     detectionCacheSize: r.int('DETECTION_CACHE_SIZE', 50_000, 0, 5_000_000),
   };
   r.done('platform');
