@@ -21,7 +21,13 @@ interface Indexed {
  * lock — so a run by another instance, or a run that failed half-way, makes the next run load it again.
  */
 export class BlockingIndex {
-  private readonly byKey = new Map<string, Indexed[]>();
+  /**
+   * key → reporter → the rows stored under that key. By reporter because only another reporter's records are
+   * candidates: a hub's records mostly share keys (countries, periods) with its own, and looking them all over to skip
+   * them was most of a detection run (~0.2 ms per new record with 25,000 stored, for no candidate).
+   * Sets, so that a record leaving a long list costs no scan of it.
+   */
+  private readonly byKey = new Map<string, Map<string, Set<Indexed>>>();
   private readonly byRecord = new Map<string, Indexed>();
   /** The detection generation this index reflects; undefined: not loaded, or no longer trusted. */
   generation: number | undefined;
@@ -47,20 +53,23 @@ export class BlockingIndex {
     if (before === undefined ? row === undefined : row !== undefined && sameRecord(before.row, row)) return false;
     if (before) {
       for (const key of before.keys) {
-        const list = this.byKey.get(key);
-        if (!list) continue;
-        const kept = list.filter((x) => x !== before);
-        if (kept.length) this.byKey.set(key, kept);
-        else this.byKey.delete(key);
+        const byReporter = this.byKey.get(key);
+        const set = byReporter?.get(before.row.reporterRef);
+        if (!byReporter || !set) continue;
+        set.delete(before);
+        if (set.size === 0) byReporter.delete(before.row.reporterRef);
+        if (byReporter.size === 0) this.byKey.delete(key);
       }
       this.byRecord.delete(initiativeId);
     }
     if (row) {
       const indexed: Indexed = { row, keys: storedKeysOf(row), startDay: dayOf(row.start), endDay: dayOf(row.end) };
       for (const key of indexed.keys) {
-        const list = this.byKey.get(key);
-        if (list) list.push(indexed);
-        else this.byKey.set(key, [indexed]);
+        let byReporter = this.byKey.get(key);
+        if (!byReporter) this.byKey.set(key, (byReporter = new Map()));
+        const set = byReporter.get(row.reporterRef);
+        if (set) set.add(indexed);
+        else byReporter.set(row.reporterRef, new Set([indexed]));
       }
       this.byRecord.set(initiativeId, indexed);
     }
@@ -78,17 +87,20 @@ export class BlockingIndex {
     const start = dayOf(changed.start) - window;
     const end = dayOf(changed.end) + window;
     for (const key of lookupKeysOf(changed)) {
-      const list = this.byKey.get(key);
-      if (!list) continue;
-      for (const { row: e, startDay, endDay } of list) {
-        if (e.reporterRef === changed.reporterRef || e.initiativeId === changed.initiativeId) continue;
-        if (found.has(e.initiativeId) || startDay > end || endDay < start) continue;
-        if (
-          e.primaryStream === changed.primaryStream ||
-          changed.secondaryStreams.includes(e.primaryStream) ||
-          e.secondaryStreams.includes(changed.primaryStream)
-        )
-          found.add(e.initiativeId);
+      const byReporter = this.byKey.get(key);
+      if (!byReporter) continue;
+      for (const [reporter, set] of byReporter) {
+        if (reporter === changed.reporterRef) continue;
+        for (const { row: e, startDay, endDay } of set) {
+          if (e.initiativeId === changed.initiativeId || found.has(e.initiativeId)) continue;
+          if (startDay > end || endDay < start) continue;
+          if (
+            e.primaryStream === changed.primaryStream ||
+            changed.secondaryStreams.includes(e.primaryStream) ||
+            e.secondaryStreams.includes(changed.primaryStream)
+          )
+            found.add(e.initiativeId);
+        }
       }
     }
     return found;
