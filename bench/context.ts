@@ -9,7 +9,7 @@ export interface BenchConfig {
   pacedSeconds: number;
   /** Paced sends not yet answered, at most (the schedule waits when it is reached). */
   maxInFlight: number;
-  /** Unmeasured sends through the whole path before the paced part. */
+  /** Unmeasured sends through the whole path, at the paced rate, before the paced part (BENCH_PACED_WARMUP). */
   warmup: number;
   /** Unmeasured events through the outbox → consumer path before the throughput part (BENCH_THROUGHPUT_WARMUP). */
   throughputWarmup: number;

@@ -187,7 +187,8 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
   };
 
   log(`ours: warm-up, ${config.warmup} requests…`);
-  const warm = await paced(config.warmup, config.pacedRate, config.maxInFlight, 30_000, send('bench-warm-'));
+  const warmLimitMs = (config.warmup * 1000) / config.pacedRate + 30_000;
+  const warm = await paced(config.warmup, config.pacedRate, config.maxInFlight, warmLimitMs, send('bench-warm-'));
   if (warm.failed > 0) {
     throw new Error(`ours: ${warm.failed} of ${warm.issued} warm-up requests failed; the first: ${firstFailure}`);
   }

@@ -9,7 +9,9 @@
  *   2. Latency at a paced rate (BENCH_PACED_RATE, default 500/s, for BENCH_PACED_SECONDS or --paced-seconds, default
  *      10): ours gets POST /initiatives on the four hubs on a schedule (at most BENCH_MAX_IN_FLIGHT, default 64,
  *      unanswered; the achieved rate is reported); latency = inbox decided_at − outbox created_at, both from the one
- *      PostgreSQL clock, with the stages in between. 200 unmeasured sends warm the path up first; the paced part starts
+ *      PostgreSQL clock, with the stages in between. First as many unmeasured sends at the same rate (BENCH_PACED_WARMUP;
+ *      services fresh from the throughput part were still compiling their request path: a hub spent ~20 % of its CPU
+ *      in the optimizing compiler over its first 1,500 requests, ~3 % after 4,000); the paced part starts
  *      once they are decided and the platform's duplicate detection has compared every record the earlier parts changed.
  *   3. Peak RSS (VmHWM) of every process under test, read just before it is stopped; CPU seconds per process and
  *      for the rest of the machine during each part (to tell a slow pipeline from a busy neighbour).
@@ -86,18 +88,20 @@ function readConfig(argv: string[]): BenchConfig {
     }
   }
   const events = positiveInt('--events', argValue(argv, '--events') ?? process.env.BENCH_EVENTS, 20_000, 4);
+  const pacedRate = positiveInt('BENCH_PACED_RATE', process.env.BENCH_PACED_RATE, 500, 1, 20_000);
+  const pacedSeconds = positiveInt(
+    '--paced-seconds',
+    argValue(argv, '--paced-seconds') ?? process.env.BENCH_PACED_SECONDS,
+    10,
+    1,
+    600,
+  );
   return {
     events,
-    pacedRate: positiveInt('BENCH_PACED_RATE', process.env.BENCH_PACED_RATE, 500, 1, 20_000),
-    pacedSeconds: positiveInt(
-      '--paced-seconds',
-      argValue(argv, '--paced-seconds') ?? process.env.BENCH_PACED_SECONDS,
-      10,
-      1,
-      600,
-    ),
+    pacedRate,
+    pacedSeconds,
     maxInFlight: positiveInt('BENCH_MAX_IN_FLIGHT', process.env.BENCH_MAX_IN_FLIGHT, 64, 1, 10_000),
-    warmup: 200,
+    warmup: positiveInt('BENCH_PACED_WARMUP', process.env.BENCH_PACED_WARMUP, pacedRate * pacedSeconds, 0, 1_000_000),
     throughputWarmup: positiveInt('BENCH_THROUGHPUT_WARMUP', process.env.BENCH_THROUGHPUT_WARMUP, 1000, 0, 1_000_000),
     pollMs: 20,
     logDir: join(ROOT, '.tmp', 'bench'),

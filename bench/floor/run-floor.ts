@@ -108,7 +108,10 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
     (await queryOnce<{ n: number }>(hubDb.url, `SELECT count(*)::int AS n FROM outbox_events`))[0].n;
   log(`floor: warm-up, ${config.warmup} inserts…`);
   const common2 = { ratePerSec: config.pacedRate, maxInFlight: config.maxInFlight };
-  const warm = await relay.runPaced({ type: 'paced', count: config.warmup, prefix: 'bench-warm-', ...common2 }, 60_000);
+  const warm = await relay.runPaced(
+    { type: 'paced', count: config.warmup, prefix: 'bench-warm-', ...common2 },
+    (config.warmup * 1000) / config.pacedRate + 60_000,
+  );
   if (warm.failed > 0) throw new Error(`floor: ${warm.failed} of ${warm.issued} warm-up inserts failed`);
   await waitAllDecided('floor: warm-up decided', platformPg, DECIDED_SQL, await outboxTotal(), config);
 
