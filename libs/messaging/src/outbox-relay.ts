@@ -283,7 +283,7 @@ export class OutboxRelay implements OutboxWakeUp {
     await this.dataSource.query(
       `DELETE FROM outbox_events WHERE id IN (
          SELECT id FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::bigint * interval '1 millisecond')
-         ORDER BY id LIMIT 5000)`,
+         ORDER BY sent_at LIMIT 5000)`,
       [this.options.retentionMs],
     );
   }
