@@ -25,12 +25,13 @@ import { RepairSource } from './sync/application/repair-source';
 import { DigestHandler } from './sync/messaging/digest.handler';
 import { SyncController } from './sync/http/sync.controller';
 import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
+import { initiativeOrderingKey } from './registry/messaging/initiative-ordering-key';
 import { RegistryRepository } from './registry/persistence/registry.repository';
 
 /** Durable consumer names are the inbox's keys too: never rename them. */
 export const PLATFORM_CONSUMERS: ConsumerBinding[] = [
-  { durable: 'platform-hubs', filterSubject: Subjects.allHubs },
-  { durable: 'platform-partners', filterSubject: Subjects.allPartners },
+  { durable: 'platform-hubs', filterSubject: Subjects.allHubs, orderingKey: initiativeOrderingKey },
+  { durable: 'platform-partners', filterSubject: Subjects.allPartners, orderingKey: initiativeOrderingKey },
 ];
 
 export interface PlatformRunOptions {
@@ -76,6 +77,7 @@ export class PlatformModule {
               ackWaitMs: config.ackWaitMs,
               maxDeliver: config.maxDeliver,
               lingerMs: config.lingerMs,
+              concurrentBatches: config.concurrentBatches,
             },
           }),
         }),

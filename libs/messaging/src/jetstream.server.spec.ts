@@ -214,3 +214,126 @@ describe('JetStreamServer pulls', () => {
     expect(pulls).toEqual([expect.objectContaining({ expires: 5000 })]);
   });
 });
+
+describe('JetStreamServer run loop, concurrent batches', () => {
+  type Loop = { runLoop(b: unknown): Promise<void>; closing: boolean };
+
+  it('applies batches of different keys at once, never two holding one key, and an event without a key alone', async () => {
+    const server = new JetStreamServer(
+      {} as never,
+      {} as never,
+      fakeUnitOfWork(),
+      {} as DeadLetters,
+      createLogger('test', 'silent'),
+      new Metrics('test'),
+      {
+        ...DEFAULT_SERVER_OPTIONS,
+        stream: 'CTP_EVENTS',
+        consumers: [],
+        maxBatch: 2,
+        lingerMs: 0,
+        concurrentBatches: 2,
+      },
+    );
+    const log: string[] = [];
+    const gates = new Map<string, () => void>();
+    const gated = async (ids: string) => {
+      log.push(`start ${ids}`);
+      await new Promise<void>((resolve) => gates.set(ids, resolve));
+      log.push(`end ${ids}`);
+    };
+    server.addHandler(
+      't.updated',
+      (async (events: ReceivedEvent[]) => {
+        await gated(events.map((e) => e.envelope.id).join(','));
+        return events.map(() => ({ outcome: 'APPLIED' }));
+      }) as never,
+      true,
+      batchOf('x'),
+    );
+    server.addHandler('t.digest', (async (event: ReceivedEvent) => gated(event.envelope.id)) as never, true, {});
+    const release = async (ids: string) => {
+      for (let i = 0; i < 100 && !gates.has(ids); i++) await new Promise((r) => setImmediate(r));
+      gates.get(ids)!();
+      gates.delete(ids);
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+    const msgs = [
+      msg(1, 't.updated', 'a-1'),
+      msg(2, 't.updated', 'b-1'),
+      msg(3, 't.updated', 'c-1'),
+      msg(4, 't.updated', 'a-2'),
+      msg(5, 't.digest', 'd'),
+      msg(6, 't.updated', 'e-1'),
+    ];
+    const binding = {
+      spec: {
+        durable: 'test',
+        filterSubject: 'ctp.test.>',
+        orderingKey: (e: { type: string; data?: unknown }) =>
+          e.type === 't.digest' ? undefined : (e.data as { id: string }).id.split('-')[0],
+      },
+      queue: [...msgs],
+      notify: undefined as undefined | (() => void),
+    };
+    const loop = (server as unknown as Loop).runLoop(binding);
+    await release('c-1'); // ran beside a-1,b-1; a-2 waits: a is in the running batch
+    expect(log).toEqual(['start a-1,b-1', 'start c-1', 'end c-1']);
+    await release('a-1,b-1');
+    // a-2 and the digest in one batch, alone: e-1 does not start beside it.
+    await release('a-2');
+    expect(log.slice(3)).toEqual(['end a-1,b-1', 'start a-2', 'end a-2', 'start d']);
+    await release('d');
+    await release('e-1');
+    expect(log.slice(7)).toEqual(['end d', 'start e-1', 'end e-1']);
+    expect(msgs.every((m) => m.acked)).toBe(true);
+    (server as unknown as Loop).closing = true;
+    binding.notify?.();
+    await loop;
+  });
+
+  it('goes one batch at a time without an ordering key', async () => {
+    const server = new JetStreamServer(
+      {} as never,
+      {} as never,
+      fakeUnitOfWork(),
+      {} as DeadLetters,
+      createLogger('test', 'silent'),
+      new Metrics('test'),
+      {
+        ...DEFAULT_SERVER_OPTIONS,
+        stream: 'CTP_EVENTS',
+        consumers: [],
+        maxBatch: 1,
+        lingerMs: 0,
+        concurrentBatches: 4,
+      },
+    );
+    let running = 0;
+    let most = 0;
+    server.addHandler(
+      't.updated',
+      (async (events: ReceivedEvent[]) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return events.map(() => ({ outcome: 'APPLIED' }));
+      }) as never,
+      true,
+      batchOf('x'),
+    );
+    const msgs = [1, 2, 3, 4].map((i) => msg(i, 't.updated', `k${i}`));
+    const binding = {
+      spec: { durable: 'test', filterSubject: 'ctp.test.>' },
+      queue: [...msgs],
+      notify: undefined as undefined | (() => void),
+    };
+    const loop = (server as unknown as Loop).runLoop(binding);
+    for (let i = 0; i < 100 && !msgs.every((m) => m.acked); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(msgs.every((m) => m.acked)).toBe(true);
+    expect(most).toBe(1);
+    (server as unknown as Loop).closing = true;
+    binding.notify?.();
+    await loop;
+  });
+});

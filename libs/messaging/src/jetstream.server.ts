@@ -20,6 +20,12 @@ export interface ConsumerBinding {
   stream?: string;
   /** How a message becomes an envelope (default: CloudEvents JSON). Throws PermanentEventError for poison. */
   decode?: (msg: JsMsg) => CloudEvent;
+  /**
+   * What an event's effects are about (e.g. its initiative id). With `concurrentBatches` > 1, a batch may be applied
+   * while another is (each in its own transaction) when no key is in both; an event without a key (undefined) is
+   * applied only while no other batch is, and none starts until it is done. Without this, batches go one at a time.
+   */
+  orderingKey?: (envelope: CloudEvent) => string | undefined;
 }
 
 export interface JetStreamServerOptions {
@@ -44,6 +50,12 @@ export interface JetStreamServerOptions {
    * while our own connection (to another node) stays up. The client library's default, 30 s, meant a stall of ~40 s.
    */
   pullExpiresMs?: number;
+  /**
+   * Batches of one consumer applied at the same time, at most (see ConsumerBinding.orderingKey). A second batch starts
+   * only with a backlog (at least half of maxBatch waiting): while one batch waits on the database, the next is
+   * decoded and judged. 1: one at a time.
+   */
+  concurrentBatches?: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Omit<JetStreamServerOptions, 'consumers' | 'stream'> = {
@@ -53,6 +65,7 @@ export const DEFAULT_SERVER_OPTIONS: Omit<JetStreamServerOptions, 'consumers' | 
   maxAckPending: 2000,
   lingerMs: 5,
   pullExpiresMs: 5000,
+  concurrentBatches: 1,
 };
 
 interface Item {
@@ -69,6 +82,10 @@ interface Binding {
   messages?: ConsumerMessages;
   queue: JsMsg[];
   notify?: () => void;
+  /** The loop has just waited lingerMs for more messages: take what is there now. */
+  lingered?: boolean;
+  /** Messages the broker still held for this consumer when it delivered the newest one received. */
+  brokerPending?: number;
   loop?: Promise<void>;
 }
 
@@ -90,6 +107,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    */
   private readonly handlersByType = new Map<string, MessageHandler | null>();
   private lagTimer?: NodeJS.Timeout;
+  /** Envelopes (or why not) of the messages received, decoded once. */
+  private readonly decoded = new WeakMap<JsMsg, CloudEvent | Error>();
 
   constructor(
     private readonly js: JetStreamClient,
@@ -129,6 +148,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         expires: this.options.pullExpiresMs ?? DEFAULT_SERVER_OPTIONS.pullExpiresMs,
         callback: (m) => {
           b.queue.push(m);
+          b.brokerPending = m.info.pending;
           const n = b.notify;
           b.notify = undefined;
           n?.();
@@ -190,6 +210,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return n;
   }
 
+  /**
+   * Events waiting for this process: received and not applied yet (`localBacklog`), plus those the broker still held
+   * for its consumers when it delivered the newest one received (0: caught up).
+   */
+  backlog(): number {
+    let n = this.localBacklog();
+    for (const b of this.bindings) n += b.brokerPending ?? 0;
+    return n;
+  }
+
   private async refreshLag(): Promise<void> {
     try {
       for (const [durable, l] of Object.entries(await this.lag())) {
@@ -202,26 +232,113 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private async runLoop(b: Binding): Promise<void> {
+    const max = Math.max(1, b.spec.orderingKey ? (this.options.concurrentBatches ?? 1) : 1);
+    const running = new Set<Promise<void>>();
+    /** The ordering keys of the batches being applied. */
+    const busy = new Set<string>();
+    let exclusive = false;
     while (!this.closing) {
-      if (b.queue.length === 0) {
+      const backlog = running.size === 0 || b.queue.length >= this.options.maxBatch / 2;
+      const taken: ReturnType<JetStreamServer['takeBatch']> =
+        b.queue.length > 0 && running.size < max && !exclusive && backlog
+          ? this.takeBatch(b, running.size, busy)
+          : undefined;
+      if (!taken) {
+        // Woken by a message arriving (the consume callback) or a batch finishing.
         await new Promise<void>((resolve) => (b.notify = resolve));
         continue;
       }
-      if (this.options.lingerMs > 0 && b.queue.length < this.options.maxBatch && !this.closing) {
+      if (taken === 'linger') {
         await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
+        continue;
       }
-      const batch = b.queue.splice(0, this.options.maxBatch);
+      const { batch, keys } = taken;
+      exclusive = taken.exclusive;
       this.applying += batch.length;
-      try {
-        await this.processBatch(b.spec, batch);
-      } catch (err) {
-        // processBatch handles its own failures; reaching here is a bug. Let the broker redeliver.
-        this.log.error({ msg: 'batch processing crashed', consumer: b.spec.durable, err: (err as Error).stack });
-        for (const m of batch) m.nak(1000);
-      } finally {
-        this.applying -= batch.length;
-      }
+      const work: Promise<void> = this.processBatch(b.spec, batch)
+        .catch((err: Error) => {
+          // processBatch handles its own failures; reaching here is a bug. Let the broker redeliver.
+          this.log.error({ msg: 'batch processing crashed', consumer: b.spec.durable, err: err.stack });
+          for (const m of batch) m.nak(1000);
+        })
+        .finally(() => {
+          this.applying -= batch.length;
+          for (const k of keys) busy.delete(k);
+          if (taken.exclusive) exclusive = false;
+          running.delete(work);
+          const n = b.notify;
+          b.notify = undefined;
+          n?.();
+        });
+      running.add(work);
     }
+    await Promise.all(running);
+  }
+
+  /**
+   * The next batch from the head of the queue, in order: up to maxBatch messages, stopping before one whose ordering
+   * key a running batch has (or one without a key, unless nothing runs). 'linger': wait a little for more first.
+   */
+  private takeBatch(
+    b: Binding,
+    running: number,
+    busy: Set<string>,
+  ): { batch: JsMsg[]; keys: string[]; exclusive: boolean } | 'linger' | undefined {
+    if (running === 0 && !b.lingered && this.options.lingerMs > 0 && b.queue.length < this.options.maxBatch) {
+      b.lingered = true;
+      return 'linger';
+    }
+    b.lingered = false;
+    const keyOf = b.spec.orderingKey;
+    const take: number[] = [];
+    const keys: string[] = [];
+    let exclusive = false;
+    // In order; a message whose key a running batch holds stays for a later batch (and so does every later message
+    // with that key); a message without a key ends the batch unless nothing runs.
+    for (let i = 0; i < b.queue.length && take.length < this.options.maxBatch; i++) {
+      const key = keyOf ? this.orderingKeyOf(b.spec, b.queue[i], keyOf) : undefined;
+      if (key === undefined) {
+        if (running > 0) break;
+        exclusive = true;
+      } else if (busy.has(key)) continue;
+      else keys.push(key);
+      take.push(i);
+    }
+    // Beside a running batch, only a batch worth its transaction.
+    if (take.length === 0 || (running > 0 && take.length < this.options.maxBatch / 4)) return undefined;
+    for (const k of keys) busy.add(k);
+    let batch: JsMsg[];
+    if (take.length === take[take.length - 1] + 1) batch = b.queue.splice(0, take.length);
+    else {
+      const taken = new Set(take);
+      batch = take.map((i) => b.queue[i]);
+      b.queue = b.queue.filter((_, i) => !taken.has(i));
+    }
+    return { batch, keys, exclusive };
+  }
+
+  /** An undecodable message has its own key (it is dead-lettered, it touches nothing). */
+  private orderingKeyOf(
+    spec: ConsumerBinding,
+    msg: JsMsg,
+    keyOf: (envelope: CloudEvent) => string | undefined,
+  ): string | undefined {
+    const decoded = this.decodeOnce(spec, msg);
+    return decoded instanceof Error ? `\u0000undecodable:${msg.seq}` : keyOf(decoded);
+  }
+
+  /** Decodes a message once, whether for its ordering key or for applying it. */
+  private decodeOnce(spec: ConsumerBinding, msg: JsMsg): CloudEvent | Error {
+    let decoded = this.decoded.get(msg);
+    if (decoded === undefined) {
+      try {
+        decoded = (spec.decode ?? ((m: JsMsg) => decodeEnvelope(m.data)))(msg);
+      } catch (err) {
+        decoded = err as Error;
+      }
+      this.decoded.set(msg, decoded);
+    }
+    return decoded;
   }
 
   private handlerFor(type: string): MessageHandler | null {
@@ -236,7 +353,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /** Decodes, dedupes within the batch, then applies what is left in one transaction. */
   async processBatch(binding: ConsumerBinding, msgs: JsMsg[]): Promise<void> {
     const consumer = binding.durable;
-    const decode = binding.decode ?? ((m: JsMsg) => decodeEnvelope(m.data));
     const started = process.hrtime.bigint();
     this.metrics.batchSize.observe({ consumer }, msgs.length);
     const items: Item[] = [];
@@ -244,11 +360,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const seen = new Set<string>();
     for (const msg of msgs) {
       if (msg.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer });
-      let envelope;
-      try {
-        envelope = decode(msg);
-      } catch (err) {
-        await this.deadLetter(consumer, msg, err as Error);
+      const envelope = this.decodeOnce(binding, msg);
+      if (envelope instanceof Error) {
+        await this.deadLetter(consumer, msg, envelope);
         continue;
       }
       const key = eventKey(envelope.source, envelope.id);

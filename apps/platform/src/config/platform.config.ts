@@ -18,6 +18,8 @@ export interface PlatformConfig {
   maxDeliver: number;
   /** Wait up to this long for more messages before applying a small batch (fewer statements per event). */
   lingerMs: number;
+  /** Batches of one consumer applied at the same time under a backlog (different initiatives in each). */
+  concurrentBatches: number;
   /** Wait this long after a change before publishing the rollup, so a burst gives one rollup event. */
   rollupDebounceMs: number;
   /** Most queued records one detection run compares (one transaction). */
@@ -46,6 +48,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     ackWaitMs: r.int('CONSUMER_ACK_WAIT_MS', 30_000, 1000, 3_600_000),
     maxDeliver: r.int('CONSUMER_MAX_DELIVER', 5, 1, 1000),
     lingerMs: r.int('CONSUMER_LINGER_MS', 5, 0, 1000),
+    concurrentBatches: r.int('CONSUMER_CONCURRENT_BATCHES', 2, 1, 8),
     rollupDebounceMs: r.int('ROLLUP_DEBOUNCE_MS', 1000, 10, 600_000),
     detectionMaxBatch: r.int('DETECTION_MAX_BATCH', 2000, 1, 50_000),
     detectionPollMs: r.int('DETECTION_POLL_MS', 2000, 50, 600_000),

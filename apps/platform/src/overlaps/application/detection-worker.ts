@@ -97,7 +97,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Runs are at least `detectionIntervalMs` apart (a trickle of changes is compared in batches). And applying events
-   * comes first: while the consumer has received events it has not applied yet, wait for it (at most
+   * comes first: while the consumer has events waiting (received and not applied yet, or still at the broker), wait (at most
    * `detectionDeferMs`, so that detection still runs under a sustained load, then in larger batches).
    */
   private async yieldToConsumer(): Promise<void> {
@@ -106,7 +106,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
       await new Promise((resolve) => setTimeout(resolve, Math.max(1, next - Date.now())));
     }
     const until = Date.now() + this.config.detectionDeferMs;
-    while (this.consumer.localBacklog() > 0 && Date.now() < until && !this.stopped) {
+    while (this.consumer.backlog() > 0 && Date.now() < until && !this.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
