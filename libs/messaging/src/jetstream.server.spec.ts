@@ -337,3 +337,27 @@ describe('JetStreamServer run loop, concurrent batches', () => {
     await loop;
   });
 });
+
+describe('JetStreamServer.backlog', () => {
+  it("counts the broker's pending messages only while messages keep arriving", () => {
+    const server = new JetStreamServer(
+      {} as never,
+      {} as never,
+      fakeUnitOfWork(),
+      {} as DeadLetters,
+      createLogger('test', 'silent'),
+      new Metrics('test'),
+      { ...DEFAULT_SERVER_OPTIONS, stream: 'CTP_EVENTS', consumers: [{ durable: 'a', filterSubject: 'ctp.a.>' }] },
+    );
+    const [binding] = (
+      server as unknown as { bindings: { queue: unknown[]; brokerPending?: number; receivedAt?: number }[] }
+    ).bindings;
+    binding.queue.push({}, {});
+    binding.brokerPending = 40;
+    binding.receivedAt = Date.now();
+    expect(server.localBacklog()).toBe(2);
+    expect(server.backlog()).toBe(42);
+    binding.receivedAt = Date.now() - 1000;
+    expect(server.backlog()).toBe(2);
+  });
+});
