@@ -178,4 +178,56 @@ describe('OutboxRelay', () => {
     await relay.stop();
     expect(published).toEqual(['e-3']);
   });
+
+  it('publishes in id order what the table gives and what was handed over, in one round, each once', async () => {
+    // v1 of an initiative is handed over while the relay reads the table, which gives v2: committed, not handed yet.
+    const published: string[] = [];
+    let v2Committed = false;
+    let releaseRead: ((rows: unknown[]) => void) | undefined;
+    const marked = new Set<string>();
+    const row = (id: number) => ({
+      id: String(id),
+      event_id: `e-${id}`,
+      subject: 'ctp.test.x',
+      payload: '{}',
+      correlation_id: null,
+    });
+    const ds = {
+      createQueryRunner: () => ({
+        connect: async () => undefined,
+        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
+        release: async () => undefined,
+      }),
+      query: (sql: string, params?: unknown[]) => {
+        if (sql.includes('count(*)')) return Promise.resolve([{ backlog: 0 }]);
+        if (sql.startsWith('UPDATE outbox_events SET sent_at'))
+          (params![0] as string[]).forEach((id) => marked.add(id));
+        if (!sql.includes('WHERE sent_at IS NULL AND NOT') || !v2Committed || marked.has('11') || releaseRead)
+          return Promise.resolve([]);
+        return new Promise((resolve) => (releaseRead = resolve));
+      },
+    } as unknown as DataSource;
+    const js = {
+      publish: async (_subject: string, _payload: string, opts: { msgID: string }) => {
+        published.push(opts.msgID);
+        return { duplicate: false };
+      },
+    } as unknown as JetStreamClient;
+    const relay = new OutboxRelay(ds, js, createLogger('test', 'silent'), new Metrics('test'), {
+      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
+      pollIntervalMs: 1,
+      lingerMs: 0,
+    });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 20));
+    v2Committed = true;
+    for (let i = 0; i < 100 && !releaseRead; i++) await new Promise((r) => setTimeout(r, 1));
+    relay.committed([row(10)]);
+    releaseRead!([row(11)]);
+    await new Promise((r) => setTimeout(r, 20));
+    relay.committed([row(11)]); // v2's own hand-over, arriving after it was published and marked: not again
+    await new Promise((r) => setTimeout(r, 20));
+    await relay.stop();
+    expect(published).toEqual(['e-10', 'e-11']);
+  });
 });

@@ -49,7 +49,8 @@ const MAX_HANDED = 20_000;
  * Rows come two ways. The OutboxWriter of this process hands over what it committed (`committed`), in commit order:
  * those are published without reading them back, and marked sent together every `markEveryMs`. Everything else —
  * rows of another process or thread, rows whose publish failed, rows left by a crash — is read from the table, oldest
- * first, on `wake()`, at start and every `pollIntervalMs`, leaving out the rows held in memory.
+ * first, on `wake()`, at start and every `pollIntervalMs`, leaving out the rows held in memory. A round publishes its
+ * rows in id order, so the versions of one initiative leave in the order they were written.
  */
 export class OutboxRelay implements OutboxWakeUp {
   private stopping = false;
@@ -65,6 +66,13 @@ export class OutboxRelay implements OutboxWakeUp {
   private unmarked: string[] = [];
   /** The ids of `handed` and `unmarked`: a read of the table leaves them out. */
   private readonly inMemory = new Set<string>();
+  /**
+   * Ids marked sent in the last 2–4 s: a row the table gave (committed, not handed over yet) and published, then
+   * handed over by its writer, is not published again.
+   */
+  private recentlyMarked = new Set<string>();
+  private olderMarked = new Set<string>();
+  private markedSince = Date.now();
   private scanRequested = true;
   private lastScan = 0;
   private lastMark = 0;
@@ -111,11 +119,16 @@ export class OutboxRelay implements OutboxWakeUp {
       this.wake();
       return;
     }
+    const last = this.handed.length > 0 ? BigInt(this.handed[this.handed.length - 1].id) : undefined;
+    let outOfOrder = false;
     for (const row of rows) {
-      if (this.inMemory.has(row.id)) continue;
+      if (this.inMemory.has(row.id) || this.recentlyMarked.has(row.id) || this.olderMarked.has(row.id)) continue;
       this.inMemory.add(row.id);
+      if (last !== undefined && BigInt(row.id) < last) outOfOrder = true;
       this.handed.push(row);
     }
+    // Two transactions committing at once may hand their rows over in the other order than their ids.
+    if (outOfOrder) this.handed.sort(byId);
     this.signal();
   }
 
@@ -187,8 +200,10 @@ export class OutboxRelay implements OutboxWakeUp {
       rows.push(...older);
       fromTable = older.length;
     }
-    // Then what this process handed over (committed after the rows the table gave, or left out of its read).
+    // And what this process handed over; in id order with what the table gave (a row the table gave may be a later
+    // version, committed but not handed over yet, of an initiative whose earlier version waits in memory).
     rows.push(...this.handed.splice(0, this.options.batchSize - rows.length));
+    if (fromTable > 0 && rows.length > fromTable) rows.sort(byId);
     if (rows.length === 0) return { read: 0, sent: 0, failed: 0 };
     const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
     const failedIds: string[] = [];
@@ -233,7 +248,15 @@ export class OutboxRelay implements OutboxWakeUp {
     const ids = this.unmarked;
     await this.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
     this.unmarked = [];
-    for (const id of ids) this.inMemory.delete(id);
+    if (this.lastMark - this.markedSince >= 2000) {
+      this.olderMarked = this.recentlyMarked;
+      this.recentlyMarked = new Set();
+      this.markedSince = this.lastMark;
+    }
+    for (const id of ids) {
+      this.inMemory.delete(id);
+      this.recentlyMarked.add(id);
+    }
   }
 
   /** Another relay may hold the lock now: whatever this one held in memory is read from the table again. */
@@ -241,6 +264,8 @@ export class OutboxRelay implements OutboxWakeUp {
     this.handed = [];
     this.unmarked = [];
     this.inMemory.clear();
+    this.recentlyMarked = new Set();
+    this.olderMarked = new Set();
     this.scanRequested = true;
   }
 
@@ -315,4 +340,10 @@ export class OutboxRelay implements OutboxWakeUp {
     this.logger.info({ msg: 'outbox relay active', lock: this.leadership.lockName });
     return true;
   }
+}
+
+function byId(a: OutboxRow, b: OutboxRow): number {
+  const x = BigInt(a.id);
+  const y = BigInt(b.id);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
