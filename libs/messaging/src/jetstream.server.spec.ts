@@ -2,7 +2,7 @@ import { JsMsg } from '@nats-io/jetstream';
 import { createLogger, Metrics } from '@ctp/observability';
 import type { Transaction, UnitOfWork } from '@ctp/persistence';
 import { DeadLetters } from './dead-letters';
-import { DEFAULT_SERVER_OPTIONS, JetStreamServer } from './jetstream.server';
+import { DEFAULT_SERVER_OPTIONS, JetStreamServer, JetStreamServerOptions } from './jetstream.server';
 import { batchOf, EventOutcome, ReceivedEvent } from './received-event';
 
 /** A message as the broker would deliver it, without a broker: only what processBatch reads. */
@@ -37,25 +37,22 @@ function fakeUnitOfWork(): UnitOfWork {
   } as unknown as UnitOfWork;
 }
 
+/** A server over the fake unit of work, with the default options but these. */
+function serverWith(options: Partial<JetStreamServerOptions>): JetStreamServer {
+  return new JetStreamServer(
+    {} as never,
+    {} as never,
+    fakeUnitOfWork(),
+    {} as DeadLetters,
+    createLogger('test', 'silent'),
+    new Metrics('test'),
+    { ...DEFAULT_SERVER_OPTIONS, stream: 'CTP_EVENTS', consumers: [], ...options },
+  );
+}
+
 describe('JetStreamServer.processBatch', () => {
   it('gives a batch handler registered for several types all of its events in one call, in delivery order', async () => {
-    const server = new JetStreamServer(
-      {} as never,
-      {} as never,
-      fakeUnitOfWork(),
-      {} as DeadLetters,
-      createLogger('test', 'silent'),
-      new Metrics('test'),
-      {
-        stream: 'CTP_EVENTS',
-        consumers: [],
-        maxBatch: 500,
-        maxDeliver: 5,
-        ackWaitMs: 30_000,
-        maxAckPending: 100,
-        lingerMs: 0,
-      },
-    );
+    const server = serverWith({ maxAckPending: 100, lingerMs: 0 });
     const calls: string[][] = [];
     const handler = async (events: ReceivedEvent[]): Promise<EventOutcome[]> => {
       calls.push(events.map((e) => e.envelope.id));
@@ -74,23 +71,7 @@ describe('JetStreamServer.processBatch', () => {
 
 describe('JetStreamServer.processBatch, mixed handlers', () => {
   it('keeps delivery order across handlers: a batch run is cut where another handler’s event comes in between', async () => {
-    const server = new JetStreamServer(
-      {} as never,
-      {} as never,
-      fakeUnitOfWork(),
-      {} as DeadLetters,
-      createLogger('test', 'silent'),
-      new Metrics('test'),
-      {
-        stream: 'CTP_EVENTS',
-        consumers: [],
-        maxBatch: 500,
-        maxDeliver: 5,
-        ackWaitMs: 30_000,
-        maxAckPending: 100,
-        lingerMs: 0,
-      },
-    );
+    const server = serverWith({ maxAckPending: 100, lingerMs: 0 });
     const calls: string[] = [];
     server.addHandler(
       't.updated',
@@ -219,22 +200,7 @@ describe('JetStreamServer run loop, concurrent batches', () => {
   type Loop = { runLoop(b: unknown): Promise<void>; closing: boolean };
 
   it('applies batches of different keys at once, never two holding one key, and an event without a key alone', async () => {
-    const server = new JetStreamServer(
-      {} as never,
-      {} as never,
-      fakeUnitOfWork(),
-      {} as DeadLetters,
-      createLogger('test', 'silent'),
-      new Metrics('test'),
-      {
-        ...DEFAULT_SERVER_OPTIONS,
-        stream: 'CTP_EVENTS',
-        consumers: [],
-        maxBatch: 2,
-        lingerMs: 0,
-        concurrentBatches: 2,
-      },
-    );
+    const server = serverWith({ maxBatch: 2, lingerMs: 0, concurrentBatches: 2 });
     const log: string[] = [];
     const gates = new Map<string, () => void>();
     const gated = async (ids: string) => {
@@ -293,22 +259,7 @@ describe('JetStreamServer run loop, concurrent batches', () => {
   });
 
   it('goes one batch at a time without an ordering key', async () => {
-    const server = new JetStreamServer(
-      {} as never,
-      {} as never,
-      fakeUnitOfWork(),
-      {} as DeadLetters,
-      createLogger('test', 'silent'),
-      new Metrics('test'),
-      {
-        ...DEFAULT_SERVER_OPTIONS,
-        stream: 'CTP_EVENTS',
-        consumers: [],
-        maxBatch: 1,
-        lingerMs: 0,
-        concurrentBatches: 4,
-      },
-    );
+    const server = serverWith({ maxBatch: 1, lingerMs: 0, concurrentBatches: 4 });
     let running = 0;
     let most = 0;
     server.addHandler(
@@ -340,15 +291,7 @@ describe('JetStreamServer run loop, concurrent batches', () => {
 
 describe('JetStreamServer.backlog', () => {
   it("counts the broker's pending messages only while messages keep arriving", () => {
-    const server = new JetStreamServer(
-      {} as never,
-      {} as never,
-      fakeUnitOfWork(),
-      {} as DeadLetters,
-      createLogger('test', 'silent'),
-      new Metrics('test'),
-      { ...DEFAULT_SERVER_OPTIONS, stream: 'CTP_EVENTS', consumers: [{ durable: 'a', filterSubject: 'ctp.a.>' }] },
-    );
+    const server = serverWith({ consumers: [{ durable: 'a', filterSubject: 'ctp.a.>' }] });
     const [binding] = (
       server as unknown as { bindings: { queue: unknown[]; brokerPending?: number; receivedAt?: number }[] }
     ).bindings;

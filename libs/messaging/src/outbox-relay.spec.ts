@@ -1,21 +1,49 @@
 import { JetStreamClient } from '@nats-io/jetstream';
 import { createLogger, Metrics } from '@ctp/observability';
 import { DataSource } from 'typeorm';
-import { DEFAULT_OUTBOX_RELAY_OPTIONS, OutboxRelay } from './outbox-relay';
+import { DEFAULT_OUTBOX_RELAY_OPTIONS, OutboxRelay, OutboxRelayOptions } from './outbox-relay';
 
-/** A database holding one unsent row, and the advisory lock free: only what the relay's loop reads. */
-function fakeDataSource(): DataSource {
-  const row = { id: '1', event_id: 'e-1', subject: 'ctp.test.x', payload: '{}', correlation_id: null };
+/** A database whose advisory lock is free; `query` answers the relay's statements (only what its loop sends). */
+function fakeDataSource(query: (sql: string, params?: unknown[]) => unknown[] | Promise<unknown[]>): DataSource {
   return {
     createQueryRunner: () => ({
       connect: async () => undefined,
       query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
       release: async () => undefined,
     }),
-    query: async (sql: string) =>
-      sql.includes('count(*)') ? [{ backlog: 1 }] : sql.includes('WHERE sent_at IS NULL AND NOT') ? [row] : [],
+    query: async (sql: string, params?: unknown[]) =>
+      sql.includes('count(*)') ? [{ backlog: 0 }] : await query(sql, params),
   } as unknown as DataSource;
 }
+
+const isTableRead = (sql: string) => sql.includes('WHERE sent_at IS NULL AND NOT');
+
+/** One unsent row in the table. */
+const oneUnsentRow = () => fakeDataSource((sql) => (isTableRead(sql) ? [row(1)] : []));
+
+function row(id: number) {
+  return { id: String(id), event_id: `e-${id}`, subject: 'ctp.test.x', payload: '{}', correlation_id: null };
+}
+
+/** A broker taking every publish, recording the message ids in order. */
+function recordingBroker(published: string[]): JetStreamClient {
+  return {
+    publish: async (_subject: string, _payload: string, opts: { msgID: string }) => {
+      published.push(opts.msgID);
+      return { duplicate: false };
+    },
+  } as unknown as JetStreamClient;
+}
+
+function relayWith(ds: DataSource, js: JetStreamClient, options: Partial<OutboxRelayOptions>): OutboxRelay {
+  return new OutboxRelay(ds, js, createLogger('test', 'silent'), new Metrics('test'), {
+    ...DEFAULT_OUTBOX_RELAY_OPTIONS,
+    lingerMs: 0,
+    ...options,
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('OutboxRelay', () => {
   it('backs off after a failed round even while commits keep waking it', async () => {
@@ -26,10 +54,7 @@ describe('OutboxRelay', () => {
         throw new Error('503 no responders');
       },
     } as unknown as JetStreamClient;
-    const relay = new OutboxRelay(fakeDataSource(), js, createLogger('test', 'silent'), new Metrics('test'), {
-      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
-      lingerMs: 0,
-    });
+    const relay = relayWith(oneUnsentRow(), js, {});
     relay.start();
     // Commits every 5 ms, as under load: each one wakes the relay.
     const commits = setInterval(() => relay.wake(), 5);
@@ -49,13 +74,9 @@ describe('OutboxRelay', () => {
         return { duplicate: false };
       },
     } as unknown as JetStreamClient;
-    const relay = new OutboxRelay(fakeDataSource(), js, createLogger('test', 'silent'), new Metrics('test'), {
-      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
-      pollIntervalMs: 10_000,
-      lingerMs: 0,
-    });
+    const relay = relayWith(oneUnsentRow(), js, { pollIntervalMs: 10_000 });
     relay.start();
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     const before = rounds;
     relay.wake();
     await new Promise((r) => setTimeout(r, 50));
@@ -66,44 +87,20 @@ describe('OutboxRelay', () => {
   it('publishes the rows it is handed without reading them back, and marks them sent together', async () => {
     const statements: string[] = [];
     const published: string[] = [];
-    const ds = {
-      createQueryRunner: () => ({
-        connect: async () => undefined,
-        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
-        release: async () => undefined,
-      }),
-      query: async (sql: string, params?: unknown[]) => {
-        statements.push(`${sql.replace(/\s+/g, ' ').trim()} ${JSON.stringify(params ?? [])}`);
-        return sql.includes('count(*)') ? [{ backlog: 0 }] : [];
-      },
-    } as unknown as DataSource;
-    const js = {
-      publish: async (_subject: string, _payload: string, opts: { msgID: string }) => {
-        published.push(opts.msgID);
-        return { duplicate: false };
-      },
-    } as unknown as JetStreamClient;
-    const relay = new OutboxRelay(ds, js, createLogger('test', 'silent'), new Metrics('test'), {
-      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
-      pollIntervalMs: 10_000,
-      lingerMs: 0,
-      markEveryMs: 10_000, // so they are marked by stop(), in one statement
+    const ds = fakeDataSource((sql, params) => {
+      statements.push(`${sql.replace(/\s+/g, ' ').trim()} ${JSON.stringify(params ?? [])}`);
+      return [];
     });
+    // markEveryMs: so they are marked by stop(), in one statement.
+    const relay = relayWith(ds, recordingBroker(published), { pollIntervalMs: 10_000, markEveryMs: 10_000 });
     relay.start();
-    await new Promise((r) => setTimeout(r, 50)); // the first round reads the table (empty here)
+    await sleep(50); // the first round reads the table (empty here)
     const reads = () => statements.filter((s) => s.startsWith('SELECT id, event_id')).length;
     const readsBefore = reads();
-    const row = (id: number) => ({
-      id: String(id),
-      event_id: `e-${id}`,
-      subject: 'ctp.test.x',
-      payload: '{}',
-      correlation_id: null,
-    });
     relay.committed([row(7), row(8)]);
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     relay.committed([row(9)]);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     await relay.stop();
     expect(published).toEqual(['e-7', 'e-8', 'e-9']);
     expect(reads()).toBe(readsBefore);
@@ -114,17 +111,10 @@ describe('OutboxRelay', () => {
   it('reads the table for a handed row whose publish failed, leaving out rows still in memory', async () => {
     const selects: unknown[][] = [];
     let failNext = true;
-    const ds = {
-      createQueryRunner: () => ({
-        connect: async () => undefined,
-        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
-        release: async () => undefined,
-      }),
-      query: async (sql: string, params?: unknown[]) => {
-        if (sql.includes('WHERE sent_at IS NULL AND NOT')) selects.push(params ?? []);
-        return sql.includes('count(*)') ? [{ backlog: 0 }] : [];
-      },
-    } as unknown as DataSource;
+    const ds = fakeDataSource((sql, params) => {
+      if (isTableRead(sql)) selects.push(params ?? []);
+      return [];
+    });
     const js = {
       publish: async () => {
         if (failNext) {
@@ -134,17 +124,13 @@ describe('OutboxRelay', () => {
         return { duplicate: false };
       },
     } as unknown as JetStreamClient;
-    const relay = new OutboxRelay(ds, js, createLogger('test', 'silent'), new Metrics('test'), {
-      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
-      pollIntervalMs: 10_000,
-      lingerMs: 0,
-    });
+    const relay = relayWith(ds, js, { pollIntervalMs: 10_000 });
     relay.start();
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     const before = selects.length;
-    relay.committed([{ id: '5', event_id: 'e-5', subject: 'ctp.test.x', payload: '{}', correlation_id: null }]);
+    relay.committed([row(5)]);
     // The failed round backs off 200 ms, then reads the table (where row 5 still is, unsent).
-    await new Promise((r) => setTimeout(r, 400));
+    await sleep(400);
     await relay.stop();
     expect(selects.length).toBeGreaterThan(before);
     expect(selects[before][1]).toEqual([]);
@@ -152,29 +138,15 @@ describe('OutboxRelay', () => {
 
   it('publishes handed rows also in rounds that read the table (every round, when commits come at the poll interval)', async () => {
     const published: string[] = [];
-    const js = {
-      publish: async (_subject: string, _payload: string, opts: { msgID: string }) => {
-        published.push(opts.msgID);
-        return { duplicate: false };
-      },
-    } as unknown as JetStreamClient;
-    const empty = {
-      createQueryRunner: () => ({
-        connect: async () => undefined,
-        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
-        release: async () => undefined,
-      }),
-      query: async (sql: string) => (sql.includes('count(*)') ? [{ backlog: 0 }] : []),
-    } as unknown as DataSource;
-    const relay = new OutboxRelay(empty, js, createLogger('test', 'silent'), new Metrics('test'), {
-      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
-      pollIntervalMs: 1,
-      lingerMs: 0,
-    });
+    const relay = relayWith(
+      fakeDataSource(() => []),
+      recordingBroker(published),
+      { pollIntervalMs: 1 },
+    );
     relay.start();
-    await new Promise((r) => setTimeout(r, 30));
-    relay.committed([{ id: '3', event_id: 'e-3', subject: 'ctp.test.x', payload: '{}', correlation_id: null }]);
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
+    relay.committed([row(3)]);
+    await sleep(30);
     await relay.stop();
     expect(published).toEqual(['e-3']);
   });
@@ -185,48 +157,21 @@ describe('OutboxRelay', () => {
     let v2Committed = false;
     let releaseRead: ((rows: unknown[]) => void) | undefined;
     const marked = new Set<string>();
-    const row = (id: number) => ({
-      id: String(id),
-      event_id: `e-${id}`,
-      subject: 'ctp.test.x',
-      payload: '{}',
-      correlation_id: null,
+    const ds = fakeDataSource((sql, params) => {
+      if (sql.startsWith('UPDATE outbox_events SET sent_at')) (params![0] as string[]).forEach((id) => marked.add(id));
+      if (!isTableRead(sql) || !v2Committed || marked.has('11') || releaseRead) return [];
+      return new Promise((resolve) => (releaseRead = resolve));
     });
-    const ds = {
-      createQueryRunner: () => ({
-        connect: async () => undefined,
-        query: async (sql: string) => (sql.includes('pg_try_advisory_lock') ? [{ locked: true }] : [{}]),
-        release: async () => undefined,
-      }),
-      query: (sql: string, params?: unknown[]) => {
-        if (sql.includes('count(*)')) return Promise.resolve([{ backlog: 0 }]);
-        if (sql.startsWith('UPDATE outbox_events SET sent_at'))
-          (params![0] as string[]).forEach((id) => marked.add(id));
-        if (!sql.includes('WHERE sent_at IS NULL AND NOT') || !v2Committed || marked.has('11') || releaseRead)
-          return Promise.resolve([]);
-        return new Promise((resolve) => (releaseRead = resolve));
-      },
-    } as unknown as DataSource;
-    const js = {
-      publish: async (_subject: string, _payload: string, opts: { msgID: string }) => {
-        published.push(opts.msgID);
-        return { duplicate: false };
-      },
-    } as unknown as JetStreamClient;
-    const relay = new OutboxRelay(ds, js, createLogger('test', 'silent'), new Metrics('test'), {
-      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
-      pollIntervalMs: 1,
-      lingerMs: 0,
-    });
+    const relay = relayWith(ds, recordingBroker(published), { pollIntervalMs: 1 });
     relay.start();
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     v2Committed = true;
-    for (let i = 0; i < 100 && !releaseRead; i++) await new Promise((r) => setTimeout(r, 1));
+    for (let i = 0; i < 100 && !releaseRead; i++) await sleep(1);
     relay.committed([row(10)]);
     releaseRead!([row(11)]);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     relay.committed([row(11)]); // v2's own hand-over, arriving after it was published and marked: not again
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     await relay.stop();
     expect(published).toEqual(['e-10', 'e-11']);
   });
