@@ -280,8 +280,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /**
-   * The next batch from the head of the queue, in order: up to maxBatch messages, stopping before one whose ordering
-   * key a running batch has (or one without a key, unless nothing runs). 'linger': wait a little for more first.
+   * The next batch from the queue, in order: up to maxBatch messages, leaving in the queue those whose ordering key a
+   * running batch has and stopping before one without a key (unless nothing runs); none when a batch runs and this
+   * one would be under a quarter of maxBatch. 'linger': wait a little for more first.
    */
   private takeBatch(
     b: Binding,

@@ -188,7 +188,7 @@ export class OutboxRelay implements OutboxWakeUp {
     if (scan) {
       this.scanRequested = false;
       this.lastScan = Date.now();
-      await this.markSent();
+      // Rows published and not marked yet are in `inMemory`: left out here, marked with this round's at its end.
       const older: OutboxRow[] = await this.dataSource.query(
         `SELECT id, event_id, subject, payload, correlation_id FROM outbox_events
           WHERE sent_at IS NULL AND NOT (id = ANY($2::bigint[])) ORDER BY id LIMIT $1`,
