@@ -12,9 +12,9 @@
  */
 import { jetstream, jetstreamManager, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { JetStreamNames } from '@ctp/contracts';
 import { DeadLetterHeaders } from '@ctp/messaging';
+import { connectAdmin } from './admin-nats';
 
 const REDRIVE_SUBJECT = `${JetStreamNames.deadLetterSubjectPrefix}._redriven`;
 
@@ -72,10 +72,12 @@ export async function redrive(
   natsUrl: string,
   seqs: number[] | 'all',
   consumer?: string,
+  /** Where the admin's credentials are read (NATS_IDENTITIES_DIR, NATS_NKEY_SEED_FILE, …). */
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ seq: number; subject: string; newSeq: number }[]> {
-  const nc = await connect({ servers: natsUrl.split(','), name: 'ctp-dlq' });
+  const nc = await connectAdmin('ctp-dlq', { ...env, NATS_URL: natsUrl });
   try {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
     const js = jetstream(nc);
     const letters =
       seqs === 'all'
@@ -119,9 +121,9 @@ async function main(argv: string[]): Promise<void> {
   };
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   if (command === 'list' || command === 'show') {
-    const nc = await connect({ servers: natsUrl.split(','), name: 'ctp-dlq' });
+    const nc = await connectAdmin('ctp-dlq');
     try {
-      const jsm = await jetstreamManager(nc);
+      const jsm = await jetstreamManager(nc, { checkAPI: false });
       if (command === 'list') {
         const letters = await listDeadLetters(jsm, opt('consumer'), Number(opt('limit') ?? 10_000));
         for (const m of letters) {

@@ -5,8 +5,8 @@
  * stream that was lost or restored from an older backup. Consumers apply each event at most once (their inboxes), so
  * replaying too much is harmless; replaying too little is not — when in doubt, go further back.
  */
+import { connectAdmin } from './admin-nats';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import {
   DEFAULT_OUTBOX_RELAY_OPTIONS,
   DEFAULT_TOPOLOGY,
@@ -53,7 +53,6 @@ async function main(): Promise<void> {
   }
   const since = parseSince(sinceArg);
   const databaseUrl = process.env.DATABASE_URL || resolveDatabaseUrl(SERVICE_DATABASES[service]);
-  const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
   const logger = createLogger('outbox-replay', 'info');
   const ds = await openDataSource({
     dataSourceOptions: buildDataSourceOptions({
@@ -64,9 +63,9 @@ async function main(): Promise<void> {
     createDatabase: false,
     runMigrations: false,
   });
-  const nc = await connect({ servers: natsUrl.split(','), name: 'outbox-replay' });
+  const nc = await connectAdmin('outbox-replay');
   try {
-    await ensureStreams(await jetstreamManager(nc), DEFAULT_TOPOLOGY);
+    await ensureStreams(await jetstreamManager(nc, { checkAPI: false }), DEFAULT_TOPOLOGY);
     const relay = new OutboxRelay(ds, jetstream(nc), logger, new Metrics('outbox-replay'), {
       ...DEFAULT_OUTBOX_RELAY_OPTIONS,
     });

@@ -7,9 +7,9 @@
  * events: they are copied from the live database first. Exits 0 when both agree, 1 when they differ.
  */
 import 'reflect-metadata';
+import { adminNatsSettings, connectAdmin } from './admin-nats';
 import { NestFactory } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { JetStreamNames, Subjects } from '@ctp/contracts';
 import { JetStreamServer } from '@ctp/messaging';
@@ -74,12 +74,22 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
     { durable: `platform-hubs-${suffix}`, filterSubject: Subjects.allHubs },
     { durable: `platform-partners-${suffix}`, filterSubject: Subjects.allPartners },
   ];
-  const config = { ...live, databaseUrl: targetUrl.toString(), service: 'platform-rebuild' };
-  const app = await NestFactory.create(PlatformModule.register(config, logger, { consumers, publish: false }), {
-    logger: new NestPinoLogger(logger),
-  });
-  const nc = await connect({ servers: live.natsUrl.split(','), name: 'platform-rebuild' });
-  const jsm = await jetstreamManager(nc);
+  // The rebuild reads with consumers of its own, which it creates and deletes: as admin, not as the platform.
+  const config = {
+    ...live,
+    databaseUrl: targetUrl.toString(),
+    service: 'platform-rebuild',
+    natsUrl: adminNatsSettings().url,
+    natsCredentials: adminNatsSettings().credentials,
+  };
+  const app = await NestFactory.create(
+    PlatformModule.register(config, logger, { consumers, publish: false, provision: true }),
+    {
+      logger: new NestPinoLogger(logger),
+    },
+  );
+  const nc = await connectAdmin('platform-rebuild');
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
   try {
     // Decisions first, so that replayed pairs meet them as they would have live.
     const liveDb = new Client({ connectionString: live.databaseUrl });

@@ -6,7 +6,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { identityEnv } from '@ctp/messaging';
 import { humanLogLine } from './log-format';
+import { provisionFromEnv } from './nats-provision';
 import { busyPorts, preflight } from './preflight';
 
 interface ServiceSpec {
@@ -18,6 +20,8 @@ interface ServiceSpec {
 
 const ROOT = join(__dirname, '../..');
 const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+/** Output of `npm run nats:identities`: each service then connects as itself, and provisioning runs as admin. */
+const IDENTITIES = process.env.NATS_IDENTITIES_DIR;
 
 function adminPostgresUrl(): string {
   const u = new URL('postgres://127.0.0.1:5432/postgres');
@@ -52,6 +56,9 @@ function startService(s: ServiceSpec): void {
   // Each service gets NATS_URL and the libpq variables as they are; DATABASE_URL is per service, so never passed on.
   const env: NodeJS.ProcessEnv = { ...process.env, ...s.env, NATS_URL };
   delete env.DATABASE_URL;
+  // Only its own identity: never the admin's, nor anything left in the caller's environment.
+  delete env.NATS_IDENTITIES_DIR;
+  if (IDENTITIES) Object.assign(env, identityEnv(IDENTITIES, s.name));
   const child = spawn(process.execPath, [join(ROOT, s.entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(s.name, child);
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -105,6 +112,19 @@ async function main(): Promise<void> {
     for (const p of problems) process.stderr.write(`cannot start: ${p}\n`);
     process.exit(1);
   }
+  try {
+    // Streams and consumers are made by the administrator, never by a service identity.
+    for (const line of await provisionFromEnv({ ...process.env, NATS_URL })) say('start', `NATS ${line}: ok`);
+  } catch (err) {
+    process.stderr.write(`cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  say(
+    'start',
+    IDENTITIES
+      ? `NATS: each service connects as its own identity (${IDENTITIES})`
+      : 'NATS: anonymous, for a development server without authentication (see README: secured NATS)',
+  );
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   for (const s of SERVICES) startService(s);

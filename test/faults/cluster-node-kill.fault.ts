@@ -19,6 +19,7 @@ describe('fault cluster-node-kill', () => {
     rig = await FaultRig.create({
       name: 'cluster-node-kill',
       natsUrls: cluster.urls,
+      natsIdentities: cluster,
       hubEnv: { NATS_STREAM_REPLICAS: '3' },
       platformEnv: { NATS_STREAM_REPLICAS: '3' },
     });

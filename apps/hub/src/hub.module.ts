@@ -37,6 +37,7 @@ export class HubModule {
         MessagingModule.forRootAsync({
           useFactory: () => ({
             natsUrl: config.natsUrl,
+            credentials: config.natsCredentials,
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas, extraStreams: [intakeStream(config.natsStreamReplicas)] },
             outbox: { lockName: `ctp-outbox-${config.service}`, lingerMs: config.outboxLingerMs },

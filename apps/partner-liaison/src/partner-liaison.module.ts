@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Subjects } from '@ctp/contracts';
 import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
@@ -8,12 +7,9 @@ import { PARTNER_LIAISON_MIGRATIONS } from './migrations';
 import { OutboundModule } from './outbound/outbound.module';
 import { PartnersModule } from './partners/partners.module';
 import { PartnerSync } from './sync/partner-sync';
+import { LIAISON_CONSUMERS } from './liaison-consumers';
 
-/** Durable consumer names are the inbox's keys too: never rename them. */
-export const LIAISON_CONSUMERS = [
-  { durable: 'liaison-hubs', filterSubject: Subjects.allHubs },
-  { durable: 'liaison-overlaps', filterSubject: 'ctp.platform.overlap.>' },
-];
+export { LIAISON_CONSUMERS };
 
 /** Partner organisations' activities in, and what each partner may see out. */
 @Module({})
@@ -36,6 +32,7 @@ export class PartnerLiaisonModule {
         MessagingModule.forRootAsync({
           useFactory: () => ({
             natsUrl: config.natsUrl,
+            credentials: config.natsCredentials,
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas },
             outbox: { lockName: 'ctp-outbox-partner-liaison' },

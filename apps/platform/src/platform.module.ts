@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Subjects } from '@ctp/contracts';
 import { ConsumerBinding, MessagingModule, OutboxWriter } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
@@ -25,14 +24,10 @@ import { RepairSource } from './sync/application/repair-source';
 import { DigestHandler } from './sync/messaging/digest.handler';
 import { SyncController } from './sync/http/sync.controller';
 import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
-import { initiativeOrderingKey } from './registry/messaging/initiative-ordering-key';
+import { PLATFORM_CONSUMERS } from './platform-consumers';
 import { RegistryRepository } from './registry/persistence/registry.repository';
 
-/** Durable consumer names are the inbox's keys too: never rename them. */
-export const PLATFORM_CONSUMERS: ConsumerBinding[] = [
-  { durable: 'platform-hubs', filterSubject: Subjects.allHubs, orderingKey: initiativeOrderingKey },
-  { durable: 'platform-partners', filterSubject: Subjects.allPartners, orderingKey: initiativeOrderingKey },
-];
+export { PLATFORM_CONSUMERS };
 
 export interface PlatformRunOptions {
   role?: PlatformRole;
@@ -42,6 +37,8 @@ export interface PlatformRunOptions {
   consumers?: ConsumerBinding[];
   /** Relay the outbox to NATS (a rebuild publishes nothing). */
   publish?: boolean;
+  /** Create its streams and consumers whatever the identity (a rebuild, run as admin, makes its own consumers). */
+  provision?: boolean;
 }
 
 @Module({})
@@ -67,6 +64,8 @@ export class PlatformModule {
         MessagingModule.forRootAsync({
           useFactory: () => ({
             natsUrl: config.natsUrl,
+            credentials: config.natsCredentials,
+            provision: run.provision,
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas },
             // In the api role the consumer thread relays: this thread's OutboxWriter wakes it (below).

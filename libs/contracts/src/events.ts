@@ -48,6 +48,9 @@ export const Subjects = {
   all: 'ctp.>',
   allHubs: 'ctp.hub.>',
   allPartners: 'ctp.partner.>',
+  allOverlaps: 'ctp.platform.overlap.>',
+  hubAll: (region: HubRegion) => `ctp.hub.${region}.>`,
+  platformAll: 'ctp.platform.>',
   hubInitiative: (region: HubRegion, type: InitiativeEventType) =>
     `ctp.hub.${region}.initiative.${initiativeAction(type)}.v1`,
   partnerInitiative: (partnerCode: string, type: InitiativeEventType) =>
@@ -71,4 +74,35 @@ export const JetStreamNames = {
   deadLetterStream: 'CTP_DEAD_LETTERS',
   /** Dead letters live outside `ctp.>` so they never loop back into CTP_EVENTS consumers. */
   deadLetterSubjectPrefix: 'ctpdlq',
+  /** Regional systems' emitted upserts (`IntakeSubjects.submit`), kept while a hub is down. */
+  intakeStream: 'CTP_INTAKE',
+} as const;
+
+/**
+ * Durable consumer names: the inboxes' keys (never rename them) and the names NATS permissions allow each service to
+ * read with, so they are written here once.
+ */
+export const DurableConsumers = {
+  platformHubs: 'platform-hubs',
+  platformPartners: 'platform-partners',
+  liaisonHubs: 'liaison-hubs',
+  liaisonOverlaps: 'liaison-overlaps',
+  hubIntake: (region: HubRegion) => `hub-${region}-intake`,
+} as const;
+
+/*
+ * How regional systems report to their hub over NATS. Outside `ctp.>` on purpose: a request on a subject that a stream
+ * captures would get the stream's PubAck as its reply, not the hub's answer.
+ *
+ *  - `send`:  core request/reply on `ctp-intake.hub.<region>.initiatives.upsert`; the reply comes after the commit.
+ *  - `emit`:  `ctp-intake.hub.<region>.initiatives.submit`, captured by the CTP_INTAKE stream even while the hub is
+ *             down, applied by the hub's durable consumer when it is back.
+ */
+export const IntakeSubjects = {
+  /** Everything a regional system of `region` may publish. */
+  all: (region: HubRegion) => `ctp-intake.hub.${region}.>`,
+  upsert: (region: HubRegion) => `ctp-intake.hub.${region}.initiatives.upsert`,
+  submit: (region: HubRegion) => `ctp-intake.hub.${region}.initiatives.submit`,
+  /** What the CTP_INTAKE stream captures. */
+  anySubmit: 'ctp-intake.hub.*.initiatives.submit',
 } as const;

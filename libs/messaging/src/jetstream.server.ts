@@ -31,6 +31,8 @@ export interface ConsumerBinding {
 export interface JetStreamServerOptions {
   stream: string;
   consumers: ConsumerBinding[];
+  /** Create or update the durable consumers (false: only check they exist; an administrator provisions them). */
+  provisionConsumers?: boolean;
   /** Most messages applied in one transaction. */
   maxBatch: number;
   /** A message failing this many deliveries goes to the dead-letter stream instead of being retried again. */
@@ -136,13 +138,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.handlersByType.clear();
     for (const b of this.bindings) {
       const stream = b.spec.stream ?? this.options.stream;
-      await ensureDurableConsumer(this.jsm, {
-        stream,
-        durable: b.spec.durable,
-        filterSubject: b.spec.filterSubject,
-        ackWaitMs: this.options.ackWaitMs,
-        maxAckPending: this.options.maxAckPending,
-      });
+      await ensureDurableConsumer(
+        this.jsm,
+        {
+          stream,
+          durable: b.spec.durable,
+          filterSubject: b.spec.filterSubject,
+          ackWaitMs: this.options.ackWaitMs,
+          maxAckPending: this.options.maxAckPending,
+        },
+        { create: this.options.provisionConsumers !== false },
+      );
       b.consumer = await this.js.consumers.get(stream, b.spec.durable);
       b.messages = await b.consumer.consume({
         max_messages: Math.min(this.options.maxAckPending, this.options.maxBatch * 2),

@@ -16,6 +16,7 @@ import { DataSource } from 'typeorm';
 import { DeadLetters } from './dead-letters';
 import { ConsumerBinding, DEFAULT_SERVER_OPTIONS, JetStreamServer, JetStreamServerOptions } from './jetstream.server';
 import { connectNats } from './nats';
+import { hasIdentity, NatsCredentials } from './nats-credentials';
 import { OutboxWriter } from './outbox';
 import { DEFAULT_OUTBOX_RELAY_OPTIONS, OutboxRelay, OutboxRelayOptions } from './outbox-relay';
 import { DEFAULT_TOPOLOGY, ensureStreams, StreamTopology } from './provisioning';
@@ -24,6 +25,14 @@ export interface MessagingModuleOptions {
   natsUrl: string;
   /** NATS connection name, e.g. `hub-eur`. */
   connectionName: string;
+  /**
+   * Who the service is on NATS. With an identity the service only checks that its streams and consumers exist (an
+   * administrator provisions them: `npm run nats:provision`); anonymous (a development server without
+   * authentication), it creates what is missing itself.
+   */
+  credentials?: NatsCredentials;
+  /** Create missing streams and consumers (default: only when anonymous; true for admin tools such as a rebuild). */
+  provision?: boolean;
   topology?: Partial<StreamTopology>;
   /** Start the outbox relay (services that publish). */
   outbox?: Partial<OutboxRelayOptions> | false;
@@ -36,6 +45,10 @@ export const MESSAGING_OPTIONS = Symbol('CTP_MESSAGING_OPTIONS');
 export const NATS_CONNECTION = Symbol('CTP_NATS_CONNECTION');
 export const JETSTREAM = Symbol('CTP_JETSTREAM');
 export const JETSTREAM_MANAGER = Symbol('CTP_JETSTREAM_MANAGER');
+
+function mayProvision(o: MessagingModuleOptions): boolean {
+  return o.provision ?? !hasIdentity(o.credentials);
+}
 
 function topologyOf(options: MessagingModuleOptions): StreamTopology {
   return { ...DEFAULT_TOPOLOGY, ...options.topology };
@@ -67,15 +80,17 @@ export class MessagingModule
         {
           provide: NATS_CONNECTION,
           inject: [MESSAGING_OPTIONS],
-          useFactory: (o: MessagingModuleOptions) => connectNats({ url: o.natsUrl, name: o.connectionName }),
+          useFactory: (o: MessagingModuleOptions) =>
+            connectNats({ url: o.natsUrl, name: o.connectionName, credentials: o.credentials }),
         },
         { provide: JETSTREAM, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => jetstream(nc) },
         {
           provide: JETSTREAM_MANAGER,
           inject: [NATS_CONNECTION, MESSAGING_OPTIONS],
           useFactory: async (nc: NatsConnection, o: MessagingModuleOptions) => {
-            const jsm = await jetstreamManager(nc);
-            await ensureStreams(jsm, topologyOf(o));
+            // No account-info probe: a service identity may call only the API subjects it needs.
+            const jsm = await jetstreamManager(nc, { checkAPI: false });
+            await ensureStreams(jsm, topologyOf(o), { create: mayProvision(o) });
             return jsm;
           },
         },
@@ -109,6 +124,7 @@ export class MessagingModule
               ...o.server,
               stream: topologyOf(o).eventsStream,
               consumers: o.consumers ?? [],
+              provisionConsumers: mayProvision(o),
             }),
         },
       ],

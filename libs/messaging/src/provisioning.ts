@@ -51,7 +51,11 @@ function isNotFound(err: unknown): boolean {
  * Creates the streams if missing; leaves an existing stream's data alone and only widens what is safe to change.
  * Uses nothing newer than nats-server 2.9 (no subject transforms, no multiple filter subjects, no metadata).
  */
-export async function ensureStreams(jsm: JetStreamManager, topology: StreamTopology): Promise<void> {
+/** Thrown when a stream or consumer a service needs is missing and it may not create it. */
+export class MissingJetStreamResource extends Error {}
+
+/** The stream configurations of a topology, as an administrator creates them. */
+export function streamConfigs(topology: StreamTopology): (Partial<StreamConfig> & { name: string })[] {
   const events: Partial<StreamConfig> = {
     name: topology.eventsStream,
     subjects: topology.eventsSubjects,
@@ -70,13 +74,28 @@ export async function ensureStreams(jsm: JetStreamManager, topology: StreamTopol
     num_replicas: topology.replicas,
     duplicate_window: nanos(topology.duplicateWindowMs),
   };
-  for (const config of [events, deadLetters, ...(topology.extraStreams ?? [])] as (Partial<StreamConfig> & {
-    name: string;
-  })[]) {
+  return [events, deadLetters, ...(topology.extraStreams ?? [])] as (Partial<StreamConfig> & { name: string })[];
+}
+
+/**
+ * Creates the streams if missing (`create`, the default: an administrator, or an anonymous development process);
+ * leaves an existing stream's data alone. Without `create` it only checks they exist, and says who must create them.
+ */
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  topology: StreamTopology,
+  options: { create?: boolean } = {},
+): Promise<void> {
+  for (const config of streamConfigs(topology)) {
     try {
       await jsm.streams.info(config.name);
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      if (options.create === false) {
+        throw new MissingJetStreamResource(
+          `JetStream stream ${config.name} does not exist and this identity may not create it: run \`npm run nats:provision\` as admin first`,
+        );
+      }
       try {
         await jsm.streams.add(config);
       } catch (addErr) {
@@ -87,8 +106,8 @@ export async function ensureStreams(jsm: JetStreamManager, topology: StreamTopol
   }
 }
 
-export async function ensureDurableConsumer(jsm: JetStreamManager, spec: DurableConsumerSpec): Promise<void> {
-  const config: Partial<ConsumerConfig> = {
+export function consumerConfig(spec: DurableConsumerSpec): Partial<ConsumerConfig> {
+  return {
     durable_name: spec.durable,
     filter_subject: spec.filterSubject,
     ack_policy: AckPolicy.Explicit,
@@ -99,6 +118,29 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, spec: Durable
     max_deliver: -1,
     max_ack_pending: spec.maxAckPending,
   };
+}
+
+/**
+ * Creates or updates a durable consumer (an administrator, or an anonymous development process). With `create: false`
+ * (a service identity, which may not) it only checks that the consumer exists.
+ */
+export async function ensureDurableConsumer(
+  jsm: JetStreamManager,
+  spec: DurableConsumerSpec,
+  options: { create?: boolean } = {},
+): Promise<void> {
+  if (options.create === false) {
+    try {
+      await jsm.consumers.info(spec.stream, spec.durable);
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      throw new MissingJetStreamResource(
+        `JetStream consumer ${spec.durable} on ${spec.stream} does not exist and this identity may not create it: run \`npm run nats:provision\` as admin first`,
+      );
+    }
+  }
+  const config = consumerConfig(spec);
   try {
     await jsm.consumers.info(spec.stream, spec.durable);
     await jsm.consumers.update(spec.stream, spec.durable, {

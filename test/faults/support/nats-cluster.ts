@@ -3,7 +3,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { EnvReader } from '@ctp/observability';
+import {
+  generateIdentities,
+  identityEnv,
+  NatsIdentity,
+  natsConnectionSecurity,
+  readNatsCredentials,
+} from '@ctp/messaging';
 import { freePort, NATS_SERVER_BIN, waitForPort } from '../../support/nats-server';
 import { ROOT } from '../../support/services';
 
@@ -21,10 +30,12 @@ interface ClusterNode {
 /**
  * The three-node cluster of deploy/nats/cluster/*.conf, copied to a temporary directory with only its store
  * directories and ports rewritten (free loopback ports instead of 4301-4303, 6301-6303, 8301-8303), so that a node
- * can be killed without touching anything else on the machine.
+ * can be killed without touching anything else on the machine. Its identities (users, permissions, TLS for clients and
+ * routes) are generated beside it by the same code as `npm run nats:identities`, and included as shipped.
  */
 export class TestNatsCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'ctp-nats-cluster-'));
+  readonly identitiesDir = join(this.dir, 'identities');
   private constructor(private readonly nodes: ClusterNode[]) {}
 
   /**
@@ -45,6 +56,8 @@ export class TestNatsCluster {
   }
 
   private async launch(): Promise<void> {
+    generateIdentities({ out: this.identitiesDir });
+    mkdirSync(join(this.dir, 'cluster'));
     const sources = NODES.map((n) => ({
       name: n,
       text: readFileSync(join(ROOT, 'deploy/nats/cluster', `node-${n}.conf`), 'utf8'),
@@ -61,7 +74,8 @@ export class TestNatsCluster {
       const text = s.text
         .replace(/127\.0\.0\.1:(\d+)/g, (_, port: string) => `127.0.0.1:${ports.get(port)}`)
         .replace(/store_dir:\s*\S+/, `store_dir: "${store}"`);
-      const conf = join(this.dir, `node-${s.name}.conf`);
+      // In cluster/, so that the configs' `../identities/…` includes find the generated files.
+      const conf = join(this.dir, 'cluster', `node-${s.name}.conf`);
       writeFileSync(conf, text);
       this.nodes.push({
         name: s.name,
@@ -76,6 +90,26 @@ export class TestNatsCluster {
 
   get urls(): string[] {
     return this.nodes.map((n) => `nats://127.0.0.1:${n.clientPort}`);
+  }
+
+  /** The environment a process needs to connect as `identity`. */
+  env(identity: NatsIdentity): Record<string, string> {
+    return identityEnv(this.identitiesDir, identity);
+  }
+
+  /** A connection as `identity` (admin for the scenario's own checks), reconnecting to another node forever. */
+  connectAs(identity: NatsIdentity, name: string): Promise<NatsConnection> {
+    const env = this.env(identity);
+    const r = new EnvReader(env);
+    const credentials = readNatsCredentials(r, identity, env);
+    r.done(name);
+    return connect({
+      servers: this.urls,
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      ...natsConnectionSecurity(credentials),
+    });
   }
 
   nodeOf(serverName: string): NodeName {
@@ -116,7 +150,7 @@ export class TestNatsCluster {
 
   /** Until the three have met and elected a JetStream meta leader: before that, creating a stream fails. */
   private async waitForJetStream(timeoutMs = 30_000): Promise<void> {
-    const nc = await connect({ servers: this.urls, name: 'cluster-check' });
+    const nc = await this.connectAs('admin', 'cluster-check');
     try {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -3,7 +3,8 @@ import { jetstreamManager, JetStreamClient, jetstream, JetStreamManager } from '
 import { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { EventSources, HubRegion, JetStreamNames, Subjects, InitiativeEventType } from '@ctp/contracts';
-import { DEFAULT_TOPOLOGY, DeadLetterHeaders, ensureStreams, StreamTopology } from '@ctp/messaging';
+import { DEFAULT_TOPOLOGY, DeadLetterHeaders, ensureStreams, NatsIdentity, StreamTopology } from '@ctp/messaging';
+import { provisionJetStream } from '../../../scripts/nats-provision';
 import { freePort, TestNatsServer } from '../../support/nats-server';
 import { ServiceProcess } from '../../support/services';
 import { HubLoad } from './load';
@@ -24,6 +25,14 @@ export interface RigOptions {
   platformEnv?: Record<string, string>;
   /** A NATS cluster the scenario started itself; otherwise the rig starts a private nats-server. */
   natsUrls?: string[];
+  /**
+   * The identities of that cluster: the rig then connects as admin and provisions streams and consumers, and each
+   * service connects as itself (hub-<region>, platform), as in a secured deployment.
+   */
+  natsIdentities?: {
+    connectAs(identity: NatsIdentity, name: string): Promise<NatsConnection>;
+    env(identity: NatsIdentity): Record<string, string>;
+  };
   /** A PostgreSQL server the scenario started itself; otherwise the shared one. */
   pgAdminUrl?: string;
   /** Streams created by the rig before any service starts (the services leave an existing stream alone). */
@@ -51,6 +60,7 @@ export interface FaultCounts {
 }
 
 const PLATFORM_HUB_CONSUMER = 'platform-hubs';
+const PLATFORM_ACK_WAIT_MS = 3000;
 
 /**
  * One scenario's world: its own nats-server (or cluster), fresh databases, hubs and the platform as real processes,
@@ -74,15 +84,20 @@ export class FaultRig {
   static async create(options: RigOptions): Promise<FaultRig> {
     const nats = options.natsUrls ? undefined : await TestNatsServer.start();
     const natsUrl = options.natsUrls ? options.natsUrls.join(',') : nats!.url;
-    const nc = await connect({
-      servers: natsUrl.split(','),
-      name: `fault-rig-${options.name}`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-    });
-    const jsm = await jetstreamManager(nc);
+    const ids = options.natsIdentities;
+    const nc = ids
+      ? await ids.connectAs('admin', `fault-rig-${options.name}`)
+      : await connect({
+          servers: natsUrl.split(','),
+          name: `fault-rig-${options.name}`,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 250,
+        });
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
     const replicas = Number(options.hubEnv?.NATS_STREAM_REPLICAS ?? 1);
     await ensureStreams(jsm, { ...DEFAULT_TOPOLOGY, replicas, ...options.topology });
+    // Service identities may not create consumers: the administrator does, as `npm run nats:provision` would.
+    if (ids) await provisionJetStream(jsm, { replicas, platformAckWaitMs: PLATFORM_ACK_WAIT_MS });
     const hubs: RigHub[] = [];
     for (const region of options.regions ?? ['afr', 'eur']) {
       const db = ScenarioDatabase.fresh(`${options.name.replace(/\W/g, '_')}_${region}`, options.pgAdminUrl);
@@ -93,6 +108,7 @@ export class FaultRig {
           PORT: String(await freePort()),
           NATS_URL: natsUrl,
           DATABASE_URL: db.url,
+          ...ids?.env(`hub-${region}`),
           ...options.hubEnv,
         },
         `fault-${options.name}-hub-${region}`,
@@ -107,7 +123,8 @@ export class FaultRig {
         NATS_URL: natsUrl,
         DATABASE_URL: platformDb.url,
         // Messages held by a killed or cut-off consumer come back after ack_wait: keep scenarios short.
-        CONSUMER_ACK_WAIT_MS: '3000',
+        CONSUMER_ACK_WAIT_MS: String(PLATFORM_ACK_WAIT_MS),
+        ...ids?.env('platform'),
         ...options.platformEnv,
       },
       `fault-${options.name}-platform`,

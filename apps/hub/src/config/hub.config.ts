@@ -1,3 +1,4 @@
+import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { HUB_REGIONS, HubRegion, hubOrgRef, EventSources } from '@ctp/contracts';
 import { EnvReader } from '@ctp/observability';
 import { resolveDatabaseUrl } from '@ctp/persistence';
@@ -12,6 +13,8 @@ export interface HubConfig {
   service: string;
   port: number;
   natsUrl: string;
+  /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
+  natsCredentials: NatsCredentials;
   /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
   natsStreamReplicas: number;
   databaseUrl: string;
@@ -35,6 +38,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     service: `hub-${region}`,
     port: r.int('PORT', DEFAULT_HUB_PORTS[region], 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    natsCredentials: readNatsCredentials(r, `hub-${region}`, env),
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl(`ctp_hub_${region}`, env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),

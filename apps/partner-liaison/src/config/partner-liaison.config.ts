@@ -1,3 +1,4 @@
+import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { EnvReader } from '@ctp/observability';
 import { resolveDatabaseUrl } from '@ctp/persistence';
 import { LevelWithSilent } from 'pino';
@@ -6,6 +7,8 @@ export interface PartnerLiaisonConfig {
   service: string;
   port: number;
   natsUrl: string;
+  /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
+  natsCredentials: NatsCredentials;
   /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
   natsStreamReplicas: number;
   databaseUrl: string;
@@ -23,6 +26,7 @@ export function loadPartnerLiaisonConfig(env: NodeJS.ProcessEnv = process.env): 
     service: 'partner-liaison',
     port: r.int('PORT', 3200, 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    natsCredentials: readNatsCredentials(r, 'partner-liaison', env),
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_partner_liaison', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),

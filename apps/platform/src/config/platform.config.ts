@@ -1,3 +1,4 @@
+import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { EnvReader } from '@ctp/observability';
 import { resolveDatabaseUrl } from '@ctp/persistence';
 import { LevelWithSilent } from 'pino';
@@ -6,6 +7,8 @@ export interface PlatformConfig {
   service: string;
   port: number;
   natsUrl: string;
+  /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
+  natsCredentials: NatsCredentials;
   /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
   natsStreamReplicas: number;
   databaseUrl: string;
@@ -41,6 +44,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     service: 'platform',
     port: r.int('PORT', 3000, 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    natsCredentials: readNatsCredentials(r, 'platform', env),
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_platform', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),
