@@ -1,9 +1,11 @@
 # One image for every CTP service. SERVICE (hub | platform | partner-liaison) picks the entry point at run time;
 # the rest of the configuration is the services' usual environment (NATS_URL, PGHOST... or DATABASE_URL, HUB_REGION,
-# PORT, LOG_LEVEL). See deploy/README.md.
+# PORT, LOG_LEVEL). With a command instead, it runs that: the deployment step that creates the services' PostgreSQL
+# roles and databases is `node dist/scripts/db-provision.js`. See deploy/README.md.
 #
 #   docker build -t ctp-coordination .
-#   docker run -e SERVICE=hub -e HUB_REGION=afr -e NATS_URL=... -e PGHOST=... -p 3101:3101 ctp-coordination
+#   docker run -e PGHOST=... -e PGPASSWORD=... -e CTP_DB_PASSWORD_CTP_HUB_AFR=... ctp-coordination node dist/scripts/db-provision.js
+#   docker run -e SERVICE=hub -e HUB_REGION=afr -e NATS_URL=... -e DATABASE_URL=... -p 3101:3101 ctp-coordination
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -33,7 +35,8 @@ RUN npm run build \
  && cp -a --parents package.json package-lock.json node_modules dist libs/*/package.json libs/*/index.js /out/ \
  && test -f /out/dist/apps/hub/src/main.js \
  && test -f /out/dist/apps/platform/src/main.js \
- && test -f /out/dist/apps/partner-liaison/src/main.js
+ && test -f /out/dist/apps/partner-liaison/src/main.js \
+ && test -f /out/dist/scripts/db-provision.js
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

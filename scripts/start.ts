@@ -7,12 +7,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { identityEnv } from '@ctp/messaging';
+import { describeStep, provisionServiceDatabases, rolePasswordsFromEnv, serviceDatabaseUrl } from '@ctp/persistence';
 import { humanLogLine } from './log-format';
 import { provisionFromEnv } from './nats-provision';
 import { busyPorts, preflight } from './preflight';
 
 interface ServiceSpec {
   name: string;
+  database: string;
   entry: string;
   env: Record<string, string>;
   port: number;
@@ -36,11 +38,24 @@ const SERVICES: ServiceSpec[] = [
   ...(['afr', 'mde', 'asi', 'eur'] as const).map((region, i) => ({
     name: `hub-${region}`,
     entry: 'dist/apps/hub/src/main.js',
+    database: `ctp_hub_${region}`,
     env: { HUB_REGION: region, PORT: String(3101 + i) },
     port: 3101 + i,
   })),
-  { name: 'platform', entry: 'dist/apps/platform/src/main.js', env: { PORT: '3000' }, port: 3000 },
-  { name: 'partner-liaison', entry: 'dist/apps/partner-liaison/src/main.js', env: { PORT: '3200' }, port: 3200 },
+  {
+    name: 'platform',
+    database: 'ctp_platform',
+    entry: 'dist/apps/platform/src/main.js',
+    env: { PORT: '3000' },
+    port: 3000,
+  },
+  {
+    name: 'partner-liaison',
+    database: 'ctp_partner_liaison',
+    entry: 'dist/apps/partner-liaison/src/main.js',
+    env: { PORT: '3200' },
+    port: 3200,
+  },
 ];
 
 const width = Math.max(...SERVICES.map((s) => s.name.length));
@@ -53,9 +68,11 @@ function say(name: string, line: string): void {
 }
 
 function startService(s: ServiceSpec): void {
-  // Each service gets NATS_URL and the libpq variables as they are; DATABASE_URL is per service, so never passed on.
+  // Each service gets NATS_URL and its own database role (made by db:provision), never the administrator's.
   const env: NodeJS.ProcessEnv = { ...process.env, ...s.env, NATS_URL };
-  delete env.DATABASE_URL;
+  for (const k of ['PGUSER', 'PGPASSWORD', 'PGADMIN_URL']) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('CTP_DB_PASSWORD_')) delete env[k];
+  env.DATABASE_URL = serviceDatabaseUrl(s.database, process.env);
   // Only its own identity: never the admin's, nor anything left in the caller's environment.
   delete env.NATS_IDENTITIES_DIR;
   if (IDENTITIES) Object.assign(env, identityEnv(IDENTITIES, s.name));
@@ -113,7 +130,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   try {
-    // Streams and consumers are made by the administrator, never by a service identity.
+    // Roles and databases, streams and consumers are made by the administrator, never by a service.
+    const steps = await provisionServiceDatabases(adminPostgresUrl(), { passwords: rolePasswordsFromEnv() });
+    const changed = steps.filter((x) => x.created || x.changes.length > 0);
+    say('start', `PostgreSQL: one role per service owning its database${changed.length ? ':' : ', already in place'}`);
+    for (const x of changed) say('start', `  ${describeStep(x)}`);
+    say(
+      'start',
+      `PostgreSQL: one role per service owning its database (${changed.length ? changed.map(describeStep).join('; ') : 'already in place'})`,
+    );
     for (const line of await provisionFromEnv({ ...process.env, NATS_URL })) say('start', `NATS ${line}: ok`);
   } catch (err) {
     process.stderr.write(`cannot start: ${(err as Error).message}\n`);

@@ -1,0 +1,42 @@
+import { databaseName, SERVICE_DATABASES } from '@ctp/persistence';
+import { loadHubConfig } from '../apps/hub/src/config/hub.config';
+import { loadPartnerLiaisonConfig } from '../apps/partner-liaison/src/config/partner-liaison.config';
+import { loadPlatformConfig } from '../apps/platform/src/config/platform.config';
+import { main, usage } from './db-provision';
+
+describe('db:provision', () => {
+  it('provisions the databases the services use by default', () => {
+    const defaults = {
+      'hub-afr': loadHubConfig({ HUB_REGION: 'afr' }).databaseUrl,
+      'hub-mde': loadHubConfig({ HUB_REGION: 'mde' }).databaseUrl,
+      'hub-asi': loadHubConfig({ HUB_REGION: 'asi' }).databaseUrl,
+      'hub-eur': loadHubConfig({ HUB_REGION: 'eur' }).databaseUrl,
+      platform: loadPlatformConfig({}).databaseUrl,
+      'partner-liaison': loadPartnerLiaisonConfig({}).databaseUrl,
+    };
+    expect(Object.fromEntries(SERVICE_DATABASES.map((d) => [d.service, d.database]))).toEqual(
+      Object.fromEntries(Object.entries(defaults).map(([service, url]) => [service, databaseName(url)])),
+    );
+  });
+
+  it('usage names every password variable with its role', () => {
+    const text = usage();
+    for (const d of SERVICE_DATABASES) {
+      expect(text).toContain(`CTP_DB_PASSWORD_${d.role.toUpperCase()}`);
+    }
+    expect(text).toMatch(/CTP_DB_PASSWORD_CTP_LIAISON +role ctp_liaison, database ctp_partner_liaison/);
+    expect(text).toContain('PGADMIN_URL');
+  });
+
+  it.each([['--help'], ['-h']])('%s prints the usage and connects nowhere', async (flag) => {
+    const lines: string[] = [];
+    // An administrator URL nothing listens on: connecting would fail the call.
+    const code = await main([flag], { PGADMIN_URL: 'postgres://postgres@127.0.0.1:1/postgres' }, (l) => lines.push(l));
+    expect(code).toBe(0);
+    expect(lines).toEqual([usage()]);
+  });
+
+  it('refuses an unknown argument before connecting', async () => {
+    await expect(main(['--force'], {}, () => undefined)).rejects.toThrow('unknown argument "--force" (see --help)');
+  });
+});
