@@ -36,7 +36,8 @@ RUN npm run build \
  && test -f /out/dist/apps/hub/src/main.js \
  && test -f /out/dist/apps/platform/src/main.js \
  && test -f /out/dist/apps/partner-liaison/src/main.js \
- && test -f /out/dist/scripts/db-provision.js
+ && test -f /out/dist/scripts/db-provision.js \
+ && test -f /out/dist/scripts/nats-provision.js
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

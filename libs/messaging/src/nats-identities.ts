@@ -26,6 +26,11 @@ export interface IdentitiesOptions {
   hosts?: string[];
   /** Skip the TLS material (no openssl, or the site brings its own PKI). */
   tls?: boolean;
+  /**
+   * Secret files readable by any user (0644) inside a folder only its owner may enter (0700): compose mounts single
+   * files into containers whose user (`node`) is not the host's owner, and file-based secrets keep the host's mode.
+   */
+  containerReadable?: boolean;
 }
 
 export interface IdentitiesResult {
@@ -35,7 +40,7 @@ export interface IdentitiesResult {
   files: string[];
 }
 
-const SECRET = 0o600;
+let SECRET = 0o600;
 
 function write(path: string, content: string | Uint8Array, mode = 0o644): void {
   writeFileSync(path, content, { mode });
@@ -148,7 +153,8 @@ function ensureTls(dir: string, identities: readonly NatsIdentity[], renew: Set<
       '-addext',
       'keyUsage=critical,keyCertSign,cRLSign',
     ]);
-    chmodSync(join(dir, 'ca.key'), SECRET);
+    // Never needed by a process but this command: owner only, whatever the other keys' mode.
+    chmodSync(join(dir, 'ca.key'), 0o600);
     renew.add('server');
     for (const i of identities) renew.add(i);
   }
@@ -174,6 +180,7 @@ function ensureTls(dir: string, identities: readonly NatsIdentity[], renew: Set<
       );
     }
   }
+  for (const name of ['server', ...identities]) chmodSync(join(dir, `${name}.key`), SECRET);
 }
 
 function tlsBlock(base: string, timeout: number): string {
@@ -194,12 +201,15 @@ export function generateIdentities(options: IdentitiesOptions): IdentitiesResult
   const out = resolve(options.out);
   const base = options.serverPath ?? out;
   const rotate = new Set<string>(options.rotate ?? []);
+  SECRET = options.containerReadable ? 0o644 : 0o600;
   mkdirSync(join(out, 'nkeys'), { recursive: true, mode: 0o700 });
+  chmodSync(out, 0o700);
   const result: IdentitiesResult = { created: [], kept: [], rotated: [], files: [] };
   const users: NatsUserEntry[] = [];
   for (const identity of NATS_IDENTITIES) {
     const path = seedPath(out, identity);
     let seed: string | undefined = existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+    if (seed) chmodSync(path, SECRET);
     if (!seed || rotate.has(identity)) {
       (seed ? result.rotated : result.created).push(identity);
       seed = new TextDecoder().decode(nkeys.createUser().getSeed());
