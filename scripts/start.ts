@@ -4,7 +4,7 @@
  * LOG_FORMAT=json prints the services' raw JSON lines instead (still prefixed).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { identityEnv } from '@ctp/messaging';
 import { describeStep, provisionServiceDatabases, rolePasswordsFromEnv, serviceDatabaseUrl } from '@ctp/persistence';
@@ -23,7 +23,7 @@ interface ServiceSpec {
 const ROOT = join(__dirname, '../..');
 const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 /** Output of `npm run nats:identities`: each service then connects as itself, and provisioning runs as admin. */
-const IDENTITIES = process.env.NATS_IDENTITIES_DIR;
+const IDENTITIES = process.env.NATS_IDENTITIES_DIR ? resolve(process.env.NATS_IDENTITIES_DIR) : undefined;
 
 function adminPostgresUrl(): string {
   const u = new URL('postgres://127.0.0.1:5432/postgres');
@@ -139,7 +139,12 @@ async function main(): Promise<void> {
       'start',
       `PostgreSQL: one role per service owning its database (${changed.length ? changed.map(describeStep).join('; ') : 'already in place'})`,
     );
-    for (const line of await provisionFromEnv({ ...process.env, NATS_URL })) say('start', `NATS ${line}: ok`);
+    for (const line of await provisionFromEnv({
+      ...process.env,
+      NATS_URL,
+      ...(IDENTITIES ? { NATS_IDENTITIES_DIR: IDENTITIES } : {}),
+    }))
+      say('start', `NATS ${line}: ok`);
   } catch (err) {
     process.stderr.write(`cannot start: ${(err as Error).message}\n`);
     process.exit(1);

@@ -106,6 +106,8 @@ export async function runConsumerThread(config: PlatformConfig, logger: CtpLogge
     const app = await NestFactory.create(PlatformModule.register(config, logger, { role: 'consumer' }), {
       logger: new NestPinoLogger(logger),
       bufferLogs: false,
+      // The main thread reports a failure to start (one fatal line) and exits; Nest would exit the process itself.
+      abortOnError: false,
     });
     app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();

@@ -37,6 +37,9 @@ export async function bootstrapService(
     logger: new NestPinoLogger(spec.logger),
     bufferLogs: false,
     bodyParser: false,
+    // Let start-up errors (NATS refusing the credentials, a missing stream) reach exitOnStartupFailure: one fatal
+    // line saying why, then exit 1. Nest's default logs them itself at error level and exits first.
+    abortOnError: false,
   });
   // Our own JSON parser, so that a body that is not JSON (or too large) gets the contract's error body naming it.
   app.use(json({ limit: '1mb' }));

@@ -58,6 +58,9 @@ export class NestPinoLogger implements LoggerService {
     this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
+    // Nest's ExceptionHandler reports an error thrown while the application is created; our services create it with
+    // abortOnError: false, so the same error reaches exitOnStartupFailure, which says it once as the fatal line.
+    if (context === 'ExceptionHandler' || (trace === 'ExceptionHandler' && context === undefined)) return;
     this.logger.error({ context, trace }, String(message));
   }
   warn(message: unknown, context?: string): void {
