@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import {
   Authenticator,
   credsAuthenticator,
@@ -40,6 +40,7 @@ function readableFile(r: EnvReader, name: string, env: NodeJS.ProcessEnv): strin
   if (path === undefined || path === '') return undefined;
   try {
     accessSync(path, constants.R_OK);
+    if (!statSync(path).isFile()) throw new Error('not a file');
   } catch {
     r.problems.push(`${name}=${JSON.stringify(path)} is not a readable file`);
   }
