@@ -20,6 +20,7 @@ ENV SCARF_ANALYTICS=false \
 # Manifests first, so the dependency layer is reused while only sources change. Every workspace's package.json must
 # be there for npm ci to link node_modules/@ctp/* -> ../../libs/*.
 COPY package.json package-lock.json ./
+COPY libs/auth/package.json libs/auth/
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/messaging/package.json libs/messaging/
 COPY libs/observability/package.json libs/observability/

@@ -7,12 +7,12 @@ import { main, usage } from './db-provision';
 describe('db:provision', () => {
   it('provisions the databases the services use by default', () => {
     const defaults = {
-      'hub-afr': loadHubConfig({ HUB_REGION: 'afr' }).databaseUrl,
-      'hub-mde': loadHubConfig({ HUB_REGION: 'mde' }).databaseUrl,
-      'hub-asi': loadHubConfig({ HUB_REGION: 'asi' }).databaseUrl,
-      'hub-eur': loadHubConfig({ HUB_REGION: 'eur' }).databaseUrl,
-      platform: loadPlatformConfig({}).databaseUrl,
-      'partner-liaison': loadPartnerLiaisonConfig({}).databaseUrl,
+      'hub-afr': loadHubConfig({ HUB_REGION: 'afr' }, { serveHttp: false }).databaseUrl,
+      'hub-mde': loadHubConfig({ HUB_REGION: 'mde' }, { serveHttp: false }).databaseUrl,
+      'hub-asi': loadHubConfig({ HUB_REGION: 'asi' }, { serveHttp: false }).databaseUrl,
+      'hub-eur': loadHubConfig({ HUB_REGION: 'eur' }, { serveHttp: false }).databaseUrl,
+      platform: loadPlatformConfig({}, { serveHttp: false }).databaseUrl,
+      'partner-liaison': loadPartnerLiaisonConfig({}, { serveHttp: false }).databaseUrl,
     };
     expect(Object.fromEntries(SERVICE_DATABASES.map((d) => [d.service, d.database]))).toEqual(
       Object.fromEntries(Object.entries(defaults).map(([service, url]) => [service, databaseName(url)])),

@@ -60,7 +60,7 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
   same: boolean;
   events: number;
 }> {
-  const live = loadPlatformConfig();
+  const live = loadPlatformConfig(process.env, { serveHttp: false });
   const targetUrl = new URL(live.databaseUrl);
   targetUrl.pathname = `/${options.targetDatabase}`;
   if (targetUrl.toString() === live.databaseUrl) throw new Error('the rebuild database must not be the live one');

@@ -10,6 +10,8 @@ import { identityEnv } from '@ctp/messaging';
 import { describeStep, provisionServiceDatabases, rolePasswordsFromEnv, serviceDatabaseUrl } from '@ctp/persistence';
 import { humanLogLine } from './log-format';
 import { provisionFromEnv } from './nats-provision';
+import { DEV_ISSUER_DIR } from './token';
+import { devIssuerEnv, ensureDevIssuer } from '@ctp/auth';
 import { busyPorts, preflight } from './preflight';
 
 interface ServiceSpec {
@@ -58,6 +60,8 @@ const SERVICES: ServiceSpec[] = [
   },
 ];
 
+let authEnv: Record<string, string> = {};
+
 const width = Math.max(...SERVICES.map((s) => s.name.length));
 const json = process.env.LOG_FORMAT === 'json';
 const children = new Map<string, ChildProcess>();
@@ -76,6 +80,8 @@ function startService(s: ServiceSpec): void {
   // Only its own identity: never the admin's, nor anything left in the caller's environment.
   delete env.NATS_IDENTITIES_DIR;
   if (IDENTITIES) Object.assign(env, identityEnv(IDENTITIES, s.name));
+  // Tokens: the caller's issuer if it names one (AUTH_*), otherwise the development issuer.
+  if (!env.AUTH_ISSUER) Object.assign(env, authEnv);
   const child = spawn(process.execPath, [join(ROOT, s.entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(s.name, child);
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
     process.stderr.write(`cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  if (!process.env.AUTH_ISSUER) authEnv = devIssuerEnv(await ensureDevIssuer(DEV_ISSUER_DIR));
   say(
     'start',
     IDENTITIES
@@ -167,6 +174,13 @@ async function main(): Promise<void> {
   }
   say('start', 'all services ready:');
   for (const s of SERVICES) say('start', `  ${s.name.padEnd(width)} http://127.0.0.1:${s.port}  (docs: /docs)`);
+  say(
+    'start',
+    'Every route but /health needs a bearer token. A development one, e.g. for the eur hub and for analysts:',
+  );
+  say('start', '  TOKEN=$(npm run -s token -- --org IP-HUB-EUR --scope "initiatives:write initiatives:read")');
+  say('start', '  TOKEN=$(npm run -s token -- --org IP-GS-CTP --scope "registry:read-restricted overlaps:decide")');
+  say('start', '  curl -H "Authorization: Bearer $TOKEN" …   (npm run token -- --help lists organisations and scopes)');
   say('start', 'Ctrl-C stops everything.');
 }
 

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { authEnv } from './auth';
 
 /** The repository root, whether this file runs from test/support (jest) or from dist/test/support (the bench). */
 export const ROOT = existsSync(resolve(__dirname, '../../package.json'))
@@ -44,12 +45,14 @@ export class ServiceProcess {
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
+    // The tests' token issuer unless the test names another (tests of refusals do).
+    const auth = await authEnv();
     // The child writes its stdout and stderr straight into the log file: nothing passes through this process.
     const out = openSync(this.logFile, 'a');
     try {
       this.proc = spawn(process.execPath, [join(ROOT, ENTRY[this.app])], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...this.env },
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...auth, ...this.env },
         stdio: ['ignore', out, out],
       });
     } finally {

@@ -1,3 +1,4 @@
+import { AuthModule, requireAuth } from '@ctp/auth';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
@@ -25,6 +26,7 @@ export class HubModule {
       module: HubModule,
       imports: [
         ObservabilityModule.forRoot({ service: config.service, logger }),
+        AuthModule.forRoot({ config: requireAuth(config.auth, config.service), ownOrg: config.orgRef }),
         PersistenceModule.forRootAsync({
           useFactory: () => ({
             dataSourceOptions: buildDataSourceOptions({

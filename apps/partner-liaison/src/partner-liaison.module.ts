@@ -1,3 +1,4 @@
+import { AuthModule, requireAuth } from '@ctp/auth';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
@@ -20,6 +21,7 @@ export class PartnerLiaisonModule {
       global: true,
       imports: [
         ObservabilityModule.forRoot({ service: config.service, logger }),
+        AuthModule.forRoot({ config: requireAuth(config.auth, config.service) }),
         PersistenceModule.forRootAsync({
           useFactory: () => ({
             dataSourceOptions: buildDataSourceOptions({

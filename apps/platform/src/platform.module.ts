@@ -1,3 +1,4 @@
+import { AuthModule, requireAuth } from '@ctp/auth';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConsumerBinding, MessagingModule, OutboxWriter } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
@@ -47,6 +48,10 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
+        // The api role serves HTTP: tokens required. The consumer thread and a rebuild serve none.
+        ...(run.role === 'api' || config.auth
+          ? [AuthModule.forRoot({ config: requireAuth(config.auth, config.service) })]
+          : []),
         ObservabilityModule.forRoot({
           service: config.service,
           logger,

@@ -12,6 +12,7 @@ import {
   toErrorBody,
   validationExceptionFactory,
 } from '@ctp/observability';
+import { bearerToken, InvalidToken, TokenVerifier, Unauthorized } from '@ctp/auth';
 import { JetStreamServer } from './jetstream.server';
 
 export interface ServiceBootstrap {
@@ -57,7 +58,34 @@ export async function bootstrapService(
   );
   app.useGlobalFilters(new HttpErrorFilter(spec.logger));
   app.enableShutdownHooks();
-  const docs = new DocumentBuilder().setTitle(spec.title).setDescription(spec.description).setVersion('1').build();
+  const docs = new DocumentBuilder()
+    .setTitle(spec.title)
+    .setDescription(spec.description)
+    .setVersion('1')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'An OAuth 2.0 access token (JWT) from the configured issuer, with `org` and `scope` claims. Each operation names the scope it needs (x-ctp-access).',
+      },
+      'bearer',
+    )
+    .build();
+  // The documentation describes the whole API: a valid token is needed to read it, like every route but health.
+  const verifier = app.get(TokenVerifier);
+  app.use(['/docs', '/docs-json', '/docs-yaml'], (req: Request, res: Response, next: NextFunction) => {
+    Promise.resolve()
+      .then(() => verifier.verify(bearerToken(req.header('authorization'))))
+      .then(
+        () => next(),
+        (err: unknown) => {
+          const reason = err instanceof InvalidToken ? err.message : 'the token could not be verified';
+          sendError(res, toErrorBody(new Unauthorized(reason)));
+        },
+      );
+  });
   SwaggerModule.setup('docs', app, () => {
     const document = SwaggerModule.createDocument(app, docs);
     document.components = {

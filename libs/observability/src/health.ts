@@ -1,7 +1,10 @@
 import { Controller, Get, Header, HttpStatus, Inject, Injectable, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { SetAccessRule } from './access-rule';
+import { CtpLogger } from './logger';
 import { Metrics } from './metrics';
+import { LOGGER } from './tokens';
 
 /** A dependency the service needs to do its work; `check` throws when it is not usable. */
 export interface ReadinessCheck {
@@ -53,21 +56,36 @@ export class HealthController {
   constructor(
     private readonly readiness: ReadinessChecks,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(LOGGER) private readonly log: CtpLogger,
   ) {}
 
+  private lastFailure = '';
+
+  @SetAccessRule({ public: true, scopes: [], owner: 'any' })
   @Get('health/live')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
+  /** Open to anyone, so it tells nothing internal: which dependency failed, and why, is in the log line. */
+  @SetAccessRule({ public: true, scopes: [], owner: 'any' })
   @Get('health/ready')
   async ready(@Res() res: Response): Promise<void> {
     const result = await this.readiness.run();
-    res
-      .status(result.ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-      .json({ status: result.ok ? 'ok' : 'unavailable', checks: result.checks });
+    const failing = Object.entries(result.checks).filter(([, c]) => !c.ok);
+    const state = failing.map(([name, c]) => `${name}: ${c.error}`).join('; ');
+    if (state !== this.lastFailure) {
+      if (state) this.log.warn({ msg: 'not ready', failing: state });
+      else if (this.lastFailure) this.log.info({ msg: 'ready again' });
+      this.lastFailure = state;
+    }
+    res.status(result.ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
+      status: result.ok ? 'ok' : 'unavailable',
+      checks: Object.fromEntries(Object.entries(result.checks).map(([name, c]) => [name, { ok: c.ok }])),
+    });
   }
 
+  @SetAccessRule({ scopes: ['ops:read'], owner: 'any' })
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
   async metricsText(@Res() res: Response): Promise<void> {

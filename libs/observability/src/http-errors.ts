@@ -131,5 +131,10 @@ export const ERROR_BODY_SCHEMA = {
 /** Sends an error body and leaves its message where the request log line picks it up. */
 export function sendError(res: Response, body: ErrorBody): void {
   res.locals.ctpError = body;
+  if (body.statusCode === 401) {
+    // RFC 6750: what was wrong with the token, for the client library to act on (a quote would end the value).
+    const reason = (body.details[0]?.message ?? body.message).replace(/["\\]/g, "'");
+    res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${reason}"`);
+  }
   res.status(body.statusCode).json(body);
 }

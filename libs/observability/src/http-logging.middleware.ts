@@ -32,11 +32,14 @@ export class HttpLoggingMiddleware implements NestMiddleware {
           durationMs / 1000,
         );
         const error = res.locals.ctpError as { message: string; details: { field: string }[] } | undefined;
+        // Who made the request, once the guard verified the token: recorded with every change, and here.
+        const principal = (req as Request & { principal?: { sub: string; org: string } }).principal;
         const line = {
           msg: 'http request',
           method: req.method,
           url: req.originalUrl,
           status: res.statusCode,
+          ...(principal ? { sub: principal.sub, org: principal.org } : {}),
           durationMs: Math.round(durationMs * 10) / 10,
           ...(error
             ? {

@@ -6,3 +6,4 @@ export * from './tokens';
 export * from './observability.module';
 export * from './http-errors';
 export * from './env';
+export * from './access-rule';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { HUB_MIGRATIONS } from '../migrations';
 import { loadHubConfig } from './hub.config';
 
-const config = loadHubConfig();
+const config = loadHubConfig(process.env, { serveHttp: false });
 export default new DataSource(
   buildDataSourceOptions({
     databaseUrl: config.databaseUrl,

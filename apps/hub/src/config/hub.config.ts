@@ -1,3 +1,4 @@
+import { AuthConfig, readAuthConfig } from '@ctp/auth';
 import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { HUB_REGIONS, HubRegion, hubOrgRef, EventSources } from '@ctp/contracts';
 import { EnvReader } from '@ctp/observability';
@@ -15,6 +16,11 @@ export interface HubConfig {
   natsUrl: string;
   /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
   natsCredentials: NatsCredentials;
+  /**
+   * How bearer tokens are verified (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_JWKS_FILE, …); required to serve
+   * HTTP, absent for tools that do not (the migration CLI, a rebuild).
+   */
+  auth?: AuthConfig;
   /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
   natsStreamReplicas: number;
   databaseUrl: string;
@@ -28,7 +34,7 @@ export interface HubConfig {
 }
 
 /** The only place the hub reads process.env. */
-export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, options: { serveHttp?: boolean } = {}): HubConfig {
   const r = new EnvReader(env);
   const region = r.oneOf('HUB_REGION', HUB_REGIONS);
   const config: HubConfig = {
@@ -39,6 +45,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: r.int('PORT', DEFAULT_HUB_PORTS[region], 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
     natsCredentials: readNatsCredentials(r, `hub-${region}`, env),
+    auth: options.serveHttp === false ? undefined : readAuthConfig(r, env),
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl(`ctp_hub_${region}`, env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),

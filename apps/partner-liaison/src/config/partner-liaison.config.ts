@@ -1,3 +1,4 @@
+import { AuthConfig, readAuthConfig } from '@ctp/auth';
 import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { EnvReader } from '@ctp/observability';
 import { resolveDatabaseUrl } from '@ctp/persistence';
@@ -9,6 +10,11 @@ export interface PartnerLiaisonConfig {
   natsUrl: string;
   /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
   natsCredentials: NatsCredentials;
+  /**
+   * How bearer tokens are verified (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_JWKS_FILE, …); required to serve
+   * HTTP, absent for tools that do not (the migration CLI, a rebuild).
+   */
+  auth?: AuthConfig;
   /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
   natsStreamReplicas: number;
   databaseUrl: string;
@@ -20,13 +26,17 @@ export interface PartnerLiaisonConfig {
 }
 
 /** The only place partner-liaison reads process.env. */
-export function loadPartnerLiaisonConfig(env: NodeJS.ProcessEnv = process.env): PartnerLiaisonConfig {
+export function loadPartnerLiaisonConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { serveHttp?: boolean } = {},
+): PartnerLiaisonConfig {
   const r = new EnvReader(env);
   const config: PartnerLiaisonConfig = {
     service: 'partner-liaison',
     port: r.int('PORT', 3200, 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
     natsCredentials: readNatsCredentials(r, 'partner-liaison', env),
+    auth: options.serveHttp === false ? undefined : readAuthConfig(r, env),
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_partner_liaison', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { PLATFORM_MIGRATIONS } from '../migrations';
 import { loadPlatformConfig } from './platform.config';
 
-const config = loadPlatformConfig();
+const config = loadPlatformConfig(process.env, { serveHttp: false });
 export default new DataSource(
   buildDataSourceOptions({
     databaseUrl: config.databaseUrl,

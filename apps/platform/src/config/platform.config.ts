@@ -1,3 +1,4 @@
+import { AuthConfig, readAuthConfig } from '@ctp/auth';
 import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { EnvReader } from '@ctp/observability';
 import { resolveDatabaseUrl } from '@ctp/persistence';
@@ -9,6 +10,11 @@ export interface PlatformConfig {
   natsUrl: string;
   /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
   natsCredentials: NatsCredentials;
+  /**
+   * How bearer tokens are verified (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_JWKS_FILE, …); required to serve
+   * HTTP, absent for tools that do not (the migration CLI, a rebuild).
+   */
+  auth?: AuthConfig;
   /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
   natsStreamReplicas: number;
   databaseUrl: string;
@@ -38,13 +44,17 @@ export interface PlatformConfig {
 }
 
 /** The only place the platform reads process.env. */
-export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+export function loadPlatformConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { serveHttp?: boolean } = {},
+): PlatformConfig {
   const r = new EnvReader(env);
   const config: PlatformConfig = {
     service: 'platform',
     port: r.int('PORT', 3000, 1, 65535),
     natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
     natsCredentials: readNatsCredentials(r, 'platform', env),
+    auth: options.serveHttp === false ? undefined : readAuthConfig(r, env),
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_platform', env), ['postgres:', 'postgresql:']),
     logLevel: r.logLevel(),

@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -33,6 +34,7 @@ export class InitiativesController {
   ) {}
 
   @Post()
+  @Access('initiatives:write', 'own')
   @HttpCode(201)
   @ApiOperation({
     summary: 'Report a new initiative',
@@ -61,6 +63,7 @@ export class InitiativesController {
   }
 
   @Put(':initiativeId')
+  @Access('initiatives:write', 'own')
   @ApiOperation({
     summary: 'Replace an initiative (full replacement)',
     description:
@@ -92,6 +95,7 @@ export class InitiativesController {
   }
 
   @Post(':initiativeId/withdraw')
+  @Access('initiatives:write', 'own')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Withdraw an initiative reported in error',
@@ -122,6 +126,7 @@ export class InitiativesController {
   }
 
   @Get(':initiativeId')
+  @Access('initiatives:read', 'own-or-gs')
   @ApiOperation({ summary: 'One initiative, as stored (ETag: its version)' })
   @ApiOkResponse({ schema: schemaRef('InitiativeSnapshotV1') })
   @ApiResponse({ status: 404, description: ERRORS[404], schema: schemaRef('ErrorBody') })
@@ -136,6 +141,7 @@ export class InitiativesController {
   }
 
   @Get()
+  @Access('initiatives:read', 'own-or-gs')
   @ApiOperation({ summary: "This hub's initiatives, filtered, in pages (follow nextCursor)" })
   @ApiQuery({ name: 'status', required: false, enum: INITIATIVE_STATUSES })
   @ApiQuery({ name: 'primaryActionStream', required: false, enum: ACTION_STREAMS })

@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Controller, Get, Query, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { OutboundQueries } from '../application/outbound-queries';
@@ -12,6 +13,7 @@ export class AuditController {
   constructor(private readonly queries: OutboundQueries) {}
 
   @Get()
+  @Access('partners:admin', 'interpol')
   @ApiOperation({
     summary: 'What was sent to which partner, when, which version, by which channel',
     description:

@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FeedPage, ReadFeed } from '../application/read-feed';
@@ -25,6 +26,7 @@ export class PartnerFeedController {
   ) {}
 
   @Get(':ref/feed')
+  @Access(['partner', 'partners:admin'], 'partner-param')
   @ApiOperation({
     summary: "A page of the partner's feed, in seq order",
     description:
@@ -52,6 +54,7 @@ export class PartnerFeedController {
   }
 
   @Get(':ref/deliveries')
+  @Access(['partner', 'partners:admin'], 'partner-param')
   @ApiOperation({
     summary: "The partner's webhook deliveries, in seq order",
     description: 'One per feed entry written while the partner had a webhook.',
@@ -75,6 +78,7 @@ export class PartnerFeedController {
   }
 
   @Post(':ref/deliveries/:id/resend')
+  @Access(['partner', 'partners:admin'], 'partner-param')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Send a DEAD (or DELIVERED) delivery again',
@@ -89,6 +93,7 @@ export class PartnerFeedController {
   }
 
   @Get(':ref/audit')
+  @Access(['partner', 'partners:admin'], 'partner-param')
   @ApiOperation({ summary: 'What was sent to this partner: feed pages served, webhook attempts, re-sends' })
   @ApiQuery({ name: 'initiativeId', required: false })
   @ApiQuery({ name: 'cursor', required: false })

@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -32,6 +33,7 @@ export class PartnerInitiativesController {
   ) {}
 
   @Post(':ref/initiatives')
+  @Access('partner', 'partner-param')
   @ApiOperation({
     summary: "Report one of the partner's initiatives (create it, or send its current content)",
     description:
@@ -61,6 +63,7 @@ export class PartnerInitiativesController {
   }
 
   @Post(IMPORT_PATH)
+  @Access('partner', 'partner-param')
   @HttpCode(200)
   @ApiOperation({
     summary: "Import the partner's initiatives from a CSV file with an HXL hashtag row",
@@ -93,6 +96,7 @@ export class PartnerInitiativesController {
   }
 
   @Post(':ref/initiatives/:localId/withdraw')
+  @Access('partner', 'partner-param')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Withdraw an initiative the partner reported in error',
@@ -114,6 +118,7 @@ export class PartnerInitiativesController {
   }
 
   @Get(':ref/initiatives')
+  @Access(['partner', 'partners:admin'], 'partner-param')
   @ApiOperation({ summary: "The partner's initiatives as stored here, in pages (follow nextCursor)" })
   @ApiQuery({ name: 'status', required: false, enum: INITIATIVE_STATUSES })
   @ApiQuery({ name: 'includeWithdrawn', required: false, type: Boolean })
@@ -129,6 +134,7 @@ export class PartnerInitiativesController {
   }
 
   @Get(':ref/initiatives/:localId')
+  @Access(['partner', 'partners:admin'], 'partner-param')
   @ApiOperation({ summary: 'One of the partner’s initiatives, as stored here (ETag: its version)' })
   @ApiOkResponse({ schema: INITIATIVE_SNAPSHOT })
   @ApiResponse({ status: 404, description: ERRORS[404], schema: ERROR_BODY })

@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -13,6 +14,7 @@ export class PartnersController {
   constructor(private readonly registry: PartnerRegistry) {}
 
   @Post()
+  @Access('partners:admin', 'interpol')
   @HttpCode(201)
   @ApiOperation({
     summary: 'Register a partner organisation',
@@ -35,6 +37,7 @@ export class PartnersController {
   }
 
   @Get()
+  @Access('partners:admin', 'interpol')
   @ApiOperation({ summary: 'Every registered partner' })
   @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: PARTNER_VIEW } } } })
   async list(): Promise<{ items: PartnerView[] }> {
@@ -42,6 +45,7 @@ export class PartnersController {
   }
 
   @Get(':ref')
+  @Access(['partner', 'partners:admin'], 'partner-param')
   @ApiOperation({ summary: 'One partner (the webhook secret is never shown: secretSet says whether there is one)' })
   @ApiOkResponse({ schema: PARTNER_VIEW })
   @ApiResponse({ status: 404, description: 'No such partner', schema: ERROR_BODY })
@@ -50,6 +54,7 @@ export class PartnersController {
   }
 
   @Put(':ref')
+  @Access('partners:admin', 'interpol')
   @ApiOperation({
     summary: "Change a partner's name, regions, agreement or webhook",
     description: 'ref, code, acronym and type do not change.',

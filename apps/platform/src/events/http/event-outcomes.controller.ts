@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequestProblem } from '@ctp/observability';
@@ -24,6 +25,7 @@ export class EventOutcomesController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get(':source/:id')
+  @Access(['registry:read', 'registry:read-restricted', 'ops:read'])
   @ApiOperation({
     summary: 'The recorded outcome of one event',
     description:

@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FieldProblem } from '@ctp/contracts';
@@ -33,6 +34,7 @@ export class OverlapsController {
   ) {}
 
   @Get()
+  @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({
     summary:
       'Pairs of records from different reporters that look like the same activity (DUPLICATE) or worth a look (OVERLAP)',
@@ -76,6 +78,7 @@ export class OverlapsController {
   }
 
   @Get('detection')
+  @Access(['registry:read', 'registry:read-restricted', 'ops:read'])
   @ApiOperation({
     summary: 'How far duplicate detection is behind the registry',
     description:
@@ -87,6 +90,7 @@ export class OverlapsController {
   }
 
   @Get(':id')
+  @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({ summary: 'One pair, with both records' })
   @ApiResponse({ status: 404, description: 'No such pair' })
   async get(@Param('id') id: string): Promise<OverlapView> {
@@ -96,6 +100,7 @@ export class OverlapsController {
   }
 
   @Post(':id/decision')
+  @Access('overlaps:decide', 'gs')
   @HttpCode(200)
   @ApiOperation({
     summary: "An analyst's decision on a pair",

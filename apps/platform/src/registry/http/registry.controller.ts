@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ACTION_STREAMS, INITIATIVE_KINDS, INITIATIVE_STATUSES, REGION_CODES } from '@ctp/contracts';
@@ -10,6 +11,7 @@ export class RegistryController {
   constructor(private readonly queries: RegistryQueries) {}
 
   @Get()
+  @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({ summary: 'The global registry, filtered, in pages (follow nextCursor)' })
   @ApiQuery({ name: 'region', required: false, enum: [...REGION_CODES, 'GLB'] })
   @ApiQuery({ name: 'primaryActionStream', required: false, enum: ACTION_STREAMS, description: 'alias: stream' })
@@ -27,6 +29,7 @@ export class RegistryController {
   }
 
   @Get(':initiativeId')
+  @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({ summary: 'One initiative as the platform holds it, with provenance, version history and cluster' })
   @ApiOkResponse({ description: 'Snapshot and provenance' })
   @ApiResponse({ status: 404, description: 'Not in the registry' })

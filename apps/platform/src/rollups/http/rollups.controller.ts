@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -11,6 +12,7 @@ export class RollupsController {
   constructor(private readonly rollups: RollupQueries) {}
 
   @Get()
+  @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({
     summary: 'Counts of live initiatives: reported (every record) and deduplicated (each duplicate cluster once)',
     description: 'Accept: text/csv gives the same rows as CSV, with an HXL hashtag row under the header.',

@@ -1,3 +1,4 @@
+import { Access } from '@ctp/auth';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { JetStreamServer } from '@ctp/messaging';
@@ -12,6 +13,7 @@ export class SyncController {
   ) {}
 
   @Get()
+  @Access('ops:read')
   @ApiOperation({
     summary: 'Per source: last event, last version seen, consumer lag, last reconciliation result',
   })
