@@ -17,6 +17,7 @@ import { IntakeResponder } from './initiatives/messaging/intake.responder';
 import { intakeBinding, intakeStream } from './initiatives/messaging/intake-subjects';
 import { InitiativeRepository } from './initiatives/persistence/initiative.repository';
 import { HUB_MIGRATIONS } from './migrations';
+import { IdempotencyKeyExpiry } from './initiatives/application/idempotency-key-expiry';
 import { HubSync } from './sync/hub-sync';
 
 @Module({})
@@ -58,6 +59,7 @@ export class HubModule {
         WithdrawInitiative,
         UpsertInitiative,
         IntakeResponder,
+        IdempotencyKeyExpiry,
         HubSync,
       ],
     };

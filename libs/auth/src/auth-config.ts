@@ -11,6 +11,8 @@ export interface AuthConfig {
   jwksFile?: string;
   algorithms: string[];
   clockToleranceSec: number;
+  /** Requests one identity (org + sub; an address without a token) may make per minute; 0: no limit. */
+  rateLimitPerMinute: number;
 }
 
 const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
@@ -63,5 +65,6 @@ export function readAuthConfig(r: EnvReader, env: NodeJS.ProcessEnv): AuthConfig
   if (bad.length)
     r.problems.push(`AUTH_ALGORITHMS: ${bad.join(', ')} not allowed (use ${ALLOWED_ALGORITHMS.join(', ')})`);
   const clockToleranceSec = r.int('AUTH_CLOCK_TOLERANCE_S', 30, 0, 300);
-  return { issuer, audience, jwksUrl, jwksFile, algorithms, clockToleranceSec };
+  const rateLimitPerMinute = r.int('HTTP_RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000);
+  return { issuer, audience, jwksUrl, jwksFile, algorithms, clockToleranceSec, rateLimitPerMinute };
 }

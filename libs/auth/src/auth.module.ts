@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthConfig } from './auth-config';
 import { AuthGuard, OWN_ORG } from './auth.guard';
 import { TokenVerifier } from './token-verifier';
+import { IdentityThrottlerGuard } from './identity-throttler.guard';
+import { ThrottlerModule } from '@nestjs/throttler';
 
 export interface AuthModuleOptions {
   config: AuthConfig;
@@ -17,10 +19,17 @@ export class AuthModule {
   static forRoot(options: AuthModuleOptions): DynamicModule {
     return {
       module: AuthModule,
+      imports: [
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, options.config.rateLimitPerMinute) }],
+        }),
+      ],
       providers: [
         { provide: TokenVerifier, useValue: new TokenVerifier(options.config) },
         { provide: OWN_ORG, useValue: options.ownOrg },
+        // Order matters: authentication first, so the throttler counts per identity.
         { provide: APP_GUARD, useClass: AuthGuard },
+        ...(options.config.rateLimitPerMinute > 0 ? [{ provide: APP_GUARD, useClass: IdentityThrottlerGuard }] : []),
       ],
       exports: [TokenVerifier, OWN_ORG],
     };

@@ -94,6 +94,7 @@ describe('TokenVerifier with the development issuer', () => {
       jwksFile: issuer.jwksFile,
       algorithms: ['ES256'],
       clockToleranceSec: 30,
+      rateLimitPerMinute: 0,
     });
   });
 

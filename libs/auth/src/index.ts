@@ -6,3 +6,4 @@ export * from './dev-issuer';
 export * from './principal.decorator';
 export * from './scopes';
 export * from './token-verifier';
+export * from './identity-throttler.guard';

@@ -356,7 +356,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     let handler = this.handlersByType.get(type);
     if (handler === undefined) {
       handler = this.getHandlerByPattern(type);
-      this.handlersByType.set(type, handler);
+      // Types come from publishers: remember the ones handled, and only a bounded number of the others.
+      if (handler || this.handlersByType.size < 1000) this.handlersByType.set(type, handler);
     }
     return handler;
   }
@@ -501,7 +502,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     for (const item of items) {
       const o = item.outcome ?? { outcome: 'APPLIED' };
       const e = item.event.envelope;
-      this.metrics.eventsHandled.inc({ consumer, type: e.type, outcome: o.outcome });
+      // A label value per type a publisher can invent would grow the metrics without bound: unhandled ones share one.
+      this.metrics.eventsHandled.inc({ consumer, type: item.handler ? e.type : 'unhandled', outcome: o.outcome });
       const line = {
         msg: 'event handled',
         consumer,

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import {
   CtpLogger,
   ERROR_BODY_SCHEMA,
@@ -42,6 +43,8 @@ export async function bootstrapService(
     // line saying why, then exit 1. Nest's default logs them itself at error level and exits first.
     abortOnError: false,
   });
+  // Security headers on every answer (no sniffing, no framing, HSTS, a strict CSP: the API serves JSON and CSV only).
+  app.use(helmet());
   // Our own JSON parser, so that a body that is not JSON (or too large) gets the contract's error body naming it.
   app.use(json({ limit: '1mb' }));
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

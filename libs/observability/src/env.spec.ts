@@ -198,3 +198,12 @@ describe('EnvReader', () => {
     }
   });
 });
+
+describe('EnvReader.url never prints a password', () => {
+  it('redacts user:password@ in the problem it reports', () => {
+    const r = new EnvReader({ DATABASE_URL: 'mysql://ctp:s3cret-pw@db:5432/x' });
+    r.url('DATABASE_URL', 'postgres://127.0.0.1/x', ['postgres:']);
+    expect(r.problems.join('\n')).toContain('ctp:***@');
+    expect(r.problems.join('\n')).not.toContain('s3cret-pw');
+  });
+});

@@ -47,8 +47,9 @@ export class EnvReader {
         const u = new URL(part.trim());
         if (!protocols.includes(u.protocol)) throw new Error();
       } catch {
+        // A URL may hold a password (DATABASE_URL): never in the message.
         this.problems.push(
-          `${name}=${JSON.stringify(v)} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+          `${name}=${JSON.stringify(redactPasswords(v))} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
         );
         break;
       }

@@ -1,11 +1,9 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { CORRELATION_HEADER, currentCorrelationId, runWithCorrelation } from './correlation';
+import { CORRELATION_HEADER, CORRELATION_ID_PATTERN, currentCorrelationId, runWithCorrelation } from './correlation';
 import { CtpLogger } from './logger';
 import { Metrics } from './metrics';
 import { LOGGER } from './tokens';
-
-const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Gives every request a correlation id (the caller's `X-Correlation-Id` when it is sane, else a new one), echoes it

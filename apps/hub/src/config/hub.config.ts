@@ -31,6 +31,8 @@ export interface HubConfig {
   reconcileHeartbeatMs: number;
   /** After a commit wakes the outbox relay, it waits this long so that commits arriving together leave in one round. */
   outboxLingerMs: number;
+  /** NATS intake requests answered at once; more are refused with 503 at once (bounded work per identity). */
+  intakeMaxConcurrent: number;
 }
 
 /** The only place the hub reads process.env. */
@@ -52,6 +54,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, options: { s
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
     reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
     outboxLingerMs: r.int('OUTBOX_LINGER_MS', 10, 0, 1000),
+    intakeMaxConcurrent: r.int('INTAKE_MAX_CONCURRENT', 32, 1, 10_000),
   };
   r.done('hub');
   return config;

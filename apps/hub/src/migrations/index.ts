@@ -1,5 +1,11 @@
 import { MESSAGING_MIGRATIONS } from '@ctp/messaging';
 import { HubInitiatives1764170100000 } from './1764170100000-hub-initiatives';
 import { HubInitiativeQueries1764170300000 } from './1764170300000-hub-initiative-queries';
+import { HubChangeActors1764300000000 } from './1764300000000-hub-change-actors';
 
-export const HUB_MIGRATIONS = [...MESSAGING_MIGRATIONS, HubInitiatives1764170100000, HubInitiativeQueries1764170300000];
+export const HUB_MIGRATIONS = [
+  ...MESSAGING_MIGRATIONS,
+  HubInitiatives1764170100000,
+  HubInitiativeQueries1764170300000,
+  HubChangeActors1764300000000,
+];

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
+import { ChangeActor } from '../domain/hub-initiative';
 import { NotOwnInitiative } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
 
@@ -34,22 +35,29 @@ export class InitiativeChanges {
    * A new record and its `reported` event in one statement (one round trip, atomic on its own). False when the id
    * exists already (nothing written).
    */
-  async reportAlone(snapshot: InitiativeSnapshot): Promise<boolean> {
+  async reportAlone(snapshot: InitiativeSnapshot, actor: ChangeActor): Promise<boolean> {
     const event = this.eventFor(InitiativeEventType.Reported, snapshot);
-    const written = await this.outbox.appendWith(this.dataSource, this.initiatives.insertStatement(snapshot), [event]);
-    if (written) this.logged(InitiativeEventType.Reported, snapshot, event.envelope.id);
+    const written = await this.outbox.appendWith(this.dataSource, this.initiatives.insertStatement(snapshot, actor), [
+      event,
+    ]);
+    if (written) this.logged(InitiativeEventType.Reported, snapshot, event.envelope.id, actor);
     return written;
   }
 
-  async record(tx: Transaction, type: InitiativeEventType, snapshot: InitiativeSnapshot): Promise<void> {
+  async record(
+    tx: Transaction,
+    type: InitiativeEventType,
+    snapshot: InitiativeSnapshot,
+    actor: ChangeActor,
+  ): Promise<void> {
     if (type === InitiativeEventType.Reported) {
       // insert() was done by the caller, which needs its answer (already exists?) before going on.
     } else {
-      await this.initiatives.update(tx, snapshot, type === InitiativeEventType.Withdrawn);
+      await this.initiatives.update(tx, snapshot, type === InitiativeEventType.Withdrawn, actor);
     }
     const event = this.eventFor(type, snapshot);
     await this.outbox.append(tx, [event]);
-    tx.afterCommit(() => this.logged(type, snapshot, event.envelope.id));
+    tx.afterCommit(() => this.logged(type, snapshot, event.envelope.id, actor));
   }
 
   private eventFor(type: InitiativeEventType, snapshot: InitiativeSnapshot): OutgoingEvent {
@@ -64,8 +72,10 @@ export class InitiativeChanges {
     });
   }
 
-  private logged(type: InitiativeEventType, snapshot: InitiativeSnapshot, eventId: string): void {
+  private logged(type: InitiativeEventType, snapshot: InitiativeSnapshot, eventId: string, actor: ChangeActor): void {
     this.log.info({
+      sub: actor.sub,
+      org: actor.org,
       msg: `initiative ${type.split('.')[2]}`,
       initiativeId: snapshot.initiativeId,
       version: snapshot.version,

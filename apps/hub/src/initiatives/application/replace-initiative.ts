@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { UnitOfWork } from '@ctp/persistence';
-import { nextVersion, parseContent } from '../domain/hub-initiative';
+import { nextVersion, parseContent, ChangeActor } from '../domain/hub-initiative';
 import { InitiativeNotFound, InitiativeWithdrawn, VersionMismatch } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
 import { InitiativeChanges } from './initiative-changes';
 
 export interface ReplaceInitiativeCommand {
+  /** Who asks: recorded with the change. */
+  actor: ChangeActor;
   initiativeId: string;
   body: unknown;
   /** The version the caller read (If-Match): the change applies only if it is still the current one. */
@@ -44,7 +46,7 @@ export class ReplaceInitiative {
       }
       const next = nextVersion(stored.snapshot, content, command.now ?? new Date());
       if (!next) return { snapshot: stored.snapshot, changed: false };
-      await this.changes.record(tx, InitiativeEventType.Updated, next);
+      await this.changes.record(tx, InitiativeEventType.Updated, next, command.actor);
       return { snapshot: next, changed: true };
     });
   }

@@ -3,12 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { UnitOfWork } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
-import { canonical, firstVersion, parseContent, parseLocalId } from '../domain/hub-initiative';
+import { canonical, firstVersion, parseContent, parseLocalId, ChangeActor } from '../domain/hub-initiative';
 import { IdempotencyKeyReused, InitiativeAlreadyExists } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
 import { InitiativeChanges } from './initiative-changes';
 
 export interface ReportInitiativeCommand {
+  /** Who asks: recorded with the change. */
+  actor: ChangeActor;
   /** The request body: the snapshot's content fields plus an optional `localId`. */
   body: unknown;
   /** A retried request with the same key gets the first result back instead of creating a second initiative. */
@@ -42,7 +44,8 @@ export class ReportInitiative {
     const snapshot = firstVersion(this.config, localId, content, command.now ?? new Date());
     if (!command.idempotencyKey) {
       // The common case: the record and its event in one statement, one round trip.
-      if (!(await this.changes.reportAlone(snapshot))) throw new InitiativeAlreadyExists(snapshot.initiativeId);
+      if (!(await this.changes.reportAlone(snapshot, command.actor)))
+        throw new InitiativeAlreadyExists(snapshot.initiativeId);
       return { snapshot, replayed: false };
     }
     const requestHash = createHash('sha256').update(canonical(command.body)).digest('hex');
@@ -54,8 +57,9 @@ export class ReportInitiative {
           return { snapshot: earlier.response as InitiativeSnapshot, replayed: true };
         }
       }
-      if (!(await this.initiatives.insert(tx, snapshot))) throw new InitiativeAlreadyExists(snapshot.initiativeId);
-      await this.changes.record(tx, InitiativeEventType.Reported, snapshot);
+      if (!(await this.initiatives.insert(tx, snapshot, command.actor)))
+        throw new InitiativeAlreadyExists(snapshot.initiativeId);
+      await this.changes.record(tx, InitiativeEventType.Reported, snapshot, command.actor);
       if (command.idempotencyKey) {
         await this.initiatives.saveIdempotentResponse(tx, command.idempotencyKey, {
           requestHash,

@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { initiativeId as makeInitiativeId, InitiativeSnapshot } from '@ctp/contracts';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
-import { parseLocalId } from '../domain/hub-initiative';
+import { parseLocalId, ChangeActor } from '../domain/hub-initiative';
 import { InitiativeAlreadyExists, MalformedInitiative, VersionMismatch } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
 import { ReplaceInitiative } from './replace-initiative';
 import { ReportInitiative } from './report-initiative';
 
 export interface UpsertInitiativeCommand {
+  /** Who asks: recorded with the change. */
+  actor: ChangeActor;
   /** Content fields plus `localId` (required) and optionally `expectedVersion`. */
   body: unknown;
   now?: Date;
@@ -52,7 +54,11 @@ export class UpsertInitiative {
       const stored = await this.initiatives.findById(id);
       if (!stored) {
         try {
-          const { snapshot } = await this.report.execute({ body: { ...content, localId }, now: command.now });
+          const { snapshot } = await this.report.execute({
+            body: { ...content, localId },
+            now: command.now,
+            actor: command.actor,
+          });
           return { snapshot, created: true, changed: true };
         } catch (err) {
           // Created concurrently between our read and our insert: go round once more as an update.
@@ -66,6 +72,7 @@ export class UpsertInitiative {
           body: content,
           expectedVersion: (expected as number | undefined) ?? stored.snapshot.version,
           now: command.now,
+          actor: command.actor,
         });
         return { snapshot, created: false, changed };
       } catch (err) {

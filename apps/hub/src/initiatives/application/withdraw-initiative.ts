@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { UnitOfWork } from '@ctp/persistence';
-import { withdrawnVersion } from '../domain/hub-initiative';
+import { withdrawnVersion, ChangeActor } from '../domain/hub-initiative';
 import {
   InitiativeNotFound,
   InitiativeWithdrawn,
@@ -12,6 +12,8 @@ import { InitiativeRepository } from '../persistence/initiative.repository';
 import { InitiativeChanges } from './initiative-changes';
 
 export interface WithdrawInitiativeCommand {
+  /** Who asks: recorded with the change. */
+  actor: ChangeActor;
   initiativeId: string;
   reason: unknown;
   expectedVersion?: number;
@@ -50,7 +52,7 @@ export class WithdrawInitiative {
         throw new VersionMismatch(command.initiativeId, command.expectedVersion, stored.snapshot.version);
       }
       const next = withdrawnVersion(stored.snapshot, reason, command.now ?? new Date());
-      await this.changes.record(tx, InitiativeEventType.Withdrawn, next);
+      await this.changes.record(tx, InitiativeEventType.Withdrawn, next, command.actor);
       return next;
     });
   }

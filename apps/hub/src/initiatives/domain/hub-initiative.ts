@@ -68,3 +68,17 @@ export function nextVersion(
 }
 
 export const withdrawnVersion = withdrawnVersionOf;
+
+/** Who made a change: a token's subject and organisation, or a regional system's NATS identity. Recorded with it. */
+export interface ChangeActor {
+  sub: string;
+  org: string;
+}
+
+/**
+ * A change that arrived over NATS intake: only the region's regional system (NATS user `regional-<region>`, and the
+ * operators' `admin`) may publish there, so that identity is who made it.
+ */
+export function regionalSystemActor(region: string, orgRef: string): ChangeActor {
+  return { sub: `nats:regional-${region}`, org: orgRef };
+}

@@ -1,4 +1,4 @@
-import { Access } from '@ctp/auth';
+import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -50,9 +50,11 @@ export class InitiativesController {
   async report(
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<InitiativeSnapshot> {
     const { snapshot, replayed } = await this.reportInitiative.execute({
+      actor: actorOf(principal),
       body,
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
     });
@@ -83,9 +85,11 @@ export class InitiativesController {
     @Param('initiativeId') initiativeId: string,
     @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<InitiativeSnapshot> {
     const { snapshot } = await this.replaceInitiative.execute({
+      actor: actorOf(principal),
       initiativeId,
       body,
       expectedVersion: parseIfMatch(ifMatch, true)!,
@@ -114,9 +118,11 @@ export class InitiativesController {
     @Param('initiativeId') initiativeId: string,
     @Body() body: { reason?: unknown } | undefined,
     @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<InitiativeSnapshot> {
     const snapshot = await this.withdrawInitiative.execute({
+      actor: actorOf(principal),
       initiativeId,
       reason: body?.reason,
       expectedVersion: parseIfMatch(ifMatch, false),

@@ -1,8 +1,10 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventBatchContext, EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import { runWithCorrelation } from '@ctp/observability';
 import { UpsertInitiative } from '../application/upsert-initiative';
+import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
+import { regionalSystemActor } from '../domain/hub-initiative';
 import { InitiativeError } from '../domain/initiative-errors';
 import { statusOf } from '../http/initiative-error.filter';
 import { INTAKE_UPSERT_TYPE } from './intake-subjects';
@@ -14,13 +16,19 @@ import { INTAKE_UPSERT_TYPE } from './intake-subjects';
  */
 @Controller()
 export class IntakeHandler {
-  constructor(private readonly upsertInitiative: UpsertInitiative) {}
+  constructor(
+    private readonly upsertInitiative: UpsertInitiative,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
 
   @EventPattern(INTAKE_UPSERT_TYPE)
   async onUpsert(@Payload() event: ReceivedEvent, @Ctx() _ctx: EventBatchContext): Promise<EventOutcome> {
     try {
       await runWithCorrelation(event.envelope.correlationid, () =>
-        this.upsertInitiative.execute({ body: event.envelope.data }),
+        this.upsertInitiative.execute({
+          body: event.envelope.data,
+          actor: regionalSystemActor(this.config.region, this.config.orgRef),
+        }),
       );
       return { outcome: 'APPLIED' };
     } catch (err) {

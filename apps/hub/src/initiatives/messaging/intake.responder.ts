@@ -3,6 +3,7 @@ import { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { NATS_CONNECTION } from '@ctp/messaging';
 import { CtpLogger, LOGGER, runWithCorrelation } from '@ctp/observability';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
+import { regionalSystemActor } from '../domain/hub-initiative';
 import { UpsertInitiative } from '../application/upsert-initiative';
 import { InitiativeError } from '../domain/initiative-errors';
 import { errorBodyOf } from '../http/initiative-error.filter';
@@ -23,6 +24,8 @@ interface NestRequestPacket {
 @Injectable()
 export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription?: Subscription;
+  /** Requests being answered now: beyond INTAKE_MAX_CONCURRENT a request is refused at once (retry later). */
+  private inFlight = 0;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -36,7 +39,20 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
     this.subscription = this.nc.subscribe(subject, {
       queue: this.config.service,
       callback: (err, msg) => {
-        if (!err) void this.answer(msg);
+        if (err) return;
+        if (this.inFlight >= this.config.intakeMaxConcurrent) {
+          this.reply(msg, packetId(msg), {
+            err: {
+              statusCode: 503,
+              error: 'Service Unavailable',
+              message: `the hub is answering ${this.inFlight} requests already: retry later (or emit, which waits in the stream)`,
+              details: [],
+            },
+          });
+          return;
+        }
+        this.inFlight++;
+        void this.answer(msg).finally(() => this.inFlight--);
       },
     });
     this.log.info({ msg: 'NATS intake listening', subject, queue: this.config.service });
@@ -62,7 +78,10 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
     const started = process.hrtime.bigint();
     await runWithCorrelation(correlationId, async () => {
       try {
-        const result = await this.upsertInitiative.execute({ body });
+        const result = await this.upsertInitiative.execute({
+          body,
+          actor: regionalSystemActor(this.config.region, this.config.orgRef),
+        });
         this.reply(msg, packet?.id, {
           response: {
             status: 'ACCEPTED',
@@ -99,5 +118,14 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
   private reply(msg: Msg, id: unknown, payload: { response?: unknown; err?: unknown }): void {
     if (!msg.reply) return;
     msg.respond(JSON.stringify({ ...(id !== undefined ? { id } : {}), ...payload, isDisposed: true }));
+  }
+}
+
+/** The id a NestJS client matches the reply with (undefined for a plain request, or a body that is not JSON). */
+function packetId(msg: Msg): unknown {
+  try {
+    return (JSON.parse(msg.string()) as { id?: unknown } | null)?.id;
+  } catch {
+    return undefined;
   }
 }

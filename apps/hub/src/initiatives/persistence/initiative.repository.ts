@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InitiativeSnapshot, orderedSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
+import { ChangeActor } from '../domain/hub-initiative';
+
+/** How long an Idempotency-Key is remembered: a day, ample for a client's retries. */
+export const IDEMPOTENCY_KEY_TTL_SEC = 24 * 3600;
 
 export interface StoredInitiative {
   snapshot: InitiativeSnapshot;
@@ -35,17 +39,18 @@ export class InitiativeRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Inserts a new record; false when the id is already taken. */
-  async insert(tx: Transaction, snapshot: InitiativeSnapshot): Promise<boolean> {
-    const { sql, params } = this.insertStatement(snapshot);
+  async insert(tx: Transaction, snapshot: InitiativeSnapshot, actor: ChangeActor): Promise<boolean> {
+    const { sql, params } = this.insertStatement(snapshot, actor);
     const rows: unknown[] = await tx.manager.query(sql, params);
     return rows.length === 1;
   }
 
   /** The insert of a new record (nothing if the id exists), returning its id when it was inserted. */
-  insertStatement(snapshot: InitiativeSnapshot): { sql: string; params: unknown[] } {
+  insertStatement(snapshot: InitiativeSnapshot, actor: ChangeActor): { sql: string; params: unknown[] } {
     return {
-      sql: `INSERT INTO initiatives (initiative_id, version, status, primary_stream, countries, snapshot)
-            VALUES ($1, $2, $3, $4, $5, $6)
+      sql: `INSERT INTO initiatives (initiative_id, version, status, primary_stream, countries, snapshot, changed_by_sub,
+                                     changed_by_org)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (initiative_id) DO NOTHING RETURNING initiative_id`,
       params: [
         snapshot.initiativeId,
@@ -54,6 +59,8 @@ export class InitiativeRepository {
         snapshot.actionStreams.primary,
         snapshot.recipientCountries,
         snapshot,
+        actor.sub,
+        actor.org,
       ],
     };
   }
@@ -67,10 +74,10 @@ export class InitiativeRepository {
     return rows.map(toStored)[0];
   }
 
-  async update(tx: Transaction, snapshot: InitiativeSnapshot, withdrawn = false): Promise<void> {
+  async update(tx: Transaction, snapshot: InitiativeSnapshot, withdrawn: boolean, actor: ChangeActor): Promise<void> {
     await tx.manager.query(
       `UPDATE initiatives SET version = $2, status = $3, primary_stream = $4, countries = $5, snapshot = $6,
-              withdrawn = $7, updated_at = now()
+              withdrawn = $7, updated_at = now(), changed_by_sub = $8, changed_by_org = $9
         WHERE initiative_id = $1`,
       [
         snapshot.initiativeId,
@@ -80,6 +87,8 @@ export class InitiativeRepository {
         snapshot.recipientCountries,
         snapshot,
         withdrawn,
+        actor.sub,
+        actor.org,
       ],
     );
   }
@@ -127,6 +136,11 @@ export class InitiativeRepository {
    * one commits, then gets the first one's stored response.
    */
   async claimIdempotencyKey(tx: Transaction, key: string): Promise<IdempotentResponse | undefined> {
+    // A key is remembered for IDEMPOTENCY_KEY_TTL: after that it may be used again, for another request.
+    await tx.manager.query(
+      `DELETE FROM idempotency_keys WHERE key = $1 AND created_at < now() - make_interval(secs => $2)`,
+      [key, IDEMPOTENCY_KEY_TTL_SEC],
+    );
     const inserted: unknown[] = await tx.manager.query(
       `INSERT INTO idempotency_keys (key, request_hash, status_code, response) VALUES ($1, '', 0, 'null')
        ON CONFLICT (key) DO NOTHING RETURNING key`,
@@ -138,6 +152,15 @@ export class InitiativeRepository {
       [key],
     );
     return { requestHash: rows[0].request_hash, statusCode: rows[0].status_code, response: rows[0].response };
+  }
+
+  /** Forgets the keys past their lifetime (the table would otherwise grow with every keyed request, forever). */
+  async expireIdempotencyKeys(): Promise<number> {
+    const rows: unknown[] = await this.dataSource.query(
+      `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1) RETURNING 1`,
+      [IDEMPOTENCY_KEY_TTL_SEC],
+    );
+    return rows.length;
   }
 
   async saveIdempotentResponse(tx: Transaction, key: string, stored: IdempotentResponse): Promise<void> {
