@@ -96,7 +96,8 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
     await liveDb.connect();
     const decisions = (
       await liveDb.query(
-        `SELECT a_id, b_id, decision, decision_note, decided_at FROM overlap_pairs WHERE decision IS NOT NULL`,
+        `SELECT a_id, b_id, decision, decision_note, decided_at, decided_by_sub, decided_by_org
+           FROM overlap_pairs WHERE decision IS NOT NULL`,
       )
     ).rows;
     await liveDb.end();
@@ -105,10 +106,11 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
       const target = new Client({ connectionString: targetUrl.toString() });
       await target.connect();
       await target.query(
-        `INSERT INTO overlap_pairs (a_id, b_id, decision, decision_note, decided_at, effective)
-         SELECT x.a_id, x.b_id, x.decision, x.decision_note, x.decided_at,
+        `INSERT INTO overlap_pairs (a_id, b_id, decision, decision_note, decided_at, decided_by_sub, decided_by_org, effective)
+         SELECT x.a_id, x.b_id, x.decision, x.decision_note, x.decided_at, x.decided_by_sub, x.decided_by_org,
                 CASE x.decision WHEN 'CONFIRMED' THEN 'DUPLICATE' END
-           FROM jsonb_to_recordset($1::jsonb) AS x(a_id text, b_id text, decision text, decision_note text, decided_at timestamptz)`,
+           FROM jsonb_to_recordset($1::jsonb) AS x(a_id text, b_id text, decision text, decision_note text,
+                                                  decided_at timestamptz, decided_by_sub text, decided_by_org text)`,
         [JSON.stringify(decisions)],
       );
       await target.end();

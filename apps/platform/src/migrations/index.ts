@@ -7,6 +7,7 @@ import { GinWithoutPendingList1764171100000 } from './1764171100000-gin-without-
 import { BlockingKeys1764171200000 } from './1764171200000-blocking-keys';
 import { DetectionStage1764171300000 } from './1764171300000-detection-stage';
 import { BlockRecords1764171400000 } from './1764171400000-block-records';
+import { RestrictedRecords1764171500000 } from './1764171500000-restricted-records';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -18,4 +19,5 @@ export const PLATFORM_MIGRATIONS = [
   BlockingKeys1764171200000,
   DetectionStage1764171300000,
   BlockRecords1764171400000,
+  RestrictedRecords1764171500000,
 ];

@@ -3,13 +3,18 @@ import { FieldProblem } from '@ctp/contracts';
 import { RequestProblem } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { RollupPublisher } from '../../rollups/application/rollup-publisher';
-import { StoredPair, OverlapRepository } from '../persistence/overlap.repository';
+import { Viewer } from '../../registry/domain/visibility';
+import { DecidedBy, StoredPair, OverlapRepository } from '../persistence/overlap.repository';
 import { DetectOverlaps } from './detect-overlaps';
 
 export interface DecideOverlapCommand {
   pairId: string;
   decision: unknown;
   note: unknown;
+  /** Who decides (recorded with the decision): the analyst's `sub` and `org`. */
+  decidedBy: DecidedBy;
+  /** What the analyst may see: a pair with a restricted record is, to a reader of shareable records, no pair. */
+  viewer: Viewer;
 }
 
 /**
@@ -42,12 +47,14 @@ export class DecideOverlap {
     return this.unitOfWork.run(async (tx) => {
       await this.overlaps.lockDetection(tx);
       const before = await this.overlaps.lockPair(tx, command.pairId);
-      if (!before) throw new RequestProblem(404, `no overlap pair ${command.pairId}`);
+      if (!before || !(await this.overlaps.visibleTo(tx, before, command.viewer)))
+        throw new RequestProblem(404, `no overlap pair ${command.pairId}`);
       const after = (await this.overlaps.decide(
         tx,
         command.pairId,
         command.decision as 'CONFIRMED' | 'REJECTED',
         (command.note as string | undefined) ?? null,
+        command.decidedBy,
       ))!;
       if (after.effective !== before.effective) {
         const clusterOf = await this.detect.recluster(tx, [after.aId, after.bId]);

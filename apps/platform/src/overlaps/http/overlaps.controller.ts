@@ -1,4 +1,4 @@
-import { Access } from '@ctp/auth';
+import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FieldProblem } from '@ctp/contracts';
@@ -6,6 +6,9 @@ import { RequestProblem } from '@ctp/observability';
 import { DataSource } from 'typeorm';
 import { DecideOverlap } from '../application/decide-overlap';
 import { OverlapRepository, StoredPair } from '../persistence/overlap.repository';
+import { Viewer } from '../../registry/domain/visibility';
+import { shareableClusterId, shareableClusterJoin } from '../../registry/persistence/visible-clusters';
+import { registryViewerOf } from '../../http/viewer';
 
 interface PairRecordView {
   initiativeId: string;
@@ -24,6 +27,12 @@ export interface OverlapView extends StoredPair {
   records: PairRecordView[];
 }
 
+/**
+ * Pairs and clusters as their reader may see the registry: `registry:read-restricted` at an INTERPOL organisation sees
+ * every pair; `registry:read` sees only the pairs whose two records are PARTNER_SHAREABLE — a pair with a restricted
+ * record on either side is, in lists, by id and for a decision, exactly as absent as an unknown pair — and clusters
+ * of shareable members only, under the canonical record among them. Decisions record who made them (`decidedBy`).
+ */
 @ApiTags('overlaps')
 @Controller('overlaps')
 export class OverlapsController {
@@ -48,7 +57,9 @@ export class OverlapsController {
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
   async list(
     @Query() query: Record<string, string | undefined>,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<{ items: OverlapView[]; nextCursor?: string }> {
+    const viewer = registryViewerOf(principal);
     const problems: FieldProblem[] = [];
     if (query.classification !== undefined && !['DUPLICATE', 'OVERLAP'].includes(query.classification)) {
       problems.push({ field: 'classification', rule: 'isIn', message: 'classification must be DUPLICATE or OVERLAP' });
@@ -65,15 +76,18 @@ export class OverlapsController {
     }
     if (problems.length)
       throw new RequestProblem(400, `invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
-    const pairs = await this.overlaps.list({
-      classification: query.classification,
-      decision: query.decision,
-      initiativeId: query.initiativeId,
-      afterId: query.cursor,
-      limit: limit + 1,
-    });
+    const pairs = await this.overlaps.list(
+      {
+        classification: query.classification,
+        decision: query.decision,
+        initiativeId: query.initiativeId,
+        afterId: query.cursor,
+        limit: limit + 1,
+      },
+      viewer,
+    );
     const page = pairs.slice(0, limit);
-    const items = await this.withRecords(page);
+    const items = await this.withRecords(page, viewer);
     return pairs.length > limit ? { items, nextCursor: page[page.length - 1].id } : { items };
   }
 
@@ -91,12 +105,13 @@ export class OverlapsController {
 
   @Get(':id')
   @Access(['registry:read', 'registry:read-restricted'])
-  @ApiOperation({ summary: 'One pair, with both records' })
-  @ApiResponse({ status: 404, description: 'No such pair' })
-  async get(@Param('id') id: string): Promise<OverlapView> {
-    const pair = await this.overlaps.get(id);
+  @ApiOperation({ summary: 'One pair, with both records, and any decision with who made it (decidedBy)' })
+  @ApiResponse({ status: 404, description: 'No such pair (or not one the token may see)' })
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<OverlapView> {
+    const viewer = registryViewerOf(principal);
+    const pair = await this.overlaps.get(id, viewer);
     if (!pair) throw new RequestProblem(404, `no overlap pair ${id}`);
-    return (await this.withRecords([pair]))[0];
+    return (await this.withRecords([pair], viewer))[0];
   }
 
   @Post(':id/decision')
@@ -115,17 +130,25 @@ export class OverlapsController {
     },
   })
   @ApiResponse({ status: 400, description: 'decision is not CONFIRMED or REJECTED' })
-  @ApiResponse({ status: 404, description: 'No such pair' })
+  @ApiResponse({ status: 404, description: 'No such pair (or not one the token may see)' })
   async decide(
     @Param('id') id: string,
     @Body() body: { decision?: unknown; note?: unknown } | undefined,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<OverlapView> {
     if (!/^\d{1,18}$/.test(id)) throw new RequestProblem(404, `no overlap pair ${id}`);
-    const pair = await this.decideOverlap.execute({ pairId: id, decision: body?.decision, note: body?.note });
-    return (await this.withRecords([pair]))[0];
+    const viewer = registryViewerOf(principal);
+    const pair = await this.decideOverlap.execute({
+      pairId: id,
+      decision: body?.decision,
+      note: body?.note,
+      decidedBy: actorOf(principal),
+      viewer,
+    });
+    return (await this.withRecords([pair], viewer))[0];
   }
 
-  private async withRecords(pairs: StoredPair[]): Promise<OverlapView[]> {
+  private async withRecords(pairs: StoredPair[], viewer: Viewer): Promise<OverlapView[]> {
     const ids = [...new Set(pairs.flatMap((p) => [p.aId, p.bId]))];
     const rows: {
       initiative_id: string;
@@ -140,11 +163,18 @@ export class OverlapsController {
       cluster_id: string | null;
     }[] = ids.length
       ? await this.dataSource.query(
-          `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
-                  to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
-                  withdrawn, c.cluster_id
-             FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
-            WHERE initiative_id = ANY($1::text[])`,
+          viewer.restricted
+            ? `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
+                      to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
+                      withdrawn, c.cluster_id
+                 FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
+                WHERE initiative_id = ANY($1::text[])`
+            : `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
+                      to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
+                      withdrawn, ${shareableClusterId('v')} AS cluster_id
+                 FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
+                      ${shareableClusterJoin('c.cluster_id', 'v')}
+                WHERE initiative_id = ANY($1::text[]) AND NOT restricted`,
           [ids],
         )
       : [];

@@ -3,6 +3,7 @@ import { InitiativeSnapshot } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { BlockRecord } from '../domain/blocking';
+import { Viewer } from '../../registry/domain/visibility';
 
 /** What detection needs to know of a record before its snapshot: enough to tell whether a cached candidate is current. */
 export interface StoredCandidate {
@@ -23,9 +24,16 @@ export interface StoredPair {
   decision: string | null;
   decisionNote: string | null;
   decidedAt: string | null;
+  /** Who made the decision: the `sub` and `org` of the analyst's token. */
+  decidedBy: DecidedBy | null;
   effective: string | null;
   firstFlaggedAt: string;
   updatedAt: string;
+}
+
+export interface DecidedBy {
+  sub: string;
+  org: string;
 }
 
 export interface PairWrite {
@@ -48,6 +56,8 @@ interface PairRow {
   decision: string | null;
   decision_note: string | null;
   decided_at: Date | null;
+  decided_by_sub: string | null;
+  decided_by_org: string | null;
   effective: string | null;
   first_flagged_at: Date;
   updated_at: Date;
@@ -64,10 +74,15 @@ const toPair = (r: PairRow): StoredPair => ({
   decision: r.decision,
   decisionNote: r.decision_note,
   decidedAt: r.decided_at?.toISOString() ?? null,
+  decidedBy: r.decided_by_sub !== null ? { sub: r.decided_by_sub, org: r.decided_by_org ?? '' } : null,
   effective: r.effective,
   firstFlaggedAt: r.first_flagged_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
 });
+
+/** A pair both of whose records are in the registry and PARTNER_SHAREABLE (a condition on `overlap_pairs`). */
+const BOTH_SHAREABLE = `EXISTS (SELECT 1 FROM registry_initiatives ra WHERE ra.initiative_id = a_id AND NOT ra.restricted)
+  AND EXISTS (SELECT 1 FROM registry_initiatives rb WHERE rb.initiative_id = b_id AND NOT rb.restricted)`;
 
 /** Rows per statement when writing blocking rows: bounds each statement's size. */
 const BLOCK_ROWS_PER_STATEMENT = 5_000;
@@ -267,13 +282,15 @@ export class OverlapRepository {
     id: string,
     decision: 'CONFIRMED' | 'REJECTED',
     note: string | null,
+    decidedBy: DecidedBy,
   ): Promise<StoredPair | undefined> {
     // TypeORM answers an UPDATE with [rows, affected count].
     const [rows]: [PairRow[], number] = await tx.manager.query(
       `UPDATE overlap_pairs SET decision = $2, decision_note = $3, decided_at = now(), updated_at = now(),
+              decided_by_sub = $4, decided_by_org = $5,
               effective = CASE $2 WHEN 'CONFIRMED' THEN 'DUPLICATE' ELSE NULL END
         WHERE id = $1 RETURNING *`,
-      [id, decision, note],
+      [id, decision, note, decidedBy.sub, decidedBy.org],
     );
     return rows.map(toPair)[0];
   }
@@ -334,14 +351,33 @@ export class OverlapRepository {
       );
   }
 
-  async list(filter: {
-    classification?: string;
-    decision?: string;
-    initiativeId?: string;
-    afterId?: string;
-    limit: number;
-  }): Promise<StoredPair[]> {
+  /** Whether `viewer` may see this pair: a reader of shareable records only when both of its records are shareable. */
+  async visibleTo(tx: Transaction, pair: StoredPair, viewer: Viewer): Promise<boolean> {
+    if (viewer.restricted) return true;
+    const [{ n }]: { n: number }[] = await tx.manager.query(
+      `SELECT count(*)::int AS n FROM registry_initiatives WHERE initiative_id = ANY($1::text[]) AND NOT restricted`,
+      [[pair.aId, pair.bId]],
+    );
+    return n === 2;
+  }
+
+  /**
+   * A page of flagged or decided pairs, in id order, of those `viewer` may see: for a reader of shareable records,
+   * the pairs whose records are both shareable (filtered in the query, so neither the page nor its cursor tells of
+   * the others).
+   */
+  async list(
+    filter: {
+      classification?: string;
+      decision?: string;
+      initiativeId?: string;
+      afterId?: string;
+      limit: number;
+    },
+    viewer: Viewer,
+  ): Promise<StoredPair[]> {
     const where = ['effective IS NOT NULL OR decision IS NOT NULL'];
+    if (!viewer.restricted) where.push(BOTH_SHAREABLE);
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
       params.push(v);
@@ -360,9 +396,13 @@ export class OverlapRepository {
     return rows.map(toPair);
   }
 
-  async get(id: string): Promise<StoredPair | undefined> {
+  /** One pair, if `viewer` may see it (else as absent as an unknown id). */
+  async get(id: string, viewer: Viewer): Promise<StoredPair | undefined> {
     if (!/^\d{1,18}$/.test(id)) return undefined;
-    const rows: PairRow[] = await this.dataSource.query(`SELECT * FROM overlap_pairs WHERE id = $1`, [id]);
+    const rows: PairRow[] = await this.dataSource.query(
+      `SELECT * FROM overlap_pairs WHERE id = $1 ${viewer.restricted ? '' : `AND ${BOTH_SHAREABLE}`}`,
+      [id],
+    );
     return rows.map(toPair)[0];
   }
 }

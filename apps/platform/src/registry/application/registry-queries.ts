@@ -14,6 +14,7 @@ import {
   RegistryRepository,
   RegistrySummary,
 } from '../persistence/registry.repository';
+import { Viewer } from '../domain/visibility';
 
 export interface RegistryPage {
   items: RegistrySummary[];
@@ -34,18 +35,21 @@ const QUERY_FIELDS = [
   'limit',
 ];
 
-/** What an analyst reads of the registry: one record with its provenance, or a filtered page. */
+/**
+ * What an analyst reads of the registry: one record with its provenance, or a filtered page — of the records the
+ * `viewer` may see. A restricted record is, to a reader of shareable records, answered exactly as an unknown id.
+ */
 @Injectable()
 export class RegistryQueries {
   constructor(private readonly registry: RegistryRepository) {}
 
-  async get(initiativeId: string): Promise<RegistryRecord> {
-    const record = await this.registry.findById(initiativeId);
+  async get(initiativeId: string, viewer: Viewer): Promise<RegistryRecord> {
+    const record = await this.registry.findById(initiativeId, viewer);
     if (!record) throw new RequestProblem(404, `initiative ${initiativeId} is not in the registry`);
     return record;
   }
 
-  async list(query: Record<string, string | undefined>): Promise<RegistryPage> {
+  async list(query: Record<string, string | undefined>, viewer: Viewer): Promise<RegistryPage> {
     const problems: FieldProblem[] = [];
     const bad = (field: string, rule: string, message: string) => problems.push({ field, rule, message });
     for (const k of Object.keys(query))
@@ -89,7 +93,7 @@ export class RegistryQueries {
     if (problems.length) {
       throw new RequestProblem(400, `invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
     }
-    const rows = await this.registry.list({ ...filter, limit: limit + 1 });
+    const rows = await this.registry.list({ ...filter, limit: limit + 1 }, viewer);
     const items = rows.slice(0, limit);
     return rows.length > limit
       ? { items, nextCursor: Buffer.from(items[items.length - 1].initiativeId, 'utf8').toString('base64url') }

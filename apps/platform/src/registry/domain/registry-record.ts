@@ -1,4 +1,5 @@
 import { InitiativeSnapshot, regionOfRecord, RegionCode } from '@ctp/contracts';
+import { isRestrictedVisibility } from './visibility';
 
 /** The columns the platform derives from a snapshot, for filters, rollups and candidate search. */
 export interface RegistryColumns {
@@ -16,6 +17,8 @@ export interface RegistryColumns {
   endDate: string | null;
   /** Every id the record names (related initiatives and other identifiers): explicit links are found through it. */
   linkedIds: string[];
+  /** Not PARTNER_SHAREABLE: served only to restricted readers (see visibility.ts). */
+  restricted: boolean;
 }
 
 export function registryColumnsOf(s: InitiativeSnapshot): RegistryColumns {
@@ -35,5 +38,6 @@ export function registryColumnsOf(s: InitiativeSnapshot): RegistryColumns {
     linkedIds: [
       ...new Set([...(s.relatedInitiatives ?? []).map((r) => r.ref), ...(s.otherIdentifiers ?? []).map((o) => o.ref)]),
     ],
+    restricted: isRestrictedVisibility(s.visibility),
   };
 }

@@ -1,10 +1,16 @@
-import { Access } from '@ctp/auth';
+import { Access, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ACTION_STREAMS, INITIATIVE_KINDS, INITIATIVE_STATUSES, REGION_CODES } from '@ctp/contracts';
 import { RegistryPage, RegistryQueries } from '../application/registry-queries';
 import { RegistryRecord } from '../persistence/registry.repository';
+import { registryViewerOf } from '../../http/viewer';
 
+/**
+ * The registry, as its reader may see it: `registry:read-restricted` at an INTERPOL organisation reads every record;
+ * `registry:read` reads the PARTNER_SHAREABLE ones only, and nothing of the others — not in a page, its cursor or a
+ * cluster, and an INTERPOL_RESTRICTED id answers 404 exactly like an unknown one.
+ */
 @ApiTags('registry')
 @Controller('initiatives')
 export class RegistryController {
@@ -24,16 +30,22 @@ export class RegistryController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
   @ApiResponse({ status: 400, description: 'An unknown parameter or value (details name it)' })
-  async list(@Query() query: Record<string, string | undefined>): Promise<RegistryPage> {
-    return this.queries.list(query);
+  async list(
+    @Query() query: Record<string, string | undefined>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RegistryPage> {
+    return this.queries.list(query, registryViewerOf(principal));
   }
 
   @Get(':initiativeId')
   @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({ summary: 'One initiative as the platform holds it, with provenance, version history and cluster' })
   @ApiOkResponse({ description: 'Snapshot and provenance' })
-  @ApiResponse({ status: 404, description: 'Not in the registry' })
-  async get(@Param('initiativeId') initiativeId: string): Promise<RegistryRecord> {
-    return this.queries.get(initiativeId);
+  @ApiResponse({ status: 404, description: 'Not in the registry (or not one the token may see)' })
+  async get(
+    @Param('initiativeId') initiativeId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RegistryRecord> {
+    return this.queries.get(initiativeId, registryViewerOf(principal));
   }
 }

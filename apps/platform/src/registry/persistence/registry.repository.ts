@@ -4,6 +4,8 @@ import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { RegistryState } from '@ctp/contracts';
 import { registryColumnsOf } from '../domain/registry-record';
+import { Viewer } from '../domain/visibility';
+import { shareableClusterId, shareableClusterJoin } from './visible-clusters';
 
 export interface RegistryWrite {
   initiativeId: string;
@@ -135,13 +137,14 @@ export class RegistryRepository {
           end_date: c.endDate,
           linked_ids: c.linkedIds,
           match_fingerprint: w.matchFingerprint,
+          restricted: c.restricted,
         };
       });
       await tx.manager.query(
         `INSERT INTO registry_initiatives AS r
            (initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at, last_event_id,
             reporter, reporter_type, region, kind, status, primary_stream, secondary_streams, countries, capabilities,
-            start_date, end_date, linked_ids, match_fingerprint)
+            start_date, end_date, linked_ids, match_fingerprint, restricted)
          SELECT x.initiative_id, x.source, x.version, x.withdrawn, x.snapshot, x.reported_at, x.reported_at, x.event_id,
                 x.reporter, x.reporter_type, x.region, x.kind, x.status, x.primary_stream,
                 ARRAY(SELECT jsonb_array_elements_text(x.secondary_streams)),
@@ -149,12 +152,12 @@ export class RegistryRepository {
                 ARRAY(SELECT jsonb_array_elements_text(x.capabilities)),
                 x.start_date, x.end_date,
                 ARRAY(SELECT jsonb_array_elements_text(x.linked_ids)),
-                x.match_fingerprint
+                x.match_fingerprint, x.restricted
            FROM jsonb_to_recordset($1::jsonb) AS x(
              initiative_id text, source text, version int, withdrawn bool, snapshot jsonb, reported_at timestamptz,
              event_id text, reporter text, reporter_type text, region text, kind text, status text, primary_stream text,
              secondary_streams jsonb, countries jsonb, capabilities jsonb, start_date date, end_date date, linked_ids jsonb,
-             match_fingerprint text)
+             match_fingerprint text, restricted bool)
          ON CONFLICT (initiative_id) DO UPDATE SET
            source = excluded.source, version = excluded.version, withdrawn = excluded.withdrawn,
            snapshot = excluded.snapshot, last_reported_at = excluded.last_reported_at,
@@ -164,19 +167,23 @@ export class RegistryRepository {
            secondary_streams = excluded.secondary_streams, countries = excluded.countries,
            capabilities = excluded.capabilities, start_date = excluded.start_date, end_date = excluded.end_date,
            linked_ids = excluded.linked_ids,
-           match_fingerprint = excluded.match_fingerprint
+           match_fingerprint = excluded.match_fingerprint, restricted = excluded.restricted
          WHERE r.version < excluded.version`,
         [JSON.stringify(rows)],
       );
       // The rollups' narrow copy, from the rows just written: live records upserted, withdrawn ones removed.
       const ids = latest.map((w) => w.initiativeId);
       await tx.manager.query(
-        `INSERT INTO rollup_facts (initiative_id, region, primary_stream, status, kind, capabilities, countries)
-         SELECT initiative_id, region, primary_stream, status, kind, capabilities, countries
+        `INSERT INTO rollup_facts (initiative_id, region, primary_stream, status, kind, capabilities, countries,
+                                   restricted, reporter_type, first_reported_at)
+         SELECT initiative_id, region, primary_stream, status, kind, capabilities, countries,
+                restricted, reporter_type, first_reported_at
            FROM registry_initiatives WHERE initiative_id = ANY($1::text[]) AND NOT withdrawn
          ON CONFLICT (initiative_id) DO UPDATE SET
            region = excluded.region, primary_stream = excluded.primary_stream, status = excluded.status,
-           kind = excluded.kind, capabilities = excluded.capabilities, countries = excluded.countries`,
+           kind = excluded.kind, capabilities = excluded.capabilities, countries = excluded.countries,
+           restricted = excluded.restricted, reporter_type = excluded.reporter_type,
+           first_reported_at = excluded.first_reported_at`,
         [ids],
       );
       const withdrawn = latest.filter((w) => w.withdrawn).map((w) => w.initiativeId);
@@ -199,7 +206,11 @@ export class RegistryRepository {
     }
   }
 
-  async findById(initiativeId: string): Promise<RegistryRecord | undefined> {
+  /**
+   * One record with its history and cluster, if `viewer` may see it: a restricted record is, for a reader of shareable
+   * records, exactly as absent as an unknown id; its cluster is the one that reader sees (shareable members only).
+   */
+  async findById(initiativeId: string, viewer: Viewer): Promise<RegistryRecord | undefined> {
     const rows: {
       initiative_id: string;
       source: string;
@@ -211,8 +222,14 @@ export class RegistryRepository {
       first_reported_at: Date;
       last_reported_at: Date;
     }[] = await this.dataSource.query(
-      `SELECT initiative_id, source, version, withdrawn, region, c.cluster_id, snapshot, first_reported_at, last_reported_at
-         FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id) WHERE initiative_id = $1`,
+      viewer.restricted
+        ? `SELECT initiative_id, source, version, withdrawn, region, c.cluster_id, snapshot, first_reported_at, last_reported_at
+             FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id) WHERE initiative_id = $1`
+        : `SELECT initiative_id, source, version, withdrawn, region, ${shareableClusterId('v')} AS cluster_id, snapshot,
+                  first_reported_at, last_reported_at
+             FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
+                  ${shareableClusterJoin('c.cluster_id', 'v')}
+            WHERE initiative_id = $1 AND NOT restricted`,
       [initiativeId],
     );
     const r = rows[0];
@@ -223,11 +240,14 @@ export class RegistryRepository {
           WHERE initiative_id = $1 ORDER BY version`,
         [initiativeId],
       );
+    // A shareable reader's cluster id is its canonical shareable member, in the same stored cluster as the record.
     const members: { initiative_id: string }[] = r.cluster_id
       ? await this.dataSource.query(
           `SELECT initiative_id FROM registry_clusters JOIN registry_initiatives USING (initiative_id)
-            WHERE cluster_id = $1 ORDER BY initiative_id`,
-          [r.cluster_id],
+            WHERE cluster_id = (SELECT cluster_id FROM registry_clusters WHERE initiative_id = $1)
+              ${viewer.restricted ? '' : 'AND NOT restricted'}
+            ORDER BY initiative_id`,
+          [r.initiative_id],
         )
       : [];
     return {
@@ -257,7 +277,12 @@ export class RegistryRepository {
     };
   }
 
-  async list(filter: RegistryListFilter): Promise<RegistrySummary[]> {
+  /**
+   * A page of the records `viewer` may see, in id order. For a reader of shareable records the restricted ones are
+   * filtered out in the query, so the page, its size and the cursor after it are those of the shareable records
+   * alone; each record's cluster id, and the `cluster` filter, are the clusters that reader sees.
+   */
+  async list(filter: RegistryListFilter, viewer: Viewer): Promise<RegistrySummary[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -270,7 +295,13 @@ export class RegistryRepository {
     if (filter.kind) add('kind = ?', filter.kind);
     if (filter.country) add('countries @> ARRAY[?]::text[]', filter.country);
     if (filter.reporter) add('reporter = ?', filter.reporter);
-    if (filter.cluster) add('c.cluster_id = ?', filter.cluster);
+    if (filter.cluster && viewer.restricted) add('c.cluster_id = ?', filter.cluster);
+    if (filter.cluster && !viewer.restricted) {
+      // The cluster whose shareable canonical record is the one named: that record's stored cluster.
+      add('c.cluster_id = (SELECT cluster_id FROM registry_clusters WHERE initiative_id = ?)', filter.cluster);
+      add(`${shareableClusterId('v')} = ?`, filter.cluster);
+    }
+    if (!viewer.restricted) where.push('NOT restricted');
     if (!filter.includeWithdrawn) where.push('NOT withdrawn');
     if (filter.after) add('initiative_id > ?', filter.after);
     params.push(filter.limit);
@@ -289,8 +320,11 @@ export class RegistryRepository {
       last_reported_at: Date;
     }[] = await this.dataSource.query(
       `SELECT initiative_id, reporter, region, version, withdrawn, kind, status, primary_stream, countries,
-              snapshot -> 'title' AS title, c.cluster_id, last_reported_at
-         FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+              snapshot -> 'title' AS title, ${viewer.restricted ? 'c.cluster_id' : shareableClusterId('v')} AS cluster_id,
+              last_reported_at
+         FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
+              ${viewer.restricted ? '' : shareableClusterJoin('c.cluster_id', 'v')}
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY initiative_id LIMIT $${params.length}`,
       params,
     );

@@ -5,13 +5,15 @@ import { newEvent, OutboxWriter } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
+import { RESTRICTED_READER } from '../../registry/domain/visibility';
 import { DEFAULT_GROUP_BY } from '../domain/rollup-dimensions';
 import { RollupQueries } from './rollup-queries';
 
 export const ROLLUP_SUBJECT = 'ctp.platform.rollup.updated.v1';
 
 /**
- * Publishes `ctp.rollup.updated.v1` when the counts changed: at most once per debounce interval however many events
+ * Publishes `ctp.rollup.updated.v1` (every record counted: the event stays inside INTERPOL's platform; partner-liaison
+ * forwards no rollup) when the counts changed: at most once per debounce interval however many events
  * arrive, and never twice with the same content (the last digest is kept, under a row lock, across instances).
  */
 @Injectable()
@@ -40,7 +42,7 @@ export class RollupPublisher implements OnApplicationShutdown {
   }
 
   async publishIfChanged(): Promise<boolean> {
-    const rollup = await this.rollups.rollup(DEFAULT_GROUP_BY);
+    const rollup = await this.rollups.rollup(DEFAULT_GROUP_BY, RESTRICTED_READER);
     const digest = createHash('sha256')
       .update(JSON.stringify([rollup.rows, rollup.totals]))
       .digest('hex');

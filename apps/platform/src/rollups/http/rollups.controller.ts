@@ -1,11 +1,17 @@
-import { Access } from '@ctp/auth';
+import { Access, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequestProblem } from '@ctp/observability';
 import { Rollup, RollupQueries } from '../application/rollup-queries';
 import { parseGroupBy, ROLLUP_DIMENSIONS, rollupCsv, RollupDimension } from '../domain/rollup-dimensions';
+import { registryViewerOf } from '../../http/viewer';
 
+/**
+ * Rollups as their reader may see the registry: `registry:read-restricted` at an INTERPOL organisation counts every
+ * record; `registry:read` counts the PARTNER_SHAREABLE records only (each duplicate cluster once among its shareable
+ * members), in the JSON and in the CSV alike.
+ */
 @ApiTags('rollups')
 @Controller('rollups')
 export class RollupsController {
@@ -15,7 +21,9 @@ export class RollupsController {
   @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({
     summary: 'Counts of live initiatives: reported (every record) and deduplicated (each duplicate cluster once)',
-    description: 'Accept: text/csv gives the same rows as CSV, with an HXL hashtag row under the header.',
+    description:
+      'Accept: text/csv gives the same rows as CSV, with an HXL hashtag row under the header. ' +
+      'With registry:read (not registry:read-restricted at IP-*), only PARTNER_SHAREABLE records are counted.',
   })
   @ApiQuery({
     name: 'groupBy',
@@ -29,6 +37,7 @@ export class RollupsController {
     @Query('groupBy') groupByParam: string | undefined,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Rollup | string> {
     let groupBy: RollupDimension[];
     try {
@@ -38,7 +47,7 @@ export class RollupsController {
         { field: 'groupBy', rule: 'isIn', message: (err as Error).message },
       ]);
     }
-    const rollup = await this.rollups.rollup(groupBy);
+    const rollup = await this.rollups.rollup(groupBy, registryViewerOf(principal));
     if (accept?.includes('text/csv')) {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       return rollupCsv(groupBy, rollup.rows);
