@@ -1,6 +1,6 @@
-import { TestNatsServer } from '../test/support/nats-server';
 import { LatencyStages, LatencyStats, withTimeout } from './common';
 import { CpuUse } from './cpu';
+import { BenchNats, NatsMode } from './nats';
 import { OutboxRow } from './payloads';
 
 export interface BenchConfig {
@@ -27,11 +27,13 @@ export interface BenchConfig {
   platformEvents: number;
   /** The platform part: one GET /rollups every this many ms while it consumes, at most one in flight. */
   rollupEveryMs: number;
+  /** BENCH_NATS: `open` (anonymous) or `secured` (every process under its own NATS identity; see nats.ts). */
+  nats: NatsMode;
 }
 
 export interface BenchContext {
   config: BenchConfig;
-  nats: TestNatsServer;
+  nats: BenchNats;
   /** The throughput part's events, generated once: the same payloads for ours and the floor. */
   rows: OutboxRow[];
   /** Events sent through the same path first, not measured (other initiatives): the same for ours and the floor. */

@@ -63,7 +63,8 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
   const platformDb = TestDatabase.fresh('bench_platform');
   for (const db of [...Object.values(hubDbs), platformDb]) cleanup.add(`drop database ${db.name}`, () => db.drop());
 
-  const common = { NATS_URL: nats.url, LOG_LEVEL: config.logLevel, ...config.serviceEnv };
+  const common = { LOG_LEVEL: config.logLevel, ...config.serviceEnv };
+  await nats.provision(config.serviceEnv); // secured: services under an identity may not make streams or consumers
   // Every service is kept on loopback (see loopback-preload.ts), and profiled when asked (prof-preload.ts).
   const preload = (name: string): Record<string, string> => ({
     NODE_OPTIONS: [
@@ -74,7 +75,13 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
   });
   const platform = new ServiceProcess(
     'platform',
-    { ...common, ...preload('platform'), PORT: String(await freePort()), DATABASE_URL: platformDb.url },
+    {
+      ...nats.env('platform'),
+      ...common,
+      ...preload('platform'),
+      PORT: String(await freePort()),
+      DATABASE_URL: platformDb.url,
+    },
     'platform',
     config.logDir,
   );
@@ -84,6 +91,7 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
         new ServiceProcess(
           'hub',
           {
+            ...nats.env(`hub-${region}`),
             ...common,
             ...preload(`hub-${region}`),
             HUB_REGION: region,

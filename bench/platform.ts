@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { JetStreamApiError, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamApiError, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { JetStreamNames } from '@ctp/contracts';
+import { DEFAULT_TOPOLOGY, ensureStreams } from '@ctp/messaging';
 import { Client } from 'pg';
 import { OverlapSubjects } from '../apps/platform/src/overlaps/application/detect-overlaps';
 import { PLATFORM_CONSUMERS } from '../apps/platform/src/platform.module';
 import { ROLLUP_SUBJECT } from '../apps/platform/src/rollups/application/rollup-publisher';
 import { TestDatabase } from '../test/support/databases';
-import { TestPublisher } from '../test/support/jetstream';
 import { freePort } from '../test/support/nats-server';
 import { ServiceProcess } from '../test/support/services';
 import { connectPg, latencyStats, peakRssMiB, waitAllDecided, withTimeout } from './common';
@@ -155,14 +155,18 @@ export async function runPlatform(ctx: BenchContext): Promise<PlatformResult> {
   // BENCH_KEEP_DB=1 keeps the platform part's database afterwards, to look at its plans and tables.
   if (process.env.BENCH_KEEP_DB === '1') log(`platform: keeping database ${db.name} (BENCH_KEEP_DB=1)`);
   else cleanup.add(`drop database ${db.name}`, () => db.drop());
-  const publisher = await TestPublisher.connect(nats.url);
-  cleanup.add('close the platform part’s NATS connection', () => publisher.close());
-  await resetStream(publisher.jsm);
+  const nc = await nats.connect('bench-platform-publisher');
+  cleanup.add('close the platform part’s NATS connection', () => nc.drain());
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  await ensureStreams(jsm, DEFAULT_TOPOLOGY);
+  await resetStream(jsm);
+  await nats.provision(); // secured: the platform's consumers again (a platform under its identity may not make them)
+  const js = jetstream(nc);
 
   const platform = new ServiceProcess(
     'platform',
     {
-      NATS_URL: nats.url,
+      ...nats.env('platform'),
       LOG_LEVEL: config.logLevel,
       PORT: String(await freePort()),
       DATABASE_URL: db.url,
@@ -198,7 +202,7 @@ export async function runPlatform(ctx: BenchContext): Promise<PlatformResult> {
       `${workload.seedStats.genuineDuplicates} partner re-reports of a hub activity)…`,
   );
   const seedStart = performance.now();
-  await publishAll(publisher.js, workload.seed);
+  await publishAll(js, workload.seed);
   const seeded = await waitAllDecided('platform: the stored initiatives decided', pg, DECIDED_SQL, seedN, config);
   const seedMs = seeded.reachedAt - seedStart;
   const seedOutcomes = await outcomesOf(
@@ -234,7 +238,7 @@ export async function runPlatform(ctx: BenchContext): Promise<PlatformResult> {
   const cpu0 = meter.snapshot();
   const probing = probe.begin();
   const t0 = performance.now();
-  const published = publishAll(publisher.js, workload.measured);
+  const published = publishAll(js, workload.measured);
   published.catch(() => undefined); // awaited below; a failure also shows as a stall
   const done = await waitAllDecided('platform: the measured events decided', pg, DECIDED_SQL, seedN + n, config);
   probe.stop();

@@ -37,6 +37,9 @@
  * created and removed again, also on failure and Ctrl-C. The services run from dist/ with LOG_LEVEL=info
  * (BENCH_LOG_LEVEL overrides), their output in .tmp/bench/, their HTTP ports kept on loopback (loopback-preload.ts).
  * BENCH_ONLY=platform runs the platform part alone, BENCH_ONLY=e2e ours and the floor (printed as JSON, no budgets).
+ * BENCH_NATS=secured runs it all on the shipped deploy/nats/nats.conf (nkey users, least-privilege permissions, TLS with
+ * client certificates; generated identities): every service under its own identity, the floor and the bench's tooling
+ * as admin, streams and consumers provisioned by admin (nats.ts); the default, open, has no authentication.
  * BENCH_SERVICE_ENV="NAME=value …" passes settings to our services (e.g. CONSUMER_LINGER_MS=20), shown with the figures. BENCH_CPU_PROF=1 writes a V8 CPU profile of every process under test into .tmp/bench/prof/. The bench waits (at most
  * 60 s) for the machine to be quiet before it starts. Exit code 0 unless the bench itself failed.
  */
@@ -45,13 +48,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { NATS_SERVER_BIN, TestNatsServer } from '../test/support/nats-server';
+import { NATS_SERVER_BIN } from '../test/support/nats-server';
 import { PG_ADMIN_URL } from '../test/support/databases';
 import { ROOT } from '../test/support/services';
 import { queryOnce } from './common';
 import { machineBusyPct } from './cpu';
 import { BenchConfig, BenchContext, Cleanup } from './context';
 import { runFloor } from './floor/run-floor';
+import { BenchNats, NATS_MODES, NatsMode } from './nats';
 import { runOurs } from './ours';
 import { generateOutboxRows } from './payloads';
 import { runPlatform } from './platform';
@@ -111,7 +115,15 @@ function readConfig(argv: string[]): BenchConfig {
     platformSeed: positiveInt('BENCH_PLATFORM_SEED', process.env.BENCH_PLATFORM_SEED, 10_000, 1, 1_000_000),
     platformEvents: positiveInt('BENCH_PLATFORM_EVENTS', process.env.BENCH_PLATFORM_EVENTS, 10_000, 1, 1_000_000),
     rollupEveryMs: 50,
+    nats: natsMode(process.env.BENCH_NATS),
   };
+}
+
+function natsMode(raw: string | undefined): NatsMode {
+  if (raw === undefined || raw === '') return 'open';
+  if (!(NATS_MODES as readonly string[]).includes(raw))
+    throw new Error(`BENCH_NATS=${raw} must be one of ${NATS_MODES.join(', ')}`);
+  return raw as NatsMode;
 }
 
 function serviceEnv(raw: string | undefined): Record<string, string> {
@@ -190,14 +202,9 @@ async function main(): Promise<number> {
       Buffer.byteLength(JSON.stringify((JSON.parse(r.payload) as { data: unknown }).data)),
     );
 
-    log('starting a private nats-server…');
-    const nats = await TestNatsServer.start();
-    cleanup.add('stop the private nats-server', async () => {
-      const stopped = nats.stop();
-      const timer = setTimeout(() => nats.kill('SIGKILL'), 10_000);
-      await stopped;
-      clearTimeout(timer);
-    });
+    log(`starting a private nats-server (BENCH_NATS=${config.nats})…`);
+    const nats = await BenchNats.start(config.nats);
+    cleanup.add('stop the private nats-server', () => nats.stop());
     const warmupRows = generateOutboxRows(config.throughputWarmup, 20_251_127);
     const ctx: BenchContext = { config, nats, rows, warmupRows, cleanup, log };
     const startedAt = new Date().toISOString();
@@ -207,14 +214,16 @@ async function main(): Promise<number> {
       const floor = await runFloor(ctx);
       await cleanup.runAll(log);
       const share = Math.round((1000 * ours.throughput.eventsPerSec) / floor.throughput.eventsPerSec) / 10;
-      process.stdout.write(`${JSON.stringify({ revision, serviceEnv: config.serviceEnv, share, ours, floor })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ revision, nats: config.nats, serviceEnv: config.serviceEnv, share, ours, floor })}\n`,
+      );
       return 0;
     }
     if (process.env.BENCH_ONLY === 'platform') {
       // For work on the platform alone: the platform part, its figures as JSON, no end-to-end parts and no budgets.
       const platform = await runPlatform(ctx);
       await cleanup.runAll(log);
-      process.stdout.write(`${JSON.stringify({ revision, platform })}\n`);
+      process.stdout.write(`${JSON.stringify({ revision, nats: config.nats, platform })}\n`);
       return 0;
     }
     const ours = await runOurs(ctx);
@@ -243,7 +252,7 @@ async function main(): Promise<number> {
       `\nCTP bench: ${config.events} events, snapshots ~${snapshotBytesAvg} B (envelopes ~${payloadBytesAvg} B); ` +
         `platform part ${config.platformEvents} events with ${config.platformSeed} initiatives stored; ` +
         `${report.machine.cpus} CPUs, ` +
-        `${natsServer}, PostgreSQL ${postgres}, Node ${process.version}; ` +
+        `${natsServer} (${config.nats === 'secured' ? 'secured: every service under its own NATS identity, TLS' : 'open'}), PostgreSQL ${postgres}, Node ${process.version}; ` +
         `revision ${revision.commit}${revision.changedFiles ? ` + ${revision.changedFiles} changed files` : ''}; ` +
         `machine ${backgroundBusyPct}% busy before the start; service logs in .tmp/bench/\n\n`,
     );

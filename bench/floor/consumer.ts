@@ -7,7 +7,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JsMsg } from '@n
 import { nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { env, exitWith, fatal, send } from './protocol';
+import { env, exitWith, fatal, natsSecurity, send } from './protocol';
 
 const NATS_URL = env('FLOOR_NATS_URL');
 const DATABASE_URL = env('FLOOR_DATABASE_URL');
@@ -95,7 +95,7 @@ async function applyBatch(pg: Client, msgs: JsMsg[]): Promise<void> {
 async function main(): Promise<void> {
   const pg = new Client({ connectionString: DATABASE_URL, application_name: 'floor-consumer' });
   await pg.connect();
-  const nc = await connect({ servers: NATS_URL, name: 'floor-consumer', timeout: 5000 });
+  const nc = await connect({ servers: NATS_URL, name: 'floor-consumer', timeout: 5000, ...(await natsSecurity()) });
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.add(STREAM, {
     durable_name: DURABLE,

@@ -1,3 +1,5 @@
+import type { natsConnectionSecurity } from '@ctp/messaging';
+
 /**
  * The floor: the same pipeline written by hand, with no framework (plain `pg`, `@nats-io/transport-node` and
  * `@nats-io/jetstream`), to show what the machine can do for this shape of work. The bench starts its relay and its
@@ -93,4 +95,18 @@ export function fatal(err: unknown): void {
   setTimeout(exit, 1000).unref();
   if (process.send && process.connected) process.send({ type: 'fatal', message } satisfies FromChild, exit);
   else exit();
+}
+
+/**
+ * The connection options of a floor process: anonymous without credentials in its environment (BENCH_NATS=open, and
+ * nothing more is loaded); with them (secured), as `admin`, the way the services read and use theirs.
+ */
+export async function natsSecurity(): Promise<ReturnType<typeof natsConnectionSecurity>> {
+  if (!process.env.NATS_NKEY_SEED_FILE) return {};
+  const { natsConnectionSecurity, readNatsCredentials } = await import('@ctp/messaging');
+  const { EnvReader } = await import('@ctp/observability');
+  const r = new EnvReader(process.env);
+  const credentials = readNatsCredentials(r, 'admin', process.env);
+  r.done('floor');
+  return natsConnectionSecurity(credentials);
 }

@@ -22,7 +22,7 @@ import { connect } from '@nats-io/transport-node';
 import { Pool } from 'pg';
 import { paced } from '../common';
 import { initiativeEvent, prng, reportRequest, withSubjectRoot } from '../payloads';
-import { env, exitWith, fatal, send, ToChild } from './protocol';
+import { env, exitWith, fatal, natsSecurity, send, ToChild } from './protocol';
 
 const NATS_URL = env('FLOOR_NATS_URL');
 const DATABASE_URL = env('FLOOR_DATABASE_URL');
@@ -115,7 +115,7 @@ class Relay {
 }
 
 async function main(): Promise<void> {
-  const nc = await connect({ servers: NATS_URL, name: 'floor-relay', timeout: 5000 });
+  const nc = await connect({ servers: NATS_URL, name: 'floor-relay', timeout: 5000, ...(await natsSecurity()) });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({
     name: STREAM,

@@ -42,7 +42,9 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
   await createDatabase(platformDb, FLOOR_PLATFORM_SCHEMA);
 
   const execArgv = config.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(config.logDir, 'prof')}`] : [];
-  const common = { FLOOR_NATS_URL: nats.url, FLOOR_STREAM: STREAM, FLOOR_SUBJECT_ROOT: SUBJECT_ROOT };
+  // Secured (BENCH_NATS): both connect as admin, with its credentials from the environment (see protocol.ts).
+  const { NATS_URL, ...credentials } = nats.env('admin');
+  const common = { ...credentials, FLOOR_NATS_URL: NATS_URL, FLOOR_STREAM: STREAM, FLOOR_SUBJECT_ROOT: SUBJECT_ROOT };
   const relay = new FloorProcess(
     'floor-relay',
     join(__dirname, 'relay.js'),
