@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { HUB_REGIONS, HubRegion } from '@ctp/contracts';
 import { TestDatabase } from '../test/support/databases';
 import { freePort } from '../test/support/nats-server';
+import { tokenFor } from '../test/support/auth';
 import { ServiceProcess } from '../test/support/services';
 import {
   achievedRate,
@@ -63,7 +64,9 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
   const platformDb = TestDatabase.fresh('bench_platform');
   for (const db of [...Object.values(hubDbs), platformDb]) cleanup.add(`drop database ${db.name}`, () => db.drop());
 
-  const common = { LOG_LEVEL: config.logLevel, ...config.serviceEnv };
+  // Every request carries a real token (see send() below); the rate limit is raised so that the bench measures the
+  // throttler's bookkeeping without being refused by it.
+  const common = { LOG_LEVEL: config.logLevel, HTTP_RATE_LIMIT_PER_MINUTE: '10000000', ...config.serviceEnv };
   await nats.provision(config.serviceEnv); // secured: services under an identity may not make streams or consumers
   // Every service is kept on loopback (see loopback-preload.ts), and profiled when asked (prof-preload.ts).
   const preload = (name: string): Record<string, string> => ({
@@ -168,12 +171,21 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
   cleanup.add('close HTTP connections', async () => agent.destroy());
   const rnd = prng(77);
   let firstFailure: string | undefined;
+  // Each hub's system has its own token (organisation IP-HUB-<REGION>), signed once like a client caching its token.
+  const hubAuth = await Promise.all(
+    HUB_REGIONS.map(
+      async (r) => `Bearer ${await tokenFor(`IP-HUB-${r.toUpperCase()}`, 'initiatives:write', { ttlSec: 86_400 })}`,
+    ),
+  );
   const send = (prefix: string) => async (i: number) => {
     const hub = hubs[i % hubs.length];
     const region = HUB_REGIONS[i % HUB_REGIONS.length];
     const body = reportRequest(region, `${prefix}${i}`, rnd);
     try {
-      const res = await postJson(agent, hub.port, '/initiatives', body, { 'x-correlation-id': `${prefix}${i}` });
+      const res = await postJson(agent, hub.port, '/initiatives', body, {
+        'x-correlation-id': `${prefix}${i}`,
+        authorization: hubAuth[i % HUB_REGIONS.length],
+      });
       if (res.status === 201) return true;
       firstFailure ??= `${hub.name} answered ${res.status}: ${res.body.slice(0, 500)} (sent ${JSON.stringify(body)})`;
     } catch (err) {

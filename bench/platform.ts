@@ -9,6 +9,7 @@ import { PLATFORM_CONSUMERS } from '../apps/platform/src/platform.module';
 import { ROLLUP_SUBJECT } from '../apps/platform/src/rollups/application/rollup-publisher';
 import { TestDatabase } from '../test/support/databases';
 import { freePort } from '../test/support/nats-server';
+import { tokenFor } from '../test/support/auth';
 import { ServiceProcess } from '../test/support/services';
 import { connectPg, latencyStats, peakRssMiB, waitAllDecided, withTimeout } from './common';
 import { CpuMeter, cpuBetween } from './cpu';
@@ -226,7 +227,11 @@ export async function runPlatform(ctx: BenchContext): Promise<PlatformResult> {
   const outboxBefore = await outboxCounts(pg);
 
   // Rollups with nothing being consumed, for comparison (this also lets the rollup publisher's debounce pass).
-  const probe = await RollupProbe.start(platform.port, config.rollupEveryMs);
+  const probe = await RollupProbe.start(
+    platform.port,
+    config.rollupEveryMs,
+    `Bearer ${await tokenFor('IP-GS-CTP', 'registry:read-restricted', { ttlSec: 86_400 })}`,
+  );
   cleanup.add('stop the rollup probe', () => probe.terminate());
   const idle = await probe.idle(60);
 

@@ -33,14 +33,18 @@ type Command = { cmd: 'idle'; count: number } | { cmd: 'start' } | { cmd: 'stop'
 interface ProbeData {
   port: number;
   everyMs: number;
+  /** `Bearer …`: an analyst's token, as the dashboards reading rollups would send. */
+  authorization: string;
 }
 
 /** The main thread's handle on the probe. */
 export class RollupProbe {
   private constructor(private readonly worker: Worker) {}
 
-  static async start(port: number, everyMs: number): Promise<RollupProbe> {
-    const worker = new Worker(join(__dirname, 'rollup-probe.js'), { workerData: { port, everyMs } as ProbeData });
+  static async start(port: number, everyMs: number, authorization: string): Promise<RollupProbe> {
+    const worker = new Worker(join(__dirname, 'rollup-probe.js'), {
+      workerData: { port, everyMs, authorization } as ProbeData,
+    });
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
       worker.once('error', reject);
@@ -81,7 +85,13 @@ export class RollupProbe {
 
 // ── Inside the worker ──
 
-function get(agent: Agent, port: number, path: string, csv: boolean): Promise<{ status: number; body: string }> {
+function get(
+  agent: Agent,
+  port: number,
+  path: string,
+  csv: boolean,
+  authorization: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -90,7 +100,7 @@ function get(agent: Agent, port: number, path: string, csv: boolean): Promise<{ 
         port,
         path,
         method: 'GET',
-        headers: { accept: csv ? 'text/csv' : 'application/json' },
+        headers: { accept: csv ? 'text/csv' : 'application/json', authorization },
         timeout: 10_000,
       },
       (res) => {
@@ -116,7 +126,7 @@ function runWorker(port: NonNullable<typeof parentPort>, data: ProbeData): void 
     const r = ROLLUP_REQUESTS[i];
     const t0 = performance.now();
     try {
-      const res = await get(agent, data.port, r.path, 'csv' in r);
+      const res = await get(agent, data.port, r.path, 'csv' in r, data.authorization);
       const ms = performance.now() - t0;
       const ok = res.status === 200 && ('csv' in r ? res.body.startsWith('region,') : res.body.startsWith('{'));
       return ok ? { request: i, ms, ok } : { request: i, ms, ok, problem: `${res.status} ${res.body.slice(0, 200)}` };
