@@ -7,6 +7,7 @@ import { PartnerLiaisonModule } from './partner-liaison.module';
 async function main(): Promise<void> {
   const config = loadPartnerLiaisonConfig();
   const logger = createLogger(config.service, config.logLevel);
+  for (const note of config.webhooks?.startupNotes ?? []) logger.warn({ msg: note });
   await bootstrapService(PartnerLiaisonModule.register(config, logger), {
     service: config.service,
     title: 'CTP partner liaison',

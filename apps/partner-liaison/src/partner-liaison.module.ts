@@ -4,11 +4,14 @@ import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
 import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from './config/partner-liaison.config';
+import { WEBHOOK_SECURITY_CONFIG } from './config/webhook-security.config';
 import { PARTNER_LIAISON_MIGRATIONS } from './migrations';
 import { OutboundModule } from './outbound/outbound.module';
 import { PartnersModule } from './partners/partners.module';
 import { PartnerSync } from './sync/partner-sync';
 import { LIAISON_CONSUMERS } from './liaison-consumers';
+import { DestinationGuard } from './webhooks/destination-guard';
+import { WebhookSecrets } from './webhooks/webhook-secrets';
 
 export { LIAISON_CONSUMERS };
 
@@ -16,6 +19,7 @@ export { LIAISON_CONSUMERS };
 @Module({})
 export class PartnerLiaisonModule {
   static register(config: PartnerLiaisonConfig, logger: CtpLogger): DynamicModule {
+    if (!config.webhooks) throw new Error('partner-liaison serves partners: it needs its webhook settings');
     return {
       module: PartnerLiaisonModule,
       global: true,
@@ -44,8 +48,14 @@ export class PartnerLiaisonModule {
         PartnersModule,
         OutboundModule,
       ],
-      providers: [{ provide: PARTNER_LIAISON_CONFIG, useValue: config }, PartnerSync],
-      exports: [PARTNER_LIAISON_CONFIG],
+      providers: [
+        { provide: PARTNER_LIAISON_CONFIG, useValue: config },
+        { provide: WEBHOOK_SECURITY_CONFIG, useValue: config.webhooks },
+        WebhookSecrets,
+        DestinationGuard,
+        PartnerSync,
+      ],
+      exports: [PARTNER_LIAISON_CONFIG, WEBHOOK_SECURITY_CONFIG, WebhookSecrets, DestinationGuard],
     };
   }
 }

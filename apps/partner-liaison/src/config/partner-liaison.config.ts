@@ -3,6 +3,7 @@ import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { EnvReader } from '@ctp/observability';
 import { resolveDatabaseUrl } from '@ctp/persistence';
 import { LevelWithSilent } from 'pino';
+import { readWebhookSecurityConfig, WebhookSecurityConfig } from './webhook-security.config';
 
 export interface PartnerLiaisonConfig {
   service: string;
@@ -23,12 +24,17 @@ export interface PartnerLiaisonConfig {
   reconcileIntervalMs: number;
   /** A partner's digest is published at least this often even when nothing changed. */
   reconcileHeartbeatMs: number;
+  /**
+   * Partners' webhooks: the key sealing their secrets (WEBHOOK_SECRET_KEY), rotation grace, allowed destinations;
+   * read only when serving (the tools that do not serve need no key).
+   */
+  webhooks?: WebhookSecurityConfig;
 }
 
 /** The only place partner-liaison reads process.env. */
 export function loadPartnerLiaisonConfig(
   env: NodeJS.ProcessEnv = process.env,
-  options: { serveHttp?: boolean } = {},
+  options: { serveHttp?: boolean; devKeyFile?: string } = {},
 ): PartnerLiaisonConfig {
   const r = new EnvReader(env);
   const config: PartnerLiaisonConfig = {
@@ -42,6 +48,7 @@ export function loadPartnerLiaisonConfig(
     logLevel: r.logLevel(),
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
     reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
+    webhooks: options.serveHttp === false ? undefined : readWebhookSecurityConfig(r, env, options),
   };
   r.done('partner-liaison');
   return config;

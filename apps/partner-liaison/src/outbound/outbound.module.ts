@@ -21,6 +21,7 @@ import { LiaisonRecordRepository } from './persistence/liaison-record.repository
 import { PartnerDirectory } from './persistence/partner-directory';
 import { PartnerRecordReader } from './persistence/partner-record.reader';
 import { PendingNoticeRepository } from './persistence/pending-notice.repository';
+import { RecordVisibilityReader } from './persistence/record-visibility.reader';
 import { HttpWebhookPoster } from './workers/http-webhook-poster';
 import { OutboundWorker } from './workers/outbound-worker';
 
@@ -38,6 +39,7 @@ import { OutboundWorker } from './workers/outbound-worker';
     FeedRepository,
     PendingNoticeRepository,
     PartnerRecordReader,
+    RecordVisibilityReader,
     DeliveryRepository,
     AuditRepository,
     DeliveryWakeUp,

@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { AuditRepository } from '../outbound/persistence/audit.repository';
 import { ImportPartnerCsv } from './application/import-partner-csv';
 import { PartnerInitiativeChanges } from './application/partner-initiative-changes';
 import { PartnerInitiativeQueries } from './application/partner-initiative-queries';
@@ -23,6 +24,8 @@ import { PartnerRepository } from './persistence/partner.repository';
     WithdrawPartnerInitiative,
     ImportPartnerCsv,
     PartnerInitiativeQueries,
+    // The same append-only table as the outbound side's: changes made here are audited next to what was sent.
+    AuditRepository,
   ],
   exports: [PartnerRegistry],
 })

@@ -1,4 +1,4 @@
-import { InitiativeSnapshot } from '@ctp/contracts';
+import { InitiativeSnapshot, Visibility } from '@ctp/contracts';
 import { createLogger, Metrics } from '@ctp/observability';
 import type { Transaction, UnitOfWork } from '@ctp/persistence';
 import { AttemptResult, DeliveryAfterAttempt } from '../domain/delivery-policy';
@@ -6,6 +6,8 @@ import { FeedEntry } from '../domain/feed-entry';
 import { loadOutboundConfig } from '../outbound.config';
 import { AuditRepository, AuditWrite } from '../persistence/audit.repository';
 import { DeliveryRepository, QueueHead } from '../persistence/delivery.repository';
+import { RecordVisibilityReader } from '../persistence/record-visibility.reader';
+import { WebhookSecrets } from '../../webhooks/webhook-secrets';
 import { DeliverWebhooks, WebhookPoster, WebhookRequest } from './deliver-webhooks';
 
 const NOW = Date.parse('2025-01-10T12:00:00Z');
@@ -17,7 +19,7 @@ function head(partnerRef: string, overrides: Partial<QueueHead> = {}, entry: Par
     seq: 1,
     attempts: 0,
     nextAttemptAt: new Date(NOW - 1),
-    webhook: { url: `http://127.0.0.1:9/${partnerRef}`, secret: 'whsec-0123456789abcdef' },
+    webhook: { url: `http://127.0.0.1:9/${partnerRef}`, sealedSecrets: [`sealed:whsec_${partnerRef}`] },
     entry: {
       partnerRef,
       seq: 1,
@@ -32,8 +34,13 @@ function head(partnerRef: string, overrides: Partial<QueueHead> = {}, entry: Par
   };
 }
 
-function setup(heads: QueueHead[], answer: (r: WebhookRequest) => AttemptResult) {
+function setup(
+  heads: QueueHead[],
+  answer: (r: WebhookRequest) => AttemptResult,
+  visibilityNow: Record<string, Visibility> = { 'IP-HUB-AFR-1': 'PARTNER_SHAREABLE' },
+) {
   const recorded: { id: string; attempt: number; after: DeliveryAfterAttempt; status?: number; error?: string }[] = [];
+  const withheld: string[] = [];
   const audited: AuditWrite[] = [];
   const posted: WebhookRequest[] = [];
   const deliveries = {
@@ -49,7 +56,21 @@ function setup(heads: QueueHead[], answer: (r: WebhookRequest) => AttemptResult)
       recorded.push({ id, attempt, after, status, error });
       return true;
     },
+    withhold: async (_tx: Transaction, id: string) => {
+      withheld.push(id);
+      return true;
+    },
   } as unknown as DeliveryRepository;
+  const visibility = {
+    visibilityOf: async (ids: string[]) =>
+      new Map(ids.flatMap((id) => (visibilityNow[id] ? [[id, visibilityNow[id]] as const] : []))),
+  } as unknown as RecordVisibilityReader;
+  const secrets = {
+    open: (sealed: string) => {
+      if (!sealed.startsWith('sealed:')) throw new Error('does not open');
+      return sealed.slice('sealed:'.length);
+    },
+  } as unknown as WebhookSecrets;
   const audit = {
     record: async (_tx: unknown, lines: AuditWrite[]) => void audited.push(...lines),
   } as unknown as AuditRepository;
@@ -69,11 +90,13 @@ function setup(heads: QueueHead[], answer: (r: WebhookRequest) => AttemptResult)
     audit,
     unitOfWork,
     poster,
+    visibility,
+    secrets,
     config,
     createLogger('test', 'silent'),
     new Metrics('test'),
   );
-  return { deliver, recorded, audited, posted };
+  return { deliver, recorded, audited, posted, withheld };
 }
 
 describe('DeliverWebhooks.round', () => {
@@ -94,7 +117,7 @@ describe('DeliverWebhooks.round', () => {
   it('posts the feed item as the body, with the delivery id and attempt number', async () => {
     const { deliver, posted } = setup([head('PT-A', { attempts: 1 })], () => ({ ok: true, status: 204 }));
     await deliver.round(NOW);
-    expect(posted[0]).toMatchObject({ deliveryId: 'd-PT-A', attempt: 2, secret: 'whsec-0123456789abcdef' });
+    expect(posted[0]).toMatchObject({ deliveryId: 'd-PT-A', attempt: 2, secrets: ['whsec_PT-A'] });
     expect(JSON.parse(posted[0].body)).toEqual({
       seq: 1,
       kind: 'INITIATIVE',
@@ -148,5 +171,63 @@ describe('DeliverWebhooks.round', () => {
     expect(posted).toEqual([]);
     expect(recorded[0].after.status).toBe('PENDING');
     expect(recorded[0].error).toMatch(/not PARTNER_SHAREABLE/);
+  });
+
+  it('opens every sealed secret (current, then previous) and signs with both', async () => {
+    const h = head('PT-A', {
+      webhook: { url: 'http://x/PT-A', sealedSecrets: ['sealed:whsec_new', 'sealed:whsec_old'] },
+    });
+    const { deliver, posted } = setup([h], () => ({ ok: true, status: 200 }));
+    await deliver.round(NOW);
+    expect(posted[0].secrets).toEqual(['whsec_new', 'whsec_old']);
+  });
+
+  it('a secret that does not open (another key) is a failed attempt, and nothing is posted', async () => {
+    const h = head('PT-A', { webhook: { url: 'http://x/PT-A', sealedSecrets: ['garbage'] } });
+    const { deliver, posted, recorded } = setup([h], () => ({ ok: true, status: 200 }));
+    await deliver.round(NOW);
+    expect(posted).toEqual([]);
+    expect(recorded[0].error).toMatch(/cannot be decrypted/);
+  });
+
+  it('withholds, without posting, a delivery whose record is restricted NOW (it was shareable when queued)', async () => {
+    const { deliver, posted, withheld, audited } = setup(
+      [head('PT-A'), head('PT-B')],
+      () => ({ ok: true, status: 200 }),
+      {
+        'IP-HUB-AFR-1': 'INTERPOL_RESTRICTED',
+      },
+    );
+    const r = await deliver.round(NOW);
+    expect(posted).toEqual([]);
+    expect(withheld).toEqual(['d-PT-A', 'd-PT-B']);
+    expect(r.outcomes).toEqual(['WITHHELD', 'WITHHELD']);
+    expect(audited.map((a) => [a.action, a.outcome])).toEqual([
+      ['DELIVERY_WITHHELD', 'WITHHELD'],
+      ['DELIVERY_WITHHELD', 'WITHHELD'],
+    ]);
+  });
+
+  it('withholds a notice naming a record that is restricted now, and sends one naming the partner’s own record', async () => {
+    const notice = (otherId: string) => ({
+      kind: 'NOTICE' as const,
+      initiativeId: 'PT-A-1',
+      version: null,
+      payload: {
+        pairId: '1',
+        classification: 'OVERLAP',
+        score: 0.7,
+        initiativeId: 'PT-A-1',
+        other: { initiativeId: otherId, reporter: 'x' },
+      } as never,
+    });
+    const { deliver, posted, withheld } = setup(
+      [head('PT-A', {}, notice('IP-HUB-AFR-1')), head('PT-B', {}, notice('PT-B-2'))],
+      () => ({ ok: true, status: 200 }),
+      { 'IP-HUB-AFR-1': 'INTERPOL_RESTRICTED' },
+    );
+    await deliver.round(NOW);
+    expect(withheld).toEqual(['d-PT-A']);
+    expect(posted.map((p) => p.deliveryId)).toEqual(['d-PT-B']);
   });
 });

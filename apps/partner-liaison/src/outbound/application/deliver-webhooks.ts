@@ -3,17 +3,22 @@ import { InitiativeSnapshot } from '@ctp/contracts';
 import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
 import { Counter } from 'prom-client';
 import { UnitOfWork } from '@ctp/persistence';
+import { WebhookSecrets } from '../../webhooks/webhook-secrets';
+import { isWithheld, recordsToCheck } from '../domain/current-visibility';
 import { afterAttempt, AttemptResult, RetryPolicy } from '../domain/delivery-policy';
 import { feedItemOf } from '../domain/feed-entry';
 import { shareableContent } from '../domain/sharing';
 import { OUTBOUND_CONFIG, OutboundConfig } from '../outbound.config';
 import { AuditRepository, auditedEntry } from '../persistence/audit.repository';
 import { DeliveryRepository, QueueHead } from '../persistence/delivery.repository';
+import { RecordVisibilityReader } from '../persistence/record-visibility.reader';
 
 /** One signed POST to a partner's webhook (the port; the worker's adapter does HTTP). */
 export interface WebhookRequest {
   url: string;
-  secret: string;
+  /** The partner's secrets in clear (`whsec_…`), each signing: the current one, and the previous one in its grace. */
+  secrets: string[];
+  /** The Standard Webhooks message id (`webhook-id`): the same on every attempt and re-send. */
   deliveryId: string;
   attempt: number;
   /** The exact bytes that are signed and sent. */
@@ -29,7 +34,7 @@ export interface RoundResult {
   delivered: number;
   /** When the next attempt falls due (ms from now): a head not yet due, or the retry of one that just failed. */
   nextDueInMs?: number;
-  /** The outcome of each attempt made (DELIVERED, FAILED, DEAD). */
+  /** The outcome of each head handled (DELIVERED, FAILED, DEAD; WITHHELD: not sent). */
   outcomes: string[];
 }
 
@@ -37,7 +42,8 @@ export interface RoundResult {
  * One round of webhook delivery: the head of each partner's queue whose time has come is POSTed (partners in
  * parallel, a partner's own deliveries strictly one after the other, in seq order), and each attempt's outcome is
  * recorded with its audit line in one transaction. A failure schedules the next attempt with exponential backoff;
- * the last allowed failure makes the delivery DEAD.
+ * the last allowed failure makes the delivery DEAD. A head whose record is no longer shareable now (made restricted
+ * after the entry was queued) is not sent at all: WITHHELD.
  */
 @Injectable()
 export class DeliverWebhooks {
@@ -49,13 +55,15 @@ export class DeliverWebhooks {
     private readonly audit: AuditRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly poster: WebhookPoster,
+    private readonly visibility: RecordVisibilityReader,
+    private readonly secrets: WebhookSecrets,
     @Inject(OUTBOUND_CONFIG) private readonly config: OutboundConfig,
     @Inject(LOGGER) private readonly log: CtpLogger,
     metrics: Metrics,
   ) {
     this.attempts = new Counter({
       name: 'ctp_webhook_attempts_total',
-      help: 'Webhook delivery attempts by outcome (DELIVERED, FAILED = will be retried, DEAD)',
+      help: 'Webhook delivery attempts by outcome (DELIVERED, FAILED = will be retried, DEAD; WITHHELD = not sent)',
       labelNames: ['outcome'],
       registers: [metrics.registry],
     });
@@ -73,7 +81,15 @@ export class DeliverWebhooks {
     const results: { outcome: string; retryInMs?: number }[] = [];
     for (let i = 0; i < due.length; i += this.config.webhook.concurrency) {
       const chunk = due.slice(i, i + this.config.webhook.concurrency);
-      results.push(...(await Promise.all(chunk.map((h) => this.attempt(h)))));
+      // Judged by the records' visibility now, just before sending: not when the entries were queued.
+      const visibility = await this.visibility.visibilityOf(
+        chunk.flatMap((h) => recordsToCheck([h.entry], h.partnerRef)),
+      );
+      results.push(
+        ...(await Promise.all(
+          chunk.map((h) => (isWithheld(h.entry, h.partnerRef, visibility) ? this.withhold(h) : this.attempt(h))),
+        )),
+      );
     }
     const waits = [
       ...later.map((h) => h.nextAttemptAt.getTime() - now),
@@ -96,12 +112,13 @@ export class DeliverWebhooks {
       if (item.kind === 'INITIATIVE') shareableContent(item.initiativeId, item.payload as InitiativeSnapshot);
       result = await this.poster.post({
         url: head.webhook.url,
-        secret: head.webhook.secret,
+        secrets: this.openSecrets(head),
         deliveryId: head.id,
         attempt,
         body: JSON.stringify(item),
       });
     } catch (err) {
+      // Our own failures (a refused gate, a secret that does not open): the poster itself never throws.
       result = { ok: false, error: (err as Error).message };
     }
     const after = afterAttempt(result, attempt, this.policy);
@@ -142,5 +159,43 @@ export class DeliverWebhooks {
     else if (outcome === 'DEAD') this.log.error(line);
     else this.log.warn(line);
     return { outcome, retryInMs: after.status === 'PENDING' ? after.retryInMs : undefined };
+  }
+
+  /** Never sent: the record it is about is not shareable now. Recorded, audited, and out of the queue for good. */
+  private async withhold(head: QueueHead): Promise<{ outcome: string }> {
+    const reason = 'withheld: the record is no longer shareable';
+    await this.unitOfWork.run(async (tx) => {
+      if (!(await this.deliveries.withhold(tx, head.id, head.attempts, reason))) return;
+      await this.audit.record(tx, [
+        {
+          partnerRef: head.partnerRef,
+          channel: 'WEBHOOK',
+          action: 'DELIVERY_WITHHELD',
+          outcome: 'WITHHELD',
+          deliveryId: head.id,
+          error: reason,
+          entries: [auditedEntry(head.entry)],
+        },
+      ]);
+    });
+    this.attempts.inc({ outcome: 'WITHHELD' });
+    this.log.warn({
+      msg: 'webhook withheld',
+      partnerRef: head.partnerRef,
+      deliveryId: head.id,
+      seq: head.seq,
+      kind: head.entry.kind,
+      initiativeId: head.entry.initiativeId,
+      version: head.entry.version,
+    });
+    return { outcome: 'WITHHELD' };
+  }
+
+  private openSecrets(head: QueueHead): string[] {
+    try {
+      return head.webhook.sealedSecrets.map((s) => this.secrets.open(s, head.partnerRef));
+    } catch {
+      throw new Error('the webhook secret cannot be decrypted (was WEBHOOK_SECRET_KEY changed?): rotate it');
+    }
   }
 }

@@ -21,8 +21,9 @@ import { webhookPartnersOf } from './share-records';
  * Turns flagged and cleared pairs into NOTICE entries for the partners whose own records they involve. When the other
  * record is an INTERPOL record partner-liaison has not received yet (the platform saw it first: the two consumers run
  * independently), the notice waits for it, so that whether the partner may see it is decided on what it really is;
- * later notices of the same pair wait behind it, so that a partner always gets a pair's notices in order. All methods
- * must run under `FeedRepository.lockFeeds`.
+ * later notices of the same pair wait behind it, so that a partner always gets a pair's notices in order. A pair whose
+ * other record the partner may not see (restricted, or still unknown when waiting is over) gives it no notice at all.
+ * All methods must run under `FeedRepository.lockFeeds`.
  */
 @Injectable()
 export class NoticeWriter {
@@ -52,9 +53,10 @@ export class NoticeWriter {
     const toWait: Omit<PendingNotice, 'id'>[] = [];
     for (const { change, target } of targets) {
       const key = pairKey(target.partnerRef, change.pairId);
-      const other = waiting.has(key) ? undefined : describeOther(target, known.get(target.otherId), false);
-      if (other) {
-        entries.push(noticeEntry(target.partnerRef, noticeOf(change, target, other)));
+      const decision = waiting.has(key) ? 'WAIT' : describeOther(target, known.get(target.otherId), false);
+      if (decision === 'WITHHOLD') continue;
+      if (decision !== 'WAIT') {
+        entries.push(noticeEntry(target.partnerRef, noticeOf(change, target, decision)));
       } else {
         waiting.add(key);
         toWait.push({
@@ -74,7 +76,7 @@ export class NoticeWriter {
     return this.release(tx, await this.pending.take(tx, { otherIds: initiativeIds }), partners);
   }
 
-  /** Sends the notices that waited longer than `waitMs`: an other record still unknown is described as restricted. */
+  /** Sends the notices that waited longer than `waitMs`: a pair whose other record is still unknown gets none. */
   async releaseExpired(tx: Transaction, waitMs: number, partners: OutboundPartner[]): Promise<FeedEntry[]> {
     return this.release(tx, await this.pending.take(tx, { olderThanMs: waitMs }), partners);
   }
@@ -85,11 +87,15 @@ export class NoticeWriter {
       tx,
       taken.map((n) => n.otherId),
     );
-    const entries = taken.map((n) => {
+    const entries: NewFeedEntry[] = [];
+    for (const n of taken) {
       const target: NoticeTarget = { partnerRef: n.partnerRef, ownId: n.ownId, otherId: n.otherId };
-      const other = describeOther(target, known.get(n.otherId), true)!;
-      return noticeEntry(n.partnerRef, noticeOf(n.change, target, other));
-    });
+      const decision = describeOther(target, known.get(n.otherId), true);
+      // Restricted, or never heard of: the partner gets no notice of this pair at all.
+      if (decision !== 'WAIT' && decision !== 'WITHHOLD') {
+        entries.push(noticeEntry(n.partnerRef, noticeOf(n.change, target, decision)));
+      }
+    }
     return this.feeds.append(tx, entries, webhookPartnersOf(partners));
   }
 

@@ -45,7 +45,7 @@ describe('feed entries', () => {
       classification: 'OVERLAP' as const,
       score: 0.7,
       initiativeId: 'PT-UNODC-9',
-      other: { restricted: true as const },
+      other: { initiativeId: 'PT-UNODC-3', reporter: 'PT-UNODC' },
     };
     expect(noticeEntry('PT-UNODC', notice)).toEqual({
       partnerRef: 'PT-UNODC',

@@ -128,7 +128,7 @@ describe('describeOther', () => {
     visibility: 'INTERPOL_RESTRICTED',
   };
 
-  it.each<[string, string, RecordFacts | undefined, boolean, object | undefined]>([
+  it.each<[string, string, RecordFacts | undefined, boolean, object | string]>([
     [
       'a shareable INTERPOL record: id, reporter, title',
       'IP-HUB-AFR-1',
@@ -136,16 +136,11 @@ describe('describeOther', () => {
       false,
       { initiativeId: 'IP-HUB-AFR-1', reporter: 'IP-HUB-AFR', title },
     ],
-    ['a restricted INTERPOL record: nothing but that', 'IP-HUB-AFR-1', restricted, false, { restricted: true }],
-    ['restricted even if a title were known', 'IP-HUB-AFR-1', { ...restricted, title }, false, { restricted: true }],
-    ['an INTERPOL record not known yet: wait', 'IP-HUB-AFR-1', undefined, false, undefined],
-    [
-      'an INTERPOL record still unknown when waiting is over: restricted',
-      'IP-HUB-AFR-1',
-      undefined,
-      true,
-      { restricted: true },
-    ],
+    ['a restricted INTERPOL record: no notice at all', 'IP-HUB-AFR-1', restricted, false, 'WITHHOLD'],
+    ['restricted even if a title were known', 'IP-HUB-AFR-1', { ...restricted, title }, false, 'WITHHOLD'],
+    ['restricted, also when waiting is over', 'IP-HUB-AFR-1', restricted, true, 'WITHHOLD'],
+    ['an INTERPOL record not known yet: wait', 'IP-HUB-AFR-1', undefined, false, 'WAIT'],
+    ['an INTERPOL record still unknown when waiting is over: no notice', 'IP-HUB-AFR-1', undefined, true, 'WITHHOLD'],
     [
       "another partner's shareable record",
       'PT-EUROPOL-x',
@@ -158,14 +153,15 @@ describe('describeOther', () => {
       'PT-EUROPOL-x',
       { ...restricted, initiativeId: 'PT-EUROPOL-x' },
       false,
-      { restricted: true },
+      'WITHHOLD',
     ],
+    ["another partner's record not known: no notice, no waiting", 'PT-EUROPOL-x', undefined, false, 'WITHHOLD'],
     [
-      "another partner's record not known: restricted, no waiting",
-      'PT-EUROPOL-x',
-      undefined,
+      'a shareable record without a known title: no notice',
+      'IP-HUB-AFR-1',
+      { ...shareable, title: undefined },
       false,
-      { restricted: true },
+      'WITHHOLD',
     ],
     [
       'its own record',
@@ -201,18 +197,12 @@ describe('factsOfRecord', () => {
 
 describe('noticeOf', () => {
   it('is the pair, the partner’s own record and the other as it may see it', () => {
+    const other = { initiativeId: 'IP-HUB-AFR-1', reporter: 'IP-HUB-AFR', title: { lang: 'en' as const, text: 'T' } };
     const n = noticeOf(
       { pairId: '7', classification: 'OVERLAP', score: 0.7 },
       { partnerRef: 'PT-UNODC', ownId: 'PT-UNODC-9', otherId: 'IP-HUB-AFR-1' },
-      { restricted: true },
+      other,
     );
-    expect(n).toEqual({
-      pairId: '7',
-      classification: 'OVERLAP',
-      score: 0.7,
-      initiativeId: 'PT-UNODC-9',
-      other: { restricted: true },
-    });
-    expect(JSON.stringify(n)).not.toContain('IP-HUB-AFR-1');
+    expect(n).toEqual({ pairId: '7', classification: 'OVERLAP', score: 0.7, initiativeId: 'PT-UNODC-9', other });
   });
 });

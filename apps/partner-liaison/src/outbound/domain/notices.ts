@@ -83,10 +83,22 @@ export function noticeTargets(change: PairChange, partners: readonly PartnerScop
   return out;
 }
 
-/** The other record of a pair as the partner may see it: who and what only if it may see that record at all. */
-export type OtherRecord = { initiativeId: string; reporter: string; title?: LocalizedText } | { restricted: true };
+/** The other record of a pair as the partner may see it: a record it may see, described by id, reporter and title. */
+export interface OtherRecord {
+  initiativeId: string;
+  reporter: string;
+  title?: LocalizedText;
+}
 
-const RESTRICTED: OtherRecord = { restricted: true };
+/**
+ * What to do with a notice about `target`'s pair:
+ * - `WAIT`: the other record is an INTERPOL record partner-liaison has not heard of yet (its hub's event is still on
+ *   its way: the platform consumes it independently): keep the notice until it arrives, unless `final`;
+ * - `WITHHOLD`: the other record is restricted, or still unknown when waiting is over: no notice at all. A partner
+ *   never learns that a record it may not see exists, so not even "your record matches something you may not see";
+ * - otherwise the other record as the partner may see it (its own, or a PARTNER_SHAREABLE one).
+ */
+export type NoticeDecision = OtherRecord | 'WAIT' | 'WITHHOLD';
 
 /** What partner-liaison knows of a record, as far as describing it in a notice goes. */
 export interface RecordFacts {
@@ -108,19 +120,8 @@ export function factsOfRecord(record: LiaisonRecord): RecordFacts {
   };
 }
 
-/**
- * How the other record is described to the partner:
- * - its own record: id, reporter and (when known) title;
- * - a record that is PARTNER_SHAREABLE: id, reporter and title;
- * - a record that is restricted, or unknown: `{ restricted: true }` and nothing more, not even the id;
- * - but an INTERPOL record partner-liaison has not heard of yet (its hub's event is still on its way: the platform
- *   consumes it independently): `undefined`, wait, unless `final`.
- */
-export function describeOther(
-  target: NoticeTarget,
-  facts: RecordFacts | undefined,
-  final: boolean,
-): OtherRecord | undefined {
+/** See NoticeDecision. The partner's own other record is always described (id, reporter, title when known). */
+export function describeOther(target: NoticeTarget, facts: RecordFacts | undefined, final: boolean): NoticeDecision {
   if (target.otherId.startsWith(`${target.partnerRef}-`)) {
     return {
       initiativeId: target.otherId,
@@ -128,8 +129,8 @@ export function describeOther(
       ...(facts?.title ? { title: facts.title } : {}),
     };
   }
-  if (!facts) return target.otherId.startsWith('IP-') && !final ? undefined : RESTRICTED;
-  if (facts.visibility !== 'PARTNER_SHAREABLE' || !facts.title) return RESTRICTED;
+  if (!facts) return target.otherId.startsWith('IP-') && !final ? 'WAIT' : 'WITHHOLD';
+  if (facts.visibility !== 'PARTNER_SHAREABLE' || !facts.title) return 'WITHHOLD';
   return { initiativeId: facts.initiativeId, reporter: facts.reporter, title: facts.title };
 }
 

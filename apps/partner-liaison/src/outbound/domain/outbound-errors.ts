@@ -29,3 +29,17 @@ export class DeliveryNotResendable extends OutboundError {
     super(`delivery ${deliveryId} is ${status}: only a DELIVERED or DEAD delivery can be re-sent`);
   }
 }
+
+/** A delivery whose record is not shareable now (made restricted after it was queued): never sent again. */
+export class DeliveryWithheld extends OutboundError {
+  override readonly details = [
+    {
+      field: 'id',
+      rule: 'shareable',
+      message: 'the record this delivery is about is no longer shareable with partners: it is not sent again',
+    },
+  ];
+  constructor(readonly deliveryId: string) {
+    super(`delivery ${deliveryId} is about a record that is no longer shareable: it is not sent again`);
+  }
+}

@@ -17,7 +17,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'What was sent to which partner, when, which version, by which channel',
     description:
-      'Every feed page served (FEED, entries listed) and every webhook attempt (WEBHOOK: DELIVERED, FAILED, DEAD) and re-send, oldest first. Ids, kinds and versions only: never content.',
+      'Every feed page served (FEED, entries listed), every webhook attempt (WEBHOOK: DELIVERED, FAILED, DEAD, WITHHELD) and re-send, and every change made through the API (API: partners registered and changed, webhook URL changes and secret rotations, initiatives reported and withdrawn, CSV imports), oldest first, each with who (actor: sub and org of the token). Ids, kinds, versions, field names and URLs only: never content, never a secret, never what a receiver answered.',
   })
   @ApiQuery({ name: 'partner', required: false, example: 'PT-UNODC' })
   @ApiQuery({ name: 'initiativeId', required: false })

@@ -1,12 +1,19 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorBody, reasonPhrase } from '@ctp/observability';
-import { DeliveryNotFound, DeliveryNotResendable, OutboundError, PartnerNotFound } from '../domain/outbound-errors';
+import {
+  DeliveryNotFound,
+  DeliveryNotResendable,
+  DeliveryWithheld,
+  OutboundError,
+  PartnerNotFound,
+} from '../domain/outbound-errors';
 
 /** The one place the outbound side's domain errors become HTTP statuses. */
 export function statusOf(err: OutboundError): number {
   if (err instanceof PartnerNotFound || err instanceof DeliveryNotFound) return 404;
   if (err instanceof DeliveryNotResendable) return 409;
+  if (err instanceof DeliveryWithheld) return 410;
   return 500;
 }
 

@@ -1,4 +1,4 @@
-import { Access } from '@ctp/auth';
+import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FeedPage, ReadFeed } from '../application/read-feed';
@@ -30,7 +30,7 @@ export class PartnerFeedController {
   @ApiOperation({
     summary: "A page of the partner's feed, in seq order",
     description:
-      'INITIATIVE (a PARTNER_SHAREABLE record of its regions, new version), RETRACTION (a record it received became restricted or was withdrawn: id, version and reason only) and NOTICE (a flagged or cleared pair involving its own record). Never INTERPOL_RESTRICTED content. Pass nextCursor back as cursor to read on; an empty page returns the same cursor. Every page served is recorded in the audit (channel FEED).',
+      'INITIATIVE (a PARTNER_SHAREABLE record of its regions, new version), RETRACTION (a record it received became restricted or was withdrawn: id, version and reason only) and NOTICE (a flagged or cleared pair involving its own record and a record it may see). Never INTERPOL_RESTRICTED content: entries about a record that has become restricted since are left out of every page (their seq is skipped). Pass nextCursor back as cursor to read on; an empty page returns the same cursor. Every page served is recorded in the audit (channel FEED, with who read it).',
   })
   @ApiParam({ name: 'ref', example: 'PT-UNODC' })
   @ApiQuery({
@@ -45,12 +45,16 @@ export class PartnerFeedController {
   })
   @ApiResponse({ status: 400, description: 'Bad cursor or limit', schema: ERROR_BODY })
   @ApiResponse({ status: 404, description: 'No such partner', schema: ERROR_BODY })
-  async feed(@Param('ref') ref: string, @Query() query: Record<string, unknown>): Promise<FeedPage> {
+  async feed(
+    @Param('ref') ref: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FeedPage> {
     const q = new QueryParams(query);
     const afterSeq = q.cursor();
     const limit = q.limit(100, 500);
     q.done();
-    return this.readFeed.execute({ partnerRef: ref, afterSeq, limit });
+    return this.readFeed.execute({ partnerRef: ref, afterSeq, limit, actor: actorOf(principal) });
   }
 
   @Get(':ref/deliveries')
@@ -82,19 +86,32 @@ export class PartnerFeedController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Send a DEAD (or DELIVERED) delivery again',
-    description: 'Back to PENDING with a fresh set of attempts, same delivery id, sent at once. Recorded in the audit.',
+    description:
+      'Back to PENDING with a fresh set of attempts, same delivery id, sent at once. Recorded in the audit with who asked. A delivery about a record that is no longer shareable (made restricted since) is never sent again: 410.',
   })
   @ApiResponse({ status: 200, description: 'The delivery, now PENDING' })
   @ApiResponse({ status: 404, description: 'No such partner or delivery', schema: ERROR_BODY })
   @ApiResponse({ status: 409, description: 'The delivery is PENDING already', schema: ERROR_BODY })
-  async resend(@Param('ref') ref: string, @Param('id') id: string): Promise<DeliveryView> {
+  @ApiResponse({
+    status: 410,
+    description: 'The record it is about is no longer shareable (or the delivery was WITHHELD): nothing is sent',
+    schema: ERROR_BODY,
+  })
+  async resend(
+    @Param('ref') ref: string,
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DeliveryView> {
     if (!UUID.test(id)) throw new DeliveryNotFound(ref, id);
-    return deliveryView(await this.resendDelivery.execute(ref, id.toLowerCase()));
+    return deliveryView(await this.resendDelivery.execute(ref, id.toLowerCase(), actorOf(principal)));
   }
 
   @Get(':ref/audit')
   @Access(['partner', 'partners:admin'], 'partner-param')
-  @ApiOperation({ summary: 'What was sent to this partner: feed pages served, webhook attempts, re-sends' })
+  @ApiOperation({
+    summary:
+      'What was sent to this partner (feed pages, webhook attempts, re-sends) and every change made about it through the API (registry, webhook URL and secret rotations, initiatives, imports), each with who made it',
+  })
   @ApiQuery({ name: 'initiativeId', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })

@@ -38,7 +38,10 @@ export function deliveryView(d: Delivery): DeliveryView {
   };
 }
 
-/** One audit line: what was sent (ids, kinds, versions; never content) to which partner, when, by which channel. */
+/**
+ * One audit line: what was sent (ids, kinds, versions; never content) to which partner, when, by which channel; or a
+ * change made through the API (channel API), with who made it.
+ */
 export interface AuditView {
   id: string;
   at: string;
@@ -51,6 +54,10 @@ export interface AuditView {
   httpStatus: number | null;
   error: string | null;
   entries: { seq: number; kind: string; initiativeId: string; version: number | null }[];
+  /** Who: the `sub` and `org` of the token that made the change (or read the page, or asked for the re-send). */
+  actor: { sub: string; org: string } | null;
+  /** What changed (API lines): field names, URLs, versions, counts; never a secret. */
+  details: Record<string, unknown> | null;
 }
 
 export function auditView(a: AuditLine): AuditView {
@@ -66,5 +73,7 @@ export function auditView(a: AuditLine): AuditView {
     httpStatus: a.httpStatus ?? null,
     error: a.error ?? null,
     entries: a.entries.map((e) => ({ seq: e.seq, kind: e.kind, initiativeId: e.initiativeId, version: e.version })),
+    actor: a.actor ? { sub: a.actor.sub, org: a.actor.org } : null,
+    details: a.details ?? null,
   };
 }

@@ -3,7 +3,8 @@ import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { FeedEntry } from '../domain/feed-entry';
 
-export type AuditChannel = 'FEED' | 'WEBHOOK';
+/** FEED and WEBHOOK: what was sent. API: a change made through the HTTP API (registry, initiatives, imports). */
+export type AuditChannel = 'FEED' | 'WEBHOOK' | 'API';
 
 /** Which entries an audit line is about: ids, kinds and versions, never content. */
 export interface AuditedEntry {
@@ -13,18 +14,59 @@ export interface AuditedEntry {
   version: number | null;
 }
 
+/** Who made a change (the verified token's `sub` and `org`). */
+export interface AuditActor {
+  sub: string;
+  org: string;
+}
+
+export type AuditAction =
+  /** FEED: a page served. */
+  | 'FEED_PAGE'
+  /** WEBHOOK: a POST, or a delivery not sent because its record is no longer shareable, or a re-send requested. */
+  | 'DELIVERY_ATTEMPT'
+  | 'DELIVERY_WITHHELD'
+  | 'RESEND'
+  /** API: registry changes. */
+  | 'PARTNER_REGISTERED'
+  | 'PARTNER_UPDATED'
+  | 'WEBHOOK_SECRET_ROTATED'
+  /** API: the partner's own initiatives. */
+  | 'INITIATIVE_REPORTED'
+  | 'INITIATIVE_WITHDRAWN'
+  | 'CSV_IMPORTED';
+
+export type AuditOutcome =
+  | 'SERVED'
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'DEAD'
+  | 'WITHHELD'
+  | 'REQUEUED'
+  | 'REGISTERED'
+  | 'UPDATED'
+  | 'ROTATED'
+  | 'CREATED'
+  | 'WITHDRAWN'
+  | 'IMPORTED';
+
 export interface AuditWrite {
   partnerRef: string;
   channel: AuditChannel;
-  /** FEED_PAGE (a page served), DELIVERY_ATTEMPT (a webhook POST), RESEND (an operator re-queued a delivery). */
-  action: 'FEED_PAGE' | 'DELIVERY_ATTEMPT' | 'RESEND';
-  /** SERVED; DELIVERED, FAILED (will be retried) or DEAD; REQUEUED. */
-  outcome: 'SERVED' | 'DELIVERED' | 'FAILED' | 'DEAD' | 'REQUEUED';
+  action: AuditAction;
+  outcome: AuditOutcome;
   deliveryId?: string;
   attempt?: number;
   httpStatus?: number;
+  /** Our own words (e.g. `HTTP 503`, `no answer within 5000 ms`): never what a receiver answered. */
   error?: string;
   entries: AuditedEntry[];
+  /** Who did it: every change made through the API, and who read a feed page or asked for a re-send. */
+  actor?: AuditActor;
+  /** What changed, for API lines (field names, URLs, versions, counts): never a secret, never content. */
+  details?: Record<string, unknown>;
+  /** Records the line is about besides its entries' (an initiative reported or withdrawn). */
+  initiativeIds?: string[];
 }
 
 export interface AuditLine extends AuditWrite {
@@ -48,8 +90,11 @@ interface AuditRow {
   at: Date;
   partner_ref: string;
   channel: AuditChannel;
-  action: AuditWrite['action'];
-  outcome: AuditWrite['outcome'];
+  action: AuditAction;
+  outcome: AuditOutcome;
+  actor_sub: string | null;
+  actor_org: string | null;
+  details: Record<string, unknown> | null;
   delivery_id: string | null;
   attempt: number | null;
   http_status: number | null;
@@ -57,7 +102,10 @@ interface AuditRow {
   entries: AuditedEntry[];
 }
 
-/** Table `partner_audit`: what was sent to which partner, when, which version, by which channel. Append-only. */
+/**
+ * Table `partner_audit`: what was sent to which partner, when, which version, by which channel, and every change made
+ * through the API with who made it. Append-only.
+ */
 @Injectable()
 export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -74,15 +122,20 @@ export class AuditRepository {
       http_status: l.httpStatus ?? null,
       error: l.error?.slice(0, 500) ?? null,
       entries: l.entries,
-      initiative_ids: [...new Set(l.entries.map((e) => e.initiativeId))],
+      initiative_ids: [...new Set([...l.entries.map((e) => e.initiativeId), ...(l.initiativeIds ?? [])])],
+      actor_sub: l.actor?.sub ?? null,
+      actor_org: l.actor?.org ?? null,
+      details: l.details ?? null,
     }));
     await (tx?.manager ?? this.dataSource).query(
       `INSERT INTO partner_audit
-         (partner_ref, channel, action, outcome, delivery_id, attempt, http_status, error, entries, initiative_ids)
+         (partner_ref, channel, action, outcome, delivery_id, attempt, http_status, error, entries, initiative_ids,
+          actor_sub, actor_org, details)
        SELECT partner_ref, channel, action, outcome, delivery_id, attempt, http_status, error, entries,
-              ARRAY(SELECT jsonb_array_elements_text(initiative_ids))
+              ARRAY(SELECT jsonb_array_elements_text(initiative_ids)), actor_sub, actor_org, details
          FROM jsonb_to_recordset($1::jsonb) AS x(partner_ref text, channel text, action text, outcome text,
-              delivery_id uuid, attempt int, http_status int, error text, entries jsonb, initiative_ids jsonb)`,
+              delivery_id uuid, attempt int, http_status int, error text, entries jsonb, initiative_ids jsonb,
+              actor_sub text, actor_org text, details jsonb)`,
       [JSON.stringify(rows)],
     );
   }
@@ -100,7 +153,8 @@ export class AuditRepository {
     if (filter.afterId) add('id > ?::bigint', filter.afterId);
     params.push(filter.limit);
     const rows: AuditRow[] = await this.dataSource.query(
-      `SELECT id, at, partner_ref, channel, action, outcome, delivery_id, attempt, http_status, error, entries
+      `SELECT id, at, partner_ref, channel, action, outcome, delivery_id, attempt, http_status, error, entries,
+              actor_sub, actor_org, details
          FROM partner_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY id LIMIT $${params.length}`,
       params,
@@ -117,6 +171,8 @@ export class AuditRepository {
       httpStatus: r.http_status ?? undefined,
       error: r.error ?? undefined,
       entries: r.entries,
+      actor: r.actor_sub !== null && r.actor_org !== null ? { sub: r.actor_sub, org: r.actor_org } : undefined,
+      details: r.details ?? undefined,
     }));
   }
 }

@@ -5,8 +5,9 @@ import { DeliveryAfterAttempt } from '../domain/delivery-policy';
 import { FeedEntry } from '../domain/feed-entry';
 import { entryOf, FeedRow } from './feed.repository';
 
-export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD';
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['PENDING', 'DELIVERED', 'DEAD'];
+/** WITHHELD: not sent, and never will be: its record is no longer shareable (made restricted after it was queued). */
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD' | 'WITHHELD';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['PENDING', 'DELIVERED', 'DEAD', 'WITHHELD'];
 
 export interface Delivery {
   id: string;
@@ -15,6 +16,8 @@ export interface Delivery {
   kind: string;
   initiativeId: string;
   version: number | null;
+  /** The entry's payload: what decides whether it may still be sent (never shown in a delivery's view). */
+  payload: unknown;
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: Date;
@@ -33,7 +36,11 @@ export interface QueueHead {
   attempts: number;
   nextAttemptAt: Date;
   entry: FeedEntry;
-  webhook: { url: string; secret: string };
+  /**
+   * Where to send it, and the partner's signing secrets as stored (sealed): the current one first, then the previous
+   * one while its rotation grace period lasts.
+   */
+  webhook: { url: string; sealedSecrets: string[] };
 }
 
 interface DeliveryRow {
@@ -43,6 +50,7 @@ interface DeliveryRow {
   kind: string;
   initiative_id: string;
   version: number | null;
+  payload: unknown;
   status: DeliveryStatus;
   attempts: number;
   next_attempt_at: Date;
@@ -53,7 +61,7 @@ interface DeliveryRow {
   created_at: Date;
 }
 
-const DELIVERY_COLUMNS = `d.id, d.partner_ref, d.seq, f.kind, f.initiative_id, f.version, d.status, d.attempts,
+const DELIVERY_COLUMNS = `d.id, d.partner_ref, d.seq, f.kind, f.initiative_id, f.version, f.payload, d.status, d.attempts,
   d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.created_at`;
 
 /** Table `partner_deliveries`: the webhook delivery outbox. */
@@ -71,16 +79,19 @@ export class DeliveryRepository {
       attempts: number;
       next_attempt_at: Date;
       webhook_url: string;
-      webhook_secret: string;
+      webhook_secret_enc: string;
+      previous_secret_enc: string | null;
     })[] = await this.dataSource.query(
       `SELECT d.id, d.partner_ref, d.seq, d.attempts, d.next_attempt_at, f.kind, f.initiative_id, f.version,
-              f.payload, f.created_at, p.webhook_url, p.webhook_secret
+              f.payload, f.created_at, p.webhook_url, p.webhook_secret_enc,
+              CASE WHEN p.webhook_previous_secret_until > now() THEN p.webhook_previous_secret_enc END
+                AS previous_secret_enc
          FROM partners p
          CROSS JOIN LATERAL (
            SELECT * FROM partner_deliveries x WHERE x.partner_ref = p.ref AND x.status = 'PENDING'
             ORDER BY x.seq LIMIT 1) d
          JOIN partner_feed f ON f.partner_ref = d.partner_ref AND f.seq = d.seq
-        WHERE coalesce(p.webhook_url, '') <> '' AND coalesce(p.webhook_secret, '') <> ''`,
+        WHERE coalesce(p.webhook_url, '') <> '' AND coalesce(p.webhook_secret_enc, '') <> ''`,
     );
     return rows.map((r) => ({
       id: r.id,
@@ -89,7 +100,10 @@ export class DeliveryRepository {
       attempts: r.attempts,
       nextAttemptAt: r.next_attempt_at,
       entry: entryOf(r),
-      webhook: { url: r.webhook_url, secret: r.webhook_secret },
+      webhook: {
+        url: r.webhook_url,
+        sealedSecrets: [r.webhook_secret_enc, ...(r.previous_secret_enc ? [r.previous_secret_enc] : [])],
+      },
     }));
   }
 
@@ -113,6 +127,19 @@ export class DeliveryRepository {
          RETURNING id)
        SELECT id FROM changed`,
       [id, attempt, after.status, after.status === 'PENDING' ? after.retryInMs : 0, httpStatus ?? null, error ?? null],
+    );
+    return rows.length === 1;
+  }
+
+  /** A PENDING delivery that must never be sent (its record is no longer shareable): WITHHELD, for good. */
+  async withhold(tx: Transaction, id: string, attempts: number, reason: string): Promise<boolean> {
+    const rows: { id: string }[] = await tx.manager.query(
+      `WITH changed AS (
+         UPDATE partner_deliveries SET status = 'WITHHELD', last_error = $3
+          WHERE id = $1 AND status = 'PENDING' AND attempts = $2
+         RETURNING id)
+       SELECT id FROM changed`,
+      [id, attempts, reason],
     );
     return rows.length === 1;
   }
@@ -174,6 +201,7 @@ function deliveryOf(r: DeliveryRow): Delivery {
     kind: r.kind,
     initiativeId: r.initiative_id,
     version: r.version,
+    payload: r.payload,
     status: r.status,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,

@@ -8,7 +8,8 @@ export interface OutboundPartner extends PartnerScope {
   ref: string;
   code: string;
   regions: string[];
-  webhook: { url: string; secret: string } | null;
+  /** Set when the partner has a webhook URL and a signing secret: its new feed entries are queued for delivery. */
+  webhook: { url: string } | null;
 }
 
 interface PartnerRow {
@@ -16,8 +17,11 @@ interface PartnerRow {
   code: string;
   regions: string[] | null;
   webhook_url: string | null;
-  webhook_secret: string | null;
+  has_secret: boolean;
 }
+
+/** Never the sealed secrets themselves: only whether there is one (the delivery queue reads them when it sends). */
+const COLUMNS = `ref, code, regions, webhook_url, webhook_secret_enc IS NOT NULL AS has_secret`;
 
 /**
  * Reads the partner registry (table `partners`, owned by the inbound side) with plain SQL: the outbound side only
@@ -29,16 +33,13 @@ export class PartnerDirectory {
 
   async all(tx?: Transaction): Promise<OutboundPartner[]> {
     const rows: PartnerRow[] = await (tx?.manager ?? this.dataSource).query(
-      `SELECT ref, code, regions, webhook_url, webhook_secret FROM partners ORDER BY ref`,
+      `SELECT ${COLUMNS} FROM partners ORDER BY ref`,
     );
     return rows.map(partnerOf);
   }
 
   async find(ref: string): Promise<OutboundPartner | undefined> {
-    const rows: PartnerRow[] = await this.dataSource.query(
-      `SELECT ref, code, regions, webhook_url, webhook_secret FROM partners WHERE ref = $1`,
-      [ref],
-    );
+    const rows: PartnerRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM partners WHERE ref = $1`, [ref]);
     return rows[0] ? partnerOf(rows[0]) : undefined;
   }
 }
@@ -48,6 +49,6 @@ function partnerOf(r: PartnerRow): OutboundPartner {
     ref: r.ref,
     code: r.code,
     regions: (r.regions ?? []).map((x) => x.toUpperCase()),
-    webhook: r.webhook_url && r.webhook_secret ? { url: r.webhook_url, secret: r.webhook_secret } : null,
+    webhook: r.webhook_url && r.has_secret ? { url: r.webhook_url } : null,
   };
 }

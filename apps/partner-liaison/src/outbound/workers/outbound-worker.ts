@@ -92,8 +92,8 @@ export class OutboundWorker implements OnApplicationBootstrap, BeforeApplication
           this.log.info({ msg: 'outbound worker recovered', afterFailures: this.consecutiveFailures });
           this.consecutiveFailures = 0;
         }
-        // A partner whose head was just delivered may have its next one due already.
-        if (round.delivered > 0) continue;
+        // A partner whose head was just delivered (or withheld) may have its next one due already.
+        if (round.delivered > 0 || round.outcomes.includes('WITHHELD')) continue;
         const untilReconcile = Math.max(0, this.nextReconcileAt - Date.now());
         await this.idle(
           Math.min(this.config.webhook.pollIntervalMs, untilReconcile, Math.max(0, round.nextDueInMs ?? Infinity)),

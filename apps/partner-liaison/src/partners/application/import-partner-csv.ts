@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '@ctp/auth';
 import { contentShapeProblems, initiativeId } from '@ctp/contracts';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import { Partner } from '../domain/partner';
 import { CsvRow, readPartnerCsv, RowProblem } from '../domain/partner-csv';
 import { PartnerError } from '../domain/partner-errors';
 import { localIdProblems } from '../domain/partner-initiative';
+import { AuditRepository } from '../../outbound/persistence/audit.repository';
 import { PartnerInitiativeRepository, StoredPartnerInitiative } from '../persistence/partner-initiative.repository';
 import { PartnerRegistry } from './partner-registry';
 import { RecordOutcome, RecordPartnerInitiative } from './record-partner-initiative';
@@ -33,6 +35,8 @@ export interface ImportReport {
 export interface ImportPartnerCsvCommand {
   partnerRef: string;
   csv: string;
+  /** Who imports the file: recorded with each row's change and with the import. */
+  actor: Actor;
   now?: Date;
 }
 
@@ -52,6 +56,7 @@ export class ImportPartnerCsv {
     private readonly registry: PartnerRegistry,
     private readonly recordInitiative: RecordPartnerInitiative,
     private readonly initiatives: PartnerInitiativeRepository,
+    private readonly audit: AuditRepository,
   ) {}
 
   async execute(command: ImportPartnerCsvCommand): Promise<ImportReport> {
@@ -68,7 +73,7 @@ export class ImportPartnerCsv {
       while (next < file.rows.length && !failed) {
         const i = next++;
         try {
-          results[i] = await this.importRow(partner, file.rows[i], now, seen);
+          results[i] = await this.importRow(partner, file.rows[i], now, seen, command.actor);
         } catch (err) {
           // Not a verdict on the row (the database went away): stop here; sending the file again finishes the job.
           failed = true;
@@ -85,13 +90,30 @@ export class ImportPartnerCsv {
       rows: results,
       ignoredColumns: file.ignoredColumns,
     };
-    this.log.info({
-      msg: 'partner csv imported',
-      partner: partner.ref,
+    const counts = {
       rows: results.length,
       imported: report.imported,
       unchanged: report.unchanged,
       rejected: report.rejected,
+    };
+    // Each imported row has its own line (INITIATIVE_REPORTED, via CSV_IMPORT); this one is the import as a whole.
+    await this.audit.record(undefined, [
+      {
+        partnerRef: partner.ref,
+        channel: 'API',
+        action: 'CSV_IMPORTED',
+        outcome: 'IMPORTED',
+        entries: [],
+        actor: { sub: command.actor.sub, org: command.actor.org },
+        details: counts,
+      },
+    ]);
+    this.log.info({
+      msg: 'partner csv imported',
+      partner: partner.ref,
+      ...counts,
+      sub: command.actor.sub,
+      org: command.actor.org,
     });
     return report;
   }
@@ -101,6 +123,7 @@ export class ImportPartnerCsv {
     row: CsvRow,
     now: Date,
     seen: Map<string, StoredPartnerInitiative>,
+    actor: Actor,
   ): Promise<ImportedRow> {
     const base = { line: row.line, localId: row.localId };
     const rejected = {
@@ -124,6 +147,8 @@ export class ImportPartnerCsv {
         partner,
         row.body,
         now,
+        actor,
+        'CSV_IMPORT',
         row.localId === null ? undefined : seen.get(initiativeId(partner.ref, row.localId)),
       );
       return { ...base, outcome, initiativeId: snapshot.initiativeId, version: snapshot.version };

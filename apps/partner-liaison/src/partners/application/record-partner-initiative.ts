@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '@ctp/auth';
 import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { UnitOfWork } from '@ctp/persistence';
 import { Partner } from '../domain/partner';
 import { InitiativeWithdrawn } from '../domain/partner-errors';
 import { firstVersion, nextVersion, parsePartnerInitiative, sameContent } from '../domain/partner-initiative';
 import { PartnerInitiativeRepository, StoredPartnerInitiative } from '../persistence/partner-initiative.repository';
-import { PartnerInitiativeChanges } from './partner-initiative-changes';
+import { ChangeChannel, PartnerInitiativeChanges } from './partner-initiative-changes';
 import { PartnerRegistry } from './partner-registry';
 
 export type RecordOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
@@ -14,6 +15,8 @@ export interface RecordPartnerInitiativeCommand {
   partnerRef: string;
   /** The snapshot's content fields plus the partner's own `localId` (required). */
   body: unknown;
+  /** Who sends it: recorded in the audit with the change. */
+  actor: Actor;
   now?: Date;
 }
 
@@ -38,7 +41,7 @@ export class RecordPartnerInitiative {
 
   async execute(command: RecordPartnerInitiativeCommand): Promise<RecordPartnerInitiativeResult> {
     const partner = await this.registry.get(command.partnerRef);
-    return this.record(partner, command.body, command.now ?? new Date());
+    return this.record(partner, command.body, command.now ?? new Date(), command.actor, 'API');
   }
 
   /**
@@ -50,6 +53,8 @@ export class RecordPartnerInitiative {
     partner: Partner,
     body: unknown,
     now: Date,
+    actor: Actor,
+    via: ChangeChannel,
     seen?: StoredPartnerInitiative,
   ): Promise<RecordPartnerInitiativeResult> {
     const { localId, content } = parsePartnerInitiative(body);
@@ -62,7 +67,7 @@ export class RecordPartnerInitiative {
       let stored = await this.initiatives.lock(tx, first.initiativeId);
       if (!stored) {
         if (await this.initiatives.insert(tx, partner.ref, localId, first)) {
-          await this.changes.publish(tx, partner, InitiativeEventType.Reported, first);
+          await this.changes.publish(tx, partner, InitiativeEventType.Reported, first, actor, via);
           return { outcome: 'CREATED', snapshot: first };
         }
         // Reported concurrently: the insert waited for the other transaction, whose row is now visible.
@@ -73,7 +78,7 @@ export class RecordPartnerInitiative {
       const next = nextVersion(stored.snapshot, content, now);
       if (!next) return { outcome: 'UNCHANGED', snapshot: stored.snapshot };
       await this.initiatives.update(tx, next);
-      await this.changes.publish(tx, partner, InitiativeEventType.Updated, next);
+      await this.changes.publish(tx, partner, InitiativeEventType.Updated, next, actor, via);
       return { outcome: 'UPDATED', snapshot: next };
     });
   }

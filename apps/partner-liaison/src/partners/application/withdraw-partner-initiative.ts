@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '@ctp/auth';
 import { initiativeId, InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
 import { UnitOfWork } from '@ctp/persistence';
 import { InitiativeNotFound, InitiativeWithdrawn } from '../domain/partner-errors';
@@ -11,6 +12,8 @@ export interface WithdrawPartnerInitiativeCommand {
   partnerRef: string;
   localId: string;
   reason: unknown;
+  /** Who withdraws it: recorded in the audit. */
+  actor: Actor;
   now?: Date;
 }
 
@@ -37,7 +40,7 @@ export class WithdrawPartnerInitiative {
       if (stored.withdrawn) throw new InitiativeWithdrawn(id);
       const next = withdrawnVersion(stored.snapshot, reason, command.now ?? new Date());
       await this.initiatives.update(tx, next, true);
-      await this.changes.publish(tx, partner, InitiativeEventType.Withdrawn, next);
+      await this.changes.publish(tx, partner, InitiativeEventType.Withdrawn, next, command.actor, 'API');
       return next;
     });
   }

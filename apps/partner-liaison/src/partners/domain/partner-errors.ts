@@ -82,3 +82,12 @@ export class UnsupportedMediaType extends PartnerError {
     this.details = [{ field: 'Content-Type', rule: 'isIn', message: this.message }];
   }
 }
+
+/** A webhook secret rotation for a partner without a webhook: 409. */
+export class WebhookNotSet extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(readonly ref: string) {
+    super(`partner ${ref} has no webhook: set webhook.url with PUT /partners/${ref} first (that generates a secret)`);
+    this.details = [{ field: 'webhook', rule: 'webhookSet', message: this.message }];
+  }
+}

@@ -1,4 +1,13 @@
-import { newPartner, Partner, samePartner, updatedPartner } from './partner';
+import {
+  changedFields,
+  newPartner,
+  Partner,
+  rotationRequestProblems,
+  samePartner,
+  updatedPartner,
+  withFreshSecret,
+  withRotatedSecret,
+} from './partner';
 import { MalformedRequest, RuleViolation } from './partner-errors';
 
 const valid = (over: Record<string, unknown> = {}) => ({
@@ -40,9 +49,21 @@ describe('newPartner', () => {
     });
   });
 
-  it('keeps a webhook with its secret', () => {
-    const p = newPartner(valid({ webhook: { url: 'http://127.0.0.1:8080/hook', secret: 'x'.repeat(16) } }));
-    expect(p.webhook).toEqual({ url: 'http://127.0.0.1:8080/hook', secret: 'x'.repeat(16) });
+  it('keeps the webhook URL, without any secret (the registry generates it)', () => {
+    const p = newPartner(valid({ webhook: { url: 'https://unodc.example.org/hook' } }));
+    expect(p.webhook).toEqual({ url: 'https://unodc.example.org/hook' });
+  });
+
+  it('refuses a supplied webhook secret with 400 naming webhook.secret, and says why', () => {
+    try {
+      newPartner(valid({ webhook: { url: 'https://x.org/h', secret: 'x'.repeat(32) } }));
+      throw new Error('accepted');
+    } catch (err) {
+      expect(err).toBeInstanceOf(MalformedRequest);
+      expect((err as MalformedRequest).details).toEqual([
+        { field: 'webhook.secret', rule: 'whitelistValidation', message: expect.stringMatching(/server generates it/) },
+      ]);
+    }
   });
 
   it.each([
@@ -62,13 +83,17 @@ describe('newPartner', () => {
     ['no agreement', valid({ agreement: undefined }), 'agreement', 'isString'],
     ['a code (derived)', valid({ code: 'unodc' }), 'code', 'whitelistValidation'],
     ['an unknown field', valid({ budget: 1 }), 'budget', 'whitelistValidation'],
-    ['an ftp webhook', valid({ webhook: { url: 'ftp://x.org/h', secret: 'x'.repeat(16) } }), 'webhook.url', 'isUrl'],
-    ['a webhook that is no URL', valid({ webhook: { url: 'hook', secret: 'x'.repeat(16) } }), 'webhook.url', 'isUrl'],
-    ['a short secret', valid({ webhook: { url: 'https://x.org/h', secret: 'short' } }), 'webhook.secret', 'isLength'],
-    ['no secret', valid({ webhook: { url: 'https://x.org/h' } }), 'webhook.secret', 'isString'],
+    ['an ftp webhook', valid({ webhook: { url: 'ftp://x.org/h' } }), 'webhook.url', 'isUrl'],
+    ['a webhook that is no URL', valid({ webhook: { url: 'hook' } }), 'webhook.url', 'isUrl'],
+    [
+      'a supplied secret',
+      valid({ webhook: { url: 'https://x.org/h', secret: 'x'.repeat(32) } }),
+      'webhook.secret',
+      'whitelistValidation',
+    ],
     [
       'an unknown webhook field',
-      valid({ webhook: { url: 'https://x.org/h', secret: 'x'.repeat(16), x: 1 } }),
+      valid({ webhook: { url: 'https://x.org/h', x: 1 } }),
       'webhook.x',
       'whitelistValidation',
     ],
@@ -96,10 +121,12 @@ describe('newPartner', () => {
 });
 
 describe('updatedPartner', () => {
+  const secrets = { current: 'v1.sealed-current', createdAt: '2026-01-01T00:00:00.000Z' };
   const current: Partner = {
-    ...newPartner(valid({ webhook: { url: 'https://a.org/h', secret: 's'.repeat(20) } })),
+    ...newPartner(valid({ webhook: { url: 'https://a.org/h' } })),
     createdAt: '2026-01-01T00:00:00.000Z',
   };
+  current.webhook = { url: 'https://a.org/h', secrets };
   const edit = (over: Record<string, unknown> = {}) => ({
     name: current.name,
     regions: current.regions,
@@ -123,19 +150,26 @@ describe('updatedPartner', () => {
     expect(updatedPartner(current, edit({ webhook: null })).webhook).toBeUndefined();
   });
 
-  it('keeps the stored secret when only the URL is sent', () => {
-    expect(updatedPartner(current, edit({ webhook: { url: 'https://b.org/h' } })).webhook).toEqual({
-      url: 'https://b.org/h',
-      secret: 's'.repeat(20),
+  it('keeps the secrets for the same URL', () => {
+    expect(updatedPartner(current, edit({ webhook: { url: 'https://a.org/h' } })).webhook).toEqual({
+      url: 'https://a.org/h',
+      secrets,
     });
   });
 
-  it('needs a secret when none is stored', () => {
-    const bare = updatedPartner(current, edit());
-    expect(problemsOf(() => updatedPartner(bare, edit({ webhook: { url: 'https://b.org/h' } })))).toEqual({
-      status: 422,
+  it('drops the secrets for a new URL: the old secret never signs for another URL', () => {
+    expect(updatedPartner(current, edit({ webhook: { url: 'https://b.org/h' } })).webhook).toEqual({
+      url: 'https://b.org/h',
+    });
+  });
+
+  it('refuses a supplied secret with 400 naming webhook.secret', () => {
+    expect(
+      problemsOf(() => updatedPartner(current, edit({ webhook: { url: 'https://a.org/h', secret: 'x'.repeat(40) } }))),
+    ).toEqual({
+      status: 400,
       fields: ['webhook.secret'],
-      rules: ['secretRequired'],
+      rules: ['whitelistValidation'],
     });
   });
 
@@ -144,9 +178,62 @@ describe('updatedPartner', () => {
     expect(p).toEqual({ status: 400, fields: [field], rules: ['whitelistValidation'] });
   });
 
-  it('tells an update that changes nothing', () => {
+  it('tells an update that changes nothing, and names what changed', () => {
     const same = updatedPartner(current, edit({ webhook: { url: 'https://a.org/h' } }));
     expect(samePartner(current, same)).toBe(true);
-    expect(samePartner(current, updatedPartner(current, edit()))).toBe(false);
+    expect(changedFields(current, same)).toEqual([]);
+    const moved = updatedPartner(current, edit({ name: 'X', webhook: { url: 'https://b.org/h' } }));
+    expect(samePartner(current, moved)).toBe(false);
+    expect(changedFields(current, moved)).toEqual(['name', 'webhook.url']);
+    expect(changedFields(current, updatedPartner(current, edit()))).toEqual(['webhook.url']);
+  });
+});
+
+describe('webhook secrets: fresh and rotated', () => {
+  const now = new Date('2026-03-01T10:00:00.000Z');
+  const webhook = { url: 'https://a.org/h', secrets: { current: 'old', createdAt: '2026-01-01T00:00:00.000Z' } };
+
+  it('a fresh secret replaces everything: no previous secret signs', () => {
+    const rotatedEarlier = withRotatedSecret(webhook, 'mid', now, 3_600_000);
+    expect(withFreshSecret(rotatedEarlier, 'new', now)).toEqual({
+      url: 'https://a.org/h',
+      secrets: { current: 'new', createdAt: now.toISOString() },
+    });
+  });
+
+  it('a rotation keeps the replaced secret for the grace period', () => {
+    expect(withRotatedSecret(webhook, 'new', now, 86_400_000)).toEqual({
+      url: 'https://a.org/h',
+      secrets: {
+        current: 'new',
+        createdAt: now.toISOString(),
+        previous: { sealed: 'old', validUntil: '2026-03-02T10:00:00.000Z' },
+      },
+    });
+  });
+
+  it('a second rotation drops the oldest: only the latest two ever sign', () => {
+    const twice = withRotatedSecret(withRotatedSecret(webhook, 'mid', now, 1000), 'new', now, 1000);
+    expect(twice.secrets).toMatchObject({ current: 'new', previous: { sealed: 'mid' } });
+  });
+
+  it('no grace: the replaced secret stops at once; no secret before: nothing to keep', () => {
+    expect(withRotatedSecret(webhook, 'new', now, 0).secrets?.previous).toBeUndefined();
+    expect(withRotatedSecret({ url: 'https://a.org/h' }, 'new', now, 1000).secrets?.previous).toBeUndefined();
+  });
+});
+
+describe('rotationRequestProblems', () => {
+  it('accepts no body or {}', () => {
+    expect(rotationRequestProblems(undefined)).toEqual([]);
+    expect(rotationRequestProblems({})).toEqual([]);
+  });
+
+  it('refuses a supplied secret naming the field, and any other field', () => {
+    expect(rotationRequestProblems({ secret: 'whsec_x', graceMs: 1 })).toEqual([
+      { field: 'secret', rule: 'whitelistValidation', message: expect.stringMatching(/^secret cannot be supplied/) },
+      { field: 'graceMs', rule: 'whitelistValidation', message: expect.stringMatching(/not a field/) },
+    ]);
+    expect(rotationRequestProblems('x')).toMatchObject([{ field: 'body' }]);
   });
 });

@@ -11,13 +11,16 @@ import {
   PartnerNotFound,
   RuleViolation,
   UnsupportedMediaType,
+  WebhookNotSet,
 } from '../domain/partner-errors';
 
 /** The one place partner-liaison's domain errors become HTTP statuses. */
 export function statusOf(err: PartnerError): number {
   if (err instanceof MalformedRequest) return 400;
   if (err instanceof PartnerNotFound || err instanceof InitiativeNotFound) return 404;
-  if (err instanceof PartnerAlreadyExists || err instanceof InitiativeWithdrawn) return 409;
+  if (err instanceof PartnerAlreadyExists || err instanceof InitiativeWithdrawn || err instanceof WebhookNotSet) {
+    return 409;
+  }
   if (err instanceof UnsupportedMediaType) return 415;
   if (err instanceof RuleViolation || err instanceof InvalidTransition) return 422;
   return 500;

@@ -1,4 +1,4 @@
-import { Access } from '@ctp/auth';
+import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -49,9 +49,14 @@ export class PartnerInitiativesController {
   async record(
     @Param('ref') ref: string,
     @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<InitiativeSnapshot> {
-    const { outcome, snapshot } = await this.recordInitiative.execute({ partnerRef: ref, body });
+    const { outcome, snapshot } = await this.recordInitiative.execute({
+      partnerRef: ref,
+      body,
+      actor: actorOf(principal),
+    });
     res.status(outcome === 'CREATED' ? 201 : 200);
     res.setHeader('Ctp-Outcome', outcome);
     res.setHeader('ETag', `"${snapshot.version}"`);
@@ -85,6 +90,7 @@ export class PartnerInitiativesController {
     @Param('ref') ref: string,
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ImportReport> {
     if (!/^text\/csv\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaType(contentType);
     if (typeof body !== 'string' || body.trim() === '') {
@@ -92,7 +98,7 @@ export class PartnerInitiativesController {
         { field: 'body', rule: 'isNotEmpty', message: 'the request body must be the CSV file (it is empty)' },
       ]);
     }
-    return this.importCsv.execute({ partnerRef: ref, csv: body });
+    return this.importCsv.execute({ partnerRef: ref, csv: body, actor: actorOf(principal) });
   }
 
   @Post(':ref/initiatives/:localId/withdraw')
@@ -113,8 +119,14 @@ export class PartnerInitiativesController {
     @Param('ref') ref: string,
     @Param('localId') localId: string,
     @Body() body: { reason?: unknown } | undefined,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<InitiativeSnapshot> {
-    return this.withdrawInitiative.execute({ partnerRef: ref, localId, reason: body?.reason });
+    return this.withdrawInitiative.execute({
+      partnerRef: ref,
+      localId,
+      reason: body?.reason,
+      actor: actorOf(principal),
+    });
   }
 
   @Get(':ref/initiatives')

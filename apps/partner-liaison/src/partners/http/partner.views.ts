@@ -1,6 +1,20 @@
 import { Partner, PartnerRegion, PartnerType } from '../domain/partner';
 
-/** A partner as the API shows it: never the webhook secret, only whether one is set. */
+/** A partner's webhook as the API shows it: never a stored secret, only whether there is one and since when. */
+export interface PartnerWebhookView {
+  url: string;
+  secretSet: boolean;
+  secretCreatedAt: string | null;
+  /** During a rotation's grace period: until when the previous secret still signs next to the new one. */
+  previousSecretValidUntil: string | null;
+  /**
+   * The secret in clear (`whsec_…`), only in the answer that generated it (registration with a webhook, a new URL, a
+   * rotation): it is not shown again, by any request.
+   */
+  secret?: string;
+}
+
+/** A partner as the API shows it. */
 export interface PartnerView {
   ref: string;
   code: string;
@@ -9,12 +23,15 @@ export interface PartnerView {
   type: PartnerType;
   regions: PartnerRegion[];
   agreement: string;
-  webhook: { url: string; secretSet: boolean } | null;
+  webhook: PartnerWebhookView | null;
   createdAt?: string;
   updatedAt?: string;
 }
 
-export function toPartnerView(p: Partner): PartnerView {
+/** `secret`: the one just generated, to show once (the answer to the change that generated it). */
+export function toPartnerView(p: Partner, secret?: string, now: Date = new Date()): PartnerView {
+  const s = p.webhook?.secrets;
+  const previousUntil = s?.previous && Date.parse(s.previous.validUntil) > now.getTime() ? s.previous.validUntil : null;
   return {
     ref: p.ref,
     code: p.code,
@@ -23,7 +40,15 @@ export function toPartnerView(p: Partner): PartnerView {
     type: p.type,
     regions: p.regions,
     agreement: p.agreement,
-    webhook: p.webhook ? { url: p.webhook.url, secretSet: !!p.webhook.secret } : null,
+    webhook: p.webhook
+      ? {
+          url: p.webhook.url,
+          secretSet: !!s,
+          secretCreatedAt: s?.createdAt ?? null,
+          previousSecretValidUntil: previousUntil,
+          ...(secret ? { secret } : {}),
+        }
+      : null,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   };
