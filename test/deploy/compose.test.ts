@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generateIdentities } from '@ctp/messaging';
 import { ROOT } from '../support/services';
+import { composeEnv } from '../../scripts/deploy-secrets';
 
 /*
  * docker-compose.yml checked offline (no Docker daemon here): every file it mounts or hands over as a secret is one
@@ -76,6 +77,14 @@ describe('docker-compose.yml', () => {
     expect(service.depends_on?.['nats-provision']?.condition).toBe('service_completed_successfully');
     expect(service.depends_on?.['db-provision']?.condition).toBe('service_completed_successfully');
     expect(env.PGUSER).toMatch(/^ctp_/);
+    expect(env.AUTH_ISSUER).toMatch(/^\$\{AUTH_ISSUER:\?/);
+    expect(env.AUTH_AUDIENCE).toMatch(/^\$\{AUTH_AUDIENCE:\?/);
+  });
+
+  it('gives deploy:secrets every variable the file requires', () => {
+    const required = [...new Set([...text.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]))].sort();
+    const { added } = composeEnv('', { AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', AUTH_JWKS_FILE: 'f' });
+    expect(required.filter((v) => !added.includes(v))).toEqual([]);
   });
 
   it('gives the admin identity to the provisioning step alone', () => {
@@ -87,8 +96,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('writes no password in the file: each must come from the environment (.env from deploy:secrets)', () => {
-    const passwords = [...text.matchAll(/\$\{((?:POSTGRES|CTP_DB)_PASSWORD[A-Z_]*)([^}]*)\}/g)];
-    expect(passwords.length).toBeGreaterThanOrEqual(7);
+    const passwords = [
+      ...text.matchAll(
+        /\$\{((?:POSTGRES|CTP_DB)_PASSWORD[A-Z_]*|WEBHOOK_SECRET_KEY|AUTH_ISSUER|AUTH_AUDIENCE)([^}]*)\}/g,
+      ),
+    ];
+    expect(passwords.length).toBeGreaterThanOrEqual(10);
     for (const [whole, , rest] of passwords) expect([whole, rest.startsWith(':?')]).toEqual([whole, true]);
   });
 
