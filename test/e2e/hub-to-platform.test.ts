@@ -1,3 +1,4 @@
+import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { TestNatsServer, freePort } from '../support/nats-server';
 import { ServiceProcess, waitFor } from '../support/services';
@@ -35,7 +36,7 @@ describe('hub → platform, end to end', () => {
     const correlationId = `e2e-${Date.now()}`;
     const res = await fetch(`${hub.baseUrl}/initiatives`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+      headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId, ...(await as.hub('eur')) },
       body: JSON.stringify({
         localId: 'ftf-training-2027',
         kind: 'TRN',
@@ -54,7 +55,7 @@ describe('hub → platform, end to end', () => {
     expect(created).toMatchObject({ initiativeId: 'IP-HUB-EUR-ftf-training-2027', version: 1 });
 
     const seen = await waitFor('the platform to hold the initiative', async () => {
-      const r = await fetch(`${platform.baseUrl}/initiatives/${created.initiativeId}`);
+      const r = await fetch(`${platform.baseUrl}/initiatives/${created.initiativeId}`, { headers: await as.analyst() });
       return r.status === 200 ? ((await r.json()) as Record<string, unknown>) : undefined;
     });
     expect(seen).toMatchObject({
@@ -80,7 +81,7 @@ describe('hub → platform, end to end', () => {
   it('publishes nothing for a rejected request, and names each bad field', async () => {
     const res = await fetch(`${hub.baseUrl}/initiatives`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await as.hub('eur')) },
       body: JSON.stringify({
         kind: 'XYZ',
         title: { lang: 'de', text: 'x' },
@@ -102,9 +103,14 @@ describe('hub → platform, end to end', () => {
     const ready = await fetch(`${platform.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ checks: { postgres: { ok: true }, nats: { ok: true } } });
-    const metrics = await (await fetch(`${platform.baseUrl}/metrics`)).text();
+    const metricsOf = async (service: ServiceProcess) => {
+      const res = await fetch(`${service.baseUrl}/metrics`, { headers: await as.operator() });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const metrics = await metricsOf(platform);
     expect(metrics).toMatch(/ctp_events_handled_total\{[^}]*outcome="APPLIED"[^}]*\} 1/);
-    const hubMetrics = await (await fetch(`${hub.baseUrl}/metrics`)).text();
+    const hubMetrics = await metricsOf(hub);
     expect(hubMetrics).toMatch(/ctp_outbox_published_total\{[^}]*duplicate="false"[^}]*\} 1/);
   });
 });

@@ -1,3 +1,4 @@
+import { as } from '../support/auth';
 import { HubLoad, sleep } from './support/load';
 import { FaultRig, printSummary } from './support/rig';
 
@@ -67,7 +68,8 @@ describe('fault reconciliation', () => {
     await running;
 
     const caughtUp = await rig.waitCaughtUp(60_000, async () => {
-      const view = (await (await fetch(`${rig.platform.baseUrl}/sync`)).json()) as { sources: SyncSource[] };
+      const res = await fetch(`${rig.platform.baseUrl}/sync`, { headers: await as.operator() });
+      const view = (await res.json()) as { sources: SyncSource[] };
       return rig.hubs.every((h) => view.sources.find((s) => s.source === h.source)?.reconciliation?.matched === true);
     });
     const counts = await rig.verify(load, caughtUp);

@@ -1,5 +1,6 @@
 import { Controller, INestApplication, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AuthModule, readAuthConfig } from '@ctp/auth';
 import { JetStreamNames } from '@ctp/contracts';
 import {
   batchOf,
@@ -12,10 +13,11 @@ import {
   PermanentEventError,
   ReceivedEvent,
 } from '@ctp/messaging';
-import { createLogger, ObservabilityModule } from '@ctp/observability';
+import { createLogger, EnvReader, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
 import { randomUUID } from 'node:crypto';
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { authEnv } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { TestPublisher } from '../support/jetstream';
 import { freePort, TestNatsServer } from '../support/nats-server';
@@ -86,9 +88,12 @@ describe('JetStream transport: failure isolation, retries and dead letters', () 
     nats = await TestNatsServer.start();
     publisher = await TestPublisher.connect(nats.url);
     const logger = createLogger('transport-test', 'silent');
+    const env = await authEnv();
     @Module({
       imports: [
         ObservabilityModule.forRoot({ service: 'transport-test', logger }),
+        // Every service verifies bearer tokens (bootstrapService guards /docs with them): the tests' issuer here.
+        AuthModule.forRoot({ config: readAuthConfig(new EnvReader(env), env) }),
         PersistenceModule.forRootAsync({
           useFactory: () => ({
             dataSourceOptions: buildDataSourceOptions({

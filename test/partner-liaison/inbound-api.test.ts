@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { checkInitiativeSnapshot, CloudEvent, InitiativeSnapshot, JetStreamNames } from '@ctp/contracts';
+import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { call } from '../support/hub-fixtures';
 import { TestPublisher } from '../support/jetstream';
@@ -74,7 +75,7 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
   const importCsv = async (ref: string, csv: string | Buffer, contentType = 'text/csv; charset=utf-8') => {
     const res = await fetch(`${liaison.baseUrl}/partners/${ref}/initiatives:import`, {
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, ...(await as.partner(ref)) },
       body: csv,
     });
     return { status: res.status, body: (await res.json()) as ImportAnswer & ErrorAnswer };

@@ -1,3 +1,4 @@
+import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { call } from '../support/hub-fixtures';
 import { freePort, TestNatsServer } from '../support/nats-server';
@@ -80,7 +81,7 @@ describe('partner CSV → platform duplicate of a hub initiative, end to end', (
     ].join('\r\n');
     const imported = await fetch(`${liaison.baseUrl}/partners/PT-EUROPOL/initiatives:import`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', ...(await as.partner('PT-EUROPOL')) },
       body: csv,
     });
     expect(imported.status).toBe(200);

@@ -1,4 +1,5 @@
 import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { eventFor, snapshotOf } from '../support/events';
 import { TestPublisher } from '../support/jetstream';
@@ -253,7 +254,7 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
   async function reportPartnerRecord(partnerRef: string, localId: string, title: string, visibility: string) {
     const res = await fetch(`${liaison.baseUrl}/partners/${partnerRef}/initiatives`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await as.partner(partnerRef)) },
       body: JSON.stringify({
         localId,
         kind: 'TRN',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent } from '@ctp/contracts';
+import { as, callerAt } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { ServiceProcess, waitFor } from '../support/services';
 
@@ -29,7 +30,7 @@ export async function addPartner(service: ServiceProcess, db: TestDatabase, p: P
   const acronym = p.ref.slice(3);
   const res = await fetch(`${service.baseUrl}/partners`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await as.partnersAdmin()) },
     body: JSON.stringify({
       ref: p.ref,
       acronym,
@@ -57,17 +58,25 @@ export async function addPartner(service: ServiceProcess, db: TestDatabase, p: P
   );
 }
 
+/**
+ * GET `path` as whoever really reads it: the partner of the path for `/partners/:ref/…`, the partners administrator
+ * for `/audit` (see callerFor).
+ */
 export async function getJson<T>(
   service: ServiceProcess,
   path: string,
 ): Promise<{ status: number; body: T; raw: string }> {
-  const res = await fetch(`${service.baseUrl}${path}`);
+  const res = await fetch(`${service.baseUrl}${path}`, { headers: await callerAt(`${service.baseUrl}${path}`) });
   const raw = await res.text();
   return { status: res.status, body: (raw ? JSON.parse(raw) : undefined) as T, raw };
 }
 
+/** POST `path` (no body) as whoever really makes it (see getJson). */
 export async function postJson<T>(service: ServiceProcess, path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${service.baseUrl}${path}`, { method: 'POST' });
+  const res = await fetch(`${service.baseUrl}${path}`, {
+    method: 'POST',
+    headers: await callerAt(`${service.baseUrl}${path}`),
+  });
   const raw = await res.text();
   return { status: res.status, body: (raw ? JSON.parse(raw) : undefined) as T };
 }

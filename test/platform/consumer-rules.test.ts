@@ -1,4 +1,5 @@
 import { InitiativeEventType } from '@ctp/contracts';
+import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { eventFor, snapshotOf } from '../support/events';
 import { TestPublisher } from '../support/jetstream';
@@ -34,7 +35,9 @@ describe('platform consumer rules, end to end', () => {
   });
 
   const outcome = async (source: string, id: string) => {
-    const res = await fetch(`${platform.baseUrl}/events/${encodeURIComponent(source)}/${id}`);
+    const res = await fetch(`${platform.baseUrl}/events/${encodeURIComponent(source)}/${id}`, {
+      headers: await as.analyst(),
+    });
     return res.status === 200
       ? ((await res.json()) as { outcome: string | null; reason: string | null; detail: string | null })
       : undefined;
@@ -117,27 +120,28 @@ describe('platform consumer rules, end to end', () => {
     await waitFor('the duplicate delivery', async () =>
       platform.logLines().find((l) => l.eventId === a1.event.id && l.outcome === 'DUPLICATE_DELIVERY'),
     );
-    const a = (await (await fetch(`${platform.baseUrl}/initiatives/IP-HUB-AFR-a`)).json()) as {
+    const read = async (path: string) => fetch(`${platform.baseUrl}${path}`, { headers: await as.analyst() });
+    const a = (await (await read('/initiatives/IP-HUB-AFR-a')).json()) as {
       version: number;
       versions: unknown[];
     };
     expect(a.version).toBe(3);
     expect(a.versions).toHaveLength(2);
-    const e = (await (await fetch(`${platform.baseUrl}/initiatives/IP-HUB-AFR-e`)).json()) as {
+    const e = (await (await read('/initiatives/IP-HUB-AFR-e')).json()) as {
       withdrawn: boolean;
       version: number;
     };
     expect(e).toMatchObject({ withdrawn: true, version: 2 });
-    expect(
-      (await fetch(`${platform.baseUrl}/events/${encodeURIComponent('/ctp/hubs/afr')}/no-such-event`)).status,
-    ).toBe(404);
+    expect((await read(`/events/${encodeURIComponent('/ctp/hubs/afr')}/no-such-event`)).status).toBe(404);
 
     // The partner record counts under the region holding most of its countries.
-    const p = (await (await fetch(`${platform.baseUrl}/initiatives/PT-UNODC-p2`)).json()) as { region: string };
+    const p = (await (await read('/initiatives/PT-UNODC-p2')).json()) as { region: string };
     expect(p.region).toBe('AFR');
 
     // Outcomes are counted in metrics.
-    const metrics = await (await fetch(`${platform.baseUrl}/metrics`)).text();
+    const metricsRes = await fetch(`${platform.baseUrl}/metrics`, { headers: await as.operator() });
+    expect(metricsRes.status).toBe(200);
+    const metrics = await metricsRes.text();
     expect(metrics).toMatch(/ctp_events_handled_total\{[^}]*outcome="REJECTED"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/ctp_events_handled_total\{[^}]*outcome="DUPLICATE_DELIVERY"[^}]*\} 1/);
   });

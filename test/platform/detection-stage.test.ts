@@ -1,4 +1,5 @@
 import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { as } from '../support/auth';
 import { eventFor, snapshotOf } from '../support/events';
 import { PlatformUnderTest } from '../support/platform-under-test';
 import { waitFor } from '../support/services';
@@ -21,7 +22,9 @@ describe('platform detection stage', () => {
   const settled = (snapshots: { snapshot: InitiativeSnapshot; type?: Parameters<typeof eventFor>[1] }[]) =>
     p.decided(snapshots.map((s) => eventFor(s.snapshot, s.type)));
   const detectionRuns = async (): Promise<number> => {
-    const text = await (await fetch(`${p.baseUrl}/metrics`)).text();
+    const res = await fetch(`${p.baseUrl}/metrics`, { headers: await as.operator() });
+    expect(res.status).toBe(200);
+    const text = await res.text();
     return Number(/^ctp_detection_run_duration_seconds_count\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
   };
   const duplicatePairs = async (id: string) =>

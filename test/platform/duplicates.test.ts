@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InitiativeEventType, InitiativeSnapshot, JetStreamNames } from '@ctp/contracts';
 import { LABELLED_PAIRS, LabelledPair, UPDATE_SCENARIO } from '../fixtures/labelled-pairs';
+import { as } from '../support/auth';
 import { eventFor, snapshotOf } from '../support/events';
 import { PlatformUnderTest } from '../support/platform-under-test';
 import { ROOT, waitFor } from '../support/services';
@@ -206,7 +207,9 @@ describe('platform duplicate and overlap detection', () => {
       { region: 'EUR', primaryActionStream: 'TRAVEL_MOBILITY', status: 'CANCELLED', reported: 1, deduplicated: 1 },
     ]);
     const csv = await (
-      await fetch(`${p.baseUrl}/rollups?groupBy=region,status`, { headers: { accept: 'text/csv' } })
+      await fetch(`${p.baseUrl}/rollups?groupBy=region,status`, {
+        headers: { accept: 'text/csv', ...(await as.analyst()) },
+      })
     ).text();
     expect(csv.split('\r\n').slice(0, 4)).toEqual([
       'region,status,reported,deduplicated',
@@ -218,7 +221,7 @@ describe('platform duplicate and overlap detection', () => {
     // The analyst says they are two different trainings: the pair stops counting as one, and stays so after an update.
     const decision = await fetch(`${p.baseUrl}/overlaps/${pair.id}/decision`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await as.analyst()) },
       body: JSON.stringify({ decision: 'REJECTED', note: 'two cohorts, confirmed with UNODC' }),
     });
     expect(decision.status).toBe(200);
@@ -234,7 +237,7 @@ describe('platform duplicate and overlap detection', () => {
     expect((await get<RecordView>('/initiatives/PT-UNODC-r2')).cluster).toBeNull();
     const bad = await fetch(`${p.baseUrl}/overlaps/${pair.id}/decision`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await as.analyst()) },
       body: JSON.stringify({ decision: 'MAYBE' }),
     });
     expect(bad.status).toBe(400);

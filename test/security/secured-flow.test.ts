@@ -12,6 +12,7 @@ import { DeadLetterHeaders, NATS_IDENTITIES } from '@ctp/messaging';
 import { listDeadLetters, redrive, viewOf } from '../../scripts/dlq';
 import { provisionFromEnv } from '../../scripts/nats-provision';
 import { addPartner, waitForFeedItem } from '../partner-liaison/outbound-support';
+import { authEnv } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { call, initiativeBody } from '../support/hub-fixtures';
 import { freePort } from '../support/nats-server';
@@ -260,6 +261,8 @@ describe('the whole flow under least privilege on NATS', () => {
       env: {
         PATH: process.env.PATH ?? '',
         LOG_LEVEL: 'info',
+        // Accepts the tests' tokens, so that it gets as far as NATS (a service without an issuer does not start).
+        ...(await authEnv()),
         ...real,
         NATS_NKEY_SEED_FILE: seedFile,
         HUB_REGION: 'eur',

@@ -1,3 +1,5 @@
+import { callerAt, hasAuthorization } from './auth';
+
 /** A valid body for a hub's POST /initiatives, to be varied by each test. */
 export function initiativeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -22,6 +24,11 @@ export interface HttpAnswer<T = Record<string, unknown>> {
   body: T;
 }
 
+/**
+ * One request to a service a test started, with the token of whoever really makes it (`callerFor`: the hub's own
+ * system at a hub, the analyst at the platform, the partner of the path or the partners administrator at
+ * partner-liaison), unless `headers` name another (`authorization`).
+ */
 export async function call<T = Record<string, unknown>>(
   baseUrl: string,
   method: string,
@@ -29,9 +36,10 @@ export async function call<T = Record<string, unknown>>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<HttpAnswer<T>> {
+  const auth = hasAuthorization(headers) ? {} : await callerAt(`${baseUrl}${path}`);
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...auth, ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -1,3 +1,4 @@
+import { as } from './auth';
 import { TestDatabase } from './databases';
 import { eventFor } from './events';
 import { TestPublisher } from './jetstream';
@@ -54,8 +55,9 @@ export class PlatformUnderTest {
     return this.process.baseUrl;
   }
 
+  /** GET `path` as an analyst of the General Secretariat (who may read every record, restricted ones too). */
   async get<T>(path: string): Promise<T> {
-    return (await (await fetch(`${this.baseUrl}${path}`)).json()) as T;
+    return (await (await fetch(`${this.baseUrl}${path}`, { headers: await as.analyst() })).json()) as T;
   }
 
   /**
@@ -66,7 +68,9 @@ export class PlatformUnderTest {
     await this.publisher.publishAll(events);
     for (const e of events) {
       await waitFor(`${e.event.data.initiativeId} v${e.event.data.version} decided`, async () => {
-        const r = await fetch(`${this.baseUrl}/events/${encodeURIComponent(e.event.source)}/${e.event.id}`);
+        const r = await fetch(`${this.baseUrl}/events/${encodeURIComponent(e.event.source)}/${e.event.id}`, {
+          headers: await as.analyst(),
+        });
         return r.status === 200 && ((await r.json()) as { outcome: string | null }).outcome !== null;
       });
     }

@@ -9,6 +9,14 @@ export const ROOT = existsSync(resolve(__dirname, '../../package.json'))
   : resolve(__dirname, '../../..');
 const LOG_DIR = join(ROOT, '.tmp', 'test-logs');
 
+/** The services started so far, by base URL: how a helper finds which service (hub of which region, …) a URL is. */
+const STARTED = new Map<string, ServiceProcess>();
+
+/** The service this process started at the origin of `url`, if any. */
+export function serviceAt(url: string): ServiceProcess | undefined {
+  return STARTED.get(new URL(url).origin);
+}
+
 const ENTRY: Record<string, string> = {
   hub: 'dist/apps/hub/src/main.js',
   platform: 'dist/apps/platform/src/main.js',
@@ -47,6 +55,7 @@ export class ServiceProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     // The tests' token issuer unless the test names another (tests of refusals do).
     const auth = await authEnv();
+    STARTED.set(this.baseUrl, this);
     // The child writes its stdout and stderr straight into the log file: nothing passes through this process.
     const out = openSync(this.logFile, 'a');
     try {

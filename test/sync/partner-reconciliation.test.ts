@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent, SourceDigest, SYNC_DIGEST_TYPE, SyncSubjects } from '@ctp/contracts';
+import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { call, initiativeBody } from '../support/hub-fixtures';
 import { TestPublisher } from '../support/jetstream';
@@ -74,7 +75,7 @@ describe('reconciliation between partner-liaison and the platform', () => {
     ].join('\r\n');
     const imported = await fetch(`${liaison.baseUrl}/partners/PT-UNODC/initiatives:import`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', ...(await as.partner('PT-UNODC')) },
       body: csv,
     });
     expect(imported.status).toBe(200);
@@ -209,7 +210,9 @@ describe('reconciliation between partner-liaison and the platform', () => {
     await publisher.publishAll(attempts);
     for (const { event } of attempts) {
       const outcome = await waitFor(`the outcome of ${event.id}`, async () => {
-        const res = await fetch(`${platform.baseUrl}/events/${encodeURIComponent(event.source)}/${event.id}`);
+        const res = await fetch(`${platform.baseUrl}/events/${encodeURIComponent(event.source)}/${event.id}`, {
+          headers: await as.analyst(),
+        });
         const body = res.ok ? ((await res.json()) as { outcome: string | null; reason: string | null }) : undefined;
         return body?.outcome ? body : undefined;
       });

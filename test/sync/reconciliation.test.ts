@@ -2,7 +2,7 @@ import { TestDatabase } from '../support/databases';
 import { call, initiativeBody } from '../support/hub-fixtures';
 import { freePort, TestNatsServer } from '../support/nats-server';
 import { ServiceProcess, waitFor } from '../support/services';
-import { syncOf, SyncView } from '../support/sync-view';
+import { syncOf, syncView } from '../support/sync-view';
 
 /** A hub's records deleted from the platform's read model behind its back come back by reconciliation alone. */
 describe('reconciliation between a hub and the platform', () => {
@@ -109,7 +109,7 @@ describe('reconciliation between a hub and the platform', () => {
       requested: 5,
       resent: 5,
     });
-    const view = (await (await fetch(`${platform.baseUrl}/sync`)).json()) as SyncView;
+    const view = await syncView(platform.baseUrl);
     expect(Object.keys(view.consumers)).toEqual(expect.arrayContaining(['platform-hubs', 'platform-partners']));
   });
 });

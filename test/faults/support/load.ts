@@ -1,4 +1,5 @@
 import { HubRegion, hubOrgRef } from '@ctp/contracts';
+import { as } from '../../support/auth';
 import { HttpAnswer, initiativeBody } from '../../support/hub-fixtures';
 
 /** Recipient countries per region: records of different hubs never share a country, so they are never compared. */
@@ -225,9 +226,10 @@ export class HubLoad {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpAnswer> {
+    // Each request as the hub's own system: a hub accepts writes only from its own organisation.
     const res = await fetch(`${target.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...(await as.hub(target.region)), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });

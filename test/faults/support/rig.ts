@@ -5,6 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { EventSources, HubRegion, JetStreamNames, Subjects, InitiativeEventType } from '@ctp/contracts';
 import { DEFAULT_TOPOLOGY, DeadLetterHeaders, ensureStreams, NatsIdentity, StreamTopology } from '@ctp/messaging';
 import { provisionJetStream } from '../../../scripts/nats-provision';
+import { as } from '../../support/auth';
 import { freePort, TestNatsServer } from '../../support/nats-server';
 import { ServiceProcess } from '../../support/services';
 import { HubLoad } from './load';
@@ -210,7 +211,10 @@ export class FaultRig {
     unsent[this.platform.name] = n;
     let lag: Record<string, number> | undefined;
     try {
-      const res = await fetch(`${this.platform.baseUrl}/sync`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${this.platform.baseUrl}/sync`, {
+        headers: await as.operator(),
+        signal: AbortSignal.timeout(5000),
+      });
       const view = (await res.json()) as { consumers: Record<string, { pending: number; ackPending: number }> };
       if (res.ok && Object.keys(view.consumers).length > 0) {
         lag = Object.fromEntries(Object.entries(view.consumers).map(([k, v]) => [k, v.pending + v.ackPending]));
