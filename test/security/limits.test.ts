@@ -145,3 +145,74 @@ describe('limits and who did it, at a hub', () => {
     expect(actor).toEqual([{ changed_by_sub: 'nats:regional-eur' }]);
   });
 });
+
+describe('limits on partner CSV imports', () => {
+  let nats: TestNatsServer;
+  const db = TestDatabase.fresh('limits_liaison');
+  let liaison: ServiceProcess;
+  const head =
+    'Id,Titre,Langue,Type,Axes,Statut,Pays,Début,Fin,Portée,Visibilité\r\n' +
+    '#activity+id,#activity+name,#meta+lang,#activity+type,#sector,#status,#country+code,#date+start,#date+end,#scope,#meta+visibility\r\n';
+  const row = (i: number) =>
+    `L-${i},Formation ${i},fr,TRN,TRAVEL_MOBILITY,PIPELINE,FR,2027-03-01,2027-03-05,NATIONAL,PARTNER_SHAREABLE\r\n`;
+
+  beforeAll(async () => {
+    nats = await TestNatsServer.start();
+    liaison = new ServiceProcess(
+      'partner-liaison',
+      { PORT: String(await freePort()), NATS_URL: nats.url, DATABASE_URL: db.url },
+      'limits-liaison',
+    );
+    await liaison.start();
+    const res = await fetch(`${liaison.baseUrl}/partners`, {
+      method: 'POST',
+      headers: { ...(await bearer('IP-GS-CTP', 'partners:admin')), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ref: 'PT-UNODC',
+        acronym: 'UNODC',
+        name: 'UNODC',
+        type: 'UN_ENTITY',
+        regions: ['EUR'],
+        agreement: 'MoU',
+      }),
+    });
+    expect(res.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await liaison?.stop();
+    await nats?.stop();
+    await db.drop();
+  });
+
+  const importCsv = async (csv: string) =>
+    fetch(`${liaison.baseUrl}/partners/PT-UNODC/initiatives:import`, {
+      method: 'POST',
+      headers: { ...(await bearer('PT-UNODC', 'partner')), 'content-type': 'text/csv' },
+      body: csv,
+    });
+
+  const imported = async () =>
+    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM partner_initiatives`))[0].n);
+
+  it('refuses a file of more rows than one import may carry, whole: 413 naming the rule, nothing imported', async () => {
+    const res = await importCsv(head + Array.from({ length: 2001 }, (_, i) => row(i)).join(''));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ statusCode: 413, details: [{ field: 'body', rule: 'maxRows' }] });
+    expect(await imported()).toBe(0);
+  });
+
+  it('refuses a file larger than 5 MB: 413 naming the rule, nothing imported', async () => {
+    const big = head + row(1).repeat(Math.ceil((5.2 * 1024 * 1024) / row(1).length));
+    const res = await importCsv(big);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ statusCode: 413, details: [{ field: 'body', rule: 'maxSize' }] });
+    expect(await imported()).toBe(0);
+  });
+
+  it('imports a file within the limits', async () => {
+    const res = await importCsv(head + row(1) + row(2));
+    expect(res.status).toBe(200);
+    expect(await imported()).toBe(2);
+  });
+});

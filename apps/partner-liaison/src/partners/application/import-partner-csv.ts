@@ -4,7 +4,7 @@ import { contentShapeProblems, initiativeId } from '@ctp/contracts';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import { Partner } from '../domain/partner';
 import { CsvRow, readPartnerCsv, RowProblem } from '../domain/partner-csv';
-import { PartnerError } from '../domain/partner-errors';
+import { PartnerError, TooManyRows } from '../domain/partner-errors';
 import { localIdProblems } from '../domain/partner-initiative';
 import { AuditRepository } from '../../outbound/persistence/audit.repository';
 import { PartnerInitiativeRepository, StoredPartnerInitiative } from '../persistence/partner-initiative.repository';
@@ -49,6 +49,9 @@ const CONCURRENCY = 4;
  * file sent again changes nothing. If the import stops half-way (the database went away), sending the file again is
  * safe: the rows already imported come back UNCHANGED.
  */
+/** Rows one import may carry (each is a validated, versioned, published change). */
+export const CSV_MAX_ROWS = 2000;
+
 @Injectable()
 export class ImportPartnerCsv {
   constructor(
@@ -62,6 +65,8 @@ export class ImportPartnerCsv {
   async execute(command: ImportPartnerCsvCommand): Promise<ImportReport> {
     const partner = await this.registry.get(command.partnerRef);
     const file = readPartnerCsv(command.csv);
+    // Checked before any row is looked at: an oversized file is refused whole, nothing imported.
+    if (file.rows.length > CSV_MAX_ROWS) throw new TooManyRows(file.rows.length, CSV_MAX_ROWS);
     const now = command.now ?? new Date();
     const seen = await this.initiatives.findMany(
       file.rows.flatMap((r) => (r.localId === null ? [] : [initiativeId(partner.ref, r.localId)])),

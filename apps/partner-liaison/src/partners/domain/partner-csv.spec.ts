@@ -313,3 +313,18 @@ describe('readPartnerCsv', () => {
     });
   });
 });
+
+describe('readPartnerCsv and prototype keys', () => {
+  it.each(['constructor', '__proto__', 'toString'])('reads a status %s as the unknown value it is', (status) => {
+    const row = [...GOOD];
+    row[5] = status;
+    const { rows } = readPartnerCsv(csv(HEAD, row));
+    expect(typeof rows[0].body.status).toBe('string');
+  });
+
+  it('does not take an +constructor attribute for an organisation role', () => {
+    const { rows, ignoredColumns } = readPartnerCsv(csv([...HEAD, ['Org', '#org+constructor']], [...GOOD, 'X']));
+    expect(rows[0].body).not.toHaveProperty('participatingOrgs');
+    expect(ignoredColumns.length).toBe(1);
+  });
+});

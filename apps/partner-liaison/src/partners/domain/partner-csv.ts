@@ -142,7 +142,10 @@ export function useOf(h: Hashtag): ColumnUse | undefined {
     case 'capability':
       return { field: 'capabilities' };
     case 'org': {
-      const role = h.attributes.map((a) => ROLE_ATTRIBUTES[a]).find(Boolean);
+      // Own keys only: an attribute such as +constructor must not find Object's.
+      const role = h.attributes
+        .map((a) => (Object.hasOwn(ROLE_ATTRIBUTES, a) ? ROLE_ATTRIBUTES[a] : undefined))
+        .find(Boolean);
       return role ? { field: 'org', role, part: has('name') ? 'names' : 'refs' } : undefined;
     }
     default:
@@ -370,7 +373,8 @@ function readRow(map: ColumnMap, record: CsvRecord): CsvRow {
   from('capabilities', s.capabilities);
 
   const status = cell(s.status);
-  if (status) body.status = STATUS_CODES[status] ?? enumValue(status);
+  if (status)
+    body.status = (Object.hasOwn(STATUS_CODES, status) ? STATUS_CODES[status] : undefined) ?? enumValue(status);
   from('status', s.status);
 
   const dates: Record<string, string> = {};

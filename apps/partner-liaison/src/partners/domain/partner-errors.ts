@@ -91,3 +91,12 @@ export class WebhookNotSet extends PartnerError {
     this.details = [{ field: 'webhook', rule: 'webhookSet', message: this.message }];
   }
 }
+
+/** A CSV import of more rows than one request may carry (bounded work per request): 413, nothing imported. */
+export class TooManyRows extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(rows: number, max: number) {
+    super(`the CSV file has ${rows} rows; at most ${max} per import: split it and send the parts one by one`);
+    this.details = [{ field: 'body', rule: 'maxRows', message: this.message }];
+  }
+}

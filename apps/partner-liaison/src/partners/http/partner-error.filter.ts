@@ -10,6 +10,7 @@ import {
   PartnerError,
   PartnerNotFound,
   RuleViolation,
+  TooManyRows,
   UnsupportedMediaType,
   WebhookNotSet,
 } from '../domain/partner-errors';
@@ -22,6 +23,7 @@ export function statusOf(err: PartnerError): number {
     return 409;
   }
   if (err instanceof UnsupportedMediaType) return 415;
+  if (err instanceof TooManyRows) return 413;
   if (err instanceof RuleViolation || err instanceof InvalidTransition) return 422;
   return 500;
 }

@@ -18,7 +18,8 @@ export function parseGroupBy(value: string | undefined): RollupDimension[] {
   if (value === undefined || value.trim() === '') return DEFAULT_GROUP_BY;
   const dims = value.split(',').map((d) => d.trim());
   for (const d of dims) {
-    if (!(d in ROLLUP_DIMENSIONS)) {
+    // Own keys only: `in` would accept constructor, __proto__, toString… and build SQL from undefined.
+    if (!Object.hasOwn(ROLLUP_DIMENSIONS, d)) {
       throw new Error(`groupBy: unknown dimension "${d}"; use any of ${Object.keys(ROLLUP_DIMENSIONS).join(', ')}`);
     }
   }
