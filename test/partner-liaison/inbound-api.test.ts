@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { checkInitiativeSnapshot, CloudEvent, InitiativeSnapshot, JetStreamNames } from '@ctp/contracts';
+import { WebhookSecrets } from '../../apps/partner-liaison/src/webhooks/webhook-secrets';
 import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { call } from '../support/hub-fixtures';
@@ -31,7 +33,15 @@ interface ImportAnswer {
   ignoredColumns: string[];
 }
 
-const SECRET = 'a-webhook-secret-of-32-characters';
+/**
+ * Webhook URLs: IP literals (there is no DNS here, and a host that does not resolve is refused), on loopback (the
+ * service runs with WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_DESTINATIONS); nothing listens there, and nothing is
+ * sent to these partners in this test anyway.
+ */
+const WEBHOOK_URL = 'https://127.0.0.1:9/ctp/webhook';
+const WEBHOOK_URL_V2 = 'https://127.0.0.1:9/ctp/v2';
+const SUPPLIED_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const WHSEC = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const EXAMPLE_CSV = readFileSync(join(ROOT, 'examples/partner-import.csv'), 'utf8');
 
 const partnerBody = (over: Record<string, unknown> = {}) => ({
@@ -41,7 +51,7 @@ const partnerBody = (over: Record<string, unknown> = {}) => ({
   type: 'REGIONAL_POLICE',
   regions: ['EUR'],
   agreement: 'Operational agreement 2001-12',
-  webhook: { url: 'https://europol.example.org/ctp/webhook', secret: SECRET },
+  webhook: { url: WEBHOOK_URL },
   ...over,
 });
 
@@ -64,6 +74,11 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
   let publisher: TestPublisher;
   let liaison: ServiceProcess;
   const db = TestDatabase.fresh('liaison_in');
+  const secretKey = randomBytes(32);
+  /** Opens a stored (sealed) webhook secret as partner-liaison does, with its WEBHOOK_SECRET_KEY. */
+  const openSecret = (sealed: string, ref: string) => new WebhookSecrets({ secretKey }).open(sealed, ref);
+  /** The webhook secret shown when PT-EUROPOL was registered. */
+  let registeredSecret: string;
   const validateEvent = (() => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
@@ -116,6 +131,9 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
       PORT: String(await freePort()),
       NATS_URL: nats.url,
       DATABASE_URL: db.url,
+      WEBHOOK_SECRET_KEY: secretKey.toString('base64'),
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: 'true',
     });
     await liaison.start();
   });
@@ -128,10 +146,11 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
   });
 
   describe('registry', () => {
-    it('registers a partner, derives its code, and never shows the webhook secret', async () => {
-      const res = await call(liaison.baseUrl, 'POST', '/partners', partnerBody());
+    it('registers a partner, derives its code, generates its webhook secret and shows it once only', async () => {
+      const res = await call<{ webhook: { secret: string } }>(liaison.baseUrl, 'POST', '/partners', partnerBody());
       expect(res.status).toBe(201);
       expect(res.headers.get('location')).toBe('/partners/PT-EUROPOL');
+      expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.body).toMatchObject({
         ref: 'PT-EUROPOL',
         code: 'europol',
@@ -139,24 +158,29 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
         type: 'REGIONAL_POLICE',
         regions: ['EUR'],
         agreement: 'Operational agreement 2001-12',
-        webhook: { url: 'https://europol.example.org/ctp/webhook', secretSet: true },
+        webhook: { url: WEBHOOK_URL, secretSet: true, secret: expect.stringMatching(WHSEC) },
       });
+      registeredSecret = res.body.webhook.secret;
       for (const path of ['/partners', '/partners/PT-EUROPOL']) {
         const got = await call(liaison.baseUrl, 'GET', path);
         expect(got.status).toBe(200);
-        expect(JSON.stringify(got.body)).not.toContain(SECRET);
+        expect(JSON.stringify(got.body)).not.toContain(registeredSecret.slice('whsec_'.length));
+        expect(JSON.stringify(got.body)).not.toContain('"secret"');
       }
-      expect(JSON.stringify(res.body)).not.toContain(SECRET);
-      // The outbound feature reads these columns: the secret is stored for it, regions as text[].
-      const [row] = await db.query(`SELECT code, regions, webhook_url, webhook_secret FROM partners WHERE ref = $1`, [
-        'PT-EUROPOL',
-      ]);
+      // The outbound feature reads these columns: the secret is stored for it, sealed (never in clear), regions as
+      // text[].
+      const [row] = await db.query<Record<string, unknown> & { webhook_secret_enc: string }>(
+        `SELECT code, regions, webhook_url, webhook_secret_enc FROM partners WHERE ref = $1`,
+        ['PT-EUROPOL'],
+      );
       expect(row).toEqual({
         code: 'europol',
         regions: ['EUR'],
-        webhook_url: 'https://europol.example.org/ctp/webhook',
-        webhook_secret: SECRET,
+        webhook_url: WEBHOOK_URL,
+        webhook_secret_enc: expect.any(String),
       });
+      expect(row.webhook_secret_enc).not.toContain(registeredSecret.slice('whsec_'.length));
+      expect(openSecret(row.webhook_secret_enc, 'PT-EUROPOL')).toBe(registeredSecret);
     });
 
     it('lists partners and shows one, 404 for one not registered', async () => {
@@ -184,26 +208,51 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
       expect(missing.body.details).toEqual([expect.objectContaining({ field: 'ref', rule: 'registered' })]);
     });
 
-    it('updates name, regions, agreement and webhook, keeping the stored secret when only the URL changes', async () => {
+    it('updates name, regions, agreement and webhook: a new URL gets a new secret, and the old one no longer signs', async () => {
       const edit = {
         name: 'Europol',
         regions: ['EUR', 'MDE'],
         agreement: 'Working arrangement 2024-03',
-        webhook: { url: 'https://europol.example.org/ctp/v2' },
+        webhook: { url: WEBHOOK_URL_V2 },
       };
-      const res = await call(liaison.baseUrl, 'PUT', '/partners/PT-EUROPOL', edit);
+      const res = await call<{ webhook: { secret: string } }>(liaison.baseUrl, 'PUT', '/partners/PT-EUROPOL', edit);
       expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.body).toMatchObject({
         ref: 'PT-EUROPOL',
         code: 'europol',
         name: 'Europol',
         regions: ['MDE', 'EUR'],
         agreement: 'Working arrangement 2024-03',
-        webhook: { url: 'https://europol.example.org/ctp/v2', secretSet: true },
+        webhook: {
+          url: WEBHOOK_URL_V2,
+          secretSet: true,
+          previousSecretValidUntil: null,
+          secret: expect.stringMatching(WHSEC),
+        },
       });
-      const [row] = await db.query(`SELECT webhook_secret FROM partners WHERE ref = 'PT-EUROPOL'`);
-      expect(row.webhook_secret).toBe(SECRET);
-      expect((await call(liaison.baseUrl, 'GET', '/partners/PT-EUROPOL')).body).toMatchObject({ name: 'Europol' });
+      const newSecret = res.body.webhook.secret;
+      expect(newSecret).not.toBe(registeredSecret);
+      // What signs is the stored secret, and the previous one during a rotation's grace period: now only the new one.
+      const secretsOf = async () =>
+        (
+          await db.query<{ current: string; previous: string | null; until: Date | null }>(
+            `SELECT webhook_secret_enc AS current, webhook_previous_secret_enc AS previous,
+                    webhook_previous_secret_until AS until FROM partners WHERE ref = 'PT-EUROPOL'`,
+          )
+        )[0];
+      const stored = await secretsOf();
+      expect(openSecret(stored.current, 'PT-EUROPOL')).toBe(newSecret);
+      expect(stored).toMatchObject({ previous: null, until: null });
+      const got = await call(liaison.baseUrl, 'GET', '/partners/PT-EUROPOL');
+      expect(got.body).toMatchObject({ name: 'Europol', webhook: { url: WEBHOOK_URL_V2, secretSet: true } });
+      expect(JSON.stringify(got.body)).not.toContain(newSecret.slice('whsec_'.length));
+
+      // The same URL again keeps its secret: none is generated, none is shown.
+      const same = await call(liaison.baseUrl, 'PUT', '/partners/PT-EUROPOL', edit);
+      expect(same.status).toBe(200);
+      expect(JSON.stringify(same.body)).not.toContain('"secret"');
+      expect(await secretsOf()).toEqual(stored);
 
       const removed = await call(liaison.baseUrl, 'PUT', '/partners/PT-UNODC', {
         name: 'UNODC',
@@ -228,7 +277,7 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
         'POST',
         '/partners',
         'a webhook that is not http(s)',
-        partnerBody({ webhook: { url: 'ftp://x.example.org', secret: SECRET } }),
+        partnerBody({ ref: 'PT-NEW', acronym: 'NEW', webhook: { url: 'ftp://127.0.0.1/hook' } }),
         400,
         'webhook.url',
         'isUrl',
@@ -236,11 +285,20 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
       [
         'POST',
         '/partners',
-        'a short webhook secret',
-        partnerBody({ webhook: { url: 'https://x.example.org', secret: 'short' } }),
+        'a webhook secret (the server generates it)',
+        partnerBody({ ref: 'PT-NEW', acronym: 'NEW', webhook: { url: WEBHOOK_URL, secret: SUPPLIED_SECRET } }),
         400,
         'webhook.secret',
-        'isLength',
+        'whitelistValidation',
+      ],
+      [
+        'POST',
+        '/partners',
+        'a webhook host that does not resolve',
+        partnerBody({ ref: 'PT-NEW', acronym: 'NEW', webhook: { url: 'https://europol.invalid/ctp/webhook' } }),
+        422,
+        'webhook.url',
+        'resolvable',
       ],
       ['POST', '/partners', 'a body that is not JSON', '{"ref":', 400, 'body', 'isJson'],
       [
@@ -255,11 +313,20 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
       [
         'PUT',
         '/partners/PT-UNODC',
-        'a webhook without a secret when none is stored',
-        { name: 'x', regions: ['EUR'], agreement: 'x', webhook: { url: 'https://x.example.org' } },
-        422,
+        'a webhook secret (the server generates it)',
+        { name: 'x', regions: ['EUR'], agreement: 'x', webhook: { url: WEBHOOK_URL, secret: SUPPLIED_SECRET } },
+        400,
         'webhook.secret',
-        'secretRequired',
+        'whitelistValidation',
+      ],
+      [
+        'PUT',
+        '/partners/PT-EUROPOL',
+        'a webhook host that does not resolve',
+        { name: 'x', regions: ['EUR'], agreement: 'x', webhook: { url: 'https://europol.invalid/ctp/webhook' } },
+        422,
+        'webhook.url',
+        'resolvable',
       ],
       [
         'PUT',

@@ -27,7 +27,7 @@ const v = (ref: string, localId: string, version: number, overrides: Partial<Ini
 
 /**
  * The pull side of the outbound feature against a real partner-liaison process: hub events published straight onto
- * `ctp.hub.<region>…`, overlap events onto `ctp.platform.overlap.…`, partners in the registry's table.
+ * `ctp.hub.<region>…`, overlap events onto `ctp.platform.overlap.…`, partners registered through `POST /partners`.
  */
 describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
   let nats: TestNatsServer;
@@ -84,7 +84,7 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
     expect(europol.items.map((i) => i.initiativeId)).toEqual([`${EUR}-barrier-1`]);
   });
 
-  it('never lets restricted content into any feed; a record made restricted is retracted, not updated', async () => {
+  it('never lets restricted content into any feed; a record made restricted is retracted, and no longer served', async () => {
     const restricted = v(AFR, 'restricted', 1, {
       visibility: 'INTERPOL_RESTRICTED',
       title: { lang: 'fr', text: SECRET_TITLE },
@@ -133,9 +133,17 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
       expect(feed.raw).not.toContain(SECRET_TITLE);
       expect(feed.raw).not.toContain(SECRET_UPDATE_TITLE);
       expect(feed.raw).not.toContain('Sirocco');
+      // Its version 1 was written to the feed while it was shareable; now that it is restricted, the feed's history no
+      // longer serves it (its seq is skipped): only the retraction is.
+      expect(feed.raw).not.toContain('Course turned v1');
       const turned = feed.items.filter((i) => i.initiativeId === `${AFR}-turned`);
       if (partner !== 'PT-EUROPOL') {
-        expect(turned.map((i) => [i.kind, i.version])).toEqual([
+        expect(turned.map((i) => [i.kind, i.version])).toEqual([['RETRACTION', 2]]);
+        const written = await db.query<{ kind: string; version: number }>(
+          `SELECT kind, version FROM partner_feed WHERE partner_ref = $1 AND initiative_id = $2 ORDER BY seq`,
+          [partner, `${AFR}-turned`],
+        );
+        expect(written.map((r) => [r.kind, r.version])).toEqual([
           ['INITIATIVE', 1],
           ['RETRACTION', 2],
         ]);
@@ -195,12 +203,19 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
     expect(feed.raw).not.toContain(`${AFR}-invalid`);
   });
 
-  it('serves the feed page by page with the cursor, in seq order without gaps, and audits every page', async () => {
+  it('serves the feed page by page with the cursor, in seq order, skipping only entries of records made restricted since, and audits every page', async () => {
     const before = await readAudit(liaison, '/partners/PT-UNODC/audit');
     const lastBefore = before[before.length - 1]?.id;
     const whole = await readWholeFeed(liaison, 'PT-UNODC');
-    expect(whole.items.length).toBeGreaterThanOrEqual(8);
-    expect(whole.items.map((i) => i.seq)).toEqual(whole.items.map((_, n) => n + 1));
+    // Written 1, 2, 3… without gaps; served the same, but for the entries whose record has since become restricted.
+    const written = await db.query<{ seq: number; kind: string; initiative_id: string }>(
+      `SELECT seq::int AS seq, kind, initiative_id FROM partner_feed WHERE partner_ref = 'PT-UNODC' ORDER BY seq`,
+    );
+    expect(written.length).toBeGreaterThanOrEqual(8);
+    expect(written.map((r) => r.seq)).toEqual(written.map((_, n) => n + 1));
+    const withheld = written.filter((r) => r.kind === 'INITIATIVE' && r.initiative_id === `${AFR}-turned`);
+    expect(withheld).toHaveLength(1);
+    expect(whole.items.map((i) => i.seq)).toEqual(written.filter((r) => !withheld.includes(r)).map((r) => r.seq));
 
     const paged: FeedItem[] = [];
     let cursor: string | undefined;
@@ -270,7 +285,7 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
     expect([res.status, await res.text()]).toEqual([201, expect.any(String)]);
   }
 
-  it('tells a partner about pairs involving its own records, showing the other record only if it may see it', async () => {
+  it('tells a partner about pairs involving its own records, and nothing of a pair whose other record it may not see', async () => {
     const own = 'PT-UNODC-course-2027';
     await reportPartnerRecord('PT-UNODC', 'course-2027', 'Regional workshop on border screening', 'PARTNER_SHAREABLE');
     await reportPartnerRecord('PT-EUROPOL', 'op-x', 'Joint action day on travel documents', 'PARTNER_SHAREABLE');
@@ -280,13 +295,16 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
       reporter: 'PT-UNODC',
       title: { lang: 'en', text: 'Regional workshop on border screening' },
     };
+    const withRestrictedHubRecord = overlapEvent('flagged', '102', [own, `${AFR}-restricted`], 'OVERLAP', 0.66);
+    const withRestrictedPartnerRecord = overlapEvent('flagged', '105', [own, 'PT-EUROPOL-op-secret'], 'OVERLAP', 0.61);
+    const withUnknownPartnerRecord = overlapEvent('flagged', '106', [own, 'PT-UNOCT-never-reported'], 'OVERLAP', 0.6);
     await publish(
       overlapEvent('flagged', '101', [`${AFR}-shared`, own], 'DUPLICATE', 0.91),
-      overlapEvent('flagged', '102', [own, `${AFR}-restricted`], 'OVERLAP', 0.66),
+      withRestrictedHubRecord,
       overlapEvent('flagged', '103', [`${AFR}-shared`, `${EUR}-barrier-1`], 'OVERLAP', 0.7),
       overlapEvent('flagged', '104', ['PT-EUROPOL-op-x', own], 'OVERLAP', 0.62),
-      overlapEvent('flagged', '105', [own, 'PT-EUROPOL-op-secret'], 'OVERLAP', 0.61),
-      overlapEvent('flagged', '106', [own, 'PT-UNOCT-never-reported'], 'OVERLAP', 0.6),
+      withRestrictedPartnerRecord,
+      withUnknownPartnerRecord,
       overlapEvent('cleared', '101', [`${AFR}-shared`, own], 'DUPLICATE', 0),
     );
     const cleared = await waitForFeedItem(
@@ -295,6 +313,8 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
       'the cleared notice',
       (i) => i.kind === 'NOTICE' && (i.payload as { classification: string }).classification === 'CLEARED',
     );
+    // Pairs 102 (a restricted hub record), 105 (another partner's restricted record) and 106 (a record unknown here)
+    // give UNODC no notice at all, not even one without the other side: it never learns that such a record exists.
     const notices = (await readWholeFeed(liaison, 'PT-UNODC')).items.filter((i) => i.kind === 'NOTICE');
     expect(notices.map((n) => n.payload)).toEqual([
       {
@@ -304,7 +324,6 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
         initiativeId: own,
         other: { initiativeId: `${AFR}-shared`, reporter: AFR, title: { lang: 'en', text: 'Course shared v1' } },
       },
-      { pairId: '102', classification: 'OVERLAP', score: 0.66, initiativeId: own, other: { restricted: true } },
       {
         pairId: '104',
         classification: 'OVERLAP',
@@ -316,11 +335,22 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
           title: { lang: 'en', text: 'Joint action day on travel documents' },
         },
       },
-      { pairId: '105', classification: 'OVERLAP', score: 0.61, initiativeId: own, other: { restricted: true } },
-      { pairId: '106', classification: 'OVERLAP', score: 0.6, initiativeId: own, other: { restricted: true } },
       { pairId: '101', classification: 'CLEARED', score: 0, initiativeId: own, other: expect.any(Object) },
     ]);
     expect(cleared).toMatchObject({ initiativeId: own, version: null });
+    // The events are still applied (EUROPOL gets its notice of pair 105: the record on the other side is UNODC's,
+    // which it may see); nothing about them waits for later.
+    for (const e of [withRestrictedHubRecord, withRestrictedPartnerRecord, withUnknownPartnerRecord]) {
+      expect(await outcomeOf(db, 'liaison-overlaps', e.event.id)).toEqual({ outcome: 'APPLIED', reason: null });
+    }
+    const waiting = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pending_notices WHERE pair_id IN ('102', '105', '106')`,
+    );
+    expect(waiting[0].n).toBe(0);
+    const written = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM partner_feed WHERE partner_ref = 'PT-UNODC' AND payload ->> 'pairId' IN ('102', '105', '106')`,
+    );
+    expect(written[0].n).toBe(0);
     const europol = await waitFor('both of EUROPOL’s notices', async () => {
       const items = (await readWholeFeed(liaison, 'PT-EUROPOL')).items.filter((i) => i.kind === 'NOTICE');
       return items.length === 2 ? items : undefined;
@@ -335,6 +365,7 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
     expect(raw).not.toContain('op-secret');
     expect(raw).not.toContain('Europol internal');
     expect(raw).not.toContain('never-reported');
+    expect(raw).not.toContain('"restricted"');
     const pairOfHubs = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM partner_feed WHERE payload ->> 'pairId' = '103'`,
     );

@@ -18,15 +18,18 @@ export interface PartnerSpec {
   ref: string;
   regions: string[];
   webhookUrl?: string;
-  webhookSecret?: string;
 }
 
 /**
- * Registers a partner through `POST /partners` (the inbound side's registry). That side was built at the same time as
- * this one; while its route did not exist (404), the row went straight into its table instead, which is all the
- * outbound side reads.
+ * Registers a partner through `POST /partners`, as INTERPOL's partners administrator, and returns the webhook secret
+ * the server generated for it (`whsec_…`, shown in that answer only), if it was given a webhook URL. The secret is
+ * never chosen by the caller, and stored sealed: there is no other way to a partner than this route.
  */
-export async function addPartner(service: ServiceProcess, db: TestDatabase, p: PartnerSpec): Promise<void> {
+export async function addPartner(
+  service: ServiceProcess,
+  _db: TestDatabase, // no longer written to directly: kept so that every caller's call stays the same
+  p: PartnerSpec,
+): Promise<{ secret?: string }> {
   const acronym = p.ref.slice(3);
   const res = await fetch(`${service.baseUrl}/partners`, {
     method: 'POST',
@@ -38,24 +41,16 @@ export async function addPartner(service: ServiceProcess, db: TestDatabase, p: P
       type: 'UN_ENTITY',
       regions: p.regions,
       agreement: 'MoU 2019-07',
-      ...(p.webhookUrl ? { webhook: { url: p.webhookUrl, secret: p.webhookSecret } } : {}),
+      ...(p.webhookUrl ? { webhook: { url: p.webhookUrl } } : {}),
     }),
   });
-  if (res.status === 201) return;
-  if (res.status !== 404) throw new Error(`POST /partners ${p.ref}: HTTP ${res.status} ${await res.text()}`);
-  await db.query(
-    `INSERT INTO partners (ref, code, name, acronym, type, regions, agreement, webhook_url, webhook_secret)
-     VALUES ($1, $2, $3, $4, 'UN_ENTITY', $5::text[], 'MoU 2019-07', $6, $7)`,
-    [
-      p.ref,
-      acronym.toLowerCase(),
-      `${acronym} (test)`,
-      acronym,
-      p.regions,
-      p.webhookUrl ?? null,
-      p.webhookSecret ?? null,
-    ],
-  );
+  const raw = await res.text();
+  if (res.status !== 201) throw new Error(`POST /partners ${p.ref}: HTTP ${res.status} ${raw}`);
+  const secret = (JSON.parse(raw) as { webhook: { secret?: string } | null }).webhook?.secret;
+  if (p.webhookUrl && !secret?.startsWith('whsec_')) {
+    throw new Error(`POST /partners ${p.ref}: no webhook secret in the answer: ${raw}`);
+  }
+  return secret ? { secret } : {};
 }
 
 /**
@@ -109,8 +104,18 @@ export interface AuditLine {
   id: string;
   at: string;
   partnerRef: string;
-  channel: 'FEED' | 'WEBHOOK';
-  action: 'FEED_PAGE' | 'DELIVERY_ATTEMPT' | 'RESEND';
+  channel: 'FEED' | 'WEBHOOK' | 'API';
+  action:
+    | 'FEED_PAGE'
+    | 'DELIVERY_ATTEMPT'
+    | 'DELIVERY_WITHHELD'
+    | 'RESEND'
+    | 'PARTNER_REGISTERED'
+    | 'PARTNER_UPDATED'
+    | 'WEBHOOK_SECRET_ROTATED'
+    | 'INITIATIVE_REPORTED'
+    | 'INITIATIVE_WITHDRAWN'
+    | 'CSV_IMPORTED';
   outcome: string;
   deliveryId: string | null;
   attempt: number | null;

@@ -307,12 +307,18 @@ describe('NATS permissions on the shipped configuration', () => {
       expect(await counts()).toEqual({ ...before, [EVENTS]: before[EVENTS] + 1 });
     });
 
-    it('positive control: regional-eur emits to its hub (captured by CTP_INTAKE)', async () => {
-      const js = jetstream((await as('regional-eur')).nc, { timeout: REQUEST_TIMEOUT });
+    it('positive control: regional-eur emits to its hub (captured by CTP_INTAKE, which sends no acknowledgement)', async () => {
+      const regional = (await as('regional-eur')).nc;
       const before = await counts();
-      const ack = await js.publish('ctp-intake.hub.eur.initiatives.submit', enc('{"from":"regional-eur"}'));
-      expect(ack.stream).toBe(INTAKE);
+      regional.publish('ctp-intake.hub.eur.initiatives.submit', enc('{"from":"regional-eur"}'));
+      await regional.flush();
+      await until('the emit to be stored', async () => (await counts())[INTAKE] === before[INTAKE] + 1);
       expect(await counts()).toEqual({ ...before, [INTAKE]: before[INTAKE] + 1 });
+      // no_ack: a JetStream publish, which waits for an acknowledgement, gets none.
+      const js = jetstream(regional, { timeout: 500 });
+      await expect(
+        js.publish('ctp-intake.hub.eur.initiatives.submit', enc('{"from":"regional-eur"}')),
+      ).rejects.toThrow();
     });
   });
 
@@ -433,6 +439,53 @@ describe('NATS permissions on the shipped configuration', () => {
     });
   });
 
+  describe('a reply subject cannot turn an answer, or an acknowledgement, into a command', () => {
+    const upsert = 'ctp-intake.hub.eur.initiatives.upsert';
+    let responder: Subscription;
+
+    beforeAll(async () => {
+      // Answers whatever arrives, to whatever reply subject it names: the server alone must keep that in bounds.
+      const hub = await as('hub-eur');
+      responder = hub.nc.subscribe(upsert, {
+        callback: (_e, m: Msg) => {
+          m.respond(enc('{"err":{},"isDisposed":true}'));
+        },
+      });
+      await hub.nc.flush();
+    });
+
+    afterAll(() => responder.unsubscribe());
+
+    it.each([
+      `$JS.API.STREAM.PURGE.${EVENTS}`,
+      `$JS.API.STREAM.PURGE.${INTAKE}`,
+      `$JS.API.STREAM.DELETE.${DLQ}`,
+      '$JS.API.ACCOUNT.PURGE.$G',
+      'ctp.platform.overlap.flagged.v1',
+      'ctp.hub.afr.initiative.reported.v1',
+    ])('a regional request with reply subject %s changes nothing', async (replyTo) => {
+      const before = await jetStreamState();
+      const regional = await as('regional-eur');
+      regional.nc.publish(upsert, enc('anything'), { reply: replyTo });
+      await regional.nc.flush();
+      await delay(300);
+      expect(await jetStreamState()).toEqual(before);
+    });
+
+    it('an emit with a reply subject gets no acknowledgement sent there (CTP_INTAKE sends none)', async () => {
+      const before = await counts();
+      const regional = await as('regional-eur');
+      regional.nc.publish('ctp-intake.hub.eur.initiatives.submit', enc('{"localId":"x"}'), {
+        reply: `$JS.API.STREAM.PURGE.${INTAKE}`,
+      });
+      await regional.nc.flush();
+      await delay(300);
+      const after = await counts();
+      expect(after[INTAKE]).toBe(before[INTAKE] + 1);
+      expect(after[EVENTS]).toBe(before[EVENTS]);
+    });
+  });
+
   describe("6. one identity cannot answer another's sync requests", () => {
     const buckets = 'ctp-sync.hub.eur.buckets';
 
@@ -475,9 +528,11 @@ describe('NATS permissions on the shipped configuration', () => {
       expect(replies).toEqual(['hub-eur']);
       expect(answered).toEqual(['hub-eur']);
       expect(impostorGot).toBe(0);
-      // Nor can a hub write into the platform's inbox uninvited.
-      impostor.nc.publish('_INBOX.platform.fake', enc('hub-afr'));
-      await expectViolation(impostor, 'publish', '_INBOX.platform.fake');
+      // A hub may answer into the platform's inbox (it answers its sync requests) but never read it; an outsider (a
+      // regional system) may not even write there.
+      const regional = await as('regional-eur');
+      regional.nc.publish('_INBOX.platform.fake', enc('regional-eur'));
+      await expectViolation(regional, 'publish', '_INBOX.platform.fake');
       real.unsubscribe();
     });
 

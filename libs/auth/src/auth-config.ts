@@ -11,6 +11,11 @@ export interface AuthConfig {
   jwksFile?: string;
   algorithms: string[];
   clockToleranceSec: number;
+  /**
+   * The JOSE `typ` an access token must carry (RFC 9068: `at+jwt`), so an ID token or another JWT of the same issuer is
+   * not taken for one; empty for a provider that does not set it (then say so in the deployment's notes).
+   */
+  tokenType?: string;
   /** Requests one identity (org + sub; an address without a token) may make per minute; 0: no limit. */
   rateLimitPerMinute: number;
 }
@@ -66,5 +71,6 @@ export function readAuthConfig(r: EnvReader, env: NodeJS.ProcessEnv): AuthConfig
     r.problems.push(`AUTH_ALGORITHMS: ${bad.join(', ')} not allowed (use ${ALLOWED_ALGORITHMS.join(', ')})`);
   const clockToleranceSec = r.int('AUTH_CLOCK_TOLERANCE_S', 30, 0, 300);
   const rateLimitPerMinute = r.int('HTTP_RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000);
-  return { issuer, audience, jwksUrl, jwksFile, algorithms, clockToleranceSec, rateLimitPerMinute };
+  const tokenType = env.AUTH_TOKEN_TYPE === undefined ? 'at+jwt' : env.AUTH_TOKEN_TYPE || undefined;
+  return { issuer, audience, jwksUrl, jwksFile, algorithms, clockToleranceSec, rateLimitPerMinute, tokenType };
 }

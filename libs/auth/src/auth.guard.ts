@@ -96,7 +96,12 @@ export function authorize(
       case 'own-or-gs':
         return (ownOrg !== undefined && p.org === ownOrg) || p.org === GENERAL_SECRETARIAT;
       case 'partner-param':
-        return p.scopes.has('partners:admin') ? /^IP-/.test(p.org) : params.ref === p.org;
+        // Either the partner itself, with the route's `partner` scope; or INTERPOL's administrator, where the route
+        // allows `partners:admin` (never on a partner's own writes: nobody speaks for another organisation).
+        return (
+          (rule.scopes.includes('partner') && p.scopes.has('partner') && params.ref === p.org) ||
+          (rule.scopes.includes('partners:admin') && p.scopes.has('partners:admin') && /^IP-/.test(p.org))
+        );
       case 'interpol':
         return /^IP-/.test(p.org);
       case 'gs':

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { importJWK, SignJWT } from 'jose';
 import { EnvReader } from '@ctp/observability';
 import { AccessRule } from './access';
 import { readAuthConfig } from './auth-config';
@@ -36,6 +37,10 @@ describe('authorize', () => {
     [['partner'], 'partner-param', 'PT-UNODC', 'partner', undefined, 'PT-AFRIPOL', 'org'],
     [['partner', 'partners:admin'], 'partner-param', 'IP-GS-CTP', 'partners:admin', undefined, 'PT-AFRIPOL', undefined],
     [['partner', 'partners:admin'], 'partner-param', 'PT-UNODC', 'partners:admin', undefined, 'PT-AFRIPOL', 'org'],
+    // A partner's own writes: INTERPOL's administrator may not make them for it, whatever else its token holds.
+    [['partner'], 'partner-param', 'IP-GS-CTP', 'partner partners:admin', undefined, 'PT-AFRIPOL', 'org'],
+    [['partner'], 'partner-param', 'IP-GS-CTP', 'partners:admin', undefined, 'PT-AFRIPOL', 'scope'],
+    [['partner', 'partners:admin'], 'partner-param', 'PT-UNODC', 'partner', undefined, 'PT-AFRIPOL', 'org'],
     [['partners:admin'], 'interpol', 'IP-GS-CTP', 'partners:admin', undefined, undefined, undefined],
     [['partners:admin'], 'interpol', 'PT-UNODC', 'partners:admin', undefined, undefined, 'org'],
     [['overlaps:decide'], 'gs', 'IP-GS-CTP', 'overlaps:decide', undefined, undefined, undefined],
@@ -95,6 +100,7 @@ describe('TokenVerifier with the development issuer', () => {
       algorithms: ['ES256'],
       clockToleranceSec: 30,
       rateLimitPerMinute: 0,
+      tokenType: 'at+jwt',
     });
   });
 
@@ -142,6 +148,17 @@ describe('TokenVerifier with the development issuer', () => {
       }),
     ).toString('base64url');
     await expect(verifier.verify(`${h}.${forged}.${s}`)).rejects.toThrow('signature');
+  });
+
+  it('refuses a JWT of the issuer that is not an access token (typ other than at+jwt)', async () => {
+    const idToken = await new SignJWT({ org: 'IP-GS-CTP', scope: 'registry:read-restricted' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: issuer.privateJwk.kid })
+      .setIssuer(issuer.issuer)
+      .setAudience(issuer.audience)
+      .setSubject('x')
+      .setExpirationTime('1h')
+      .sign(await importJWK(issuer.privateJwk, 'ES256'));
+    await expect(verifier.verify(idToken)).rejects.toThrow('not an access token');
   });
 
   it('refuses an unsigned token (alg none)', async () => {

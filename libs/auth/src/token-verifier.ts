@@ -29,6 +29,7 @@ export class TokenVerifier {
         algorithms: this.config.algorithms,
         clockTolerance: this.config.clockToleranceSec,
         requiredClaims: ['exp', 'sub'],
+        ...(this.config.tokenType ? { typ: this.config.tokenType } : {}),
       }));
     } catch (err) {
       throw new InvalidToken(describe(err));
@@ -48,8 +49,11 @@ function describe(err: unknown): string {
     if (err.claim === 'iss') return 'the token was issued by another issuer';
     if (err.claim === 'aud') return 'the token is for another audience';
     if (err.claim === 'nbf') return 'the token is not valid yet';
+    if (err.claim === 'typ') return 'the token is not an access token (its typ is not at+jwt)';
     return `the token's "${err.claim}" claim is not acceptable`;
   }
+  if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'typ')
+    return 'the token is not an access token (typ)';
   if (err instanceof errors.JOSEAlgNotAllowed) return "the token's signing algorithm is not allowed";
   if (err instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
   if (err instanceof errors.JWKSNoMatchingKey) return 'the token is signed by a key the issuer does not publish';

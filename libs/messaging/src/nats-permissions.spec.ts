@@ -94,6 +94,9 @@ function expectedHub(r: HubRegion): NatsPermissions {
         `$JS.API.CONSUMER.INFO.CTP_INTAKE.hub-${r}-intake`,
         `$JS.API.CONSUMER.MSG.NEXT.CTP_INTAKE.hub-${r}-intake`,
         `$JS.ACK.CTP_INTAKE.hub-${r}-intake.>`,
+        `_INBOX.regional-${r}.>`,
+        '_INBOX.platform.>',
+        '_INBOX.admin.>',
       ],
       deny: DENIED_TO_EVERYONE,
     },
@@ -107,7 +110,6 @@ function expectedHub(r: HubRegion): NatsPermissions {
       ],
       deny: [],
     },
-    allowResponses: true,
   };
 }
 
@@ -137,7 +139,6 @@ const EXPECTED: Record<NatsIdentity, NatsPermissions> = {
       deny: DENIED_TO_EVERYONE,
     },
     subscribe: { allow: ['_INBOX.platform.>'], deny: [] },
-    allowResponses: false,
   },
   'partner-liaison': {
     publish: {
@@ -153,6 +154,8 @@ const EXPECTED: Record<NatsIdentity, NatsPermissions> = {
         '$JS.API.CONSUMER.INFO.CTP_EVENTS.liaison-overlaps',
         '$JS.API.CONSUMER.MSG.NEXT.CTP_EVENTS.liaison-overlaps',
         '$JS.ACK.CTP_EVENTS.liaison-overlaps.>',
+        '_INBOX.platform.>',
+        '_INBOX.admin.>',
       ],
       deny: DENIED_TO_EVERYONE,
     },
@@ -165,7 +168,6 @@ const EXPECTED: Record<NatsIdentity, NatsPermissions> = {
       ],
       deny: [],
     },
-    allowResponses: true,
   },
   'regional-afr': regional('afr'),
   'regional-mde': regional('mde'),
@@ -174,7 +176,6 @@ const EXPECTED: Record<NatsIdentity, NatsPermissions> = {
   admin: {
     publish: { allow: ['>'], deny: DENIED_TO_EVERYONE },
     subscribe: { allow: ['>'], deny: [] },
-    allowResponses: false,
   },
 };
 
@@ -182,7 +183,6 @@ function regional(r: HubRegion): NatsPermissions {
   return {
     publish: { allow: [`ctp-intake.hub.${r}.>`], deny: DENIED_TO_EVERYONE },
     subscribe: { allow: [`_INBOX.regional-${r}.>`], deny: [] },
-    allowResponses: false,
   };
 }
 
@@ -226,11 +226,9 @@ describe('natsPermissions: every list, literally', () => {
     expect({
       publish: { allow: [...p.publish.allow].sort(), deny: [...p.publish.deny].sort() },
       subscribe: { allow: [...p.subscribe.allow].sort(), deny: [...p.subscribe.deny].sort() },
-      allowResponses: p.allowResponses,
     }).toEqual({
       publish: { allow: [...EXPECTED[identity].publish.allow].sort(), deny: [...DENIED_TO_EVERYONE].sort() },
       subscribe: { allow: [...EXPECTED[identity].subscribe.allow].sort(), deny: [] },
-      allowResponses: EXPECTED[identity].allowResponses,
     });
   });
 });
@@ -365,7 +363,6 @@ describe('regional systems', () => {
     ]) {
       expect([s, canPublish(id, s)]).toEqual([s, false]);
     }
-    expect(natsPermissions(id).allowResponses).toBe(false);
   });
 
   it.each(HUB_REGIONS)('regional-%s subscribes to its own inbox only', (r) => {
@@ -413,10 +410,19 @@ describe('reading and answering', () => {
     }
   });
 
-  it.each(NATS_IDENTITIES.map((i) => [i, natsPermissions(i).allowResponses] as const))(
-    '%s answers requests: %s',
-    (identity, answers) => {
-      expect(answers).toBe(identity.startsWith('hub-') || identity === 'partner-liaison');
+  it.each(NATS_IDENTITIES.filter((i) => i !== 'admin'))(
+    '%s answers only into the inboxes of those allowed to ask it, never onto a command subject',
+    (identity) => {
+      const inboxes = NATS_IDENTITIES.filter((o) => o !== identity && canPublish(identity, `${inboxPrefixOf(o)}.x.1`));
+      const expected = identity.startsWith('hub-')
+        ? [`regional-${identity.slice(4)}`, 'platform', 'admin']
+        : identity === 'partner-liaison'
+          ? ['platform', 'admin']
+          : [];
+      expect(inboxes.sort()).toEqual(expected.sort());
+      for (const s of ['$JS.API.STREAM.PURGE.CTP_EVENTS', '$JS.API.ACCOUNT.PURGE.$G', '_INBOX.x']) {
+        expect([s, canPublish(identity, s)]).toEqual([s, false]);
+      }
     },
   );
 
@@ -459,13 +465,8 @@ describe('renderAuthorization', () => {
     expect(text).toContain('publish: { allow: [">"], deny: [');
   });
 
-  it('allow_responses for the answering services only', () => {
-    const answering = NATS_IDENTITIES.filter((i) => natsPermissions(i).allowResponses);
-    expect(text.match(/allow_responses: true/g)).toHaveLength(answering.length);
-    for (const block of text.split(/\n {4}# /).slice(1)) {
-      const identity = block.split('\n')[0] as NatsIdentity;
-      expect([identity, block.includes('allow_responses: true')]).toEqual([identity, answering.includes(identity)]);
-    }
+  it('never uses allow_responses (on 2.9.10 a response may go to any reply subject, past the deny list)', () => {
+    expect(text).not.toContain('allow_responses');
   });
 
   it('writes a user with a bcrypt hash when there is no nkey', () => {

@@ -30,8 +30,6 @@ export function isNatsIdentity(name: string): name is NatsIdentity {
 export interface NatsPermissions {
   publish: { allow: string[]; deny: string[] };
   subscribe: { allow: string[]; deny: string[] };
-  /** May answer the requests it receives (publish once to their reply subject), whatever its publish list says. */
-  allowResponses: boolean;
 }
 
 /**
@@ -76,12 +74,20 @@ const EVENTS = JetStreamNames.eventsStream;
 const DLQ = JetStreamNames.deadLetterStream;
 const INTAKE = JetStreamNames.intakeStream;
 
-function service(identity: NatsIdentity, publish: string[], subscribe: string[], allowResponses: boolean) {
+function service(identity: NatsIdentity, publish: string[], subscribe: string[]): NatsPermissions {
   return {
     publish: { allow: publish, deny: DENIED_TO_EVERYONE },
     subscribe: { allow: [`${inboxPrefixOf(identity)}.>`, ...subscribe], deny: [] },
-    allowResponses,
   };
+}
+
+/**
+ * Where a responder may send its answers: the inboxes of the identities allowed to ask it, and nowhere else. Not
+ * `allow_responses`: on nats-server 2.9.10 that lets a response go to whatever reply subject the request named, past
+ * the allow and deny lists — a regional system could have its hub "answer" on `$JS.API.STREAM.PURGE.CTP_EVENTS`.
+ */
+function answersTo(...askers: NatsIdentity[]): string[] {
+  return askers.map((a) => `${inboxPrefixOf(a)}.>`);
 }
 
 export function natsPermissions(identity: NatsIdentity): NatsPermissions {
@@ -90,7 +96,6 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
     return {
       publish: { allow: ['>'], deny: DENIED_TO_EVERYONE },
       subscribe: { allow: ['>'], deny: [] },
-      allowResponses: false,
     };
   }
   if (identity === 'platform') {
@@ -109,7 +114,6 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
         ...consumerReader(EVENTS, platformPartners),
       ],
       [],
-      false,
     );
   }
   if (identity === 'partner-liaison') {
@@ -122,15 +126,15 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
         ...streamInfo(EVENTS, DLQ),
         ...consumerReader(EVENTS, liaisonHubs),
         ...consumerReader(EVENTS, liaisonOverlaps),
+        ...answersTo('platform', 'admin'),
       ],
       [SyncSubjects.buckets('partner.*'), SyncSubjects.list('partner.*'), SyncSubjects.resend('partner.*')],
-      true,
     );
   }
   const [kind, region] = identity.split('-') as ['hub' | 'regional', HubRegion];
   if (kind === 'regional') {
     // send (request/reply) and emit (captured by CTP_INTAKE) to its own hub, and nothing else.
-    return service(identity, [IntakeSubjects.all(region)], [], false);
+    return service(identity, [IntakeSubjects.all(region)], []);
   }
   const intake = DurableConsumers.hubIntake(region);
   return service(
@@ -140,6 +144,8 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
       ...deadLetters(intake),
       ...streamInfo(EVENTS, DLQ, INTAKE),
       ...consumerReader(INTAKE, intake),
+      // Intake answers to its regional system, sync answers to the platform.
+      ...answersTo(`regional-${region}`, 'platform', 'admin'),
     ],
     [
       IntakeSubjects.upsert(region),
@@ -147,7 +153,6 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
       SyncSubjects.list(`hub.${region}`),
       SyncSubjects.resend(`hub.${region}`),
     ],
-    true,
   );
 }
 
@@ -188,7 +193,6 @@ export function renderAuthorization(users: NatsUserEntry[]): string {
       '      permissions: {',
       `        publish: { allow: ${list(p.publish.allow)}, deny: ${list(p.publish.deny)} }`,
       `        subscribe: { allow: ${list(p.subscribe.allow)}${p.subscribe.deny.length ? `, deny: ${list(p.subscribe.deny)}` : ''} }`,
-      ...(p.allowResponses ? ['        allow_responses: true'] : []),
       '      }',
       '    }',
     );

@@ -88,7 +88,11 @@ export async function ensureStreams(
 ): Promise<void> {
   for (const config of streamConfigs(topology)) {
     try {
-      await jsm.streams.info(config.name);
+      const info = await jsm.streams.info(config.name);
+      // What is safe to change on an existing stream, and matters for security: no PubAcks where none are wanted.
+      if (options.create !== false && config.no_ack !== undefined && Boolean(info.config.no_ack) !== config.no_ack) {
+        await jsm.streams.update(config.name, { ...info.config, no_ack: config.no_ack });
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
       if (options.create === false) {

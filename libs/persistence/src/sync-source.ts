@@ -89,7 +89,8 @@ export class SyncSource implements OnApplicationBootstrap, OnApplicationShutdown
         this.o.nc.subscribe(SyncSubjects[op](this.o.requestKeys), {
           queue: this.o.settings.service,
           callback: (err, msg) => {
-            if (err) return;
+            // Answers go to an inbox only (a reply subject naming anything else would make this service publish there).
+            if (err || !msg.reply?.startsWith('_INBOX.')) return;
             this.scopeOf(msg.subject)
               .then((scope) => handle(scope, msg))
               .then(

@@ -18,6 +18,9 @@ export function intakeStream(replicas: number): Partial<StreamConfig> & { name: 
     num_replicas: replicas,
     max_age: nanos(30 * 24 * 3600 * 1000),
     duplicate_window: nanos(120_000),
+    // No acknowledgement to the publisher: an emit is fire and forget, and the server would send the PubAck to
+    // whatever reply subject a regional system named (e.g. $JS.API.STREAM.PURGE.CTP_INTAKE), past its permissions.
+    no_ack: true,
   };
 }
 

@@ -116,7 +116,9 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private reply(msg: Msg, id: unknown, payload: { response?: unknown; err?: unknown }): void {
-    if (!msg.reply) return;
+    // Answers go to an inbox only: a reply subject naming anything else (a JetStream API call, another source's
+    // subject) is a request to make this hub publish there, and gets no answer. The server's permissions say the same.
+    if (!msg.reply?.startsWith('_INBOX.')) return;
     msg.respond(JSON.stringify({ ...(id !== undefined ? { id } : {}), ...payload, isDisposed: true }));
   }
 }

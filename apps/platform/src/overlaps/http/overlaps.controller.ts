@@ -43,7 +43,7 @@ export class OverlapsController {
   ) {}
 
   @Get()
-  @Access(['registry:read', 'registry:read-restricted'])
+  @Access(['ops:read', 'registry:read-restricted'], 'interpol')
   @ApiOperation({
     summary:
       'Pairs of records from different reporters that look like the same activity (DUPLICATE) or worth a look (OVERLAP)',
