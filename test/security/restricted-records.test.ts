@@ -336,7 +336,8 @@ describe('INTERPOL_RESTRICTED records on the platform', () => {
         expect(page.items.map((x) => x.id)).toEqual([pairs[0].id]);
         expect(page.nextCursor).toBeUndefined();
       }
-      await keep('/overlaps/detection');
+      // The detection backlog counts restricted records too: for INTERPOL's operators and analysts only.
+      expect((await call('/overlaps/detection', reader)).status).toBe(403);
 
       // Rollups, by hand over the shareable records: P1 (AFR, counted under S1 in EUR), W (AFR), A1 and S1 (EUR),
       // S2 (MDE, alone once R2 is hidden). Restricted R1, R2, R3 and U1 count nowhere; R4 is withdrawn.

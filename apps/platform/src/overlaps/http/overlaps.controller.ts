@@ -43,7 +43,7 @@ export class OverlapsController {
   ) {}
 
   @Get()
-  @Access(['ops:read', 'registry:read-restricted'], 'interpol')
+  @Access(['registry:read', 'registry:read-restricted'])
   @ApiOperation({
     summary:
       'Pairs of records from different reporters that look like the same activity (DUPLICATE) or worth a look (OVERLAP)',
@@ -92,7 +92,7 @@ export class OverlapsController {
   }
 
   @Get('detection')
-  @Access(['registry:read', 'registry:read-restricted', 'ops:read'])
+  @Access(['ops:read', 'registry:read-restricted'], 'interpol')
   @ApiOperation({
     summary: 'How far duplicate detection is behind the registry',
     description:
