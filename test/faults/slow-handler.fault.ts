@@ -1,3 +1,5 @@
+import { AuthModule, readAuthConfig } from '@ctp/auth';
+import { authEnv } from '../support/auth';
 import { randomUUID } from 'node:crypto';
 import { Controller, INestApplication, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -11,7 +13,7 @@ import {
   MESSAGING_MIGRATIONS,
   ReceivedEvent,
 } from '@ctp/messaging';
-import { createLogger, Metrics, ObservabilityModule } from '@ctp/observability';
+import { createLogger, EnvReader, Metrics, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { TestPublisher } from '../support/jetstream';
@@ -71,11 +73,14 @@ describe('fault slow-handler', () => {
   beforeAll(async () => {
     nats = await TestNatsServer.start();
     publisher = await TestPublisher.connect(nats.url);
+    // Every service built by bootstrapService verifies bearer tokens: the tests' issuer.
+    const env = await authEnv();
     for (let i = 0; i < 2; i++) {
       const logger = createLogger(`slow-probe-${i}`, 'silent');
       @Module({
         imports: [
           ObservabilityModule.forRoot({ service: `slow-probe-${i}`, logger }),
+          AuthModule.forRoot({ config: readAuthConfig(new EnvReader(env), env) }),
           PersistenceModule.forRootAsync({
             useFactory: () => ({
               dataSourceOptions: buildDataSourceOptions({
