@@ -161,6 +161,24 @@ describe('TokenVerifier with the development issuer', () => {
     await expect(verifier.verify(idToken)).rejects.toThrow('not an access token');
   });
 
+  it('remembers a verified token until it expires, and no longer', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const short = await signToken(issuer, { org: 'IP-HUB-EUR', scope: 'x', expiresAt: now + 1 });
+    const strict = new TokenVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksFile: issuer.jwksFile,
+      algorithms: ['ES256'],
+      clockToleranceSec: 0,
+      rateLimitPerMinute: 0,
+      tokenType: 'at+jwt',
+    });
+    expect((await strict.verify(short)).org).toBe('IP-HUB-EUR');
+    expect((await strict.verify(short)).org).toBe('IP-HUB-EUR');
+    await new Promise((r) => setTimeout(r, 2100));
+    await expect(strict.verify(short)).rejects.toThrow('expired');
+  });
+
   it('refuses an unsigned token (alg none)', async () => {
     const none = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const token = `${none({ alg: 'none' })}.${none({ iss: issuer.issuer, aud: issuer.audience, sub: 'x', org: 'IP-GS-CTP', exp: 9999999999 })}.`;

@@ -11,6 +11,13 @@ const ORG_PATTERN = /^(IP|PT)-[A-Z0-9-]{2,40}$/;
 /** Verifies bearer tokens (JWT access tokens, RFC 9068 profile) against the configured issuer's keys. */
 export class TokenVerifier {
   private readonly keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
+  /**
+   * Tokens already verified, until they expire: a client sends the same token with every request for its lifetime,
+   * and checking its signature each time was most of what authentication cost per request. A token is immutable, so
+   * what was verified once stays verified until `exp`; the cache is bounded (oldest entries leave first).
+   */
+  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  private static readonly CACHE_SIZE = 10_000;
 
   constructor(private readonly config: AuthConfig) {
     this.keys = config.jwksUrl
@@ -21,6 +28,15 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAtMs + this.config.clockToleranceSec * 1000) return known.principal;
+      this.verified.delete(token);
+    }
+    return this.verifyAfresh(token);
+  }
+
+  private async verifyAfresh(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -39,7 +55,10 @@ export class TokenVerifier {
       throw new InvalidToken('the token has no valid "org" claim (e.g. IP-HUB-EUR, PT-UNODC)');
     }
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return { sub: String(payload.sub), org, scopes: new Set(scope.split(' ').filter(Boolean)) };
+    const principal: Principal = { sub: String(payload.sub), org, scopes: new Set(scope.split(' ').filter(Boolean)) };
+    if (this.verified.size >= TokenVerifier.CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, expiresAtMs: (payload.exp as number) * 1000 });
+    return principal;
   }
 }
 
