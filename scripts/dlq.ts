@@ -34,12 +34,15 @@ export interface DeadLetterView {
 
 export function viewOf(m: StoredMsg): DeadLetterView {
   const h = (k: string) => m.header?.get(k) ?? '';
-  let envelope: { id?: string; type?: string; subject?: string } = {};
+  let envelope: { id?: unknown; type?: unknown; subject?: unknown } = {};
   try {
-    envelope = JSON.parse(m.string()) as typeof envelope;
+    // Any JSON may be here (null, a number, an array): that is often why it is here.
+    const parsed: unknown = JSON.parse(m.string());
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) envelope = parsed as typeof envelope;
   } catch {
     // undecodable: that is often why it is here
   }
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return {
     seq: m.seq,
     failedAt: h(DeadLetterHeaders.failedAt),
@@ -49,9 +52,9 @@ export function viewOf(m: StoredMsg): DeadLetterView {
     originalSubject: h(DeadLetterHeaders.originalSubject),
     originalSeq: h(DeadLetterHeaders.originalSeq),
     deliveryCount: h(DeadLetterHeaders.deliveryCount),
-    ...(envelope.id ? { eventId: envelope.id } : {}),
-    ...(envelope.type ? { eventType: envelope.type } : {}),
-    ...(envelope.subject ? { initiativeId: envelope.subject } : {}),
+    ...(text(envelope.id) ? { eventId: text(envelope.id) } : {}),
+    ...(text(envelope.type) ? { eventType: text(envelope.type) } : {}),
+    ...(text(envelope.subject) ? { initiativeId: text(envelope.subject) } : {}),
   };
 }
 
