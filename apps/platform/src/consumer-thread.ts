@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parentPort, Worker } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
 import { JetStreamServer, OutboxRelay } from '@ctp/messaging';
-import { CtpLogger, Metrics, NestPinoLogger } from '@ctp/observability';
+import { CtpLogger, HttpErrorFilter, Metrics, NestPinoLogger } from '@ctp/observability';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { PlatformConfig } from './config/platform.config';
 import { PlatformModule } from './platform.module';
@@ -109,6 +109,10 @@ export async function runConsumerThread(config: PlatformConfig, logger: CtpLogge
       // The main thread reports a failure to start (one fatal line) and exits; Nest would exit the process itself.
       abortOnError: false,
     });
+    // Handler errors reach the transport untouched (HttpErrorFilter rethrows them for 'rpc'), so that it can tell a
+    // permanent failure (a PostgreSQL data exception) from a transient one; Nest's default made them all one opaque
+    // "Internal server error", retried five times.
+    app.useGlobalFilters(new HttpErrorFilter(logger));
     app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
     await app.init();

@@ -147,6 +147,32 @@ describe('JetStreamServer failures', () => {
     expect(m.acked).toBe(true);
   });
 
+  it('dead-letters on the first delivery what PostgreSQL refuses for its values, saying the SQLSTATE and why', async () => {
+    const pg = Object.assign(new Error('date/time field value out of range: "0000-01-01"'), { code: '22008' });
+    const details: string[] = [];
+    const { server, sent } = failingServer(Object.assign(new Error(pg.message), { driverError: pg }));
+    const send = (server as unknown as { deadLetters: { send: (...a: unknown[]) => Promise<void> } }).deadLetters;
+    const original = send.send;
+    send.send = async (...a: unknown[]) => {
+      details.push(a[3] as string);
+      return original(...a);
+    };
+    const m = delivered(1);
+    await server.processBatch({ durable: 'test', filterSubject: 'ctp.test.>' }, [m]);
+    expect(sent).toEqual(['SQLSTATE_22008']);
+    expect(details).toEqual(['SQLSTATE 22008 (data exception): date/time field value out of range: "0000-01-01"']);
+    expect(m.acked).toBe(true);
+    expect(m.naked).toBeUndefined();
+  });
+
+  it('redelivers a unique violation (a race may explain it) until maxDeliver', async () => {
+    const { server, sent } = failingServer(Object.assign(new Error('duplicate key value'), { code: '23505' }));
+    const m = delivered(1);
+    await server.processBatch({ durable: 'test', filterSubject: 'ctp.test.>' }, [m]);
+    expect(sent).toEqual([]);
+    expect(m.naked).toBeGreaterThan(0);
+  });
+
   it.each([
     ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['connection lost', new Error('Connection terminated unexpectedly')],

@@ -7,7 +7,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { redeliveryDelayMs } from './backoff';
 import { DeadLetters } from './dead-letters';
 import { decodeEnvelope } from './envelope-decoder';
-import { isDatabaseUnavailable, PermanentEventError } from './errors';
+import { isDatabaseUnavailable, PermanentEventError, permanentFailureOf } from './errors';
 import { Inbox, InboxEntry, eventKey } from './inbox';
 import { ensureDurableConsumer } from './provisioning';
 import { EventBatchContext, EventOutcome, ReceivedEvent } from './received-event';
@@ -528,12 +528,18 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async handleFailure(consumer: string, item: Item, err: Error): Promise<void> {
     const { msg } = item;
-    const permanent = err instanceof PermanentEventError;
+    // What no retry can fix (a PermanentEventError, a value PostgreSQL refuses for its type: SQLSTATE class 22, …)
+    // is dead-lettered on this delivery, with the reason and the database's words, not after maxDeliver.
+    const permanent = permanentFailureOf(err);
     // A database that cannot be reached fails every event alike: no reason to give up on this one. It is retried
     // until the database is back; only a failure while the database answers can dead-letter it past maxDeliver.
     const databaseUnavailable = !permanent && isDatabaseUnavailable(err);
-    if (permanent || (!databaseUnavailable && msg.info.deliveryCount >= this.options.maxDeliver)) {
-      await this.deadLetter(consumer, msg, err, permanent ? undefined : 'MAX_DELIVER_EXCEEDED');
+    if (permanent) {
+      await this.deadLetter(consumer, msg, err, permanent.reason, permanent.detail);
+      return;
+    }
+    if (!databaseUnavailable && msg.info.deliveryCount >= this.options.maxDeliver) {
+      await this.deadLetter(consumer, msg, err, 'MAX_DELIVER_EXCEEDED');
       return;
     }
     const delay = redeliveryDelayMs(msg.info.deliveryCount);
@@ -548,15 +554,22 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       correlationId: item.event.envelope.correlationid,
       deliveryCount: msg.info.deliveryCount,
       retryInMs: delay,
-      err: err.message,
+      err: messageOf(err),
     });
     msg.nak(delay);
   }
 
-  private async deadLetter(consumer: string, msg: JsMsg, err: Error, reasonOverride?: string): Promise<void> {
+  private async deadLetter(
+    consumer: string,
+    msg: JsMsg,
+    err: Error,
+    reasonOverride?: string,
+    detailOverride?: string,
+  ): Promise<void> {
     const reason = reasonOverride ?? (err instanceof PermanentEventError ? err.reason : 'HANDLER_ERROR');
+    const detail = detailOverride ?? messageOf(err);
     try {
-      await this.deadLetters.send(consumer, msg, reason, err.message);
+      await this.deadLetters.send(consumer, msg, reason, detail);
     } catch (dlqErr) {
       this.log.error({
         msg: 'could not dead-letter, will be redelivered',
@@ -578,7 +591,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       streamSeq: msg.seq,
       deliveryCount: msg.info.deliveryCount,
       reason,
-      detail: err.message,
+      detail,
     });
   }
+}
+
+/** An error's message; a handler may throw something that is not an Error (Nest's RPC layer does: a plain object). */
+function messageOf(err: unknown): string {
+  const m = (err as { message?: unknown } | null | undefined)?.message;
+  return typeof m === 'string' ? m : String(err);
 }
