@@ -10,3 +10,4 @@ export * from './regions-of-countries';
 export * from './sync';
 export * from './consumer-rules';
 export * from './owner-versions';
+export * from './text-rules';

@@ -36,6 +36,9 @@ function validSnapshot(): InitiativeSnapshot {
 
 type Patch = (s: InitiativeSnapshot) => void;
 
+/** One UTF-16 code unit, so that this file holds no raw control, bidi or surrogate character. */
+const ch = (code: number): string => String.fromCharCode(code);
+
 function snapshot(patch: Patch): InitiativeSnapshot {
   const s = validSnapshot();
   patch(s);
@@ -174,6 +177,54 @@ const TABLES: RuleTable[] = [
       ['no zero padding', (s) => (s.dates!.plannedStart = '2026-2-1'), 'dates.plannedStart', 'SCHEMA'],
       ['a timestamp', (s) => (s.dates!.plannedStart = '2026-02-01T00:00:00Z'), 'dates.plannedStart', 'SCHEMA'],
       ['day/month/year', (s) => (s.dates!.plannedStart = '01/02/2026'), 'dates.plannedStart', 'SCHEMA'],
+      [
+        'year 0000 (PostgreSQL cannot store it)',
+        (s) => (s.dates!.plannedStart = '0000-01-01'),
+        'dates.plannedStart',
+        'SCHEMA',
+      ],
+      ['year 0001', (s) => (s.dates!.plannedStart = '0001-01-01'), 'dates.plannedStart', 'SCHEMA'],
+      ['the day before 1990', (s) => (s.dates!.plannedStart = '1989-12-31'), 'dates.plannedStart', 'SCHEMA'],
+      ['year 2100', (s) => (s.dates!.plannedEnd = '2100-01-01'), 'dates.plannedEnd', 'SCHEMA'],
+      ['year 9999', (s) => (s.dates!.plannedEnd = '9999-12-31'), 'dates.plannedEnd', 'SCHEMA'],
+    ],
+  },
+  {
+    rule: 'spanAtMost10Years',
+    pass: [
+      ['exactly ten years', (s) => Object.assign(s.dates!, { plannedStart: '2016-04-30', plannedEnd: '2026-04-30' })],
+      [
+        'the first and the last day allowed',
+        (s) => Object.assign(s.dates!, { plannedStart: '2090-01-01', plannedEnd: '2099-12-31' }),
+      ],
+    ],
+    fail: [
+      [
+        'ten years and a day (planned)',
+        (s) => Object.assign(s.dates!, { plannedStart: '2016-04-29', plannedEnd: '2026-04-30' }),
+        'dates.plannedEnd',
+        'INVALID_DATES',
+      ],
+      [
+        '1990 to 2099 (the whole range)',
+        (s) => Object.assign(s.dates!, { plannedStart: '1990-01-01', plannedEnd: '2099-12-31' }),
+        'dates.plannedEnd',
+        'INVALID_DATES',
+      ],
+      [
+        'eleven years (actual)',
+        (s) => {
+          s.status = 'CLOSED';
+          s.dates = {
+            plannedStart: '2015-01-01',
+            plannedEnd: '2025-01-01',
+            actualStart: '2015-01-01',
+            actualEnd: '2026-01-02',
+          };
+        },
+        'dates.actualEnd',
+        'INVALID_DATES',
+      ],
     ],
   },
   {
@@ -472,6 +523,88 @@ const TABLES: RuleTable[] = [
       ],
     ],
   },
+  {
+    rule: 'noNulCharacter',
+    pass: [['text without one', () => undefined]],
+    fail: [
+      ['in the title', (s) => (s.title.text = `Operation${ch(0)}Sahel`), 'title.text', 'SCHEMA'],
+      ['in the description', (s) => (s.description = `a${ch(0)}`), 'description', 'SCHEMA'],
+      [
+        'in a participating organisation name',
+        (s) => (s.participatingOrgs![0].name = `AFRI${ch(0)}POL`),
+        'participatingOrgs[0].name',
+        'SCHEMA',
+      ],
+    ],
+  },
+  {
+    rule: 'noLoneSurrogate',
+    pass: [
+      ['a character outside the BMP (a surrogate pair)', (s) => (s.title.text = 'Operation Sahel Shield \u{1F6E1}')],
+    ],
+    fail: [
+      ['a high surrogate alone', (s) => (s.title.text = `Operation ${ch(0xd800)}`), 'title.text', 'SCHEMA'],
+      ['a low surrogate alone', (s) => (s.titleAlt![0].text = `${ch(0xdc00)} Sahel`), 'titleAlt[0].text', 'SCHEMA'],
+      [
+        'two high surrogates',
+        (s) => (s.description = `${ch(0xd800)}${ch(0xd800)}${ch(0xdc00)}`),
+        'description',
+        'SCHEMA',
+      ],
+    ],
+  },
+  {
+    rule: 'noControlCharacters',
+    pass: [['line breaks and tabs in the description', (s) => (s.description = 'Line one\nline two\r\n\tindented')]],
+    fail: [
+      ['a line feed in the title', (s) => (s.title.text = 'Operation\nSahel'), 'title.text', 'SCHEMA'],
+      ['a tab in the title', (s) => (s.title.text = 'Operation\tSahel'), 'title.text', 'SCHEMA'],
+      [
+        'an escape (terminal control) in the description',
+        (s) => (s.description = `x${ch(0x1b)}[2J`),
+        'description',
+        'SCHEMA',
+      ],
+      [
+        'DEL in an identifier ref',
+        (s) => (s.otherIdentifiers![0].ref = `AFP${ch(0x7f)}`),
+        'otherIdentifiers[0].ref',
+        'SCHEMA',
+      ],
+      ['a C1 control in the title', (s) => (s.title.text = `Operation${ch(0x85)}Sahel`), 'title.text', 'SCHEMA'],
+    ],
+  },
+  {
+    rule: 'noBidiOverride',
+    pass: [
+      [
+        'Arabic with right-to-left marks',
+        (s) => (s.titleAlt = [{ lang: 'ar', text: `عملية درع الساحل${ch(0x200f)}` }]),
+      ],
+    ],
+    fail: [
+      [
+        'a right-to-left override in the title',
+        (s) => (s.title.text = `Operation ${ch(0x202e)}dleihS`),
+        'title.text',
+        'SCHEMA',
+      ],
+      [
+        'a first-strong isolate in the description',
+        (s) => (s.description = `a${ch(0x2068)}b`),
+        'description',
+        'SCHEMA',
+      ],
+    ],
+  },
+  {
+    rule: 'noReplacementCharacter',
+    pass: [['accents, Arabic and CJK', (s) => (s.description = 'Opération — عملية — 作戦')]],
+    fail: [
+      ['U+FFFD where bytes were not UTF-8', (s) => (s.title.text = `Op${ch(0xfffd)}ration`), 'title.text', 'SCHEMA'],
+      ['the noncharacter U+FFFF', (s) => (s.description = `x${ch(0xffff)}`), 'description', 'SCHEMA'],
+    ],
+  },
 ];
 
 describe('initiativeRuleViolations', () => {
@@ -524,6 +657,12 @@ describe('initiativeRuleViolations', () => {
         'notPrimary',
         'oneTitlePerLanguage',
         'notSelf',
+        'spanAtMost10Years',
+        'noNulCharacter',
+        'noLoneSurrogate',
+        'noControlCharacters',
+        'noBidiOverride',
+        'noReplacementCharacter',
       ].sort(),
     );
     for (const t of TABLES) {
@@ -574,6 +713,7 @@ describe('initiativeRuleViolations', () => {
     const s = snapshot((x) => {
       x.lastUpdatedAt = 'yesterday';
       x.dates!.actualStart = '2099-01-01';
+      x.dates!.plannedStart = '2095-01-01';
       x.dates!.plannedEnd = '2099-12-31';
     });
     expect(initiativeRuleViolations(s, NOW).map((v) => v.rule)).toEqual(['isoTimestamp']);

@@ -1,5 +1,6 @@
 import { isCountryCode } from './countries';
 import { InitiativeSnapshot, InitiativeStatus, LOCAL_ID_PATTERN } from './initiative';
+import { textProblems } from './text-rules';
 
 /**
  * The reasons a consumer gives when it rejects a snapshot (DOMAIN.md "Consumer rules"); the hub answers 422 with the
@@ -48,11 +49,21 @@ export const REPORT_DATE_TOLERANCE_MS = 14 * 3600 * 1000;
 /** How far `lastUpdatedAt` may be ahead of the checking machine's clock (clock skew between organisations). */
 export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60 * 1000;
 
+/**
+ * The dates a record may carry, planned or actual (CONTRACT.md "Dates"): from 1990 — before any counter-terrorism
+ * activity this registry coordinates — to the end of 2099. A year 0000 or 9999 is a typing or conversion error, and
+ * PostgreSQL cannot even store some of them. The JSON Schema says the same with its pattern.
+ */
+export const EARLIEST_DATE = '1990-01-01';
+export const LATEST_DATE = '2099-12-31';
+/** The longest a planned or actual interval may last: ten years (a longer programme is reported in phases). */
+export const MAX_SPAN_YEARS = 10;
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function dateMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!ISO_DATE.test(value)) return NaN;
+  if (!ISO_DATE.test(value) || value < EARLIEST_DATE || value > LATEST_DATE) return NaN;
   const ms = Date.parse(`${value}T00:00:00Z`);
   // Date.parse accepts 2027-02-30 as 2 March: check the round trip.
   return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value ? NaN : ms;
@@ -68,6 +79,12 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 function timestampMs(value: unknown): number {
   if (typeof value !== 'string' || !ISO_TIMESTAMP.test(value) || Number.isNaN(dateMs(value.slice(0, 10)))) return NaN;
   return Date.parse(value);
+}
+
+/** `to` is at most MAX_SPAN_YEARS calendar years after `from` (both valid dates). */
+function withinSpan(from: string, to: string): boolean {
+  const limit = `${String(Number(from.slice(0, 4)) + MAX_SPAN_YEARS).padStart(4, '0')}${from.slice(4)}`;
+  return to <= limit;
 }
 
 /**
@@ -91,7 +108,11 @@ export function initiativeRuleViolations(s: InitiativeSnapshot, now: number = Da
 
   const reportedAt = timestampMs(s.lastUpdatedAt);
   if (Number.isNaN(reportedAt)) {
-    add('lastUpdatedAt', 'isoTimestamp', 'lastUpdatedAt must be an ISO 8601 timestamp');
+    add(
+      'lastUpdatedAt',
+      'isoTimestamp',
+      `lastUpdatedAt must be an ISO 8601 timestamp with a zone, between ${EARLIEST_DATE} and ${LATEST_DATE}`,
+    );
   } else if (reportedAt > now + CLOCK_SKEW_ALLOWANCE_MS) {
     add('lastUpdatedAt', 'notInFuture', 'lastUpdatedAt is in the future', 'ACTUAL_DATE_IN_FUTURE');
   }
@@ -104,7 +125,13 @@ export function initiativeRuleViolations(s: InitiativeSnapshot, now: number = Da
     actualEnd: dateMs(d.actualEnd),
   };
   for (const [k, v] of Object.entries(ms)) {
-    if (Number.isNaN(v)) add(`dates.${k}`, 'isoDate', `dates.${k} must be a calendar date YYYY-MM-DD`);
+    if (Number.isNaN(v)) {
+      add(
+        `dates.${k}`,
+        'isoDate',
+        `dates.${k} must be a calendar date YYYY-MM-DD from ${EARLIEST_DATE} to ${LATEST_DATE}`,
+      );
+    }
   }
   const ordered = (a: keyof typeof ms, b: keyof typeof ms, kind: string) => {
     const x = ms[a];
@@ -115,6 +142,27 @@ export function initiativeRuleViolations(s: InitiativeSnapshot, now: number = Da
   };
   ordered('plannedStart', 'plannedEnd', 'planned');
   ordered('actualStart', 'actualEnd', 'actual');
+  const span = (a: keyof typeof ms, b: keyof typeof ms) => {
+    const x = ms[a];
+    const y = ms[b];
+    if (
+      x !== undefined &&
+      y !== undefined &&
+      !Number.isNaN(x) &&
+      !Number.isNaN(y) &&
+      x <= y &&
+      !withinSpan(d[a]!, d[b]!)
+    ) {
+      add(
+        `dates.${b}`,
+        'spanAtMost10Years',
+        `dates.${a} (${d[a]}) to dates.${b} (${d[b]}) is longer than ${MAX_SPAN_YEARS} years: report a longer programme in phases`,
+        'INVALID_DATES',
+      );
+    }
+  };
+  span('plannedStart', 'plannedEnd');
+  span('actualStart', 'actualEnd');
   if (!Number.isNaN(reportedAt)) {
     for (const k of ['actualStart', 'actualEnd'] as const) {
       const v = ms[k];
@@ -180,5 +228,9 @@ export function initiativeRuleViolations(s: InitiativeSnapshot, now: number = Da
     if (r.ref === s.initiativeId)
       add(`relatedInitiatives[${i}].ref`, 'notSelf', 'an initiative is not related to itself');
   });
+  if (s.withdrawal !== undefined && Number.isNaN(timestampMs(s.withdrawal?.withdrawnAt))) {
+    add('withdrawal.withdrawnAt', 'isoTimestamp', 'withdrawal.withdrawnAt must be an ISO 8601 timestamp with a zone');
+  }
+  for (const p of textProblems(s)) add(p.field, p.rule, p.message);
   return out;
 }

@@ -47,8 +47,9 @@ import {
  * that do not use NestJS. A `v2` would live beside this file.
  */
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_DATE_MESSAGE = '$property must be a date YYYY-MM-DD';
+/** A calendar-shaped date from 1990-01-01 to 2099-12-31 (the rules check that the day exists: no 30 February). */
+const ISO_DATE = /^(199\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const ISO_DATE_MESSAGE = '$property must be a date YYYY-MM-DD from 1990-01-01 to 2099-12-31';
 
 export class LocalizedTextV1 {
   @IsIn(LANGUAGES)

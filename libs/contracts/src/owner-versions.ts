@@ -1,6 +1,7 @@
 import { InitiativeSnapshot, InitiativeStatus, ReportingOrg, initiativeId as makeInitiativeId } from './initiative';
-import { ALLOWED_TRANSITIONS, initiativeRuleViolations, isAllowedTransition } from './initiative-rules';
-import { FieldProblem } from './validation';
+import { ALLOWED_TRANSITIONS, isAllowedTransition } from './initiative-rules';
+import { normalizeText, textProblem } from './text-rules';
+import { checkInitiativeSnapshot, FieldProblem } from './validation';
 
 /*
  * What an owner of initiatives (a hub for its own, partner-liaison for its partners') does to turn what a reporter
@@ -29,10 +30,14 @@ export const CONTENT_FIELDS = [
 
 export type InitiativeContent = Pick<InitiativeSnapshot, (typeof CONTENT_FIELDS)[number]>;
 
-/** The content fields of an already shape-checked body (missing secondary streams become []). */
+/**
+ * The content fields of an already shape-checked body (missing secondary streams become []), every text normalised to
+ * NFC.
+ */
 export function contentOf(plain: Record<string, unknown>): InitiativeContent {
   const content: Record<string, unknown> = {};
-  for (const f of CONTENT_FIELDS) if (plain[f] !== undefined) content[f] = plain[f];
+  for (const f of CONTENT_FIELDS)
+    if (Object.hasOwn(plain, f) && plain[f] !== undefined) content[f] = normalizeText(plain[f]);
   const c = content as unknown as InitiativeContent;
   c.actionStreams = { primary: c.actionStreams.primary, secondary: c.actionStreams.secondary ?? [] };
   return c;
@@ -53,21 +58,6 @@ export function sameContent(current: InitiativeSnapshot, content: InitiativeCont
   return canonical(contentOf(current as unknown as Record<string, unknown>)) === canonical(content);
 }
 
-/** PostgreSQL cannot store U+0000 in text or jsonb: name the field that has one instead of failing to store it. */
-export function nulProblems(value: unknown, path = ''): FieldProblem[] {
-  if (typeof value === 'string') {
-    const field = path || 'body';
-    return value.includes('\u0000')
-      ? [{ field, rule: 'noNulCharacter', message: `${field} contains a NUL character (U+0000)` }]
-      : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => nulProblems(v, `${path}[${i}]`));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => nulProblems(v, path ? `${path}.${k}` : k));
-  }
-  return [];
-}
-
 export type VersionResult =
   { kind: 'version'; snapshot: InitiativeSnapshot } | { kind: 'rulesBroken'; problems: FieldProblem[] };
 
@@ -76,11 +66,16 @@ export type NextVersionResult =
   | { kind: 'unchanged' }
   | { kind: 'invalidTransition'; from: InitiativeStatus; to: InitiativeStatus; allowed: readonly InitiativeStatus[] };
 
+/**
+ * The owner's verdict is the consumers' verdict: the snapshot it is about to store and publish goes through exactly
+ * the check every consumer applies (`checkInitiativeSnapshot`: the compiled shape, then the rules), judged at its own
+ * report time. Nothing an owner accepts can then be refused downstream for its content.
+ */
 function checked(snapshot: InitiativeSnapshot): VersionResult {
-  const violations = initiativeRuleViolations(snapshot, Date.parse(snapshot.lastUpdatedAt));
-  return violations.length
-    ? { kind: 'rulesBroken', problems: violations.map(({ field, rule, message }) => ({ field, rule, message })) }
-    : { kind: 'version', snapshot };
+  const check = checkInitiativeSnapshot(snapshot, Date.parse(snapshot.lastUpdatedAt));
+  return check.ok
+    ? { kind: 'version', snapshot }
+    : { kind: 'rulesBroken', problems: check.problems.map(({ field, rule, message }) => ({ field, rule, message })) };
 }
 
 /** Version 1 of a new initiative, checked against every rule. */
@@ -125,6 +120,21 @@ export function withdrawnVersionOf(current: InitiativeSnapshot, reason: string, 
     ...current,
     version: current.version + 1,
     lastUpdatedAt: now.toISOString(),
-    withdrawal: { reason, withdrawnAt: now.toISOString() },
+    withdrawal: { reason: reason.normalize('NFC'), withdrawnAt: now.toISOString() },
   };
+}
+
+/** Why a withdrawal's reason is refused: missing or blank, longer than 1000 characters, or text that breaks a text rule. */
+export function withdrawalReasonProblems(reason: unknown): FieldProblem[] {
+  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
+    return [
+      {
+        field: 'reason',
+        rule: 'isNotEmpty',
+        message: 'reason must say, in 1 to 1000 characters, why the record was reported in error',
+      },
+    ];
+  }
+  const problem = textProblem('reason', reason);
+  return problem ? [problem] : [];
 }

@@ -40,9 +40,33 @@ export function contentShapeProblems(plain: unknown): FieldProblem[] {
   }
   // Most requests are valid: the validator compiled from the classes' JSON Schema says so in microseconds. Only when
   // it finds something do the classes themselves say what, field by field, in their own words (and they decide).
+  // The compiled validator decides (the same one consumers use, so every service gives the same verdict); the classes
+  // only put its findings in their own words, when they see them too: class-transformer drops keys such as
+  // `__proto__` that the compiled validator refuses, and recurses into whatever nesting it is given.
   if (!contentShape) contentShape = compiledShape('InitiativeContentV1');
   if (contentShape(plain)) return [];
-  return flattenValidationErrors(validateSync(plainToInstance(InitiativeContentV1, plain), VALIDATOR_OPTIONS));
+  const compiled = dedupeProblems((contentShape.errors ?? []).map(toFieldProblem));
+  if (depthOf(plain, MAX_WORDED_DEPTH) > MAX_WORDED_DEPTH) return compiled;
+  const worded = flattenValidationErrors(validateSync(plainToInstance(InitiativeContentV1, plain), VALIDATOR_OPTIONS));
+  const wordedFields = new Set(worded.map((p) => p.field));
+  return [...worded, ...compiled.filter((p) => !wordedFields.has(p.field))];
+}
+
+/** The contract nests objects three levels deep; beyond this the classes are not asked for their wording. */
+const MAX_WORDED_DEPTH = 8;
+
+/** How deeply `value` nests objects and arrays, counted up to `limit + 1` (iterative: no stack to exhaust). */
+export function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 let contentShape: ValidateFunction | undefined;

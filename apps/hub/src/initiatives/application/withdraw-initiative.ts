@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { InitiativeEventType, InitiativeSnapshot, withdrawalReasonProblems } from '@ctp/contracts';
 import { UnitOfWork } from '@ctp/persistence';
 import { withdrawnVersion, ChangeActor } from '../domain/hub-initiative';
 import {
@@ -34,16 +34,9 @@ export class WithdrawInitiative {
 
   async execute(command: WithdrawInitiativeCommand): Promise<InitiativeSnapshot> {
     this.changes.assertOwn(command.initiativeId);
-    if (typeof command.reason !== 'string' || command.reason.trim().length === 0 || command.reason.length > 1000) {
-      throw new MalformedInitiative([
-        {
-          field: 'reason',
-          rule: 'isNotEmpty',
-          message: 'reason must say, in 1 to 1000 characters, why the record was reported in error',
-        },
-      ]);
-    }
-    const reason = command.reason.trim();
+    const problems = withdrawalReasonProblems(command.reason);
+    if (problems.length) throw new MalformedInitiative(problems);
+    const reason = (command.reason as string).trim();
     return this.unitOfWork.run(async (tx) => {
       const stored = await this.initiatives.lock(tx, command.initiativeId);
       if (!stored) throw new InitiativeNotFound(command.initiativeId);

@@ -8,6 +8,7 @@ import {
   nextVersionOf,
   nulProblems,
   VersionResult,
+  withdrawalReasonProblems,
   withdrawnVersionOf,
 } from '@ctp/contracts';
 import { InvalidTransition, MalformedRequest, RuleViolation } from './partner-errors';
@@ -87,16 +88,9 @@ export function nextVersion(
 export const withdrawnVersion = withdrawnVersionOf;
 
 export function parseWithdrawalReason(reason: unknown): string {
-  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
-    throw new MalformedRequest([
-      {
-        field: 'reason',
-        rule: 'isNotEmpty',
-        message: 'reason must say, in 1 to 1000 characters, why the record was reported in error',
-      },
-    ]);
-  }
-  return reason.trim();
+  const problems = withdrawalReasonProblems(reason);
+  if (problems.length) throw new MalformedRequest(problems);
+  return (reason as string).trim();
 }
 
 export { canonical, nulProblems, sameContent } from '@ctp/contracts';
