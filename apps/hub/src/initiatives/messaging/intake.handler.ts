@@ -5,8 +5,7 @@ import { runWithCorrelation } from '@ctp/observability';
 import { UpsertInitiative } from '../application/upsert-initiative';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { regionalSystemActor } from '../domain/hub-initiative';
-import { InitiativeError } from '../domain/initiative-errors';
-import { statusOf } from '../http/initiative-error.filter';
+import { intakeFailureOf, rejectionReasonOf } from './intake-errors';
 import { INTAKE_UPSERT_TYPE } from './intake-subjects';
 
 /**
@@ -32,10 +31,10 @@ export class IntakeHandler {
       );
       return { outcome: 'APPLIED' };
     } catch (err) {
-      if (err instanceof InitiativeError) {
-        const detail = err.details.map((d) => `${d.field}: ${d.message}`).join('; ') || err.message;
-        return { outcome: 'REJECTED', reason: `${statusOf(err)} ${err.constructor.name}: ${detail}`.slice(0, 1000) };
-      }
+      // What can never succeed as sent (a domain error, a value the database refuses for its type) is rejected now,
+      // recorded and logged; what may succeed later (the database unreachable, a deadlock) is redelivered.
+      const failure = intakeFailureOf(err);
+      if (failure.kind === 'refused') return { outcome: 'REJECTED', reason: rejectionReasonOf(err, failure) };
       throw err;
     }
   }

@@ -5,8 +5,7 @@ import { CtpLogger, LOGGER, runWithCorrelation } from '@ctp/observability';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { regionalSystemActor } from '../domain/hub-initiative';
 import { UpsertInitiative } from '../application/upsert-initiative';
-import { InitiativeError } from '../domain/initiative-errors';
-import { errorBodyOf } from '../http/initiative-error.filter';
+import { intakeFailureOf } from './intake-errors';
 import { IntakeSubjects } from './intake-subjects';
 
 /** What a stock NestJS NATS `ClientProxy.send()` sends: `{ pattern, data, id }`. */
@@ -99,17 +98,14 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         });
       } catch (err) {
-        const body =
-          err instanceof InitiativeError
-            ? errorBodyOf(err)
-            : {
-                statusCode: 503,
-                error: 'Service Unavailable',
-                message: 'the hub could not store the change; retry',
-                details: [],
-              };
-        if (!(err instanceof InitiativeError)) this.log.error({ msg: 'NATS intake failed', err: (err as Error).stack });
-        else this.log.warn({ msg: 'NATS intake request rejected', statusCode: body.statusCode, message: body.message });
+        // 4xx for what can never succeed as sent (a domain error, a value the database refuses for its type), 503 only
+        // for what may (the database unreachable, a pool timeout, a serialization failure), 500 for a bug.
+        const { kind, body } = intakeFailureOf(err);
+        if (kind === 'refused') {
+          this.log.warn({ msg: 'NATS intake request rejected', statusCode: body.statusCode, message: body.message });
+        } else {
+          this.log.error({ msg: 'NATS intake failed', statusCode: body.statusCode, err: (err as Error)?.stack });
+        }
         this.reply(msg, packet?.id, { err: body });
       }
     });
