@@ -41,6 +41,8 @@ export interface PlatformConfig {
   detectionDeferMs: number;
   /** Match candidates kept in memory between detection runs (0: none; each is rebuilt from its snapshot). */
   detectionCacheSize: number;
+  /** Most candidates one changed record is compared with; a record with more is flagged (detection_capped). */
+  detectionMaxCandidates: number;
 }
 
 /** The only place the platform reads process.env. */
@@ -69,6 +71,7 @@ export function loadPlatformConfig(
     detectionIntervalMs: r.int('DETECTION_INTERVAL_MS', 200, 0, 60_000),
     detectionDeferMs: r.int('DETECTION_DEFER_MS', 3000, 0, 60_000),
     detectionCacheSize: r.int('DETECTION_CACHE_SIZE', 50_000, 0, 5_000_000),
+    detectionMaxCandidates: r.int('DETECTION_MAX_CANDIDATES', 1000, 1, 100_000),
   };
   r.done('platform');
   return config;

@@ -1,4 +1,5 @@
-import { BlockRecord, storedKeysOf, storedRecordOf } from '../domain/blocking';
+import { ISO_COUNTRY_CODES } from '@ctp/contracts';
+import { BlockRecord, storedRecordOf } from '../domain/blocking';
 import { BlockingIndex } from './blocking-index';
 
 const row = (id: string, over: Partial<BlockRecord> = {}): BlockRecord => ({
@@ -76,6 +77,32 @@ describe('BlockingIndex', () => {
     expect([...index.candidatesOf(row('IP-HUB-AFR-1', { primaryStream: 'FINANCING' }))]).toEqual([]);
   });
 
+  it('files a record of more countries than any key cap under one key for all, and still checks the shared country', () => {
+    // Not a valid record (249 countries exist), but old rows or another source must not break the bound either.
+    const many = Array.from({ length: 600 }, (_, i) => `C${i}`);
+    const index = new BlockingIndex();
+    index.load(
+      [
+        row('PT-UNODC-1', { countries: [...many, 'KE'], start: '2020-01-01', end: '2029-12-31' }),
+        row('PT-UNODC-2', { countries: many, start: '2020-01-01', end: '2029-12-31' }),
+        row('PT-UNODC-3', { countries: ['KE'] }),
+      ],
+      1,
+    );
+    expect(index.levels).toEqual({ G: 2, M: 1 });
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1'))].sort()).toEqual(['PT-UNODC-1', 'PT-UNODC-3']);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1', { countries: ['C7'] }))].sort()).toEqual([
+      'PT-UNODC-1',
+      'PT-UNODC-2',
+    ]);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1', { countries: [...many.slice(0, 300), 'KE'] }))].sort()).toEqual([
+      'PT-UNODC-1',
+      'PT-UNODC-2',
+      'PT-UNODC-3',
+    ]);
+    expect([...index.candidatesOf(row('IP-HUB-AFR-1', { countries: ['UG'] }))]).toEqual([]);
+  });
+
   it('finds exactly the records the matcher’s blocking rule admits, among many of every length', () => {
     let seed = 42;
     const random = (n: number) => {
@@ -83,18 +110,28 @@ describe('BlockingIndex', () => {
       return seed % n;
     };
     const countries = ['KE', 'UG', 'TZ'];
+    const all = [...ISO_COUNTRY_CODES];
     const streams = ['IDENTIFICATION', 'FINANCING', 'BORDERS'];
     const reporters = ['IP-HUB-AFR', 'PT-UNODC', 'PT-OSCE'];
     const records: BlockRecord[] = [];
-    for (let i = 0; i < 600; i++) {
-      const start = random(900);
-      const length = [0, 3, 20, 61, 62, 63, 120, 399, 400, 401, 1000][random(11)];
+    for (let i = 0; i < 640; i++) {
+      // One in 16 is broad: every country, or 40 or 60 of them with one of ours, over up to ten years (filed by
+      // decade or by country, and looking the others up that way).
+      const broad = i % 16 === 15;
+      const start = broad ? random(900) - 2000 : random(900);
+      const length = broad
+        ? [30, 400, 1500, 3652][random(4)]
+        : [0, 3, 20, 61, 62, 63, 120, 399, 400, 401, 1000][random(11)];
       records.push({
         initiativeId: `${reporters[random(3)]}-${i}`,
         reporterRef: reporters[random(3)],
         primaryStream: streams[random(3)],
         secondaryStreams: random(2) ? [streams[random(3)]] : [],
-        countries: countries.filter(() => random(2)),
+        countries: broad
+          ? [all, [countries[random(3)], ...all.slice(100, 139)], [countries[random(3)], ...all.slice(150, 209)]][
+              random(3)
+            ]
+          : countries.filter(() => random(2)),
         start: day(start),
         end: day(start + length),
       });
@@ -119,9 +156,8 @@ describe('BlockingIndex', () => {
       pairs += expected.length;
     }
     expect(pairs).toBeGreaterThan(1000);
-    // And the rows hold keys of a few period lengths, not only months.
-    expect(new Set(rows.flatMap((r) => storedKeysOf(r).map((k) => k.split(':')[1][0])))).toEqual(
-      new Set(['M', 'Q', 'Y']),
-    );
+    // And the rows are filed at every level but G: months, quarters, years by their length, decades and countries
+    // for the broad ones.
+    expect(Object.keys(index.levels).sort()).toEqual(['D', 'L', 'M', 'Q', 'Y']);
   });
 });

@@ -1,4 +1,12 @@
-import { BlockRecord, lookupKeysOf, sameRecord, storedKeysOf } from '../domain/blocking';
+import {
+  BlockRecord,
+  lookupKeysAtLevel,
+  PERIOD_LENGTHS,
+  PeriodLength,
+  sameRecord,
+  storedKeysOf,
+  storedLevelOf,
+} from '../domain/blocking';
 import { dateWindowDays } from '../domain/pair-matcher';
 
 const DAY_MS = 86_400_000;
@@ -6,8 +14,8 @@ const dayOf = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_M
 
 interface Indexed {
   row: BlockRecord;
-  /** The keys the row is stored under (storedKeysOf, computed when it entered the index). */
-  keys: string[];
+  /** The level the row is filed under (storedLevelOf); its keys are derived again when it leaves. */
+  level: PeriodLength;
   startDay: number;
   endDay: number;
 }
@@ -19,6 +27,9 @@ interface Indexed {
  * ~0.2 ms per changed record). The table stays the truth: the index is loaded from it, and is trusted only while
  * `generation` matches the database's detection generation, which every detection run increments under the detection
  * lock — so a run by another instance, or a run that failed half-way, makes the next run load it again.
+ *
+ * Bounded per record whatever its dates and countries: a row is filed under at most MAX_BLOCK_KEYS_PER_RECORD keys,
+ * and a lookup reads at most MAX_LOOKUP_KEYS_PER_LEVEL keys for each level that holds any row (blocking.ts).
  */
 export class BlockingIndex {
   /**
@@ -29,6 +40,8 @@ export class BlockingIndex {
    */
   private readonly byKey = new Map<string, Map<string, Set<Indexed>>>();
   private readonly byRecord = new Map<string, Indexed>();
+  /** Rows per level: a lookup skips the levels that hold none (decades, `L` and `G` are for rare, broad records). */
+  private readonly perLevel = new Map<PeriodLength, number>();
   /** The detection generation this index reflects; undefined: not loaded, or no longer trusted. */
   generation: number | undefined;
 
@@ -37,9 +50,20 @@ export class BlockingIndex {
     return this.byRecord.size;
   }
 
+  /** Rows held per level (for the detection run's log line and tests). */
+  get levels(): Partial<Record<PeriodLength, number>> {
+    return Object.fromEntries(this.perLevel);
+  }
+
+  /** The row held for a record, if any. */
+  row(initiativeId: string): BlockRecord | undefined {
+    return this.byRecord.get(initiativeId)?.row;
+  }
+
   load(rows: readonly BlockRecord[], generation: number): void {
     this.byKey.clear();
     this.byRecord.clear();
+    this.perLevel.clear();
     for (const row of rows) this.replace(row.initiativeId, row);
     this.generation = generation;
   }
@@ -52,7 +76,7 @@ export class BlockingIndex {
     const before = this.byRecord.get(initiativeId);
     if (before === undefined ? row === undefined : row !== undefined && sameRecord(before.row, row)) return false;
     if (before) {
-      for (const key of before.keys) {
+      for (const key of storedKeysOf(before.row)) {
         const byReporter = this.byKey.get(key);
         const set = byReporter?.get(before.row.reporterRef);
         if (!byReporter || !set) continue;
@@ -61,10 +85,14 @@ export class BlockingIndex {
         if (byReporter.size === 0) this.byKey.delete(key);
       }
       this.byRecord.delete(initiativeId);
+      const left = (this.perLevel.get(before.level) ?? 1) - 1;
+      if (left > 0) this.perLevel.set(before.level, left);
+      else this.perLevel.delete(before.level);
     }
-    if (row) {
-      const indexed: Indexed = { row, keys: storedKeysOf(row), startDay: dayOf(row.start), endDay: dayOf(row.end) };
-      for (const key of indexed.keys) {
+    const level = row && storedLevelOf(row);
+    if (row && level) {
+      const indexed: Indexed = { row, level, startDay: dayOf(row.start), endDay: dayOf(row.end) };
+      for (const key of storedKeysOf(row)) {
         let byReporter = this.byKey.get(key);
         if (!byReporter) this.byKey.set(key, (byReporter = new Map()));
         const set = byReporter.get(row.reporterRef);
@@ -72,37 +100,53 @@ export class BlockingIndex {
         else byReporter.set(row.reporterRef, new Set([indexed]));
       }
       this.byRecord.set(initiativeId, indexed);
+      this.perLevel.set(level, (this.perLevel.get(level) ?? 0) + 1);
     }
     return true;
   }
 
   /**
-   * The records stored under any of a changed record's lookup keys (`lookupKeysOf`) that are of another reporter,
-   * with a compatible stream (same primary, or one's primary among the other's secondaries) and dates at most the
-   * window apart — the same rule as pair-matcher's blocking step.
+   * The records stored under any of a changed record's lookup keys (`lookupKeysAtLevel`, for each level that holds
+   * rows) that are of another reporter, with a compatible stream (same primary, or one's primary among the other's
+   * secondaries), a shared country and dates at most the window apart — the same rule as pair-matcher's blocking step
+   * (a coarse key may hold records the rule does not admit: they are left out here).
    */
   candidatesOf(changed: BlockRecord): Set<string> {
     const found = new Set<string>();
     const window = dateWindowDays();
     const start = dayOf(changed.start) - window;
     const end = dayOf(changed.end) + window;
-    for (const key of lookupKeysOf(changed)) {
-      const byReporter = this.byKey.get(key);
-      if (!byReporter) continue;
-      for (const [reporter, set] of byReporter) {
-        if (reporter === changed.reporterRef) continue;
-        for (const { row: e, startDay, endDay } of set) {
-          if (e.initiativeId === changed.initiativeId || found.has(e.initiativeId)) continue;
-          if (startDay > end || endDay < start) continue;
-          if (
-            e.primaryStream === changed.primaryStream ||
-            changed.secondaryStreams.includes(e.primaryStream) ||
-            e.secondaryStreams.includes(changed.primaryStream)
-          )
+    let countries: Set<string> | undefined;
+    for (const level of PERIOD_LENGTHS) {
+      if (!this.perLevel.has(level)) continue;
+      for (const key of lookupKeysAtLevel(changed, level)) {
+        const byReporter = this.byKey.get(key);
+        if (!byReporter) continue;
+        // A key of a country holds only records of that country; the `G` key (all countries) may hold others.
+        const checkCountry = key.endsWith('>G');
+        for (const [reporter, set] of byReporter) {
+          if (reporter === changed.reporterRef) continue;
+          for (const { row: e, startDay, endDay } of set) {
+            if (e.initiativeId === changed.initiativeId || found.has(e.initiativeId)) continue;
+            if (startDay > end || endDay < start) continue;
+            if (
+              !(
+                e.primaryStream === changed.primaryStream ||
+                changed.secondaryStreams.includes(e.primaryStream) ||
+                e.secondaryStreams.includes(changed.primaryStream)
+              )
+            )
+              continue;
+            if (checkCountry) {
+              countries ??= new Set(changed.countries);
+              if (!e.countries.some((c) => countries!.has(c))) continue;
+            }
             found.add(e.initiativeId);
+          }
         }
       }
     }
     return found;
   }
 }
+

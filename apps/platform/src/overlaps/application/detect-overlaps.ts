@@ -11,6 +11,7 @@ import { MatchCandidate, toMatchCandidate } from '../domain/match-candidate';
 import { TimeSlicer } from './time-slicer';
 import { CandidateCache } from './candidate-cache';
 import { comparePair } from '../domain/pair-matcher';
+import { chooseCandidates } from '../domain/candidate-budget';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
 
 export const OverlapSubjects = {
@@ -25,13 +26,40 @@ export interface OverlapChange {
   before: string | null;
 }
 
+/**
+ * Most candidates one changed record is compared with when the caller does not say (the platform passes
+ * DETECTION_MAX_CANDIDATES, whose default this is).
+ */
+export const DEFAULT_MAX_CANDIDATES_PER_RECORD = 1000;
+
+/** A changed record that had more candidates than it was compared with (stored in `detection_capped`). */
+export interface CappedRecord {
+  initiativeId: string;
+  /** Candidates found (explicit links and blocking). */
+  candidates: number;
+  /** Candidates compared (the cap). */
+  compared: number;
+  cap: number;
+}
+
 export interface DetectionResult {
   /** Pairs whose effective classification changed (flagged or cleared events were written for them). */
   changes: OverlapChange[];
-  /** Records compared, candidate links found, pairs compared, pairs written. */
-  stats: { changed: number; candidates: number; compared: number; written: number; blockingReloaded?: boolean };
+  /** Records compared, candidate links found, pairs compared, pairs written, records capped. */
+  stats: {
+    changed: number;
+    candidates: number;
+    compared: number;
+    written: number;
+    capped: number;
+    blockingReloaded?: boolean;
+  };
   /** Time per stage, for the worker's log line. */
   stagesMs: Record<string, number>;
+  /** The changed records that had more candidates than the cap (compared with `cap` of them, flagged). */
+  capped: CappedRecord[];
+  /** The changed record that took longest (finding its candidates and comparing it with them). */
+  slowest?: { initiativeId: string; candidates: number; ms: number };
 }
 
 /**
@@ -52,8 +80,22 @@ export class DetectOverlaps {
   /** The blocking rows, in memory (see BlockingIndex). */
   readonly blocking = new BlockingIndex();
 
-  async execute(tx: Transaction, changedIds: string[]): Promise<DetectionResult> {
-    const stats: DetectionResult['stats'] = { changed: changedIds.length, candidates: 0, compared: 0, written: 0 };
+  /**
+   * `maxCandidates`: most candidates one changed record is compared with; a record with more is compared with that
+   * many (chooseCandidates), flagged in `detection_capped`, and its pairs with the others are left as they were.
+   */
+  async execute(
+    tx: Transaction,
+    changedIds: string[],
+    { maxCandidates = DEFAULT_MAX_CANDIDATES_PER_RECORD }: { maxCandidates?: number } = {},
+  ): Promise<DetectionResult> {
+    const stats: DetectionResult['stats'] = {
+      changed: changedIds.length,
+      candidates: 0,
+      compared: 0,
+      written: 0,
+      capped: 0,
+    };
     const stages: Record<string, number> = {};
     let lapStart = performance.now();
     const lap = (name: string) => {
@@ -61,7 +103,7 @@ export class DetectOverlaps {
       stages[name] = Math.round((now - lapStart) * 10) / 10;
       lapStart = now;
     };
-    if (changedIds.length === 0) return { changes: [], stats, stagesMs: stages };
+    if (changedIds.length === 0) return { changes: [], stats, stagesMs: stages, capped: [] };
     const slicer = new TimeSlicer();
     const generation = await this.overlaps.nextGeneration(tx);
     if (this.blocking.generation !== generation - 1) {
@@ -88,16 +130,66 @@ export class DetectOverlaps {
     }
     await this.overlaps.changeBlockRecords(tx, upserted, removed);
     lap('entries');
-    const links = await this.overlaps.linkedCandidates(
+    // The pairs the changed records are in: to clear those that stopped matching, and to re-judge first, when a
+    // record is capped, those that are flagged.
+    const existing = new Map(
+      (await this.overlaps.pairsTouching(tx, changedIds)).map((p) => [pairKey(p.aId, p.bId), p]),
+    );
+    const flaggedWith = new Map<string, Set<string>>();
+    for (const p of existing.values()) {
+      if (p.classification === null) continue;
+      for (const [one, other] of [
+        [p.aId, p.bId],
+        [p.bId, p.aId],
+      ]) {
+        const set = flaggedWith.get(one);
+        if (set) set.add(other);
+        else flaggedWith.set(one, new Set([other]));
+      }
+    }
+    lap('existing');
+    const explicit = new Map<string, string[]>();
+    for (const l of await this.overlaps.linkedCandidates(
       tx,
       live.map((c) => c.initiativeId),
-    );
+    )) {
+      const list = explicit.get(l.changedId);
+      if (list) list.push(l.candidateId);
+      else explicit.set(l.changedId, [l.candidateId]);
+    }
+    const links: { changedId: string; candidateId: string }[] = [];
+    const capped: CappedRecord[] = [];
+    /** Pairs of a capped record with candidates it was not compared with: kept as they are, not cleared. */
+    const kept = new Set<string>();
+    /** Per changed record: candidates found, and ms spent finding and comparing them (for the slow-run log line). */
+    const work = new Map<string, { candidates: number; ms: number }>();
     for (const c of live) {
-      for (const candidateId of this.blocking.candidatesOf(c)) links.push({ changedId: c.initiativeId, candidateId });
+      const started = performance.now();
+      const choice = chooseCandidates(
+        c,
+        explicit.get(c.initiativeId) ?? [],
+        this.blocking.candidatesOf(c),
+        (id) => this.blocking.row(id),
+        flaggedWith.get(c.initiativeId) ?? new Set(),
+        maxCandidates,
+      );
+      for (const candidateId of choice.compared) links.push({ changedId: c.initiativeId, candidateId });
+      if (choice.capped) {
+        capped.push({
+          initiativeId: c.initiativeId,
+          candidates: choice.total,
+          compared: choice.compared.length,
+          cap: maxCandidates,
+        });
+        for (const id of choice.skipped) kept.add(pairKey(c.initiativeId, id));
+      }
+      work.set(c.initiativeId, { candidates: choice.total, ms: performance.now() - started });
       if (slicer.due()) await slicer.pause();
     }
+    await this.overlaps.setCapped(tx, changedIds, capped);
     tx.afterCommit(() => (this.blocking.generation = generation));
     stats.candidates = links.length;
+    stats.capped = capped.length;
     lap('candidates');
     const more = await this.loadCandidates(
       tx,
@@ -106,10 +198,6 @@ export class DetectOverlaps {
     );
     for (const [id, r] of more) records.set(id, r);
     lap('load');
-    const existing = new Map(
-      (await this.overlaps.pairsTouching(tx, changedIds)).map((p) => [pairKey(p.aId, p.bId), p]),
-    );
-    lap('existing');
 
     const writes = new Map<string, PairWrite>();
     for (const { changedId, candidateId } of links) {
@@ -119,7 +207,10 @@ export class DetectOverlaps {
       const a = records.get(aId)?.candidate;
       const b = records.get(bId)?.candidate;
       if (!a || !b) continue;
+      const started = performance.now();
       const v = comparePair(a, b);
+      const spent = work.get(changedId);
+      if (spent) spent.ms += performance.now() - started;
       stats.compared++;
       writes.set(key, {
         aId,
@@ -131,9 +222,10 @@ export class DetectOverlaps {
       });
       if (slicer.due()) await slicer.pause();
     }
-    // Pairs flagged before that are no longer candidates (re-dated, moved, withdrawn): cleared.
+    // Pairs flagged before that are no longer candidates (re-dated, moved, withdrawn): cleared. Not those of a capped
+    // record with the candidates it was not compared with: they are still candidates, their verdict is kept.
     for (const [key, p] of existing) {
-      if (writes.has(key) || p.classification === null) continue;
+      if (writes.has(key) || p.classification === null || kept.has(key)) continue;
       const withdrawn = [p.aId, p.bId].some((id) => records.get(id)?.stored.withdrawn);
       writes.set(key, {
         aId: p.aId,
@@ -170,7 +262,10 @@ export class DetectOverlaps {
     lap('recluster');
     await this.publish(tx, changes, clusterOf);
     lap('publish');
-    return { changes, stats, stagesMs: stages };
+    let slowest: DetectionResult['slowest'];
+    for (const [initiativeId, w] of work)
+      if (!slowest || w.ms > slowest.ms) slowest = { initiativeId, candidates: w.candidates, ms: Math.round(w.ms) };
+    return { changes, stats, stagesMs: stages, capped, slowest };
   }
 
   /** Recomputes the clusters of `touched` (whole clusters, not only the touched members) and stores them. */

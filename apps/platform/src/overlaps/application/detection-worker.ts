@@ -2,12 +2,17 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { JetStreamServer } from '@ctp/messaging';
 import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
-import { Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { PLATFORM_ROLE, PlatformRole } from '../../platform-role';
 import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { OverlapRepository } from '../persistence/overlap.repository';
 import { DetectOverlaps } from './detect-overlaps';
+
+/** A detection run longer than this is logged (warn) with its slowest record. */
+export const DETECTION_SLOW_RUN_MS = 1000;
+/** A run still going after this long is logged (warn) again every this long, until it ends. */
+export const DETECTION_STILL_RUNNING_EVERY_MS = 10_000;
 
 /**
  * Drains `detection_queue`: takes up to `detectionMaxBatch` queued records (each once, however often it was queued),
@@ -24,6 +29,9 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
   private lastRunAt = 0;
   private readonly backlog: Gauge;
   private readonly runDuration: Histogram;
+  private readonly capped: Counter;
+  /** When the run going on started (ms since epoch); undefined between runs. */
+  private runStartedAt: number | undefined;
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
@@ -48,6 +56,19 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
       help: 'Time of one detection run (one transaction over up to DETECTION_MAX_BATCH queued records)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
+    });
+    this.capped = new Counter({
+      name: 'ctp_detection_records_capped_total',
+      help: 'Changed records compared with only DETECTION_MAX_CANDIDATES of their candidates (flagged in detection_capped)',
+      registers,
+    });
+    // The histogram sees a run when it ends: a run that does not end shows here.
+    const inProgress: Gauge = new Gauge({
+      name: 'ctp_detection_run_in_progress_seconds',
+      help: 'How long the detection run going on has been running (0 between runs)',
+      registers,
+      collect: () =>
+        inProgress.set(this.runStartedAt === undefined ? 0 : (Date.now() - this.runStartedAt) / 1000),
     });
   }
 
@@ -115,27 +136,75 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
   async runOnce(): Promise<number> {
     const started = process.hrtime.bigint();
     this.lastRunAt = Date.now();
-    const run = await this.unitOfWork.run(async (tx) => {
-      await this.overlaps.lockDetection(tx);
-      const queued = await this.overlaps.takeQueued(tx, this.config.detectionMaxBatch);
-      if (queued.taken === 0) return { queued, left: 0 };
-      const result = await this.detect.execute(tx, queued.initiativeIds);
-      const left = await this.overlaps.queueLength(tx);
-      tx.afterCommit(() => this.rollups.schedule());
-      return { queued, result, left };
-    });
+    this.runStartedAt = this.lastRunAt;
+    let records = 0;
+    // A run that does not end says so (the histogram and the slow-run line come at its end).
+    const stillRunning = setInterval(
+      () =>
+        this.log.warn({
+          msg: 'detection run still running',
+          records,
+          elapsedMs: Date.now() - (this.runStartedAt ?? Date.now()),
+        }),
+      DETECTION_STILL_RUNNING_EVERY_MS,
+    );
+    stillRunning.unref();
+    let run;
+    try {
+      run = await this.unitOfWork.run(async (tx) => {
+        await this.overlaps.lockDetection(tx);
+        const queued = await this.overlaps.takeQueued(tx, this.config.detectionMaxBatch);
+        records = queued.initiativeIds.length;
+        if (queued.taken === 0) return { queued, left: 0 };
+        const result = await this.detect.execute(tx, queued.initiativeIds, {
+          maxCandidates: this.config.detectionMaxCandidates,
+        });
+        const left = await this.overlaps.queueLength(tx);
+        tx.afterCommit(() => this.rollups.schedule());
+        return { queued, result, left };
+      });
+    } finally {
+      clearInterval(stillRunning);
+      this.runStartedAt = undefined;
+    }
     this.backlog.set(run.left);
     if (run.queued.taken === 0 || !run.result) return 0;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.runDuration.observe(seconds);
+    const { result } = run;
+    for (const c of result.capped) {
+      this.capped.inc();
+      this.log.warn({
+        msg: 'detection capped: record compared with only part of its candidates, flagged for an analyst',
+        initiativeId: c.initiativeId,
+        candidates: c.candidates,
+        compared: c.compared,
+        cap: c.cap,
+      });
+    }
+    const durationMs = Math.round(seconds * 10_000) / 10;
+    if (durationMs > DETECTION_SLOW_RUN_MS) {
+      this.log.warn({
+        msg: 'detection run slow',
+        records: result.stats.changed,
+        durationMs,
+        thresholdMs: DETECTION_SLOW_RUN_MS,
+        slowestRecord: result.slowest?.initiativeId,
+        slowestRecordCandidates: result.slowest?.candidates,
+        slowestRecordMs: result.slowest?.ms,
+        capped: result.stats.capped,
+        stagesMs: result.stagesMs,
+      });
+    }
     this.log.debug({
       msg: 'detection run',
       queued: run.queued.taken,
-      ...run.result.stats,
-      classificationChanges: run.result.changes.length,
+      ...result.stats,
+      classificationChanges: result.changes.length,
       left: run.left,
-      durationMs: Math.round(seconds * 10_000) / 10,
-      stagesMs: run.result.stagesMs,
+      durationMs,
+      stagesMs: result.stagesMs,
+      slowest: result.slowest,
       candidateCache: { size: this.detect.cache.size, hits: this.detect.cache.hits, misses: this.detect.cache.misses },
     });
     return run.queued.taken;

@@ -4,76 +4,170 @@ import { dateWindowDays } from './pair-matcher';
  * Blocking: which stored records a changed record is compared with. Two records are candidates when they share a
  * recipient country and their intervals are at most `dateWindowDays()` apart (then the reporters, streams and exact
  * dates are checked too). That is an equality on keys `<country>:<period>`: each interval is widened by half the
- * window on each side, so two intervals close enough have a day — and its period — in common.
+ * window on each side, so two intervals close enough have a day — and its period, at any period length — in common.
  *
- * A record is stored under keys of one period length, chosen by its own length so that it has a few keys whatever it
- * lasts: months for a course or an operation, quarters for a project of up to about a year, years beyond. A changed
- * record looks up the keys of every period length it touches (months, quarters and years), so it meets each stored
- * record at that record's length. Storing a three-year project under 38 month keys per country made the index, and
- * every lookup into it, grow with the registry's longest records.
+ * Period lengths, finest first: months, quarters, years, decades, `L` (one period for all time: the key is the country
+ * alone) and `G` (one key for all countries and all time). A record's **level** is the period length it is filed
+ * under: by its length, months for a course or an operation (up to 62 days), quarters for a project of up to about a
+ * year (400 days), years beyond — or coarser, when that would give it more than MAX_BLOCK_KEYS_PER_RECORD keys (a
+ * ten-year programme over 249 countries: 12 × 249 year keys, 2 × 249 decade keys, so `L`, 249 keys). So a record has a
+ * bounded number of keys whatever its dates and countries (0001-01-01 → 9999-12-31 over 249 countries once made
+ * 30 million lookup keys, 107 s and 3.8 GB in the platform).
+ *
+ * A record of level S is indexed under its keys at S and at every coarser length T, each tagged with S (`S>key`).
+ * A changed record looks, for each level S, for the records of that level: under its own keys at S when it has at most
+ * MAX_LOOKUP_KEYS_PER_LEVEL of them, else at the finest coarser length where it has (a broad record reads the
+ * decade or country buckets of the short records instead of enumerating every month of its span). Two records that
+ * share a country and a day of their widened intervals therefore always meet: the stored one is filed, under that
+ * country and day, at every length from its level up, and the changed one looks there at one of them. A coarser
+ * lookup may find more records than the rule admits; they are filtered by the rule (BlockingIndex), never missed.
  *
  * The keys are never stored: the database holds one `BlockRecord` per live record (`registry_block_records`), and
- * the keys are derived from it in memory (`BlockingIndex`), so a change of the window or of the period lengths takes
- * effect when the index is next loaded.
+ * the keys are derived from it in memory (`BlockingIndex`), so a change of the window, of the period lengths or of the
+ * caps takes effect when the index is next loaded.
  */
 
-export type PeriodLength = 'M' | 'Q' | 'Y';
+export type PeriodLength = 'M' | 'Q' | 'Y' | 'D' | 'L' | 'G';
+
+/** Finest first. */
+export const PERIOD_LENGTHS: readonly PeriodLength[] = ['M', 'Q', 'Y', 'D', 'L', 'G'];
+
+/** Most keys a record is indexed under (its keys at its level and at every coarser length, added up). */
+export const MAX_BLOCK_KEYS_PER_RECORD = 512;
+/** Most keys a changed record looks up for the records of one level (at most 6 levels: 3,072 lookups in all). */
+export const MAX_LOOKUP_KEYS_PER_LEVEL = 512;
 
 const DAY_MS = 86_400_000;
 /** Longest interval (days) stored under month keys, then under quarter keys; longer ones under year keys. */
 const MONTH_KEYS_UP_TO_DAYS = 62;
 const QUARTER_KEYS_UP_TO_DAYS = 400;
 
-function widened(start: string, end: string): { from: Date; to: Date } | undefined {
-  if (!start || !end) return undefined;
+const rank = (length: PeriodLength) => PERIOD_LENGTHS.indexOf(length);
+
+interface Span {
+  /** Distinct countries. */
+  countries: string[];
+  /** First and last month (year × 12 + month index) of the widened interval. */
+  from: number;
+  to: number;
+}
+
+function spanOf(countries: readonly string[], start: string, end: string): Span | undefined {
+  if (!start || !end || countries.length === 0) return undefined;
   const half = dateWindowDays() / 2;
   const from = new Date(Date.parse(`${start}T00:00:00Z`) - half * DAY_MS);
   const to = new Date(Date.parse(`${end}T00:00:00Z`) + half * DAY_MS);
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from > to) return undefined;
-  return { from, to };
+  return {
+    countries: [...new Set(countries)],
+    from: from.getUTCFullYear() * 12 + from.getUTCMonth(),
+    to: to.getUTCFullYear() * 12 + to.getUTCMonth(),
+  };
 }
 
-function periodsBetween(length: PeriodLength, from: Date, to: Date): string[] {
-  const step = length === 'M' ? 1 : length === 'Q' ? 3 : 12;
-  const label = (y: number, m: number) =>
-    length === 'M' ? `M${y}-${String(m + 1).padStart(2, '0')}` : length === 'Q' ? `Q${y}-${m / 3 + 1}` : `Y${y}`;
-  const out: string[] = [];
-  let y = from.getUTCFullYear();
-  let m = from.getUTCMonth() - (from.getUTCMonth() % step);
-  while (y < to.getUTCFullYear() || (y === to.getUTCFullYear() && m <= to.getUTCMonth())) {
-    out.push(label(y, m));
-    m += step;
-    if (m >= 12) {
-      m -= 12;
-      y++;
-    }
+/** Months per period (L and G: one period for all time). */
+const MONTHS: Record<Exclude<PeriodLength, 'L' | 'G'>, number> = { M: 1, Q: 3, Y: 12, D: 120 };
+
+/** The index of the period of length `length` holding month `month` (months since year 0). */
+const periodIndex = (length: 'M' | 'Q' | 'Y' | 'D', month: number) => Math.floor(month / MONTHS[length]);
+
+/** How many periods of `length` the span touches (computed, not enumerated: a span may cover thousands of years). */
+function periodCount(length: PeriodLength, s: Span): number {
+  if (length === 'L' || length === 'G') return 1;
+  return periodIndex(length, s.to) - periodIndex(length, s.from) + 1;
+}
+
+/** How many keys the span has at `length`. */
+function keyCount(length: PeriodLength, s: Span): number {
+  return length === 'G' ? 1 : s.countries.length * periodCount(length, s);
+}
+
+/** `n` modulo `m`, never negative (a widened year-0001 interval starts in year 0, a year-0000 one in year -1). */
+const mod = (n: number, m: number) => ((n % m) + m) % m;
+
+function label(length: 'M' | 'Q' | 'Y' | 'D', index: number): string {
+  switch (length) {
+    case 'M':
+      return `M${Math.floor(index / 12)}-${String(mod(index, 12) + 1).padStart(2, '0')}`;
+    case 'Q':
+      return `Q${Math.floor(index / 4)}-${mod(index, 4) + 1}`;
+    case 'Y':
+      return `Y${index}`;
+    case 'D':
+      return `D${index * 10}`;
   }
-  return out;
 }
 
-/** The period length a record of these dates is stored under. */
+/** The span's keys at `length`; only called where keyCount is within a cap. */
+function keysAt(length: PeriodLength, s: Span): string[] {
+  if (length === 'G') return ['G'];
+  if (length === 'L') return s.countries.map((c) => `${c}:L`);
+  const periods: string[] = [];
+  for (let i = periodIndex(length, s.from); i <= periodIndex(length, s.to); i++) periods.push(label(length, i));
+  return s.countries.flatMap((c) => periods.map((p) => `${c}:${p}`));
+}
+
+/**
+ * Keys `<country>:<period>` of one period length for each country and each period the widened interval touches
+ * (`L`: `<country>:L`; `G`: `G`). Enumerates them: for lengths and spans whose count is known to be small.
+ */
+export function blockKeysOf(countries: readonly string[], start: string, end: string, length: PeriodLength): string[] {
+  const s = spanOf(countries, start, end);
+  return s ? keysAt(length, s) : [];
+}
+
+/** The period length a record of these dates is filed under by its length alone (before the key cap). */
 export function storedPeriodLength(start: string, end: string): PeriodLength {
   const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS;
   return days <= MONTH_KEYS_UP_TO_DAYS ? 'M' : days <= QUARTER_KEYS_UP_TO_DAYS ? 'Q' : 'Y';
 }
 
-/** Keys `<country>:<period>` of one period length for each country and each period the widened interval touches. */
-export function blockKeysOf(countries: readonly string[], start: string, end: string, length: PeriodLength): string[] {
-  const w = widened(start, end);
-  if (!w || countries.length === 0) return [];
-  const periods = periodsBetween(length, w.from, w.to);
-  return [...new Set(countries)].flatMap((c) => periods.map((p) => `${c}:${p}`));
+/** Keys at `length` and every coarser length, added up. */
+function keysFrom(length: PeriodLength, s: Span): number {
+  let n = 0;
+  for (const t of PERIOD_LENGTHS.slice(rank(length))) n += keyCount(t, s);
+  return n;
 }
 
-/** The keys a record is stored under (none without dates or countries). */
+function levelOfSpan(start: string, end: string, s: Span): PeriodLength {
+  const byLength = storedPeriodLength(start, end);
+  return PERIOD_LENGTHS.slice(rank(byLength)).find((l) => keysFrom(l, s) <= MAX_BLOCK_KEYS_PER_RECORD) ?? 'G';
+}
+
+/**
+ * The record's level: the period length it is filed under (`storedPeriodLength`, or coarser when that would give it
+ * more than MAX_BLOCK_KEYS_PER_RECORD keys); undefined without dates or countries.
+ */
+export function storedLevelOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): PeriodLength | undefined {
+  const s = spanOf(c.countries, c.start, c.end);
+  return s ? levelOfSpan(c.start, c.end, s) : undefined;
+}
+
+/**
+ * The keys a record is indexed under (none without dates or countries): `S>key` for its level S and its keys at S
+ * and every coarser length. At most MAX_BLOCK_KEYS_PER_RECORD.
+ */
 export function storedKeysOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): string[] {
-  if (!c.start || !c.end) return [];
-  return blockKeysOf(c.countries, c.start, c.end, storedPeriodLength(c.start, c.end));
+  const s = spanOf(c.countries, c.start, c.end);
+  if (!s) return [];
+  const level = levelOfSpan(c.start, c.end, s);
+  return PERIOD_LENGTHS.slice(rank(level)).flatMap((t) => keysAt(t, s).map((k) => `${level}>${k}`));
 }
 
-/** The keys a changed record looks up: every period length, so it meets records stored under any of them. */
+/**
+ * The keys a changed record looks up for the records of level `level`: its keys at that length, or at the finest
+ * coarser one where it has at most MAX_LOOKUP_KEYS_PER_LEVEL (none without dates or countries).
+ */
+export function lookupKeysAtLevel(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>, level: PeriodLength): string[] {
+  const s = spanOf(c.countries, c.start, c.end);
+  if (!s) return [];
+  const t = PERIOD_LENGTHS.slice(rank(level)).find((l) => keyCount(l, s) <= MAX_LOOKUP_KEYS_PER_LEVEL) ?? 'G';
+  return keysAt(t, s).map((k) => `${level}>${k}`);
+}
+
+/** The keys a changed record looks up: for every level, so it meets records filed at any of them. */
 export function lookupKeysOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): string[] {
-  return (['M', 'Q', 'Y'] as const).flatMap((length) => blockKeysOf(c.countries, c.start, c.end, length));
+  return PERIOD_LENGTHS.flatMap((level) => lookupKeysAtLevel(c, level));
 }
 
 /**
@@ -99,7 +193,7 @@ const sorted = (values: readonly string[]) => [...new Set(values)].sort();
  * streams are sorted, so that listing them in another order is no change of the row.
  */
 export function storedRecordOf(c: BlockRecord): BlockRecord | undefined {
-  if (storedKeysOf(c).length === 0) return undefined;
+  if (!spanOf(c.countries, c.start, c.end)) return undefined;
   return {
     initiativeId: c.initiativeId,
     reporterRef: c.reporterRef,

@@ -1,11 +1,10 @@
 import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { FieldProblem } from '@ctp/contracts';
-import { RequestProblem } from '@ctp/observability';
+import { QueryParams, RequestProblem } from '@ctp/observability';
 import { DataSource } from 'typeorm';
 import { DecideOverlap } from '../application/decide-overlap';
-import { OverlapRepository, StoredPair } from '../persistence/overlap.repository';
+import { CappedRecordView, OverlapRepository, StoredPair } from '../persistence/overlap.repository';
 import { Viewer } from '../../registry/domain/visibility';
 import { shareableClusterId, shareableClusterJoin } from '../../registry/persistence/visible-clusters';
 import { registryViewerOf } from '../../http/viewer';
@@ -56,32 +55,23 @@ export class OverlapsController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
   async list(
-    @Query() query: Record<string, string | undefined>,
+    @Query() query: Record<string, unknown>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ items: OverlapView[]; nextCursor?: string }> {
     const viewer = registryViewerOf(principal);
-    const problems: FieldProblem[] = [];
-    if (query.classification !== undefined && !['DUPLICATE', 'OVERLAP'].includes(query.classification)) {
-      problems.push({ field: 'classification', rule: 'isIn', message: 'classification must be DUPLICATE or OVERLAP' });
-    }
-    if (query.decision !== undefined && !['CONFIRMED', 'REJECTED', 'NONE'].includes(query.decision)) {
-      problems.push({ field: 'decision', rule: 'isIn', message: 'decision must be CONFIRMED, REJECTED or NONE' });
-    }
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-      problems.push({ field: 'limit', rule: 'range', message: 'limit must be a whole number from 1 to 500' });
-    }
-    if (query.cursor !== undefined && !/^\d{1,18}$/.test(query.cursor)) {
-      problems.push({ field: 'cursor', rule: 'valid', message: 'cursor is not one this endpoint gave out' });
-    }
-    if (problems.length)
-      throw new RequestProblem(400, `invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
+    const q = new QueryParams(query);
+    const classification = q.oneOf('classification', ['DUPLICATE', 'OVERLAP']);
+    const decision = q.oneOf('decision', ['CONFIRMED', 'REJECTED', 'NONE']);
+    const initiativeId = q.text('initiativeId');
+    const limit = q.limit(50, 500);
+    const afterId = q.cursorText('cursor', (v) => (/^[0-9]{1,18}$/.test(v) ? v : undefined));
+    q.done();
     const pairs = await this.overlaps.list(
       {
-        classification: query.classification,
-        decision: query.decision,
-        initiativeId: query.initiativeId,
-        afterId: query.cursor,
+        classification,
+        decision,
+        initiativeId,
+        afterId,
         limit: limit + 1,
       },
       viewer,
@@ -97,10 +87,17 @@ export class OverlapsController {
     summary: 'How far duplicate detection is behind the registry',
     description:
       'Changed records are queued for detection in the transaction that applies them and compared right after. ' +
-      '`queued` is 0 when every applied change has been compared (pairs, clusters and rollups are up to date).',
+      '`queued` is 0 when every applied change has been compared (pairs, clusters and rollups are up to date). ' +
+      '`capped`: the records that had more candidates than DETECTION_MAX_CANDIDATES at their last run, so were ' +
+      'compared with that many only (the most alike by countries, dates and streams; their other pairs kept as ' +
+      'they were): for an analyst to look at (`total`, and the first 100, oldest flag first).',
   })
-  async detection(): Promise<{ queued: number; oldestQueuedAt: string | null }> {
-    return this.overlaps.queueState();
+  async detection(): Promise<{
+    queued: number;
+    oldestQueuedAt: string | null;
+    capped: { total: number; records: CappedRecordView[] };
+  }> {
+    return { ...(await this.overlaps.queueState()), capped: await this.overlaps.cappedState(100) };
   }
 
   @Get(':id')

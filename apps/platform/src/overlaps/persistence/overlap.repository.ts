@@ -31,6 +31,20 @@ export interface StoredPair {
   updatedAt: string;
 }
 
+/** A record compared with fewer candidates than it has (`detection_capped`), for an analyst to look at. */
+export interface CappedRecordView {
+  initiativeId: string;
+  /** Candidates found at its last detection run. */
+  candidates: number;
+  /** Candidates it was compared with (the cap then). */
+  compared: number;
+  cap: number;
+  /** When it was first found over the cap (kept while it stays over). */
+  flaggedAt: string;
+  /** Its last detection run. */
+  detectedAt: string;
+}
+
 export interface DecidedBy {
   sub: string;
   org: string;
@@ -122,6 +136,57 @@ export class OverlapRepository {
       `SELECT count(*)::int AS queued, min(queued_at) AS oldest FROM detection_queue`,
     );
     return { queued: row.queued, oldestQueuedAt: row.oldest?.toISOString() ?? null };
+  }
+
+  /**
+   * Records the changed records that were capped (upserted, keeping when each was first flagged) and clears the flag
+   * of the other changed records (no longer over the cap, withdrawn, gone).
+   */
+  async setCapped(
+    tx: Transaction,
+    changedIds: readonly string[],
+    capped: readonly { initiativeId: string; candidates: number; compared: number; cap: number }[],
+  ): Promise<void> {
+    const ids = capped.map((c) => c.initiativeId);
+    await tx.manager.query(
+      `DELETE FROM detection_capped WHERE initiative_id = ANY($1::text[]) AND NOT (initiative_id = ANY($2::text[]))`,
+      [changedIds, ids],
+    );
+    if (capped.length === 0) return;
+    await tx.manager.query(
+      `INSERT INTO detection_capped AS d (initiative_id, candidates, compared, cap)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[])
+       ON CONFLICT (initiative_id) DO UPDATE SET
+         candidates = excluded.candidates, compared = excluded.compared, cap = excluded.cap, detected_at = now()`,
+      [ids, capped.map((c) => c.candidates), capped.map((c) => c.compared), capped.map((c) => c.cap)],
+    );
+  }
+
+  /** How many records are capped, and the first `limit` of them (oldest flag first). */
+  async cappedState(limit: number): Promise<{ total: number; records: CappedRecordView[] }> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM detection_capped`);
+    const rows: {
+      initiative_id: string;
+      candidates: number;
+      compared: number;
+      cap: number;
+      flagged_at: Date;
+      detected_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT * FROM detection_capped ORDER BY flagged_at, initiative_id LIMIT $1`,
+      [limit],
+    );
+    return {
+      total: n,
+      records: rows.map((r) => ({
+        initiativeId: r.initiative_id,
+        candidates: r.candidates,
+        compared: r.compared,
+        cap: r.cap,
+        flaggedAt: r.flagged_at.toISOString(),
+        detectedAt: r.detected_at.toISOString(),
+      })),
+    };
   }
 
   async records(tx: Transaction, ids: string[]): Promise<StoredCandidate[]> {

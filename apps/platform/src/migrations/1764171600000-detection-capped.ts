@@ -1,0 +1,27 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `detection_capped`: the records duplicate detection compared with fewer candidates than they have (more than
+ * DETECTION_MAX_CANDIDATES, e.g. a programme over every country for ten years), for an analyst to look at
+ * (`GET /overlaps/detection`). Written and cleared by the detection worker for the records each run compares: a row
+ * stays while the record is over the cap, and goes when it is compared whole again, withdrawn or narrowed.
+ */
+export class DetectionCapped1764171600000 implements MigrationInterface {
+  name = 'DetectionCapped1764171600000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE detection_capped (
+        initiative_id text PRIMARY KEY,
+        candidates int NOT NULL,
+        compared int NOT NULL,
+        cap int NOT NULL,
+        flagged_at timestamptz NOT NULL DEFAULT now(),
+        detected_at timestamptz NOT NULL DEFAULT now()
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE detection_capped`);
+  }
+}

@@ -1,0 +1,87 @@
+import type { BlockRecord } from './blocking';
+import { paddedIntervalIoU, WEIGHTS } from './pair-matcher';
+
+/*
+ * Work per changed record is bounded: it is compared with at most `cap` records (DETECTION_MAX_CANDIDATES). Blocking
+ * keeps the pairs the matcher could flag, but a record over many countries and years can still be a candidate of
+ * thousands (every course in those countries in those years): comparing them all was the cost a single record could
+ * impose on every other one. Beyond the cap the record is compared with the `cap` candidates most likely to matter and
+ * flagged for an analyst (`detection_capped`, GET /overlaps/detection), never truncated silently.
+ */
+
+export interface CandidateChoice {
+  /** The candidates to compare, at most `cap`. */
+  compared: string[];
+  /** The candidates left out (none unless capped): their stored pairs with the record are kept as they were. */
+  skipped: string[];
+  /** Candidates found (explicit links and blocking, each once). */
+  total: number;
+  capped: boolean;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+
+/**
+ * What the matcher's score would take from the blocking columns alone (countries, dates, stream: up to 0.5 of 1),
+ * to rank the candidates of a capped record; the title and the rest are read only for the ones compared.
+ */
+export function blockingScore(a: BlockRecord, b: BlockRecord, aCountries: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const c of b.countries) if (aCountries.has(c)) shared++;
+  const countries = Math.min(1, shared / Math.max(1, Math.min(aCountries.size, b.countries.length)));
+  const dates = paddedIntervalIoU(dayOf(a.start), dayOf(a.end), dayOf(b.start), dayOf(b.end));
+  const stream =
+    a.primaryStream === b.primaryStream
+      ? 1
+      : a.secondaryStreams.includes(b.primaryStream) || b.secondaryStreams.includes(a.primaryStream)
+        ? 0.5
+        : 0;
+  return WEIGHTS.countries * countries + WEIGHTS.dates * dates + WEIGHTS.stream * stream;
+}
+
+/**
+ * The candidates a changed record is compared with. All of them when they are at most `cap`; beyond, in this order
+ * until `cap`: explicitly linked records (an explicit link decides a pair by itself), the records it has a flagged
+ * pair with (so that a flag is re-judged rather than left stale, when there is room), then the others by
+ * `blockingScore`, highest first (ties by id, so the choice is the same on every instance).
+ */
+export function chooseCandidates(
+  changed: BlockRecord,
+  explicit: Iterable<string>,
+  blocked: Iterable<string>,
+  rowOf: (id: string) => BlockRecord | undefined,
+  flaggedWith: ReadonlySet<string>,
+  cap: number,
+): CandidateChoice {
+  const linked = [...new Set(explicit)];
+  const all = new Set(linked);
+  for (const id of blocked) all.add(id);
+  if (all.size <= cap) return { compared: [...all], skipped: [], total: all.size, capped: false };
+  const chosen = new Set<string>();
+  for (const id of linked) if (chosen.size < cap) chosen.add(id);
+  const rest: string[] = [];
+  for (const id of all) {
+    if (chosen.has(id)) continue;
+    if (flaggedWith.has(id) && chosen.size < cap) chosen.add(id);
+    else rest.push(id);
+  }
+  if (chosen.size < cap) {
+    const countries = new Set(changed.countries);
+    const scored = rest.map((id) => {
+      const row = rowOf(id);
+      return { id, score: row ? blockingScore(changed, row, countries) : 0 };
+    });
+    scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    for (const { id } of scored) {
+      if (chosen.size >= cap) break;
+      chosen.add(id);
+    }
+  }
+  return {
+    compared: [...chosen],
+    skipped: [...all].filter((id) => !chosen.has(id)),
+    total: all.size,
+    capped: true,
+  };
+}
