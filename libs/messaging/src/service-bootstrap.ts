@@ -8,10 +8,14 @@ import {
   CtpLogger,
   ERROR_BODY_SCHEMA,
   HttpErrorFilter,
+  HttpLoggingMiddleware,
+  JSON_BODY_LIMIT,
   NestPinoLogger,
+  refuseUnreadableRequestText,
   sendError,
   toErrorBody,
   validationExceptionFactory,
+  verifyJsonBody,
 } from '@ctp/observability';
 import { bearerToken, InvalidToken, TokenVerifier, Unauthorized } from '@ctp/auth';
 import { JetStreamServer } from './jetstream.server';
@@ -43,13 +47,22 @@ export async function bootstrapService(
     // line saying why, then exit 1. Nest's default logs them itself at error level and exits first.
     abortOnError: false,
   });
+  // The request's log line (and correlation id) first, so that a request refused below is logged like any other.
+  const requestLog = app.get(HttpLoggingMiddleware);
+  app.use((req: Request, res: Response, next: NextFunction) => requestLog.use(req, res, next));
   // Security headers on every answer (no sniffing, no framing, HSTS, a strict CSP: the API serves JSON and CSV only).
   app.use(helmet());
-  // Our own JSON parser, so that a body that is not JSON (or too large) gets the contract's error body naming it.
-  app.use(json({ limit: '1mb' }));
+  // A path or query that cannot be read safely (malformed %-encoding, control characters, lone surrogates): 400.
+  app.use(refuseUnreadableRequestText);
+  // Our own JSON parser, so that a body that is not JSON (or too large, too deep, not UTF-8, not the gzip/deflate/br
+  // its Content-Encoding says) gets the contract's error body naming the rule.
+  app.use(json({ limit: JSON_BODY_LIMIT, verify: verifyJsonBody }));
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
-    sendError(res, toErrorBody(err));
+    const body = toErrorBody(err);
+    if (body.statusCode >= 500)
+      spec.logger.error({ msg: 'request body could not be read', err: (err as Error)?.stack });
+    sendError(res, body);
   });
   app.useGlobalPipes(
     new ValidationPipe({

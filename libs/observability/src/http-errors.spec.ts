@@ -6,7 +6,16 @@ import {
   NotFoundException,
   ValidationError,
 } from '@nestjs/common';
-import { flattenValidationErrors, RequestProblem, toErrorBody, validationExceptionFactory } from './http-errors';
+import createError from 'http-errors';
+import { gunzipSync } from 'node:zlib';
+import type { Response } from 'express';
+import {
+  flattenValidationErrors,
+  RequestProblem,
+  sendError,
+  toErrorBody,
+  validationExceptionFactory,
+} from './http-errors';
 
 const v = (property: string, constraints?: Record<string, string>, children?: ValidationError[]): ValidationError => ({
   property,
@@ -200,6 +209,99 @@ describe('toErrorBody', () => {
       expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: [] });
       const text = JSON.stringify(body);
       expect(text).not.toMatch(/secret|password|10\.0\.0\.5/);
+    });
+  });
+
+  describe("the body parser's refusals: a 4xx naming the field and rule", () => {
+    /** How body-parser passes on an error from the decompression stream: createError(400, …) twice, no `type`. */
+    const zlibError = (input: Buffer) => {
+      try {
+        gunzipSync(input);
+      } catch (err) {
+        return createError(400, createError(400, err as Error));
+      }
+      throw new Error('it decompressed');
+    };
+
+    it.each<[string, unknown, number, string, string]>([
+      ['not gzip after all', zlibError(Buffer.from('plain text')), 400, 'Content-Encoding', 'decodable'],
+      [
+        'too large',
+        createError(413, 'request entity too large', { type: 'entity.too.large', limit: 1048576 }),
+        413,
+        'body',
+        'maxSize',
+      ],
+      [
+        'an encoding not accepted',
+        createError(415, 'unsupported content encoding "compress"', {
+          type: 'encoding.unsupported',
+          encoding: 'compress',
+        }),
+        415,
+        'Content-Encoding',
+        'isIn',
+      ],
+      [
+        'a charset not accepted',
+        createError(415, 'unsupported charset "LATIN1"', { type: 'charset.unsupported', charset: 'latin1' }),
+        415,
+        'Content-Type',
+        'charset',
+      ],
+      [
+        'shorter than Content-Length',
+        createError(400, 'request size did not match content length', { type: 'request.size.invalid' }),
+        400,
+        'Content-Length',
+        'matchesBody',
+      ],
+    ])('%s', (_label, err, status, field, rule) => {
+      const body = toErrorBody(err);
+      expect(body).toMatchObject({ statusCode: status, details: [{ field, rule }] });
+    });
+
+    it("keeps the verify hook's own problem (body-parser wraps it with status and type)", () => {
+      const problem = new RequestProblem(400, 'too deep', [{ field: 'body', rule: 'maxDepth', message: 'too deep' }]);
+      const wrapped = createError(403, problem, { body: Buffer.from('[[['), type: 'entity.verify.failed' });
+      expect(toErrorBody(wrapped)).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'too deep',
+        details: [{ field: 'body', rule: 'maxDepth', message: 'too deep' }],
+      });
+    });
+
+    it('echoes no control character or lone surrogate from a parse error', () => {
+      const err = createError(400, 'Unexpected token \u0000 in "\ud800\u001b[31m"', { type: 'entity.parse.failed' });
+      const body = toErrorBody(err);
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      expect(body.message).not.toMatch(/[\u0000-\u001f\ud800-\udfff]/);
+      expect(body.details).toEqual([{ field: 'body', rule: 'isJson', message: 'the request body must be valid JSON' }]);
+    });
+  });
+
+  describe('sendError', () => {
+    it('puts only printable ASCII in WWW-Authenticate, whatever the reason holds', () => {
+      const headers: Record<string, string> = {};
+      const res = {
+        locals: {},
+        setHeader: (k: string, v: string) => {
+          if (/[^\t\x20-\x7e]/.test(v)) throw new TypeError('Invalid character in header content');
+          headers[k] = v;
+        },
+        status: () => res,
+        json: () => res,
+      } as unknown as Response;
+      sendError(res, {
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'm',
+        details: [{ field: 'Authorization', rule: 'valid', message: 'kid "é\ud800\u0000" is unknown\\' }],
+      });
+      expect(headers['WWW-Authenticate']).toBe(
+        `Bearer error="invalid_token", error_description="kid '???' is unknown'"`,
+      );
     });
   });
 });

@@ -11,6 +11,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
 import { CtpLogger } from './logger';
+import { printable } from './request-text';
 
 export { FieldProblem, flattenValidationErrors };
 
@@ -70,33 +71,98 @@ export function toErrorBody(exception: unknown): ErrorBody {
     }
     return { statusCode: status, error: reasonPhrase(status), message: String(r), details: [] };
   }
-  const syntax = exception as { type?: string; status?: number; message?: string };
-  if (syntax?.type === 'entity.parse.failed') {
+  const parser = bodyParserErrorBody(exception);
+  if (parser) return parser;
+  return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: [] };
+}
+
+/** What body-parser (and the decompression under it) failed with, as fields and rules; undefined for anything else. */
+interface ParserError {
+  type?: unknown;
+  status?: unknown;
+  expose?: unknown;
+  message?: unknown;
+  code?: unknown;
+  limit?: unknown;
+  encoding?: unknown;
+  charset?: unknown;
+}
+
+const BODY_PARSER_RULES: Record<string, { field: string; rule: string; message: (e: ParserError) => string }> = {
+  'entity.parse.failed': {
+    field: 'body',
+    rule: 'isJson',
+    message: () => 'the request body must be valid JSON',
+  },
+  'entity.too.large': {
+    field: 'body',
+    rule: 'maxSize',
+    message: (e) =>
+      `the request body is larger than ${typeof e.limit === 'number' ? `${e.limit} bytes` : 'allowed'} (once decoded)`,
+  },
+  'encoding.unsupported': {
+    field: 'Content-Encoding',
+    rule: 'isIn',
+    message: () => 'Content-Encoding must be identity, gzip, deflate or br',
+  },
+  'charset.unsupported': {
+    field: 'Content-Type',
+    rule: 'charset',
+    message: () => 'the body must be UTF-8 (charset=utf-8)',
+  },
+  'request.size.invalid': {
+    field: 'Content-Length',
+    rule: 'matchesBody',
+    message: () => 'the body is not as long as Content-Length says',
+  },
+  'request.aborted': {
+    field: 'body',
+    rule: 'complete',
+    message: () => 'the request was aborted before its body was complete',
+  },
+};
+
+/**
+ * body-parser's own refusals (they carry a 4xx `status` and `expose: true`; never an arbitrary error's message): a body
+ * that is not JSON, too large, in an encoding or charset not accepted, or whose Content-Encoding could not be undone
+ * (not gzip / deflate / br after all: zlib's error, passed on by body-parser as a 400 without a `type`).
+ */
+function bodyParserErrorBody(exception: unknown): ErrorBody | undefined {
+  if (exception === null || typeof exception !== 'object') return undefined;
+  const e = exception as ParserError;
+  const unparsable = e.type === 'entity.parse.failed';
+  if (!unparsable && (e.expose !== true || typeof e.status !== 'number' || e.status < 400 || e.status >= 500)) {
+    return undefined;
+  }
+  const status = unparsable ? 400 : (e.status as number);
+  const known =
+    typeof e.type === 'string' && Object.hasOwn(BODY_PARSER_RULES, e.type) ? BODY_PARSER_RULES[e.type] : undefined;
+  if (known) {
+    const detail = known.message(e);
+    const message =
+      e.type === 'entity.parse.failed'
+        ? `request body is not valid JSON: ${printable(String(e.message), 200)}`
+        : detail;
+    return {
+      statusCode: status,
+      error: reasonPhrase(status),
+      message,
+      details: [{ field: known.field, rule: known.rule, message: detail }],
+    };
+  }
+  if (typeof e.code === 'string' && (e.code.startsWith('Z_') || e.code.startsWith('ERR_'))) {
+    const message = `the request body could not be decoded as its Content-Encoding says (${printable(String(e.message), 80)})`;
     return {
       statusCode: 400,
-      error: 'Bad Request',
-      message: `request body is not valid JSON: ${syntax.message}`,
-      details: [{ field: 'body', rule: 'isJson', message: 'the request body must be valid JSON' }],
+      error: reasonPhrase(400),
+      message,
+      details: [{ field: 'Content-Encoding', rule: 'decodable', message }],
     };
   }
-  // Other body-parser failures (too large, bad encoding) carry their own 4xx status.
-  // Only body-parser's own errors (they carry a `type` and `expose: true`), never an arbitrary error's message.
-  const parser = exception as { expose?: boolean };
-  if (
-    typeof syntax?.type === 'string' &&
-    parser.expose === true &&
-    typeof syntax.status === 'number' &&
-    syntax.status >= 400 &&
-    syntax.status < 500
-  ) {
-    return {
-      statusCode: syntax.status,
-      error: reasonPhrase(syntax.status),
-      message: String(syntax.message),
-      details: [],
-    };
+  if (typeof e.type === 'string') {
+    return { statusCode: status, error: reasonPhrase(status), message: printable(String(e.message), 200), details: [] };
   }
-  return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: [] };
+  return undefined;
 }
 
 /** `Not Found` for 404: the same words Nest's own exceptions use. */
@@ -133,7 +199,10 @@ export function sendError(res: Response, body: ErrorBody): void {
   res.locals.ctpError = body;
   if (body.statusCode === 401) {
     // RFC 6750: what was wrong with the token, for the client library to act on (a quote would end the value).
-    const reason = (body.details[0]?.message ?? body.message).replace(/["\\]/g, "'");
+    // Printable ASCII only: a header cannot carry other characters (Node throws), whatever the token held.
+    const reason = (body.details[0]?.message ?? body.message).replace(/[^\x20-\x7e]|["\\]/g, (c) =>
+      c === '"' || c === '\\' ? "'" : '?',
+    );
     res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${reason}"`);
   }
   res.status(body.statusCode).json(body);

@@ -7,3 +7,7 @@ export * from './observability.module';
 export * from './http-errors';
 export * from './env';
 export * from './access-rule';
+export * from './http-logging.middleware';
+export * from './request-text';
+export * from './query-params';
+export * from './edge-input';

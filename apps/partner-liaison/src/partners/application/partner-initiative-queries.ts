@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { FieldProblem, initiativeId, INITIATIVE_STATUSES, InitiativeSnapshot } from '@ctp/contracts';
-import { InitiativeNotFound, MalformedRequest } from '../domain/partner-errors';
+import { initiativeId, INITIATIVE_STATUSES, InitiativeSnapshot } from '@ctp/contracts';
+import { base64urlCursorText, QueryParams } from '@ctp/observability';
+import { InitiativeNotFound } from '../domain/partner-errors';
 import { PartnerInitiativeRepository } from '../persistence/partner-initiative.repository';
 import { PartnerRegistry } from './partner-registry';
 
@@ -28,49 +29,21 @@ export class PartnerInitiativeQueries {
     return stored.snapshot;
   }
 
-  async list(partnerRef: string, query: Record<string, string | undefined>): Promise<PartnerInitiativePage> {
+  async list(partnerRef: string, query: Record<string, unknown>): Promise<PartnerInitiativePage> {
     const partner = await this.registry.get(partnerRef);
-    const problems: FieldProblem[] = [];
-    for (const k of Object.keys(query)) {
-      if (!QUERY_FIELDS.includes(k)) {
-        problems.push({
-          field: k,
-          rule: 'known',
-          message: `unknown query parameter ${k}; use ${QUERY_FIELDS.join(', ')}`,
-        });
-      }
-    }
-    const { status, includeWithdrawn, cursor } = query;
-    if (status !== undefined && !(INITIATIVE_STATUSES as readonly string[]).includes(status)) {
-      problems.push({
-        field: 'status',
-        rule: 'isIn',
-        message: `status must be one of ${INITIATIVE_STATUSES.join(', ')}`,
-      });
-    }
-    if (includeWithdrawn !== undefined && !['true', 'false'].includes(includeWithdrawn)) {
-      problems.push({
-        field: 'includeWithdrawn',
-        rule: 'isBoolean',
-        message: 'includeWithdrawn must be true or false',
-      });
-    }
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-      problems.push({ field: 'limit', rule: 'range', message: 'limit must be a whole number from 1 to 500' });
-    }
-    let after: string | undefined;
-    if (cursor !== undefined) {
-      after = Buffer.from(cursor, 'base64url').toString('utf8');
-      if (!after.startsWith(`${partner.ref}-`)) {
-        problems.push({ field: 'cursor', rule: 'valid', message: 'cursor is not one this endpoint gave out' });
-      }
-    }
-    if (problems.length) throw new MalformedRequest(problems);
+    const q = new QueryParams(query, QUERY_FIELDS);
+    const status = q.oneOf('status', INITIATIVE_STATUSES);
+    const includeWithdrawn = q.boolean('includeWithdrawn');
+    const limit = q.limit(50, 500);
+    const after = q.cursorText('cursor', (v) => {
+      const id = base64urlCursorText(v);
+      return id?.startsWith(`${partner.ref}-`) ? id : undefined;
+    });
+    q.done();
     const rows = await this.initiatives.list({
       partnerRef: partner.ref,
       status,
-      includeWithdrawn: includeWithdrawn === 'true',
+      includeWithdrawn: includeWithdrawn === true,
       after,
       limit: limit + 1,
     });

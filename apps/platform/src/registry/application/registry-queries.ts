@@ -1,13 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ACTION_STREAMS,
-  FieldProblem,
-  INITIATIVE_KINDS,
-  INITIATIVE_STATUSES,
-  isCountryCode,
-  REGION_CODES,
-} from '@ctp/contracts';
-import { RequestProblem } from '@ctp/observability';
+import { ACTION_STREAMS, INITIATIVE_KINDS, INITIATIVE_STATUSES, isCountryCode, REGION_CODES } from '@ctp/contracts';
+import { base64urlCursorText, QueryParams, RequestProblem } from '@ctp/observability';
 import {
   RegistryListFilter,
   RegistryRecord,
@@ -49,50 +42,27 @@ export class RegistryQueries {
     return record;
   }
 
-  async list(query: Record<string, string | undefined>, viewer: Viewer): Promise<RegistryPage> {
-    const problems: FieldProblem[] = [];
-    const bad = (field: string, rule: string, message: string) => problems.push({ field, rule, message });
-    for (const k of Object.keys(query))
-      if (!QUERY_FIELDS.includes(k)) bad(k, 'known', `unknown query parameter; use ${QUERY_FIELDS.join(', ')}`);
-    const oneOf = (field: string, allowed: readonly string[]) => {
-      const v = query[field];
-      if (v !== undefined && !allowed.includes(v)) bad(field, 'isIn', `${field} must be one of ${allowed.join(', ')}`);
-      return v;
-    };
-    const stream = query.primaryActionStream ?? query.stream;
-    if (stream !== undefined && !(ACTION_STREAMS as readonly string[]).includes(stream)) {
-      bad(
-        query.primaryActionStream !== undefined ? 'primaryActionStream' : 'stream',
-        'isIn',
-        `must be one of ${ACTION_STREAMS.join(', ')}`,
-      );
-    }
+  async list(query: Record<string, unknown>, viewer: Viewer): Promise<RegistryPage> {
+    const q = new QueryParams(query, QUERY_FIELDS);
+    // `stream` is the short name of `primaryActionStream`; one of the two.
+    const streamParam = q.has('primaryActionStream') || !q.has('stream') ? 'primaryActionStream' : 'stream';
     const filter: RegistryListFilter = {
-      region: oneOf('region', [...REGION_CODES, 'GLB']),
-      primaryStream: stream,
-      status: oneOf('status', INITIATIVE_STATUSES),
-      kind: oneOf('kind', INITIATIVE_KINDS),
-      country: query.country,
-      reporter: query.reporter,
-      cluster: query.cluster,
-      includeWithdrawn: query.includeWithdrawn === 'true',
+      region: q.oneOf('region', [...REGION_CODES, 'GLB']),
+      primaryStream: q.oneOf(streamParam, ACTION_STREAMS),
+      status: q.oneOf('status', INITIATIVE_STATUSES),
+      kind: q.oneOf('kind', INITIATIVE_KINDS),
+      country: q.satisfying('country', isCountryCode, 'isoCountry', 'country must be an ISO 3166-1 alpha-2 code'),
+      reporter: q.text('reporter'),
+      cluster: q.text('cluster'),
+      includeWithdrawn: q.boolean('includeWithdrawn') === true,
       limit: 0,
     };
-    if (query.country !== undefined && !isCountryCode(query.country))
-      bad('country', 'isoCountry', 'country must be an ISO 3166-1 alpha-2 code');
-    if (query.includeWithdrawn !== undefined && !['true', 'false'].includes(query.includeWithdrawn)) {
-      bad('includeWithdrawn', 'isBoolean', 'includeWithdrawn must be true or false');
-    }
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      bad('limit', 'range', 'limit must be a whole number from 1 to 500');
-    if (query.cursor !== undefined) {
-      filter.after = Buffer.from(query.cursor, 'base64url').toString('utf8');
-      if (!/^(IP-|PT-)/.test(filter.after)) bad('cursor', 'valid', 'cursor is not one this endpoint gave out');
-    }
-    if (problems.length) {
-      throw new RequestProblem(400, `invalid query: ${problems.map((p) => p.field).join(', ')}`, problems);
-    }
+    const limit = q.limit(50, 500);
+    filter.after = q.cursorText('cursor', (v) => {
+      const id = base64urlCursorText(v);
+      return id !== undefined && /^(IP-|PT-)/.test(id) ? id : undefined;
+    });
+    q.done();
     const rows = await this.registry.list({ ...filter, limit: limit + 1 }, viewer);
     const items = rows.slice(0, limit);
     return rows.length > limit

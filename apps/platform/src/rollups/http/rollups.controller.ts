@@ -2,9 +2,15 @@ import { Access, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequestProblem } from '@ctp/observability';
+import { QueryParams } from '@ctp/observability';
 import { Rollup, RollupQueries } from '../application/rollup-queries';
-import { parseGroupBy, ROLLUP_DIMENSIONS, rollupCsv, RollupDimension } from '../domain/rollup-dimensions';
+import {
+  DEFAULT_GROUP_BY,
+  parseGroupBy,
+  ROLLUP_DIMENSIONS,
+  rollupCsv,
+  RollupDimension,
+} from '../domain/rollup-dimensions';
 import { registryViewerOf } from '../../http/viewer';
 
 /**
@@ -32,21 +38,22 @@ export class RollupsController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiResponse({ status: 200, description: '{ groupBy, rows: [{ <dimensions>, reported, deduplicated }], totals }' })
-  @ApiResponse({ status: 400, description: 'An unknown dimension' })
+  @ApiResponse({ status: 400, description: 'An unknown dimension or query parameter, or groupBy given twice' })
   async get(
-    @Query('groupBy') groupByParam: string | undefined,
+    @Query() query: Record<string, unknown>,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Rollup | string> {
-    let groupBy: RollupDimension[];
+    const q = new QueryParams(query, ['groupBy']);
+    const groupByParam = q.single('groupBy');
+    let groupBy: RollupDimension[] = DEFAULT_GROUP_BY;
     try {
       groupBy = parseGroupBy(groupByParam);
     } catch (err) {
-      throw new RequestProblem(400, (err as Error).message, [
-        { field: 'groupBy', rule: 'isIn', message: (err as Error).message },
-      ]);
+      q.problem('groupBy', 'isIn', (err as Error).message);
     }
+    q.done();
     const rollup = await this.rollups.rollup(groupBy, registryViewerOf(principal));
     if (accept?.includes('text/csv')) {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
