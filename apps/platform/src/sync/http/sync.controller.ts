@@ -3,6 +3,10 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { JetStreamServer } from '@ctp/messaging';
 import { DataSource } from 'typeorm';
+import { REFUSED_COUNTED } from '../application/refused-records';
+
+/** The refused records GET /sync lists per source, at most (the count is always whole). */
+const REFUSED_LISTED = 20;
 
 @ApiTags('sync')
 @Controller('sync')
@@ -15,7 +19,8 @@ export class SyncController {
   @Get()
   @Access('ops:read')
   @ApiOperation({
-    summary: 'Per source: last event, last version seen, consumer lag, last reconciliation result',
+    summary:
+      'Per source: last event, last version seen, consumer lag, last reconciliation result, records refused for their content',
   })
   @ApiOkResponse({ description: '{ consumers: { <durable>: { pending, ackPending } }, sources: [...] }' })
   async sync(): Promise<unknown> {
@@ -53,6 +58,37 @@ export class SyncController {
     ]);
     const bySource = new Map(reconciliation.map((r) => [r.source, r]));
     const all = [...new Set([...sources.map((s) => s.source), ...bySource.keys()])].sort();
+    const refusedOf = new Map(
+      await Promise.all(
+        all.map(async (source) => {
+          const rows: {
+            initiative_id: string;
+            version: number;
+            reason: string;
+            detail: string | null;
+            refused_at: Date;
+            total: number;
+          }[] = await this.dataSource.query(
+            `SELECT f.*, count(*) OVER ()::int AS total FROM (${REFUSED_COUNTED}) f
+                ORDER BY f.refused_at DESC, f.initiative_id LIMIT ${REFUSED_LISTED}`,
+            [source],
+          );
+          return [
+            source,
+            {
+              count: rows[0]?.total ?? 0,
+              records: rows.map((r) => ({
+                initiativeId: r.initiative_id,
+                version: r.version,
+                reason: r.reason,
+                detail: r.detail,
+                refusedAt: r.refused_at.toISOString(),
+              })),
+            },
+          ] as const;
+        }),
+      ),
+    );
     return {
       consumers: lag,
       sources: all.map((source) => {
@@ -65,6 +101,9 @@ export class SyncController {
           lastEventAt: s?.last_event_at?.toISOString() ?? null,
           lastReportedAt: s?.last_reported_at?.toISOString() ?? null,
           highestVersion: s?.highest_version ?? null,
+          // Versions this source holds that the platform refused for their content: reconciliation counts them as
+          // known (no re-publication); the newest REFUSED_LISTED are listed.
+          refused: refusedOf.get(source),
           reconciliation: r
             ? {
                 matched: r.matched,

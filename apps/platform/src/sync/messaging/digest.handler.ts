@@ -2,9 +2,11 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { digestSubjectOf, SourceDigest, SYNC_DIGEST_TYPE } from '@ctp/contracts';
 import { EventBatchContext, EventOutcome, ReceivedEvent } from '@ctp/messaging';
-import { CtpLogger, LOGGER } from '@ctp/observability';
+import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
+import { Gauge } from 'prom-client';
 import { RepairSource } from '../application/repair-source';
 import { SourceDigests } from '../application/source-digests';
+import { REFUSED_COUNTED } from '../application/refused-records';
 
 /**
  * A source's digest of its records. It arrives after the events it summarises (same outbox, same stream order), so
@@ -12,11 +14,24 @@ import { SourceDigests } from '../application/source-digests';
  */
 @Controller()
 export class DigestHandler {
+  private readonly refusedGauge: Gauge;
+
   constructor(
     private readonly digests: SourceDigests,
     private readonly repair: RepairSource,
     @Inject(LOGGER) private readonly log: CtpLogger,
-  ) {}
+    metrics: Metrics,
+  ) {
+    const name = 'ctp_sync_refused_records';
+    this.refusedGauge =
+      (metrics.registry.getSingleMetric(name) as Gauge | undefined) ??
+      new Gauge({
+        name,
+        help: "Records whose source's current version the platform refused for its content, per source (as of its last digest): counted as known by reconciliation, never re-published for it",
+        labelNames: ['source'],
+        registers: [metrics.registry],
+      });
+  }
 
   @EventPattern(SYNC_DIGEST_TYPE)
   async onDigest(@Payload() event: ReceivedEvent<SourceDigest>, @Ctx() ctx: EventBatchContext): Promise<EventOutcome> {
@@ -31,6 +46,9 @@ export class DigestHandler {
       };
     }
     const ours = await this.digests.digest(theirs.source, ctx.tx);
+    const [{ refused }] = (await ctx.tx.manager.query(`SELECT count(*)::int AS refused FROM (${REFUSED_COUNTED}) f`, [
+      theirs.source,
+    ])) as { refused: number }[];
     const matched = ours.count === theirs.count && ours.hash === theirs.hash;
     await ctx.tx.manager.query(
       `INSERT INTO sync_sources (source, source_digest, platform_digest, matched, checked_at, last_mismatch_at)
@@ -47,8 +65,10 @@ export class DigestHandler {
         matched,
         sourceCount: theirs.count,
         platformCount: ours.count,
+        ...(refused > 0 ? { refused } : {}),
         digestAt: theirs.generatedAt,
       });
+      this.refusedGauge.set({ source: theirs.source }, refused);
       if (!matched) this.repair.schedule(theirs.source);
     });
     return { outcome: 'APPLIED' };

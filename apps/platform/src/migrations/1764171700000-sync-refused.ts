@@ -1,0 +1,31 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The versions of a source's records the platform refused for their content (REJECTED: SCHEMA, INVALID_DATES, …):
+ * reconciliation counts them as known, so a record refused once is not re-published every minute (#13), and GET /sync
+ * shows them. `counts_until`: NULL, for ever (the same version is refused again whenever it comes); a time for a
+ * refusal that time may lift (a `lastUpdatedAt` ahead of the platform's clock).
+ */
+export class SyncRefused1764171700000 implements MigrationInterface {
+  name = 'SyncRefused1764171700000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE sync_refused (
+        source         text NOT NULL,
+        initiative_id  text NOT NULL,
+        version        integer NOT NULL,
+        withdrawn      boolean NOT NULL,
+        reason         text NOT NULL,
+        detail         text,
+        event_id       text NOT NULL,
+        refused_at     timestamptz NOT NULL DEFAULT now(),
+        counts_until   timestamptz,
+        PRIMARY KEY (source, initiative_id, version)
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE sync_refused`);
+  }
+}
