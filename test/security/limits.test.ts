@@ -40,6 +40,8 @@ describe('limits and who did it, at a hub', () => {
         DATABASE_URL: db.url,
         HTTP_RATE_LIMIT_PER_MINUTE: String(LIMIT),
         INTAKE_MAX_CONCURRENT: '1',
+        // No waiting room: what is beyond the one turn is answered 503 at once (the queue: test/hub/intake-burst).
+        INTAKE_QUEUE_MAX: '0',
       },
       'limits-hub-eur',
     );

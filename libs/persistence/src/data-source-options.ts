@@ -8,8 +8,18 @@ export interface ServiceDataSourceSpec {
   migrations: MixedList<Function | string>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities?: MixedList<Function | string | EntitySchema>;
+  /** Connections in the service's pool (DEFAULT_POOL_SIZE). */
   poolSize?: number;
 }
+
+/**
+ * A service's PostgreSQL connections, at most. Bounded work inside a service stays below it and leaves room for the
+ * rest: a hub's NATS intake takes at most INTAKE_MAX_CONCURRENT (≤ DEFAULT_POOL_SIZE - POOL_HEADROOM), so HTTP, the
+ * outbox relay, reconciliation and the readiness check (`SELECT 1`) always find a connection during a burst.
+ */
+export const DEFAULT_POOL_SIZE = 10;
+/** Connections left for everything but a service's bounded background or intake work. */
+export const POOL_HEADROOM = 4;
 
 /** The one place DataSource options are built: used by each app at start-up and by the TypeORM migration CLI. */
 export function buildDataSourceOptions(spec: ServiceDataSourceSpec): DataSourceOptions {
@@ -24,7 +34,7 @@ export function buildDataSourceOptions(spec: ServiceDataSourceSpec): DataSourceO
     synchronize: false,
     logging: false,
     extra: {
-      max: spec.poolSize ?? 10,
+      max: spec.poolSize ?? DEFAULT_POOL_SIZE,
       connectionTimeoutMillis: 5000,
       // JIT off for these sessions: the services run short queries, and PostgreSQL compiles any query whose estimate
       // passes jit_above_cost — the cluster walk (a recursive CTE, always over-estimated) paid ~220 ms of compilation

@@ -2,7 +2,7 @@ import { AuthConfig, readAuthConfig } from '@ctp/auth';
 import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { HUB_REGIONS, HubRegion, hubOrgRef, EventSources } from '@ctp/contracts';
 import { EnvReader } from '@ctp/observability';
-import { resolveDatabaseUrl } from '@ctp/persistence';
+import { DEFAULT_POOL_SIZE, POOL_HEADROOM, resolveDatabaseUrl } from '@ctp/persistence';
 import { LevelWithSilent } from 'pino';
 
 export const DEFAULT_HUB_PORTS: Record<HubRegion, number> = { afr: 3101, mde: 3102, asi: 3103, eur: 3104 };
@@ -31,8 +31,15 @@ export interface HubConfig {
   reconcileHeartbeatMs: number;
   /** After a commit wakes the outbox relay, it waits this long so that commits arriving together leave in one round. */
   outboxLingerMs: number;
-  /** NATS intake requests answered at once; more are refused with 503 at once (bounded work per identity). */
+  /**
+   * NATS intake requests worked on at once (each holds at most one database connection): at most the pool's size less
+   * its headroom, so that a burst never takes the connections HTTP and the readiness check need.
+   */
   intakeMaxConcurrent: number;
+  /** Intake requests waiting for their turn, first come first served; beyond it a request is answered 503 at once. */
+  intakeQueueMax: number;
+  /** How long a request may wait for its turn before it is answered 503 (retry later). */
+  intakeQueueWaitMs: number;
 }
 
 /** The only place the hub reads process.env. */
@@ -54,7 +61,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, options: { s
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
     reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
     outboxLingerMs: r.int('OUTBOX_LINGER_MS', 10, 0, 1000),
-    intakeMaxConcurrent: r.int('INTAKE_MAX_CONCURRENT', 32, 1, 10_000),
+    intakeMaxConcurrent: r.int('INTAKE_MAX_CONCURRENT', 4, 1, DEFAULT_POOL_SIZE - POOL_HEADROOM),
+    intakeQueueMax: r.int('INTAKE_QUEUE_MAX', 1000, 0, 100_000),
+    intakeQueueWaitMs: r.int('INTAKE_QUEUE_WAIT_MS', 10_000, 1, 600_000),
   };
   r.done('hub');
   return config;

@@ -6,6 +6,7 @@ import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { regionalSystemActor } from '../domain/hub-initiative';
 import { UpsertInitiative } from '../application/upsert-initiative';
 import { intakeFailureOf } from './intake-errors';
+import { BoundedSemaphore, IntakeBusy } from './intake-semaphore';
 import { IntakeSubjects } from './intake-subjects';
 
 /** What a stock NestJS NATS `ClientProxy.send()` sends: `{ pattern, data, id }`. */
@@ -23,15 +24,20 @@ interface NestRequestPacket {
 @Injectable()
 export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription?: Subscription;
-  /** Requests being answered now: beyond INTAKE_MAX_CONCURRENT a request is refused at once (retry later). */
-  private inFlight = 0;
+  /**
+   * INTAKE_MAX_CONCURRENT requests worked on at once (each holds at most one of the pool's connections), up to
+   * INTAKE_QUEUE_MAX more waiting their turn in order, each at most INTAKE_QUEUE_WAIT_MS; beyond: 503, retry later.
+   */
+  private readonly turns: BoundedSemaphore;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly upsertInitiative: UpsertInitiative,
-  ) {}
+  ) {
+    this.turns = new BoundedSemaphore(config.intakeMaxConcurrent, config.intakeQueueMax, config.intakeQueueWaitMs);
+  }
 
   onApplicationBootstrap(): void {
     const subject = IntakeSubjects.upsert(this.config.region);
@@ -39,22 +45,35 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
       queue: this.config.service,
       callback: (err, msg) => {
         if (err) return;
-        if (this.inFlight >= this.config.intakeMaxConcurrent) {
-          this.reply(msg, packetId(msg), {
-            err: {
-              statusCode: 503,
-              error: 'Service Unavailable',
-              message: `the hub is answering ${this.inFlight} requests already: retry later (or emit, which waits in the stream)`,
-              details: [],
-            },
-          });
-          return;
-        }
-        this.inFlight++;
-        void this.answer(msg).finally(() => this.inFlight--);
+        this.turns.acquire().then(
+          (release) => void this.answer(msg).finally(release),
+          (busy: IntakeBusy) => {
+            this.log.warn({
+              msg: 'NATS intake busy',
+              why: busy.why,
+              inFlight: this.turns.inFlight,
+              waiting: this.turns.waiting,
+            });
+            this.reply(msg, packetId(msg), {
+              err: {
+                statusCode: 503,
+                error: 'Service Unavailable',
+                message: `the hub is busy (${busy.message}): retry later (or emit, which waits in the stream)`,
+                details: [],
+              },
+            });
+          },
+        );
       },
     });
-    this.log.info({ msg: 'NATS intake listening', subject, queue: this.config.service });
+    this.log.info({
+      msg: 'NATS intake listening',
+      subject,
+      queue: this.config.service,
+      maxConcurrent: this.config.intakeMaxConcurrent,
+      queueMax: this.config.intakeQueueMax,
+      queueWaitMs: this.config.intakeQueueWaitMs,
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
