@@ -341,11 +341,24 @@ describe('input at the HTTP edge', () => {
         const body = compress(Buffer.from(JSON.stringify(initiativeBody({ localId: `packed-${encoding}` }))));
         const answer = await send(hub, '/initiatives', await as.hub('eur'), {
           method: 'POST',
-          headers: { 'content-encoding': encoding },
+          headers: { 'content-encoding': encoding, 'x-correlation-id': `edge-${encoding}-1` },
           body,
         });
         expect(answer.status).toBe(201);
       }
+      // The request's correlation id, set before the body is read, still reaches the handler's own log line.
+      await waitFor('the report log lines with their correlation ids', async () =>
+        ['gzip', 'br'].every((encoding) =>
+          hub
+            .logLines()
+            .some(
+              (l) =>
+                l.msg === 'initiative reported' &&
+                l.initiativeId === `IP-HUB-EUR-packed-${encoding}` &&
+                l.correlationId === `edge-${encoding}-1`,
+            ),
+        ),
+      );
     });
 
     it('refuses an encoding it does not accept with 415 naming Content-Encoding, logged', async () => {
