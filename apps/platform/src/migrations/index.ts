@@ -8,6 +8,7 @@ import { BlockingKeys1764171200000 } from './1764171200000-blocking-keys';
 import { DetectionStage1764171300000 } from './1764171300000-detection-stage';
 import { BlockRecords1764171400000 } from './1764171400000-block-records';
 import { RestrictedRecords1764171500000 } from './1764171500000-restricted-records';
+import { DetectionCapped1764171600000 } from './1764171600000-detection-capped';
 import { SyncRefused1764171700000 } from './1764171700000-sync-refused';
 
 export const PLATFORM_MIGRATIONS = [
@@ -21,5 +22,6 @@ export const PLATFORM_MIGRATIONS = [
   DetectionStage1764171300000,
   BlockRecords1764171400000,
   RestrictedRecords1764171500000,
+  DetectionCapped1764171600000,
   SyncRefused1764171700000,
 ];

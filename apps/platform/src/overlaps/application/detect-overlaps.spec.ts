@@ -1,4 +1,10 @@
-import { sameJson } from './detect-overlaps';
+import { OutboxWriter } from '@ctp/messaging';
+import { CtpLogger } from '@ctp/observability';
+import { Transaction } from '@ctp/persistence';
+import { MatchCandidate } from '../domain/match-candidate';
+import { OverlapRepository, PairWrite, StoredPair } from '../persistence/overlap.repository';
+import { CandidateCache } from './candidate-cache';
+import { DetectOverlaps, sameJson } from './detect-overlaps';
 
 describe('sameJson (stored signals against the matcher’s new ones)', () => {
   it('ignores key order, as jsonb hands keys back in its own order', () => {
@@ -26,5 +32,98 @@ describe('sameJson (stored signals against the matcher’s new ones)', () => {
     ['0.8', 0.8],
   ])('tells %j from %j', (a, b) => {
     expect(sameJson(a, b)).toBe(false);
+  });
+});
+
+describe('DetectOverlaps with a cap on candidates', () => {
+  const candidate = (id: string, over: Partial<MatchCandidate> = {}): MatchCandidate => ({
+    initiativeId: id,
+    reporterRef: id.split('-').slice(0, -1).join('-'),
+    reporterType: id.startsWith('PT-') ? 'PARTNER' : 'HUB',
+    kind: 'TRN',
+    titles: [{ lang: 'en', text: `Course ${id}` }],
+    countries: ['KE'],
+    primaryStream: 'IDENTIFICATION',
+    secondaryStreams: [],
+    start: '2027-03-10',
+    end: '2027-03-12',
+    participatingOrgRefs: [],
+    funderRefs: [],
+    related: [],
+    otherIdentifiers: [],
+    firstReportedAt: '2027-01-01T00:00:00.000Z',
+    ...over,
+  });
+  const broad = candidate('PT-UNODC-1', { countries: ['KE', 'UG'], start: '2020-01-01', end: '2029-12-31' });
+  const courses = Array.from({ length: 5 }, (_, i) => candidate(`IP-HUB-AFR-${i}`));
+
+  /** Detection over an in-memory repository: every record's candidate cached, the pairs given. */
+  function setUp(records: MatchCandidate[], pairs: Partial<StoredPair>[]) {
+    const cache = new CandidateCache(100);
+    for (const c of records) cache.set(c.initiativeId, 1, c.firstReportedAt, c);
+    const saved: PairWrite[] = [];
+    const capped: unknown[] = [];
+    const stored = pairs.map((p, i) => ({
+      id: String(i + 1),
+      classification: 'OVERLAP',
+      effective: 'OVERLAP',
+      score: 0.7,
+      rule: 'SCORED',
+      signals: null,
+      decision: null,
+      ...p,
+    })) as StoredPair[];
+    const repository = {
+      nextGeneration: async () => 1,
+      allBlockRecords: async () => records.filter((c) => c !== records[0]),
+      changeBlockRecords: async () => undefined,
+      records: async (_: Transaction, ids: string[]) =>
+        ids.map((initiativeId) => ({
+          initiativeId,
+          version: 1,
+          firstReportedAt: '2027-01-01T00:00:00.000Z',
+          withdrawn: false,
+        })),
+      snapshots: async () => new Map(),
+      pairsTouching: async (_: Transaction, ids: string[]) =>
+        stored.filter((p) => ids.includes(p.aId) || ids.includes(p.bId)),
+      linkedCandidates: async () => [],
+      setCapped: async (_: Transaction, __: string[], c: unknown[]) => void capped.push(...c),
+      savePairs: async (_: Transaction, writes: PairWrite[]) => {
+        saved.push(...writes);
+        return writes.map((w, i) => ({ ...w, id: `w${i}`, effective: w.classification }) as unknown as StoredPair);
+      },
+      duplicateComponents: async () => [],
+      currentClusters: async () => new Map(),
+      setClusters: async () => undefined,
+    } as unknown as OverlapRepository;
+    const log = { info: () => undefined } as unknown as CtpLogger;
+    const outbox = { append: async () => undefined } as unknown as OutboxWriter;
+    const detect = new DetectOverlaps(repository, outbox, log, cache);
+    const tx = { afterCommit: () => undefined } as unknown as Transaction;
+    return { detect, tx, saved, capped };
+  }
+
+  it('compares a record with `cap` candidates, flags it, and keeps its pairs with the others as they were', async () => {
+    const pairs = courses.map((c) => ({ aId: c.initiativeId, bId: broad.initiativeId }));
+    const { detect, tx, saved, capped } = setUp([broad, ...courses], pairs);
+    const result = await detect.execute(tx, [broad.initiativeId], { maxCandidates: 2 });
+    expect(result.stats).toMatchObject({ changed: 1, candidates: 2, compared: 2, capped: 1 });
+    expect(result.capped).toEqual([{ initiativeId: broad.initiativeId, candidates: 5, compared: 2, cap: 2 }]);
+    expect(capped).toEqual(result.capped);
+    expect(result.slowest).toMatchObject({ initiativeId: broad.initiativeId, candidates: 5 });
+    // Nothing cleared for not having been compared: the two compared are re-judged, the three others untouched.
+    expect(saved.filter((w) => w.rule === 'NOT_BLOCKED')).toEqual([]);
+    expect(new Set(saved.map((w) => w.aId)).size).toBeLessThanOrEqual(2);
+  });
+
+  it('clears the pairs of a record that no longer meets them when it is under the cap', async () => {
+    const moved = { ...broad, countries: ['FJ'] };
+    const pairs = courses.map((c) => ({ aId: c.initiativeId, bId: broad.initiativeId }));
+    const { detect, tx, saved, capped } = setUp([moved, ...courses], pairs);
+    const result = await detect.execute(tx, [broad.initiativeId], { maxCandidates: 2 });
+    expect(result.capped).toEqual([]);
+    expect(capped).toEqual([]);
+    expect(saved.map((w) => [w.aId, w.rule]).sort()).toEqual(courses.map((c) => [c.initiativeId, 'NOT_BLOCKED']));
   });
 });
