@@ -3,7 +3,8 @@ import type { Actor } from '@ctp/auth';
 import { contentShapeProblems, initiativeId } from '@ctp/contracts';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import { Partner } from '../domain/partner';
-import { CsvRow, readPartnerCsv, RowProblem } from '../domain/partner-csv';
+import { CsvSyntaxError, forEachCsvRecord, isBlank } from '../domain/csv';
+import { CsvRow, HASHTAG_ROW_SEARCH, isHashtagRow, readPartnerCsv, RowProblem } from '../domain/partner-csv';
 import { PartnerError, TooManyRows } from '../domain/partner-errors';
 import { localIdProblems } from '../domain/partner-initiative';
 import { AuditRepository } from '../../outbound/persistence/audit.repository';
@@ -19,6 +20,8 @@ export interface ImportedRow {
   initiativeId?: string;
   version?: number;
   errors?: RowProblem[];
+  /** The row's problems in all, when more than CSV_MAX_ROW_PROBLEMS are listed in `errors` (or none, past the total). */
+  errorCount?: number;
 }
 
 export interface ImportReport {
@@ -30,6 +33,11 @@ export interface ImportReport {
   rows: ImportedRow[];
   /** Hashtags this service does not read: nothing in those columns was imported. */
   ignoredColumns: string[];
+  /**
+   * Problems found in all rows, and how many are listed in the rows' `errors`: at most CSV_MAX_ROW_PROBLEMS per row and
+   * CSV_MAX_LISTED_PROBLEMS per answer, so that the answer stays small whatever the file holds.
+   */
+  problems: { total: number; listed: number };
 }
 
 export interface ImportPartnerCsvCommand {
@@ -42,6 +50,12 @@ export interface ImportPartnerCsvCommand {
 
 /** Rows in flight at once: each is its own transaction, and they touch different initiatives. */
 const CONCURRENCY = 4;
+/** Rows judged between two turns given to the event loop (a rejected row involves no I/O: nothing else would yield). */
+const YIELD_EVERY_ROWS = 100;
+/** Problems listed per row, at most (the row's `errorCount` says how many it had). */
+export const CSV_MAX_ROW_PROBLEMS = 10;
+/** Problems listed per answer, at most (`problems.total` says how many there were). */
+export const CSV_MAX_LISTED_PROBLEMS = 1000;
 
 /**
  * A partner's CSV file, row by row through the same use case as a JSON request. Each row is its own transaction, so a
@@ -64,8 +78,11 @@ export class ImportPartnerCsv {
 
   async execute(command: ImportPartnerCsvCommand): Promise<ImportReport> {
     const partner = await this.registry.get(command.partnerRef);
+    // Counted before any row is read, giving the event loop a turn every 100 records: an oversized file is refused
+    // whole, nothing imported, without holding the process while its rows are read.
+    const rowCount = await countDataRows(command.csv);
+    if (rowCount > CSV_MAX_ROWS) throw new TooManyRows(rowCount, CSV_MAX_ROWS);
     const file = readPartnerCsv(command.csv);
-    // Checked before any row is looked at: an oversized file is refused whole, nothing imported.
     if (file.rows.length > CSV_MAX_ROWS) throw new TooManyRows(file.rows.length, CSV_MAX_ROWS);
     const now = command.now ?? new Date();
     const seen = await this.initiatives.findMany(
@@ -77,6 +94,7 @@ export class ImportPartnerCsv {
     const worker = async () => {
       while (next < file.rows.length && !failed) {
         const i = next++;
+        if (i > 0 && i % YIELD_EVERY_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         try {
           results[i] = await this.importRow(partner, file.rows[i], now, seen, command.actor);
         } catch (err) {
@@ -88,18 +106,21 @@ export class ImportPartnerCsv {
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, file.rows.length) }, worker));
     const count = (...outcomes: ImportedRow['outcome'][]) => results.filter((r) => outcomes.includes(r.outcome)).length;
+    const { rows, problems } = capProblems(results);
     const report: ImportReport = {
       imported: count('CREATED', 'UPDATED'),
       unchanged: count('UNCHANGED'),
       rejected: count('REJECTED'),
-      rows: results,
+      rows,
       ignoredColumns: file.ignoredColumns,
+      problems,
     };
     const counts = {
       rows: results.length,
       imported: report.imported,
       unchanged: report.unchanged,
       rejected: report.rejected,
+      problems: problems.total,
     };
     // Each imported row has its own line (INITIATIVE_REPORTED, via CSV_IMPORT); this one is the import as a whole.
     await this.audit.record(undefined, [
@@ -169,4 +190,53 @@ function withColumns(row: CsvRow, problems: { field: string; rule: string; messa
     const column = row.columnOf(p.field);
     return column ? { field: p.field, rule: p.rule, message: p.message, column } : { ...p };
   });
+}
+
+/**
+ * The rows' problems, bounded: at most `perRow` listed per row (its `errorCount` then says how many it had) and `total`
+ * in the whole answer (a row past it lists none, and says how many it had). Every row keeps its outcome.
+ */
+export function capProblems(
+  rows: ImportedRow[],
+  perRow = CSV_MAX_ROW_PROBLEMS,
+  total = CSV_MAX_LISTED_PROBLEMS,
+): { rows: ImportedRow[]; problems: { total: number; listed: number } } {
+  let all = 0;
+  let listed = 0;
+  const capped = rows.map((row) => {
+    if (!row.errors) return row;
+    all += row.errors.length;
+    const room = Math.max(0, Math.min(perRow, total - listed));
+    if (row.errors.length <= room) {
+      listed += row.errors.length;
+      return row;
+    }
+    listed += room;
+    return { ...row, errors: row.errors.slice(0, room), errorCount: row.errors.length };
+  });
+  return { rows: capped, problems: { total: all, listed } };
+}
+
+/**
+ * The data rows of a partner's file (non-blank records after its hashtag row), counted record by record with a turn
+ * for the event loop every 100. A file without a hashtag row, or with a quote never closed, counts 0 here: reading it
+ * says what is wrong.
+ */
+export async function countDataRows(csv: string): Promise<number> {
+  let hashtagAt = -1;
+  let rows = 0;
+  try {
+    await forEachCsvRecord(csv, (record, index) => {
+      if (hashtagAt < 0) {
+        if (index >= HASHTAG_ROW_SEARCH) return false;
+        if (isHashtagRow(record)) hashtagAt = index;
+        return;
+      }
+      if (!isBlank(record)) rows++;
+    });
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) return 0;
+    throw err;
+  }
+  return rows;
 }

@@ -36,9 +36,29 @@ function lineBreaks(s: string): number {
 }
 
 export function parseCsv(input: string): CsvRecord[] {
+  return [...csvRecords(input)];
+}
+
+/**
+ * Reads the records one by one, giving the event loop a turn every `yieldEvery` records (a large file never holds the
+ * process: liveness, other requests and the consumers go on meanwhile). `visit` returning false stops the reading.
+ */
+export async function forEachCsvRecord(
+  input: string,
+  visit: (record: CsvRecord, index: number) => boolean | void,
+  yieldEvery = 100,
+): Promise<void> {
+  let index = 0;
+  for (const record of csvRecords(input)) {
+    if (visit(record, index) === false) return;
+    if (++index % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The records of `input`, one at a time (a quote never closed throws CsvSyntaxError when reached). */
+export function* csvRecords(input: string): Generator<CsvRecord> {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const n = text.length;
-  const records: CsvRecord[] = [];
   let i = 0;
   let line = 1;
   while (i < n) {
@@ -98,9 +118,8 @@ export function parseCsv(input: string): CsvRecord[] {
       }
       break;
     }
-    records.push(record);
+    yield record;
   }
-  return records;
 }
 
 function isSeparator(c: number): boolean {

@@ -30,9 +30,9 @@ export function parseHashtag(cell: string): Hashtag | undefined {
 }
 
 /** HXL allows header rows above the hashtag row; libhxl looks for it in the first 25 rows, and so do we. */
-const HASHTAG_ROW_SEARCH = 25;
+export const HASHTAG_ROW_SEARCH = 25;
 
-function isHashtagRow(record: CsvRecord): boolean {
+export function isHashtagRow(record: CsvRecord): boolean {
   const filled = record.cells.filter((c) => c.trim() !== '');
   return filled.length > 0 && filled.every((c) => parseHashtag(c) !== undefined);
 }

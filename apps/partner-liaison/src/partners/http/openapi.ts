@@ -145,9 +145,19 @@ export const IMPORT_REPORT = {
               },
             },
           },
+          errorCount: {
+            type: 'integer',
+            description:
+              'The row’s problems in all, present when fewer are listed in errors (10 per row, 1,000 per answer)',
+          },
         },
       },
     },
     ignoredColumns: { type: 'array', items: { type: 'string' } },
+    problems: {
+      type: 'object',
+      description: 'Problems found in all rows, and how many are listed (at most 10 per row, 1,000 per answer)',
+      properties: { total: { type: 'integer' }, listed: { type: 'integer' } },
+    },
   },
 };
