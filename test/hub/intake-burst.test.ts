@@ -20,7 +20,7 @@ const BURST = 600;
  * bounded queue; readiness keeps its connections. Each case: a burst of concurrent requests against a real hub while
  * /health/ready is polled without pause; every probe must answer 200.
  */
-describe.each([
+describe.each<{ name: string; env: Record<string, string>; smallQueue: boolean }>([
   { name: 'the default settings', env: {}, smallQueue: false },
   {
     name: 'a queue of 20 behind one turn',
