@@ -1,18 +1,10 @@
-import {
-  BlockRecord,
-  lookupKeysAtLevel,
-  PERIOD_LENGTHS,
-  PeriodLength,
-  sameRecord,
-  storedKeysOf,
-  storedLevelOf,
-} from '../domain/blocking';
+import { BlockRecord, filingOf, lookupKeysByLevel, PERIOD_LENGTHS, PeriodLength, sameRecord } from '../domain/blocking';
 import { dateWindowDays } from '../domain/pair-matcher';
 
 const DAY_MS = 86_400_000;
 const dayOf = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 
-interface Indexed {
+export interface Indexed {
   row: BlockRecord;
   /** The level the row is filed under (storedLevelOf); its keys are derived again when it leaves. */
   level: PeriodLength;
@@ -60,6 +52,11 @@ export class BlockingIndex {
     return this.byRecord.get(initiativeId)?.row;
   }
 
+  /** The row held for a record with its day numbers, if any. */
+  entry(initiativeId: string): Indexed | undefined {
+    return this.byRecord.get(initiativeId);
+  }
+
   load(rows: readonly BlockRecord[], generation: number): void {
     this.byKey.clear();
     this.byRecord.clear();
@@ -76,7 +73,7 @@ export class BlockingIndex {
     const before = this.byRecord.get(initiativeId);
     if (before === undefined ? row === undefined : row !== undefined && sameRecord(before.row, row)) return false;
     if (before) {
-      for (const key of storedKeysOf(before.row)) {
+      for (const key of filingOf(before.row)?.keys ?? []) {
         const byReporter = this.byKey.get(key);
         const set = byReporter?.get(before.row.reporterRef);
         if (!byReporter || !set) continue;
@@ -89,10 +86,11 @@ export class BlockingIndex {
       if (left > 0) this.perLevel.set(before.level, left);
       else this.perLevel.delete(before.level);
     }
-    const level = row && storedLevelOf(row);
-    if (row && level) {
+    const filing = row && filingOf(row);
+    if (row && filing) {
+      const { level, keys } = filing;
       const indexed: Indexed = { row, level, startDay: dayOf(row.start), endDay: dayOf(row.end) };
-      for (const key of storedKeysOf(row)) {
+      for (const key of keys) {
         let byReporter = this.byKey.get(key);
         if (!byReporter) this.byKey.set(key, (byReporter = new Map()));
         const set = byReporter.get(row.reporterRef);
@@ -112,41 +110,42 @@ export class BlockingIndex {
    * (a coarse key may hold records the rule does not admit: they are left out here).
    */
   candidatesOf(changed: BlockRecord): Set<string> {
-    const found = new Set<string>();
+    return new Set(this.candidateEntries(changed).keys());
+  }
+
+  /** `candidatesOf`, with each candidate's row and day numbers (what a capped record's candidates are ranked by). */
+  candidateEntries(changed: BlockRecord): Map<string, Indexed> {
+    const found = new Map<string, Indexed>();
     const window = dateWindowDays();
     const start = dayOf(changed.start) - window;
     const end = dayOf(changed.end) + window;
     let countries: Set<string> | undefined;
-    for (const level of PERIOD_LENGTHS) {
-      if (!this.perLevel.has(level)) continue;
-      for (const key of lookupKeysAtLevel(changed, level)) {
-        const byReporter = this.byKey.get(key);
-        if (!byReporter) continue;
-        // A key of a country holds only records of that country; the `G` key (all countries) may hold others.
-        const checkCountry = key.endsWith('>G');
-        for (const [reporter, set] of byReporter) {
-          if (reporter === changed.reporterRef) continue;
-          for (const { row: e, startDay, endDay } of set) {
-            if (e.initiativeId === changed.initiativeId || found.has(e.initiativeId)) continue;
-            if (startDay > end || endDay < start) continue;
-            if (
-              !(
-                e.primaryStream === changed.primaryStream ||
-                changed.secondaryStreams.includes(e.primaryStream) ||
-                e.secondaryStreams.includes(changed.primaryStream)
-              )
-            )
-              continue;
-            if (checkCountry) {
-              countries ??= new Set(changed.countries);
-              if (!e.countries.some((c) => countries!.has(c))) continue;
-            }
-            found.add(e.initiativeId);
+    const levels = PERIOD_LENGTHS.filter((level) => this.perLevel.has(level));
+    for (const key of lookupKeysByLevel(changed, levels).flat()) {
+      const byReporter = this.byKey.get(key);
+      if (!byReporter) continue;
+      // A key of a country holds only records of that country; the `G` key (all countries) may hold others.
+      const checkCountry = key.endsWith('>G');
+      for (const [reporter, set] of byReporter) {
+        if (reporter === changed.reporterRef) continue;
+        for (const entry of set) {
+          const { row: e, startDay, endDay } = entry;
+          if (e.initiativeId === changed.initiativeId || found.has(e.initiativeId)) continue;
+          if (startDay > end || endDay < start) continue;
+          if (
+            e.primaryStream !== changed.primaryStream &&
+            !changed.secondaryStreams.includes(e.primaryStream) &&
+            !e.secondaryStreams.includes(changed.primaryStream)
+          )
+            continue;
+          if (checkCountry) {
+            countries ??= new Set(changed.countries);
+            if (!e.countries.some((c) => countries!.has(c))) continue;
           }
+          found.set(e.initiativeId, entry);
         }
       }
     }
     return found;
   }
 }
-

@@ -165,11 +165,12 @@ export class DetectOverlaps {
     const work = new Map<string, { candidates: number; ms: number }>();
     for (const c of live) {
       const started = performance.now();
+      const blocked = this.blocking.candidateEntries(c);
       const choice = chooseCandidates(
         c,
         explicit.get(c.initiativeId) ?? [],
-        this.blocking.candidatesOf(c),
-        (id) => this.blocking.row(id),
+        blocked.keys(),
+        (id) => blocked.get(id) ?? this.blocking.entry(id),
         flaggedWith.get(c.initiativeId) ?? new Set(),
         maxCandidates,
       );

@@ -48,7 +48,7 @@ describe('DetectionWorker reporting', () => {
   beforeEach(() => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     warnings.length = 0;
-    metrics = new Metrics();
+    metrics = new Metrics('platform');
     execute = jest.fn();
     const detect = { execute, cache: { size: 0, hits: 0, misses: 0 } } as unknown as DetectOverlaps;
     worker = new DetectionWorker(config, 'consumer', log, unitOfWork, overlaps, detect, rollups, consumer, metrics);

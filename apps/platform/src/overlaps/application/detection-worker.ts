@@ -67,8 +67,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
       name: 'ctp_detection_run_in_progress_seconds',
       help: 'How long the detection run going on has been running (0 between runs)',
       registers,
-      collect: () =>
-        inProgress.set(this.runStartedAt === undefined ? 0 : (Date.now() - this.runStartedAt) / 1000),
+      collect: () => inProgress.set(this.runStartedAt === undefined ? 0 : (Date.now() - this.runStartedAt) / 1000),
     });
   }
 

@@ -14,13 +14,15 @@ import { dateWindowDays } from './pair-matcher';
  * bounded number of keys whatever its dates and countries (0001-01-01 → 9999-12-31 over 249 countries once made
  * 30 million lookup keys, 107 s and 3.8 GB in the platform).
  *
- * A record of level S is indexed under its keys at S and at every coarser length T, each tagged with S (`S>key`).
- * A changed record looks, for each level S, for the records of that level: under its own keys at S when it has at most
- * MAX_LOOKUP_KEYS_PER_LEVEL of them, else at the finest coarser length where it has (a broad record reads the
- * decade or country buckets of the short records instead of enumerating every month of its span). Two records that
+ * A record of level S is indexed under its keys at S, and also at `L` and `G` (its countries; everything), each tagged
+ * with S (`S>key`). A changed record looks, for each level S, for the records of that level: under its own keys at S
+ * when it has at most MAX_LOOKUP_KEYS_PER_LEVEL of them, else under its countries at `L` (else `G`): a broad record
+ * reads the country buckets of the short records instead of enumerating every month of its span. Two records that
  * share a country and a day of their widened intervals therefore always meet: the stored one is filed, under that
- * country and day, at every length from its level up, and the changed one looks there at one of them. A coarser
- * lookup may find more records than the rule admits; they are filtered by the rule (BlockingIndex), never missed.
+ * country and day, at its level, `L` and `G`, and the changed one looks there at one of them. A coarser lookup may
+ * find more records than the rule admits; they are filtered by the rule (BlockingIndex), never missed. (Filing every
+ * record at every coarser length — quarters, years, decades — made the index 3× slower to load for little: a record
+ * too broad for its own keys is a candidate of most records of its countries anyway.)
  *
  * The keys are never stored: the database holds one `BlockRecord` per live record (`registry_block_records`), and
  * the keys are derived from it in memory (`BlockingIndex`), so a change of the window, of the period lengths or of the
@@ -122,10 +124,16 @@ export function storedPeriodLength(start: string, end: string): PeriodLength {
   return days <= MONTH_KEYS_UP_TO_DAYS ? 'M' : days <= QUARTER_KEYS_UP_TO_DAYS ? 'Q' : 'Y';
 }
 
-/** Keys at `length` and every coarser length, added up. */
-function keysFrom(length: PeriodLength, s: Span): number {
+/** The lengths a record of level `level` is filed at: its own, `L` and `G`. */
+const filedAt = (level: PeriodLength): PeriodLength[] => [
+  level,
+  ...(['L', 'G'] as const).filter((l) => rank(l) > rank(level)),
+];
+
+/** Keys at the lengths a record of level `level` is filed at, added up. */
+function keysFrom(level: PeriodLength, s: Span): number {
   let n = 0;
-  for (const t of PERIOD_LENGTHS.slice(rank(length))) n += keyCount(t, s);
+  for (const t of filedAt(level)) n += keyCount(t, s);
   return n;
 }
 
@@ -134,40 +142,56 @@ function levelOfSpan(start: string, end: string, s: Span): PeriodLength {
   return PERIOD_LENGTHS.slice(rank(byLength)).find((l) => keysFrom(l, s) <= MAX_BLOCK_KEYS_PER_RECORD) ?? 'G';
 }
 
+/** A record's level and the keys it is indexed under (undefined without dates or countries): one pass. */
+export function filingOf(
+  c: Pick<BlockRecord, 'countries' | 'start' | 'end'>,
+): { level: PeriodLength; keys: string[] } | undefined {
+  const s = spanOf(c.countries, c.start, c.end);
+  if (!s) return undefined;
+  const level = levelOfSpan(c.start, c.end, s);
+  return { level, keys: filedAt(level).flatMap((t) => keysAt(t, s).map((k) => `${level}>${k}`)) };
+}
+
 /**
  * The record's level: the period length it is filed under (`storedPeriodLength`, or coarser when that would give it
  * more than MAX_BLOCK_KEYS_PER_RECORD keys); undefined without dates or countries.
  */
 export function storedLevelOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): PeriodLength | undefined {
-  const s = spanOf(c.countries, c.start, c.end);
-  return s ? levelOfSpan(c.start, c.end, s) : undefined;
+  return filingOf(c)?.level;
 }
 
 /**
- * The keys a record is indexed under (none without dates or countries): `S>key` for its level S and its keys at S
- * and every coarser length. At most MAX_BLOCK_KEYS_PER_RECORD.
+ * The keys a record is indexed under (none without dates or countries): `S>key` for its level S and its keys at S,
+ * `L` and `G`. At most MAX_BLOCK_KEYS_PER_RECORD.
  */
 export function storedKeysOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): string[] {
-  const s = spanOf(c.countries, c.start, c.end);
-  if (!s) return [];
-  const level = levelOfSpan(c.start, c.end, s);
-  return PERIOD_LENGTHS.slice(rank(level)).flatMap((t) => keysAt(t, s).map((k) => `${level}>${k}`));
+  return filingOf(c)?.keys ?? [];
 }
 
 /**
- * The keys a changed record looks up for the records of level `level`: its keys at that length, or at the finest
- * coarser one where it has at most MAX_LOOKUP_KEYS_PER_LEVEL (none without dates or countries).
+ * The keys a changed record looks up for the records of each of `levels`: its keys at that length, or at `L` (or
+ * `G`) when it has more than MAX_LOOKUP_KEYS_PER_LEVEL of them (none without dates or countries).
  */
-export function lookupKeysAtLevel(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>, level: PeriodLength): string[] {
+export function lookupKeysByLevel(
+  c: Pick<BlockRecord, 'countries' | 'start' | 'end'>,
+  levels: readonly PeriodLength[] = PERIOD_LENGTHS,
+): string[][] {
   const s = spanOf(c.countries, c.start, c.end);
-  if (!s) return [];
-  const t = PERIOD_LENGTHS.slice(rank(level)).find((l) => keyCount(l, s) <= MAX_LOOKUP_KEYS_PER_LEVEL) ?? 'G';
-  return keysAt(t, s).map((k) => `${level}>${k}`);
+  return levels.map((level) => {
+    if (!s) return [];
+    const t = filedAt(level).find((l) => keyCount(l, s) <= MAX_LOOKUP_KEYS_PER_LEVEL) ?? 'G';
+    return keysAt(t, s).map((k) => `${level}>${k}`);
+  });
+}
+
+/** The keys a changed record looks up for the records of level `level`. */
+export function lookupKeysAtLevel(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>, level: PeriodLength): string[] {
+  return lookupKeysByLevel(c, [level])[0];
 }
 
 /** The keys a changed record looks up: for every level, so it meets records filed at any of them. */
 export function lookupKeysOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>): string[] {
-  return PERIOD_LENGTHS.flatMap((level) => lookupKeysAtLevel(c, level));
+  return lookupKeysByLevel(c).flat();
 }
 
 /**

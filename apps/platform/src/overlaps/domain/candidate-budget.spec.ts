@@ -1,5 +1,5 @@
 import type { BlockRecord } from './blocking';
-import { blockingScore, chooseCandidates } from './candidate-budget';
+import { blockingScore, chooseCandidates, dayOf, RankedRow } from './candidate-budget';
 
 const row = (id: string, over: Partial<BlockRecord> = {}): BlockRecord => ({
   initiativeId: id,
@@ -23,7 +23,8 @@ describe('chooseCandidates (work per changed record bounded by a cap)', () => {
   );
   const stream = add(row('PT-UNODC-stream', { primaryStream: 'FINANCING', secondaryStreams: ['IDENTIFICATION'] }));
   const blocked = [stream, ...others.slice().reverse(), close];
-  const rowOf = (id: string) => rows.get(id);
+  const ranked = (r: BlockRecord): RankedRow => ({ row: r, startDay: dayOf(r.start), endDay: dayOf(r.end) });
+  const rowOf = (id: string) => (rows.has(id) ? ranked(rows.get(id)!) : undefined);
 
   it('compares every candidate, explicit links included once, when they are at most the cap', () => {
     const choice = chooseCandidates(changed, ['PT-OSCE-9', close], blocked, rowOf, new Set(), 23);
@@ -61,10 +62,10 @@ describe('chooseCandidates (work per changed record bounded by a cap)', () => {
 
   it('ranks by the blocking columns of the matcher’s score', () => {
     const kenya = new Set(['KE', 'UG']);
-    expect(blockingScore(changed, rows.get(close)!, kenya)).toBeCloseTo(0.5);
-    expect(blockingScore(changed, rows.get(stream)!, kenya)).toBeCloseTo(0.2 + 0.2 + 0.05);
-    expect(blockingScore(changed, rows.get(others[0])!, kenya)).toBeGreaterThan(
-      blockingScore(changed, rows.get(others[19])!, kenya),
+    expect(blockingScore(ranked(changed), rowOf(close)!, kenya)).toBeCloseTo(0.5);
+    expect(blockingScore(ranked(changed), rowOf(stream)!, kenya)).toBeCloseTo(0.2 + 0.2 + 0.05);
+    expect(blockingScore(ranked(changed), rowOf(others[0])!, kenya)).toBeGreaterThan(
+      blockingScore(ranked(changed), rowOf(others[19])!, kenya),
     );
   });
 });

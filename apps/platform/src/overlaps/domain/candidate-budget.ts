@@ -20,21 +20,29 @@ export interface CandidateChoice {
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+export const dayOf = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+
+/** A candidate's blocking row with its day numbers (as BlockingIndex holds it). */
+export interface RankedRow {
+  row: BlockRecord;
+  startDay: number;
+  endDay: number;
+}
 
 /**
  * What the matcher's score would take from the blocking columns alone (countries, dates, stream: up to 0.5 of 1),
  * to rank the candidates of a capped record; the title and the rest are read only for the ones compared.
  */
-export function blockingScore(a: BlockRecord, b: BlockRecord, aCountries: ReadonlySet<string>): number {
+export function blockingScore(a: RankedRow, b: RankedRow, aCountries: ReadonlySet<string>): number {
   let shared = 0;
-  for (const c of b.countries) if (aCountries.has(c)) shared++;
-  const countries = Math.min(1, shared / Math.max(1, Math.min(aCountries.size, b.countries.length)));
-  const dates = paddedIntervalIoU(dayOf(a.start), dayOf(a.end), dayOf(b.start), dayOf(b.end));
+  for (const c of b.row.countries) if (aCountries.has(c)) shared++;
+  const countries = Math.min(1, shared / Math.max(1, Math.min(aCountries.size, b.row.countries.length)));
+  const dates = paddedIntervalIoU(a.startDay, a.endDay, b.startDay, b.endDay);
+  const [x, y] = [a.row, b.row];
   const stream =
-    a.primaryStream === b.primaryStream
+    x.primaryStream === y.primaryStream
       ? 1
-      : a.secondaryStreams.includes(b.primaryStream) || b.secondaryStreams.includes(a.primaryStream)
+      : x.secondaryStreams.includes(y.primaryStream) || y.secondaryStreams.includes(x.primaryStream)
         ? 0.5
         : 0;
   return WEIGHTS.countries * countries + WEIGHTS.dates * dates + WEIGHTS.stream * stream;
@@ -50,7 +58,7 @@ export function chooseCandidates(
   changed: BlockRecord,
   explicit: Iterable<string>,
   blocked: Iterable<string>,
-  rowOf: (id: string) => BlockRecord | undefined,
+  rowOf: (id: string) => RankedRow | undefined,
   flaggedWith: ReadonlySet<string>,
   cap: number,
 ): CandidateChoice {
@@ -68,15 +76,39 @@ export function chooseCandidates(
   }
   if (chosen.size < cap) {
     const countries = new Set(changed.countries);
-    const scored = rest.map((id) => {
+    const self: RankedRow = { row: changed, startDay: dayOf(changed.start), endDay: dayOf(changed.end) };
+    // The best `room` of the rest, kept in a heap whose root is the worst kept: O(n log room), not a sort of them all
+    // (a record over every country may have the whole registry as candidates).
+    const room = cap - chosen.size;
+    const heap: { id: string; score: number }[] = [];
+    const worse = (x: { id: string; score: number }, y: { id: string; score: number }) =>
+      x.score < y.score || (x.score === y.score && x.id > y.id);
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && worse(heap[l], heap[m])) m = l;
+        if (r < heap.length && worse(heap[r], heap[m])) m = r;
+        if (m === i) return;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    };
+    for (const id of rest) {
       const row = rowOf(id);
-      return { id, score: row ? blockingScore(changed, row, countries) : 0 };
-    });
-    scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-    for (const { id } of scored) {
-      if (chosen.size >= cap) break;
-      chosen.add(id);
+      const item = { id, score: row ? blockingScore(self, row, countries) : 0 };
+      if (heap.length < room) {
+        heap.push(item);
+        for (let i = heap.length - 1; i > 0 && worse(heap[i], heap[(i - 1) >> 1]); i = (i - 1) >> 1)
+          [heap[i], heap[(i - 1) >> 1]] = [heap[(i - 1) >> 1], heap[i]];
+      } else if (worse(heap[0], item)) {
+        heap[0] = item;
+        down(0);
+      }
     }
+    heap.sort((x, y) => (worse(x, y) ? 1 : worse(y, x) ? -1 : 0));
+    for (const { id } of heap) chosen.add(id);
   }
   return {
     compared: [...chosen],

@@ -172,10 +172,9 @@ export class OverlapRepository {
       cap: number;
       flagged_at: Date;
       detected_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT * FROM detection_capped ORDER BY flagged_at, initiative_id LIMIT $1`,
-      [limit],
-    );
+    }[] = await this.dataSource.query(`SELECT * FROM detection_capped ORDER BY flagged_at, initiative_id LIMIT $1`, [
+      limit,
+    ]);
     return {
       total: n,
       records: rows.map((r) => ({
