@@ -14,7 +14,15 @@ import * as hubDomain from '../../apps/hub/src/initiatives/domain/hub-initiative
 import { InitiativeError } from '../../apps/hub/src/initiatives/domain/initiative-errors';
 import * as partnerDomain from '../../apps/partner-liaison/src/partners/domain/partner-initiative';
 import { PartnerError } from '../../apps/partner-liaison/src/partners/domain/partner-errors';
-import { applyMutations, FUZZ_NOW, jsonKey, mostlyValidContent, mutation, validContent } from '../support/fuzz-support';
+import {
+  applyMutations,
+  FUZZ_NOW,
+  jsonKey,
+  mostlyValidContent,
+  mutation,
+  prototypeKeyedContent,
+  validContent,
+} from '../support/fuzz-support';
 
 /*
  * Property-based tests of the contract's one verdict (issue #13), in process: the hub's and partner-liaison's owner
@@ -142,6 +150,7 @@ const arbitraryJson: fc.Arbitrary<unknown> = fc
 /** Mostly-valid contents, arbitrary JSON, and valid contents with arbitrary JSON spliced in anywhere. */
 const anyBody: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: mostlyValidContent },
+  { weight: 1, arbitrary: prototypeKeyedContent },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
   { weight: 1, arbitrary: arbitraryJson },
   {

@@ -9,6 +9,7 @@ import {
   logLinesAbout,
   mostlyValidContent,
   PROTOTYPE_KEYS,
+  prototypeKeyedContent,
   rawRequest,
   RawAnswer,
   startFuzzCluster,
@@ -24,9 +25,17 @@ import { ServiceProcess } from '../support/services';
  * Failures are collected for all routes, then reported together with the seed, the shrunk input and the log lines.
  */
 
-const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS_PER_ROUTE ?? 15);
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS_PER_ROUTE ?? 25);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const ALL_SCOPES = SCOPES.join(' ');
+/** Well-formed values of the path parameters, used when another part of the request is being fuzzed. */
+const CLEAN_PARAM: Record<string, string> = {
+  ref: 'PT-FUZZ',
+  initiativeId: 'IP-HUB-EUR-fuzz-1',
+  localId: 'fuzz-1',
+  source: '%2Fctp%2Fhubs%2Feur',
+  id: '00000000-0000-4000-8000-000000000000',
+};
 const PARTNER = 'PT-FUZZ';
 
 interface Operation {
@@ -141,11 +150,22 @@ interface BodySpec {
 }
 
 const body: fc.Arbitrary<BodySpec> = fc.oneof(
-  mostlyValidContent.map((c) => ({
-    bytes: Buffer.from(JSON.stringify(c)),
-    headers: { 'content-type': 'application/json' },
-    label: 'json',
-  })),
+  {
+    weight: 3,
+    arbitrary: mostlyValidContent.map((c) => ({
+      bytes: Buffer.from(JSON.stringify(c)),
+      headers: { 'content-type': 'application/json' },
+      label: 'json',
+    })),
+  },
+  {
+    weight: 3,
+    arbitrary: prototypeKeyedContent.map((c) => ({
+      bytes: Buffer.from(JSON.stringify(c)),
+      headers: { 'content-type': 'application/json' },
+      label: 'json with a prototype key',
+    })),
+  },
   fc.jsonValue({ maxDepth: 4 }).map((c) => ({
     bytes: Buffer.from(JSON.stringify(c) ?? 'null'),
     headers: { 'content-type': 'application/json' },
@@ -261,6 +281,9 @@ describe('fuzz: every route of every service, bad input in, never a 5xx', () => 
       const pathParams = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const queryNames = op.params.filter((p) => p.in === 'query').map((p) => p.name);
       const input = fc.record({
+        // One part of the request is fuzzed at a time (or all together), so that bad bodies reach the handlers
+        // instead of being refused at the edge for a bad query.
+        focus: fc.constantFrom('path', 'query', 'body', 'headers', 'all'),
         path: fc.tuple(...pathParams.map(() => fc.oneof(badValue, fc.constant(PARTNER)))),
         query: fc.option(queryOf(queryNames.length ? queryNames : ['q']), { nil: undefined, freq: 4 }),
         body:
@@ -271,14 +294,17 @@ describe('fuzz: every route of every service, bad input in, never a 5xx', () => 
       });
       type Input = typeof input extends fc.Arbitrary<infer T> ? T : never;
       const probe = async (i: Input): Promise<{ answer: RawAnswer; problem?: string; path: string }> => {
+        const on = (part: string) => i.focus === part || i.focus === 'all';
         let path = op.path;
-        pathParams.forEach((name, k) => (path = path.replace(`{${name}}`, i.path[k])));
-        if (i.query !== undefined) path += `?${i.query}`;
+        pathParams.forEach(
+          (name, k) => (path = path.replace(`{${name}}`, on('path') ? i.path[k] : (CLEAN_PARAM[name] ?? 'x'))),
+        );
+        if (on('query') && i.query !== undefined) path += `?${i.query}`;
         const answer = await rawRequest(
           service.baseUrl,
           op.method,
           path,
-          { authorization: `Bearer ${token}`, ...i.headers, ...i.body.headers },
+          { authorization: `Bearer ${token}`, ...(on('headers') ? i.headers : {}), ...i.body.headers },
           i.body.bytes,
         );
         const documented = answer.status === 503 && op.responses['503'] !== undefined;
@@ -304,10 +330,11 @@ describe('fuzz: every route of every service, bad input in, never a 5xx', () => 
           seed: result.seed,
           input: short(
             JSON.stringify({
+              focus: i.focus,
               path: replay.path,
-              headers: i.headers,
+              headers: i.focus === 'headers' || i.focus === 'all' ? i.headers : {},
               body: i.body.label,
-              bytes: i.body.bytes?.toString('utf8', 0, 200),
+              bytes: i.body.bytes?.toString('utf8', 0, 2000),
             }),
           ),
           status: replay.answer.status,

@@ -536,3 +536,19 @@ export function logLinesAbout(service: ServiceProcess | undefined, needle: strin
     .slice(-max)
     .map((l) => l.slice(0, 600));
 }
+
+/** A valid content with a key of Object's prototype (`__proto__`, `constructor`, …) put at one level of it. */
+export const prototypeKeyedContent: fc.Arbitrary<unknown> = fc
+  .tuple(
+    validContent({ maxCountries: 5 }),
+    fc.constantFrom(...CONTENT_PATHS),
+    fc.oneof(fc.constantFrom('constructor', '__proto__'), fc.constantFrom(...PROTOTYPE_KEYS)),
+    wrongValue,
+    fc.boolean(),
+  )
+  .map(([content, path, key, value, replace]) => {
+    const holder: Record<string, unknown> = {};
+    defineOwn(holder, key, value);
+    const m: Mutation = replace ? { op: 'set', path, value: holder } : { op: 'addKey', path, key, value };
+    return JSON.parse(JSON.stringify(applyMutations(content, [m]))) as unknown;
+  });
