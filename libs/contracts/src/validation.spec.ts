@@ -398,6 +398,28 @@ describe('contentShapeProblems', () => {
     expect([...new Set(problems.map((p) => p.field))]).toEqual([field]);
   });
 
+  it('refuses keys from the prototype chain like any unknown key, and never throws on them', () => {
+    for (const json of [
+      '{"title":{"lang":"en","text":"x","__proto__":{"a":1}}}',
+      '{"status":{"constructor":{}}}',
+      '{"prototype":{"constructor":-1}}',
+      '{"":{"constructor":true}}',
+    ]) {
+      const plain = { ...validContent(), ...(JSON.parse(json) as Plain) };
+      const problems = contentShapeProblems(plain);
+      expect(problems.length).toBeGreaterThan(0);
+      for (const p of problems) expect(p.field).not.toBe('');
+    }
+    const proto = { ...validContent(), title: JSON.parse('{"lang":"en","text":"x","__proto__":{"a":1}}') as Plain };
+    expect(contentShapeProblems(proto)).toEqual([expect.objectContaining({ field: 'title.__proto__' })]);
+  });
+
+  it('names an empty key "" (every problem names a field)', () => {
+    expect(contentShapeProblems({ ...validContent(), '': null })).toEqual([
+      expect.objectContaining({ field: '""', rule: 'whitelistValidation' }),
+    ]);
+  });
+
   it('checks only the shape: reversed dates are for the rules', () => {
     expect(contentShapeProblems(withValue(validContent(), 'dates.plannedEnd', '2026-01-31'))).toEqual([]);
   });

@@ -17,11 +17,8 @@ export interface FieldProblem {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const e of errors) {
-    const field = parent
-      ? /^\d+$/.test(e.property)
-        ? `${parent}[${e.property}]`
-        : `${parent}.${e.property}`
-      : e.property;
+    const property = e.property === '' ? '""' : e.property;
+    const field = parent ? (/^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`) : property;
     for (const [rule, message] of Object.entries(e.constraints ?? {})) out.push({ field, rule, message });
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }
@@ -47,7 +44,13 @@ export function contentShapeProblems(plain: unknown): FieldProblem[] {
   if (contentShape(plain)) return [];
   const compiled = dedupeProblems((contentShape.errors ?? []).map(toFieldProblem));
   if (depthOf(plain, MAX_WORDED_DEPTH) > MAX_WORDED_DEPTH) return compiled;
-  const worded = flattenValidationErrors(validateSync(plainToInstance(InitiativeContentV1, plain), VALIDATOR_OPTIONS));
+  let worded: FieldProblem[];
+  try {
+    worded = flattenValidationErrors(validateSync(plainToInstance(InitiativeContentV1, plain), VALIDATOR_OPTIONS));
+  } catch {
+    // class-transformer follows a key named `constructor` into the prototype chain and throws: the verdict stands.
+    return compiled;
+  }
   const wordedFields = new Set(worded.map((p) => p.field));
   return [...worded, ...compiled.filter((p) => !wordedFields.has(p.field))];
 }
@@ -106,11 +109,13 @@ function toFieldProblem(e: ErrorObject): FieldProblem {
   const path = e.instancePath
     .split('/')
     .slice(1)
-    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg) => (seg === '' ? '""' : seg.replace(/~1/g, '/').replace(/~0/g, '~')))
     .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
   const params = e.params as { missingProperty?: string; additionalProperty?: string; type?: string };
-  const child = params.missingProperty ?? params.additionalProperty;
-  const field = child ? (path ? `${path}.${child}` : child) : path || 'data';
+  const rawChild = params.missingProperty ?? params.additionalProperty;
+  // An empty key is named "" so that every problem names a field.
+  const child = rawChild === '' ? '""' : rawChild;
+  const field = child !== undefined ? (path ? `${path}.${child}` : child) : path || 'data';
   const rule =
     e.keyword === 'type'
       ? params.type === 'integer'

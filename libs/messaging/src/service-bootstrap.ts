@@ -4,6 +4,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   CtpLogger,
   ERROR_BODY_SCHEMA,
@@ -123,6 +125,7 @@ export async function bootstrapService(
     await app.init();
     await spec.beforeListen(app);
   }
+  answerUnparseableRequests(app.getHttpServer() as Server, spec.logger);
   await app.listen(spec.port, '0.0.0.0');
   spec.logger.info({ msg: 'service started', port: spec.port, docs: `http://127.0.0.1:${spec.port}/docs` });
   return app;
@@ -136,4 +139,53 @@ export function exitOnStartupFailure(service: string, logger: CtpLogger | undefi
     else process.stderr.write(`${service}: failed to start: ${message}\n`);
     process.exit(1);
   };
+}
+
+/** What Node's HTTP parser refuses before the application sees a request, as the contract's error body. */
+const CLIENT_ERRORS: Record<string, { status: number; field: string; rule: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    field: 'headers',
+    rule: 'maxSize',
+    message: 'the request line and headers are larger than the server accepts (16 KB): shorten the URL or the headers',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    field: 'request',
+    rule: 'timeout',
+    message: 'the request was not received in time',
+  },
+};
+
+/**
+ * Requests that Node's HTTP parser refuses (headers over 16 KB, a malformed request line, a request too slow to
+ * arrive) get the error body every other refusal gets and a log line, instead of a bare status line and silence.
+ */
+export function answerUnparseableRequests(server: Server, log: CtpLogger): void {
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const known = CLIENT_ERRORS[err.code ?? ''] ?? {
+      status: 400,
+      field: 'request',
+      rule: 'httpSyntax',
+      message: 'the request is not valid HTTP/1.1',
+    };
+    const body = JSON.stringify({
+      statusCode: known.status,
+      error: STATUS_CODES[known.status] ?? 'Error',
+      message: known.message,
+      details: [{ field: known.field, rule: known.rule, message: known.message }],
+    });
+    log.warn({ msg: 'http request refused by the parser', status: known.status, code: err.code, rule: known.rule });
+    socket.end(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Error'}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  });
 }

@@ -1,6 +1,6 @@
 import { parse } from 'node:querystring';
 import { HttpException } from '@nestjs/common';
-import { JSON_MAX_DEPTH, jsonDepthExceeds, requestTextProblems, verifyJsonBody } from './edge-input';
+import { JSON_MAX_DEPTH, jsonDepthExceeds, prototypeKeyIn, requestTextProblems, verifyJsonBody } from './edge-input';
 
 const request = (path: string, qs = '') => ({ path, query: parse(qs) });
 const rules = (path: string, qs = '') => requestTextProblems(request(path, qs)).map((p) => `${p.field}:${p.rule}`);
@@ -46,6 +46,22 @@ describe('requestTextProblems (path and query, before routing)', () => {
     ]);
   });
 
+  it.each([
+    ['a lone surrogate as UTF-8 bytes', 'reporter=%ED%A0%80', 'reporter:percentEncoding'],
+    ['a truncated sequence', 'cluster=%E0%A4%A', 'cluster:percentEncoding'],
+    ['a % without hex digits', 'cursor=%ZZ', 'cursor:percentEncoding'],
+  ])('refuses %s in a query value, as in a path', (_label, qs, expected) => {
+    const problems = requestTextProblems({ path: '/initiatives', query: parse(qs), originalUrl: `/initiatives?${qs}` });
+    expect(problems.map((p) => `${p.field}:${p.rule}`)).toContain(expected);
+  });
+
+  it('passes a well-formed percent-encoded query, + for spaces included', () => {
+    const qs = 'q=caf%C3%A9+au+lait&reporter=IP-HUB-EUR';
+    expect(requestTextProblems({ path: '/initiatives', query: parse(qs), originalUrl: `/initiatives?${qs}` })).toEqual(
+      [],
+    );
+  });
+
   it('walks nested query objects without recursion', () => {
     let nested: Record<string, unknown> = { v: 'x\u0000' };
     for (let i = 0; i < 10_000; i++) nested = { n: nested };
@@ -64,6 +80,27 @@ describe('verifyJsonBody (the JSON parser verify hook)', () => {
     }
   };
   const deep = (n: number) => Buffer.from('['.repeat(n) + ']'.repeat(n));
+
+  it.each([
+    ['a nested constructor', '{"status":{"constructor":{}}}', 'status.constructor'],
+    ['a top-level __proto__', '{"__proto__":{"x":1}}', '__proto__'],
+    ['prototype inside an array', '{"a":[1,{"prototype":-1}]}', 'a[1].prototype'],
+    ['a key spelled with an escape', '{"title":{"\\u0063onstructor":true}}', 'title.constructor'],
+  ])('refuses %s with 400 noPrototypeKeys naming the key', (_label, json, field) => {
+    expect(refusal(Buffer.from(json))).toEqual({
+      status: 400,
+      field,
+      rule: 'noPrototypeKeys',
+      message: expect.any(String),
+    });
+  });
+
+  it('passes the words as values, and bodies that never mention them', () => {
+    expect(prototypeKeyIn(Buffer.from('{"description":"the constructor of the prototype","a":"__proto__"}'))).toBe(
+      undefined,
+    );
+    expect(prototypeKeyIn(Buffer.from('{"title":{"lang":"en","text":"x"}}'))).toBeUndefined();
+  });
 
   it('passes JSON nested up to the limit', () => {
     expect(refusal(deep(JSON_MAX_DEPTH))).toBeUndefined();

@@ -26,7 +26,7 @@ export function refuseUnreadableRequestText(req: Request, res: Response, next: N
 }
 
 /** What `refuseUnreadableRequestText` refuses a request for (empty: nothing). */
-export function requestTextProblems(req: Pick<Request, 'path' | 'query'>): FieldProblem[] {
+export function requestTextProblems(req: Pick<Request, 'path' | 'query'> & { originalUrl?: string }): FieldProblem[] {
   const problems: FieldProblem[] = [];
   let path: string | undefined;
   try {
@@ -41,6 +41,22 @@ export function requestTextProblems(req: Pick<Request, 'path' | 'query'>): Field
   if (path !== undefined) {
     const broken = requestTextProblem(path);
     if (broken) problems.push({ field: 'path', rule: broken.rule, message: `the path ${broken.message}` });
+  }
+  const raw = rawQueryOf(req);
+  if (raw) {
+    for (const part of raw.split('&')) {
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      try {
+        decodeURIComponent(part.replace(/\+/g, ' '));
+      } catch {
+        problems.push({
+          field: printable(safeDecode(name), 40) || 'query',
+          rule: 'percentEncoding',
+          message: `query parameter ${printable(safeDecode(name), 40)} holds a malformed percent-encoding (% must be followed by two hex digits of UTF-8)`,
+        });
+      }
+    }
   }
   let query: unknown;
   try {
@@ -80,6 +96,21 @@ export function requestTextProblems(req: Pick<Request, 'path' | 'query'>): Field
   return problems;
 }
 
+/** The query string as sent (after `?`), or '' (requests built in tests may have no originalUrl). */
+function rawQueryOf(req: { originalUrl?: string }): string {
+  const url = req.originalUrl ?? '';
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
 /**
  * The JSON parser's `verify` hook, on the raw bytes before they are parsed: UTF-8 only (415 `charset` for another
  * charset, 400 `isUtf8` for bytes that are not UTF-8, instead of replacing them by U+FFFD), and objects and arrays
@@ -97,6 +128,49 @@ export function verifyJsonBody(_req: unknown, _res: unknown, body: Buffer, encod
   if (depth) {
     throw bodyProblem(400, 'body', 'maxDepth', `the JSON body nests objects and arrays deeper than ${JSON_MAX_DEPTH}`);
   }
+  const key = prototypeKeyIn(body);
+  if (key) {
+    throw bodyProblem(
+      400,
+      key,
+      'noPrototypeKeys',
+      `${key}: no key of a request body may be named __proto__, constructor or prototype (no field of this API is)`,
+    );
+  }
+}
+
+/** Keys that, used as object keys, reach into JavaScript's objects instead of naming data. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const PROTOTYPE_KEY_HINTS = ['__proto__', 'constructor', 'prototype', '\\u'].map((h) => Buffer.from(h));
+
+/**
+ * The path of the first key named `__proto__`, `constructor` or `prototype` in a JSON body, or undefined. A class
+ * mapper (class-transformer) walks such keys into the prototype chain and throws; nothing of the contract is named so.
+ * Most bodies mention none of the three words (nor a `\u` escape that could spell one): those are not parsed twice.
+ */
+export function prototypeKeyIn(body: Buffer): string | undefined {
+  if (!PROTOTYPE_KEY_HINTS.some((hint) => body.includes(hint))) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined; // the parser itself says what is wrong with it
+  }
+  const stack: [unknown, string][] = [[parsed, '']];
+  while (stack.length) {
+    const [value, path] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+      continue;
+    }
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const field = path ? `${path}.${k}` : k;
+      if (PROTOTYPE_KEYS.has(k)) return printable(field, 120);
+      stack.push([v, field]);
+    }
+  }
+  return undefined;
 }
 
 /** Whether the JSON text in `bytes` nests objects and arrays more than `max` deep (brackets in strings ignored). */

@@ -16,12 +16,12 @@ export { canonical, InitiativeContent } from '@ctp/contracts';
 
 /** Checks the shape of what a reporter sent and returns only the content fields (400 when malformed). */
 export function parseContent(body: unknown, extraAllowed: readonly string[] = []): InitiativeContent {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new MalformedInitiative(contentShapeProblems(body));
+  }
   const plain = { ...(body as Record<string, unknown>) };
   for (const k of extraAllowed) delete plain[k];
-  const problems = [
-    ...contentShapeProblems(body === null || typeof body !== 'object' || Array.isArray(body) ? body : plain),
-    ...nulProblems(plain),
-  ];
+  const problems = [...contentShapeProblems(plain), ...nulProblems(plain)];
   if (problems.length) throw new MalformedInitiative(problems);
   return contentOf(plain);
 }
