@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { jetstream, jetstreamManager, JetStreamApiError, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { JetStreamNames } from '@ctp/contracts';
+import { JetStreamNames, PlatformEventType, Subjects } from '@ctp/contracts';
 import { DEFAULT_TOPOLOGY, ensureStreams } from '@ctp/messaging';
 import { Client } from 'pg';
-import { OverlapSubjects } from '../apps/platform/src/overlaps/application/detect-overlaps';
 import { PLATFORM_CONSUMERS } from '../apps/platform/src/platform.module';
-import { ROLLUP_SUBJECT } from '../apps/platform/src/rollups/application/rollup-publisher';
 import { TestDatabase } from '../test/support/databases';
 import { freePort } from '../test/support/nats-server';
 import { tokenFor } from '../test/support/auth';
@@ -314,9 +312,9 @@ export async function runPlatform(ctx: BenchContext): Promise<PlatformResult> {
     expectedOutcomes: workload.expected,
     overlaps: {
       ...atEnd,
-      flaggedEvents: written(OverlapSubjects.flagged),
-      clearedEvents: written(OverlapSubjects.cleared),
-      rollupEvents: written(ROLLUP_SUBJECT),
+      flaggedEvents: written(Subjects.platformEvent(PlatformEventType.OverlapFlagged)),
+      clearedEvents: written(Subjects.platformEvent(PlatformEventType.OverlapCleared)),
+      rollupEvents: written(Subjects.platformEvent(PlatformEventType.RollupUpdated)),
       genuine,
     },
     rollups,

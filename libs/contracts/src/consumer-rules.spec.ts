@@ -78,6 +78,7 @@ describe('ownedPrefix', () => {
     '/ctp/partner-liaison/',
     '/ctp/partner-liaison/UNODC',
     '/ctp/partner-liaison/un.odc',
+    '/ctp/partner-liaison/eu-lisa',
     'ctp/hubs/eur',
     '',
   ])('%p owns nothing', (source) => {

@@ -1,5 +1,6 @@
-import { CloudEvent, InitiativeEventType, INITIATIVE_EVENT_TYPES, subjectForSource } from './events';
+import { CloudEvent, InitiativeEventType, INITIATIVE_EVENT_TYPES, parseSource, subjectForSource } from './events';
 import { InitiativeSnapshot, InitiativeStatus } from './initiative';
+import { hubOrgRef } from './regions';
 import { ALLOWED_TRANSITIONS, isAllowedTransition } from './initiative-rules';
 import { checkInitiativeSnapshot } from './validation';
 
@@ -22,15 +23,11 @@ export type RuleVerdict =
   | { outcome: 'IGNORED'; reason: 'STALE_VERSION' }
   | { outcome: 'REJECTED'; reason: RejectReason; detail: string };
 
-const HUB_SOURCE = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/;
-const PARTNER_SOURCE = /^\/ctp\/partner-liaison\/([a-z0-9]+)$/;
-
 /** The reporting organisation a source speaks for: `/ctp/hubs/eur` → `IP-HUB-EUR`, `/ctp/partner-liaison/unodc` → `PT-UNODC`. */
 export function ownerOf(source: string): { ref: string; type: 'HUB' | 'PARTNER' } | undefined {
-  const hub = HUB_SOURCE.exec(source);
-  if (hub) return { ref: `IP-HUB-${hub[1].toUpperCase()}`, type: 'HUB' };
-  const partner = PARTNER_SOURCE.exec(source);
-  if (partner) return { ref: `PT-${partner[1].toUpperCase()}`, type: 'PARTNER' };
+  const parsed = parseSource(source);
+  if (parsed?.kind === 'hub') return { ref: hubOrgRef(parsed.region), type: 'HUB' };
+  if (parsed?.kind === 'partner') return { ref: `PT-${parsed.code.toUpperCase()}`, type: 'PARTNER' };
   return undefined;
 }
 

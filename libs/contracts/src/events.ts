@@ -1,4 +1,4 @@
-import { HubRegion } from './regions';
+import { HUB_REGIONS, HubRegion } from './regions';
 
 /** CloudEvents 1.0 structured-mode envelope, with the CTP extensions (CONTRACT.md "Events"). */
 export interface CloudEvent<T = unknown> {
@@ -31,10 +31,66 @@ export const PlatformEventType = {
   OverlapCleared: 'ctp.overlap.cleared.v1',
   RollupUpdated: 'ctp.rollup.updated.v1',
 } as const;
+export type PlatformEventType = (typeof PlatformEventType)[keyof typeof PlatformEventType];
+
+/** The data of `ctp.overlap.flagged.v1` / `.cleared.v1`: one pair whose effective classification changed. */
+export interface OverlapEventData {
+  pairId: string;
+  initiativeIds: [string, string];
+  /** `DUPLICATE` or `OVERLAP` when flagged; what it was before when cleared. */
+  classification: string | null;
+  previousClassification: string | null;
+  score: number | null;
+  rule: string | null;
+  signals: unknown;
+  /** An analyst's decision (`CONFIRMED`, `REJECTED`), if any. */
+  decision: string | null;
+  canonicalId: string | null;
+  clusterMembers: string[];
+}
+
+/** One row of a rollup: the values of its `groupBy` dimensions and its two counts. */
+export type RollupUpdatedRow = Record<string, string | number> & { reported: number; deduplicated: number };
+
+/** The data of `ctp.rollup.updated.v1`: the platform's counts, every record counted. */
+export interface RollupUpdatedData {
+  groupBy: string[];
+  rows: RollupUpdatedRow[];
+  totals: { reported: number; deduplicated: number };
+  generatedAt: string;
+}
 
 /** `reported` for `ctp.initiative.reported.v1`. */
 export function initiativeAction(type: InitiativeEventType): 'reported' | 'updated' | 'withdrawn' {
   return type.split('.')[2] as 'reported' | 'updated' | 'withdrawn';
+}
+
+/**
+ * A partner's code: its acronym (`PT-<ACRONYM>`, `[A-Z0-9]{2,20}`, the only refs partner-liaison registers) in lower
+ * case. It names the partner's source and is one token of its NATS subjects, so it never holds `.`, `*`, `>` or `-`.
+ */
+export const PARTNER_CODE_CHARSET = '[a-z0-9]{2,20}';
+export const PARTNER_CODE_PATTERN = new RegExp(`^${PARTNER_CODE_CHARSET}$`);
+
+/** The pattern of every source `parseSource` reads, for JSON Schema (`pattern`) and for it. */
+export const SOURCE_PATTERN_TEXT = `^/ctp/(?:hubs/(${HUB_REGIONS.join('|')})|partner-liaison/(${PARTNER_CODE_CHARSET})|(platform))$`;
+
+/** Who an event's `source` says published it. */
+export type ParsedSource =
+  { kind: 'hub'; region: HubRegion } | { kind: 'partner'; code: string } | { kind: 'platform' };
+
+const SOURCE_PATTERN = new RegExp(SOURCE_PATTERN_TEXT);
+
+/**
+ * The one reading of a CloudEvents `source`, the inverse of `EventSources`: `/ctp/hubs/eur` → hub `eur`,
+ * `/ctp/partner-liaison/unodc` → partner `unodc`, `/ctp/platform` → the platform; anything else → undefined.
+ */
+export function parseSource(source: unknown): ParsedSource | undefined {
+  const m = typeof source === 'string' ? SOURCE_PATTERN.exec(source) : null;
+  if (!m) return undefined;
+  if (m[1]) return { kind: 'hub', region: m[1] as HubRegion };
+  if (m[2]) return { kind: 'partner', code: m[2] };
+  return { kind: 'platform' };
 }
 
 export const EventSources = {
@@ -55,6 +111,8 @@ export const Subjects = {
     `ctp.hub.${region}.initiative.${initiativeAction(type)}.v1`,
   partnerInitiative: (partnerCode: string, type: InitiativeEventType) =>
     `ctp.partner.${partnerCode.toLowerCase()}.initiative.${initiativeAction(type)}.v1`,
+  /** `ctp.overlap.flagged.v1` → `ctp.platform.overlap.flagged.v1`: the platform's events, under its own prefix. */
+  platformEvent: (type: PlatformEventType) => `ctp.platform.${type.slice('ctp.'.length)}`,
 } as const;
 
 /**
@@ -62,10 +120,9 @@ export const Subjects = {
  * arrived on another source's subject (OWNERSHIP_VIOLATION) and by publishers to route.
  */
 export function subjectForSource(source: string, type: InitiativeEventType): string | undefined {
-  const hub = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/.exec(source);
-  if (hub) return Subjects.hubInitiative(hub[1] as HubRegion, type);
-  const partner = /^\/ctp\/partner-liaison\/([a-z0-9-]+)$/.exec(source);
-  if (partner) return Subjects.partnerInitiative(partner[1], type);
+  const parsed = parseSource(source);
+  if (parsed?.kind === 'hub') return Subjects.hubInitiative(parsed.region, type);
+  if (parsed?.kind === 'partner') return Subjects.partnerInitiative(parsed.code, type);
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import { INITIATIVE_EVENT_TYPES } from './events';
+import { INITIATIVE_EVENT_TYPES, PARTNER_CODE_CHARSET } from './events';
 // Imported for its side effect: the classes register their validation metadata.
 import './initiative.v1.dto';
 
@@ -51,7 +51,7 @@ export function initiativeEventJsonSchema(): Record<string, unknown> {
     properties: {
       specversion: { const: '1.0' },
       id: { type: 'string', minLength: 1 },
-      source: { type: 'string', pattern: '^/ctp/(hubs/(afr|mde|asi|eur)|partner-liaison/[a-z0-9-]+)$' },
+      source: { type: 'string', pattern: `^/ctp/(hubs/(afr|mde|asi|eur)|partner-liaison/${PARTNER_CODE_CHARSET})$` },
       type: { enum: [...INITIATIVE_EVENT_TYPES] },
       subject: { type: 'string', description: 'the initiativeId' },
       time: { type: 'string', format: 'date-time' },

@@ -17,6 +17,7 @@ describe('syncKeyOf', () => {
     ['/ctp/partner-liaison/UNODC', undefined],
     ['/ctp/partner-liaison/un.odc', undefined],
     ['/ctp/partner-liaison/', undefined],
+    ['/ctp/partner-liaison/eu-lisa', undefined],
   ])('%s → %s', (source, key) => expect(syncKeyOf(source)).toBe(key));
 });
 
@@ -55,6 +56,9 @@ describe('syncKeyOfRequest', () => {
     ['ctp-sync.partner.unodc.other', undefined],
     ['ctp-sync.partner.a.b.list', undefined],
     ['ctp-sync.platform.x.list', undefined],
+    ['ctp-sync.hub.xyz.list', undefined],
+    ['ctp-sync.partner.eu-lisa.list', undefined],
+    ['ctp-sync.partner.x.list', undefined],
     ['ctp.partner.unodc.list', undefined],
   ])('%s → %s', (subject, key) => expect(syncKeyOfRequest(subject)).toBe(key));
 

@@ -1,4 +1,5 @@
-import { InitiativeEventType } from './events';
+import { InitiativeEventType, PARTNER_CODE_CHARSET, parseSource } from './events';
+import { HUB_REGIONS } from './regions';
 
 /*
  * Reconciliation (anti-entropy) between a source of records (a hub, partner-liaison) and the platform. The source
@@ -46,10 +47,9 @@ export const SyncSubjects = {
 
 /** `/ctp/hubs/eur` → `hub.eur`, `/ctp/partner-liaison/unodc` → `partner.unodc`: the key in request subjects. */
 export function syncKeyOf(source: string): string | undefined {
-  const hub = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/.exec(source);
-  if (hub) return `hub.${hub[1]}`;
-  const partner = /^\/ctp\/partner-liaison\/([a-z0-9]+)$/.exec(source);
-  if (partner) return `partner.${partner[1]}`;
+  const parsed = parseSource(source);
+  if (parsed?.kind === 'hub') return `hub.${parsed.region}`;
+  if (parsed?.kind === 'partner') return `partner.${parsed.code}`;
   return undefined;
 }
 
@@ -61,9 +61,13 @@ export function digestSubjectOf(source: string): string | undefined {
   return kind === 'hub' ? SyncSubjects.hubDigest(name) : SyncSubjects.partnerDigest(name);
 }
 
+const REQUEST_SUBJECT = new RegExp(
+  `^ctp-sync\\.(hub\\.(?:${HUB_REGIONS.join('|')})|partner\\.${PARTNER_CODE_CHARSET})\\.(?:buckets|list|resend)$`,
+);
+
 /** `ctp-sync.partner.unodc.list` → `partner.unodc`: whose records a request asks about (one may subscribe by wildcard). */
 export function syncKeyOfRequest(subject: string): string | undefined {
-  return /^ctp-sync\.((?:hub|partner)\.[a-z0-9]+)\.(?:buckets|list|resend)$/.exec(subject)?.[1];
+  return REQUEST_SUBJECT.exec(subject)?.[1];
 }
 
 /** The type a re-published snapshot goes out with: what its own change was (the consumer judges it as any other). */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
-import { EventSources, PlatformEventType } from '@ctp/contracts';
+import { EventSources, OverlapEventData, PlatformEventType, Subjects } from '@ctp/contracts';
 import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
@@ -13,11 +13,6 @@ import { CandidateCache } from './candidate-cache';
 import { comparePair } from '../domain/pair-matcher';
 import { chooseCandidates } from '../domain/candidate-budget';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
-
-export const OverlapSubjects = {
-  flagged: 'ctp.platform.overlap.flagged.v1',
-  cleared: 'ctp.platform.overlap.cleared.v1',
-} as const;
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
@@ -333,10 +328,11 @@ export class DetectOverlaps {
     const events: OutgoingEvent[] = changes.map(({ pair, before }) => {
       const flagged = pair.effective !== null;
       const cluster = clusterOf.get(pair.aId);
-      return newEvent({
+      const type = flagged ? PlatformEventType.OverlapFlagged : PlatformEventType.OverlapCleared;
+      return newEvent<OverlapEventData>({
         source: EventSources.platform,
-        type: flagged ? PlatformEventType.OverlapFlagged : PlatformEventType.OverlapCleared,
-        subject: flagged ? OverlapSubjects.flagged : OverlapSubjects.cleared,
+        type,
+        subject: Subjects.platformEvent(type),
         about: `overlap-${pair.id}`,
         data: {
           pairId: pair.id,

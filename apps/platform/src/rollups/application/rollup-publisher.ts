@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { EventSources, PlatformEventType } from '@ctp/contracts';
+import { EventSources, PlatformEventType, RollupUpdatedData, Subjects } from '@ctp/contracts';
 import { newEvent, OutboxWriter } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
@@ -8,8 +8,6 @@ import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { RESTRICTED_READER } from '../../registry/domain/visibility';
 import { DEFAULT_GROUP_BY } from '../domain/rollup-dimensions';
 import { RollupQueries } from './rollup-queries';
-
-export const ROLLUP_SUBJECT = 'ctp.platform.rollup.updated.v1';
 
 /**
  * Publishes `ctp.rollup.updated.v1` (every record counted: the event stays inside INTERPOL's platform; partner-liaison
@@ -54,10 +52,10 @@ export class RollupPublisher implements OnApplicationShutdown {
         `SELECT digest FROM platform_publications WHERE kind = 'rollup' FOR UPDATE`,
       );
       if (last === digest) return false;
-      const event = newEvent({
+      const event = newEvent<RollupUpdatedData>({
         source: EventSources.platform,
         type: PlatformEventType.RollupUpdated,
-        subject: ROLLUP_SUBJECT,
+        subject: Subjects.platformEvent(PlatformEventType.RollupUpdated),
         about: 'rollup',
         data: { ...rollup, generatedAt: new Date().toISOString() },
       });
