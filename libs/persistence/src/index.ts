@@ -5,4 +5,3 @@ export * from './data-source-options';
 export * from './unit-of-work';
 export * from './persistence.module';
 export * from './advisory-leadership';
-export * from './sync-source';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
-import { NATS_CONNECTION, newEvent, OutboxWriter } from '@ctp/messaging';
+import { NATS_CONNECTION, OutboxWriter, SyncSource } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
-import { SyncSource, UnitOfWork } from '@ctp/persistence';
+import { UnitOfWork } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from '../config/hub.config';
 
 /**
@@ -26,11 +26,7 @@ export class HubSync extends SyncSource {
       nc,
       unitOfWork,
       log,
-      append: (tx, events) =>
-        outbox.append(
-          tx,
-          events.map((e) => newEvent(e)),
-        ),
+      outbox,
     });
   }
 }

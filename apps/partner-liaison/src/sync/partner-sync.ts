@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
 import { EventSources } from '@ctp/contracts';
-import { NATS_CONNECTION, newEvent, OutboxWriter } from '@ctp/messaging';
+import { NATS_CONNECTION, OutboxWriter, SyncSource } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
-import { SyncSource, UnitOfWork } from '@ctp/persistence';
+import { UnitOfWork } from '@ctp/persistence';
 import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from '../config/partner-liaison.config';
 
 /**
@@ -32,11 +32,7 @@ export class PartnerSync extends SyncSource {
       nc,
       unitOfWork,
       log,
-      append: (tx, events) =>
-        outbox.append(
-          tx,
-          events.map((e) => newEvent(e)),
-        ),
+      outbox,
     });
   }
 }

@@ -16,8 +16,9 @@ import {
   digestSubjectOf,
 } from '@ctp/contracts';
 import type { CtpLogger } from '@ctp/observability';
+import type { UnitOfWork } from '@ctp/persistence';
 import type { EntityManager } from 'typeorm';
-import { Transaction, UnitOfWork } from './unit-of-work';
+import { newEvent, OutboxWriter } from './outbox';
 
 const MAX_RESEND = 500;
 
@@ -25,17 +26,6 @@ const MAX_RESEND = 500;
 export interface SyncScope {
   source: string;
   owner?: string;
-}
-
-/** An event a SyncSource writes through the service's outbox (what @ctp/messaging's `newEvent` takes). */
-export interface SyncEventSpec {
-  source: string;
-  type: string;
-  subject: string;
-  about: string;
-  dataschema?: string;
-  time?: string;
-  data: unknown;
 }
 
 export interface SyncSourceOptions {
@@ -58,8 +48,8 @@ export interface SyncSourceOptions {
   nc: NatsConnection;
   unitOfWork: UnitOfWork;
   log: CtpLogger;
-  /** Appends events to the service's outbox in the given transaction. */
-  append(tx: Transaction, events: SyncEventSpec[]): Promise<void>;
+  /** The service's outbox: digests and re-published records follow the service's own events in the stream. */
+  outbox: OutboxWriter;
 }
 
 /**
@@ -146,15 +136,17 @@ export class SyncSource implements OnApplicationBootstrap, OnApplicationShutdown
         hash: row.hash,
         generatedAt: new Date().toISOString(),
       }));
-      await this.o.append(
+      await this.o.outbox.append(
         tx,
-        digests.map((digest) => ({
-          source: digest.source,
-          type: SYNC_DIGEST_TYPE,
-          subject: digestSubjectOf(digest.source) as string,
-          about: 'digest',
-          data: digest,
-        })),
+        digests.map((digest) =>
+          newEvent({
+            source: digest.source,
+            type: SYNC_DIGEST_TYPE,
+            subject: digestSubjectOf(digest.source) as string,
+            about: 'digest',
+            data: digest,
+          }),
+        ),
       );
       tx.afterCommit(() => {
         for (const d of digests) {
@@ -206,11 +198,11 @@ export class SyncSource implements OnApplicationBootstrap, OnApplicationShutdown
         `SELECT snapshot, withdrawn FROM ${this.o.table} WHERE initiative_id = ANY($1::text[]) AND ${where}`,
         [ids, ...params],
       );
-      await this.o.append(
+      await this.o.outbox.append(
         tx,
         rows.map(({ snapshot, withdrawn }) => {
           const type = resentEventType(snapshot.version, withdrawn);
-          return {
+          return newEvent({
             source: scope.source,
             type,
             subject: subjectForSource(scope.source, type) as string,
@@ -218,7 +210,7 @@ export class SyncSource implements OnApplicationBootstrap, OnApplicationShutdown
             dataschema: INITIATIVE_SCHEMA,
             time: snapshot.lastUpdatedAt,
             data: snapshot,
-          };
+          });
         }),
       );
       return rows.length;
