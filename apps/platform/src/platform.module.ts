@@ -1,32 +1,19 @@
 import { AuthModule, requireAuth } from '@ctp/auth';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConsumerBinding, MessagingModule, OutboxWriter } from '@ctp/messaging';
+import { ConsumerBinding, MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
 import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
-import { PLATFORM_CONFIG, PlatformConfig } from './config/platform.config';
-import { PLATFORM_ROLE, PlatformRole } from './platform-role';
+import { PlatformConfig } from './config/platform.config';
+import { PlatformRole } from './platform-role';
+import { PlatformRuntimeModule } from './platform-runtime.module';
 import { ShutdownHooks } from './shutdown-hooks';
 import { PLATFORM_MIGRATIONS } from './migrations';
-import { ApplyInitiativeEvents } from './registry/application/apply-initiative-events';
-import { RegistryController } from './registry/http/registry.controller';
-import { RegistryQueries } from './registry/application/registry-queries';
-import { EventOutcomesController } from './events/http/event-outcomes.controller';
-import { RollupQueries } from './rollups/application/rollup-queries';
-import { RollupPublisher } from './rollups/application/rollup-publisher';
-import { RollupsController } from './rollups/http/rollups.controller';
-import { OverlapRepository } from './overlaps/persistence/overlap.repository';
-import { DetectOverlaps } from './overlaps/application/detect-overlaps';
-import { DetectionWorker } from './overlaps/application/detection-worker';
-import { CandidateCache } from './overlaps/application/candidate-cache';
-import { DecideOverlap } from './overlaps/application/decide-overlap';
-import { OverlapsController } from './overlaps/http/overlaps.controller';
-import { SourceDigests } from './sync/application/source-digests';
-import { RepairSource } from './sync/application/repair-source';
-import { DigestHandler } from './sync/messaging/digest.handler';
-import { SyncController } from './sync/http/sync.controller';
-import { InitiativeEventsHandler } from './registry/messaging/initiative-events.handler';
 import { PLATFORM_CONSUMERS } from './platform-consumers';
-import { RegistryRepository } from './registry/persistence/registry.repository';
+import { RegistryModule } from './registry/registry.module';
+import { OverlapsModule } from './overlaps/overlaps.module';
+import { RollupsModule } from './rollups/rollups.module';
+import { SyncModule } from './sync/sync.module';
+import { EventsModule } from './events/events.module';
 
 export { PLATFORM_CONSUMERS };
 
@@ -73,7 +60,7 @@ export class PlatformModule {
             provision: run.provision,
             connectionName: config.service,
             topology: { replicas: config.natsStreamReplicas },
-            // In the api role the consumer thread relays: this thread's OutboxWriter wakes it (below).
+            // In the api role the consumer thread relays: this thread's writer wakes it (PlatformRuntimeModule).
             outbox: run.publish === false || run.role === 'api' ? false : { lockName: 'ctp-outbox-platform' },
             consumers: run.consumers ?? PLATFORM_CONSUMERS,
             server: {
@@ -85,40 +72,14 @@ export class PlatformModule {
             },
           }),
         }),
+        PlatformRuntimeModule.register(config, run.role ?? 'all', run.wakeOutbox),
+        RegistryModule,
+        OverlapsModule,
+        RollupsModule,
+        SyncModule,
+        EventsModule,
       ],
-      controllers: [
-        RegistryController,
-        EventOutcomesController,
-        RollupsController,
-        OverlapsController,
-        SyncController,
-        DigestHandler,
-        InitiativeEventsHandler,
-      ],
-      providers: [
-        { provide: PLATFORM_CONFIG, useValue: config },
-        { provide: PLATFORM_ROLE, useValue: run.role ?? 'all' },
-        ShutdownHooks,
-        ...(run.role === 'api'
-          ? [{ provide: OutboxWriter, useValue: new OutboxWriter({ wake: run.wakeOutbox ?? (() => undefined) }) }]
-          : []),
-        RegistryRepository,
-        RegistryQueries,
-        ApplyInitiativeEvents,
-        RollupQueries,
-        RollupPublisher,
-        OverlapRepository,
-        DetectOverlaps,
-        DetectionWorker,
-        {
-          provide: CandidateCache,
-          useFactory: (c: PlatformConfig) => new CandidateCache(c.detectionCacheSize),
-          inject: [PLATFORM_CONFIG],
-        },
-        DecideOverlap,
-        SourceDigests,
-        RepairSource,
-      ],
+      providers: [ShutdownHooks],
     };
   }
 }

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { FieldProblem } from '@ctp/contracts';
 import { RequestProblem } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
-import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { Viewer } from '../../registry/domain/visibility';
 import { DecidedBy, StoredPair, OverlapRepository } from '../persistence/overlap.repository';
 import { DetectOverlaps } from './detect-overlaps';
+import { OverlapChanges } from './overlap-changes';
 
 export interface DecideOverlapCommand {
   pairId: string;
@@ -27,7 +27,7 @@ export class DecideOverlap {
     private readonly unitOfWork: UnitOfWork,
     private readonly overlaps: OverlapRepository,
     private readonly detect: DetectOverlaps,
-    private readonly rollups: RollupPublisher,
+    private readonly changes: OverlapChanges,
   ) {}
 
   async execute(command: DecideOverlapCommand): Promise<StoredPair> {
@@ -59,7 +59,7 @@ export class DecideOverlap {
       if (after.effective !== before.effective) {
         const clusterOf = await this.detect.recluster(tx, [after.aId, after.bId]);
         await this.detect.publish(tx, [{ pair: after, before: before.effective }], clusterOf);
-        tx.afterCommit(() => this.rollups.schedule());
+        this.changes.changed(tx);
       }
       return after;
     });

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventSources, OverlapEventData, PlatformEventType, Subjects } from '@ctp/contracts';
 import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
+import { PLATFORM_OUTBOX } from '../../platform-outbox';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { canonicalOf, clustersOf } from '../domain/clusters';
@@ -67,7 +68,7 @@ export interface DetectionResult {
 export class DetectOverlaps {
   constructor(
     private readonly overlaps: OverlapRepository,
-    private readonly outbox: OutboxWriter,
+    @Inject(PLATFORM_OUTBOX) private readonly outbox: OutboxWriter,
     @Inject(LOGGER) private readonly log: CtpLogger,
     /** Match candidates kept between runs (see CandidateCache); the consumer adds the versions it applies. */
     readonly cache: CandidateCache,

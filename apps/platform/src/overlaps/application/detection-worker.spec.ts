@@ -2,10 +2,10 @@ import { JetStreamServer } from '@ctp/messaging';
 import { CtpLogger, Metrics } from '@ctp/observability';
 import { Transaction, UnitOfWork } from '@ctp/persistence';
 import { PlatformConfig } from '../../config/platform.config';
-import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { OverlapRepository } from '../persistence/overlap.repository';
 import { DetectionResult, DetectOverlaps } from './detect-overlaps';
 import { DETECTION_SLOW_RUN_MS, DetectionWorker } from './detection-worker';
+import { OverlapChanges } from './overlap-changes';
 
 /*
  * What a detection run reports about its cost: a warn line and a counter per capped record, a warn line with the
@@ -28,7 +28,7 @@ describe('DetectionWorker reporting', () => {
     takeQueued: async () => ({ taken: 3, initiativeIds: ['A', 'B', 'C'] }),
     queueLength: async () => 0,
   } as unknown as OverlapRepository;
-  const rollups = { schedule: () => undefined } as unknown as RollupPublisher;
+  const changes = new OverlapChanges();
   const consumer = { backlog: () => 0 } as unknown as JetStreamServer;
 
   let metrics: Metrics;
@@ -51,7 +51,7 @@ describe('DetectionWorker reporting', () => {
     metrics = new Metrics('platform');
     execute = jest.fn();
     const detect = { execute, cache: { size: 0, hits: 0, misses: 0 } } as unknown as DetectOverlaps;
-    worker = new DetectionWorker(config, 'consumer', log, unitOfWork, overlaps, detect, rollups, consumer, metrics);
+    worker = new DetectionWorker(config, 'consumer', log, unitOfWork, overlaps, detect, changes, consumer, metrics);
   });
   afterEach(() => jest.useRealTimers());
 

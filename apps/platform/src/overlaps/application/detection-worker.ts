@@ -5,9 +5,9 @@ import { UnitOfWork } from '@ctp/persistence';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { PLATFORM_ROLE, PlatformRole } from '../../platform-role';
-import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { OverlapRepository } from '../persistence/overlap.repository';
 import { DetectOverlaps } from './detect-overlaps';
+import { OverlapChanges } from './overlap-changes';
 
 /** A detection run longer than this is logged (warn) with its slowest record. */
 export const DETECTION_SLOW_RUN_MS = 1000;
@@ -40,7 +40,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     private readonly unitOfWork: UnitOfWork,
     private readonly overlaps: OverlapRepository,
     private readonly detect: DetectOverlaps,
-    private readonly rollups: RollupPublisher,
+    private readonly changes: OverlapChanges,
     private readonly consumer: JetStreamServer,
     metrics: Metrics,
   ) {
@@ -159,7 +159,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
           maxCandidates: this.config.detectionMaxCandidates,
         });
         const left = await this.overlaps.queueLength(tx);
-        tx.afterCommit(() => this.rollups.schedule());
+        this.changes.changed(tx);
         return { queued, result, left };
       });
     } finally {

@@ -115,7 +115,14 @@ export class OverlapRepository {
     await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('ctp-platform-detection'))`);
   }
 
+  /** Queues records for the detection worker (same transaction as their change, so none is forgotten). */
+  async queueForDetection(tx: Transaction, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.manager.query(`INSERT INTO detection_queue (initiative_id) SELECT unnest($1::text[])`, [ids]);
+  }
+
   /** Removes up to `limit` of the oldest queue entries (the caller's transaction) and returns their records, once each. */
+
   async takeQueued(tx: Transaction, limit: number): Promise<{ taken: number; initiativeIds: string[] }> {
     // TypeORM answers a DELETE … RETURNING with [rows, affected count].
     const [rows]: [{ initiative_id: string }[], number] = await tx.manager.query(

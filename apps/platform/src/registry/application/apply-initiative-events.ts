@@ -14,25 +14,22 @@ import {
   toMatchCandidate,
   WITHDRAWN_FINGERPRINT,
 } from '../../overlaps/domain/match-candidate';
-import { CandidateCache } from '../../overlaps/application/candidate-cache';
-import { DetectionWorker } from '../../overlaps/application/detection-worker';
-import { RollupPublisher } from '../../rollups/application/rollup-publisher';
 import { RegistryRepository, RegistryWrite } from '../persistence/registry.repository';
+import { RegistryChanges } from './registry-changes';
 
 /**
  * Applies a batch of hub and partner initiative events to the registry: one read (with row locks) for the batch's
  * initiatives, the rules judged in memory event by event, then one write for the newest versions and one for the
  * history. Events of the same initiative within a batch are judged against each other, as if applied one by one.
- * Records whose matched content changed are queued, in the same transaction, for the detection worker, which finds
- * their duplicates and overlaps right after the commit (in batches of its own).
+ * What was applied is announced through RegistryChanges, in the same transaction: overlaps queues the records whose
+ * matched content changed for its detection worker (which finds their duplicates and overlaps right after the
+ * commit, in batches of its own), rollups schedule a publication after the commit.
  */
 @Injectable()
 export class ApplyInitiativeEvents {
   constructor(
     private readonly registry: RegistryRepository,
-    private readonly rollups: RollupPublisher,
-    private readonly detection: DetectionWorker,
-    private readonly candidates: CandidateCache,
+    private readonly changes: RegistryChanges,
   ) {}
 
   async execute(tx: Transaction, events: ReceivedEvent[], now: number = Date.now()): Promise<EventOutcome[]> {
@@ -77,17 +74,14 @@ export class ApplyInitiativeEvents {
     if (latest.size === 0) return outcomes;
     const writes = [...latest.values()];
     await this.registry.apply(tx, writes, history);
-    const toDetect = writes
-      .filter((w) => stored.get(w.initiativeId)?.matchFingerprint !== w.matchFingerprint)
-      .map((w) => w.initiativeId);
-    await this.registry.queueForDetection(tx, toDetect);
-    tx.afterCommit(() => {
-      for (const w of writes) {
-        const candidate = candidateOf.get(w.initiativeId);
-        if (candidate) this.candidates.set(w.initiativeId, w.version, candidate.firstReportedAt, candidate);
-      }
-      this.rollups.schedule();
-      if (toDetect.length > 0) this.detection.wake();
+    await this.changes.applied(tx, {
+      records: writes.map((w) => ({
+        initiativeId: w.initiativeId,
+        version: w.version,
+        withdrawn: w.withdrawn,
+        candidate: candidateOf.get(w.initiativeId),
+        matchChanged: stored.get(w.initiativeId)?.matchFingerprint !== w.matchFingerprint,
+      })),
     });
     return outcomes;
   }

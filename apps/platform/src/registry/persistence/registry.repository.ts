@@ -102,12 +102,6 @@ export class RegistryRepository {
     );
   }
 
-  /** Queues records for the detection worker (same transaction as their change, so none is forgotten). */
-  async queueForDetection(tx: Transaction, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.manager.query(`INSERT INTO detection_queue (initiative_id) SELECT unnest($1::text[])`, [ids]);
-  }
-
   /**
    * Writes the newest applied version of each initiative (one row each) and every applied version to the history,
    * in two statements. The `WHERE version <` guard keeps a newer stored version even if a caller got the order wrong.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { EventSources, PlatformEventType, RollupUpdatedData, Subjects } from '@ctp/contracts';
 import { newEvent, OutboxWriter } from '@ctp/messaging';
+import { PLATFORM_OUTBOX } from '../../platform-outbox';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
@@ -24,7 +25,7 @@ export class RollupPublisher implements OnApplicationShutdown {
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly rollups: RollupQueries,
     private readonly unitOfWork: UnitOfWork,
-    private readonly outbox: OutboxWriter,
+    @Inject(PLATFORM_OUTBOX) private readonly outbox: OutboxWriter,
   ) {}
 
   /** Something that may change the counts was committed. */
