@@ -102,10 +102,13 @@ describe('JetStreamServer.processBatch, mixed handlers', () => {
 });
 
 describe('JetStreamServer failures', () => {
-  function failingServer(err: Error) {
+  function failingServer(err: Error, details: string[] = []) {
     const sent: string[] = [];
     const deadLetters = {
-      send: async (_consumer: string, _msg: JsMsg, reason: string) => void sent.push(reason),
+      send: async (_consumer: string, _msg: JsMsg, reason: string, detail: string) => {
+        sent.push(reason);
+        details.push(detail);
+      },
     } as unknown as DeadLetters;
     const unitOfWork = {
       run: async () => {
@@ -150,13 +153,7 @@ describe('JetStreamServer failures', () => {
   it('dead-letters on the first delivery what PostgreSQL refuses for its values, saying the SQLSTATE and why', async () => {
     const pg = Object.assign(new Error('date/time field value out of range: "0000-01-01"'), { code: '22008' });
     const details: string[] = [];
-    const { server, sent } = failingServer(Object.assign(new Error(pg.message), { driverError: pg }));
-    const send = (server as unknown as { deadLetters: { send: (...a: unknown[]) => Promise<void> } }).deadLetters;
-    const original = send.send;
-    send.send = async (...a: unknown[]) => {
-      details.push(a[3] as string);
-      return original(...a);
-    };
+    const { server, sent } = failingServer(Object.assign(new Error(pg.message), { driverError: pg }), details);
     const m = delivered(1);
     await server.processBatch({ durable: 'test', filterSubject: 'ctp.test.>' }, [m]);
     expect(sent).toEqual(['SQLSTATE_22008']);
@@ -224,9 +221,28 @@ describe('JetStreamServer pulls', () => {
 
 describe('JetStreamServer run loop, concurrent batches', () => {
   type Loop = { runLoop(b: unknown): Promise<void>; closing: boolean };
+  type Bound = { bindings: { scheduler: { push(m: JsMsg): void }; notify?: () => void }[] };
+
+  /** The server's binding for `spec`, with `msgs` received. */
+  function bound(server: JetStreamServer, msgs: JsMsg[]) {
+    const [binding] = (server as unknown as Bound).bindings;
+    for (const m of msgs) binding.scheduler.push(m);
+    return binding;
+  }
 
   it('applies batches of different keys at once, never two holding one key, and an event without a key alone', async () => {
-    const server = serverWith({ maxBatch: 2, lingerMs: 0, concurrentBatches: 2 });
+    const server = serverWith({
+      maxBatch: 2,
+      lingerMs: 0,
+      concurrentBatches: 2,
+      consumers: [
+        {
+          durable: 'test',
+          filterSubject: 'ctp.test.>',
+          orderingKey: (e) => (e.type === 't.digest' ? undefined : (e.data as { id: string }).id.split('-')[0]),
+        },
+      ],
+    });
     const log: string[] = [];
     const gates = new Map<string, () => void>();
     const gated = async (ids: string) => {
@@ -258,16 +274,7 @@ describe('JetStreamServer run loop, concurrent batches', () => {
       msg(5, 't.digest', 'd'),
       msg(6, 't.updated', 'e-1'),
     ];
-    const binding = {
-      spec: {
-        durable: 'test',
-        filterSubject: 'ctp.test.>',
-        orderingKey: (e: { type: string; data?: unknown }) =>
-          e.type === 't.digest' ? undefined : (e.data as { id: string }).id.split('-')[0],
-      },
-      queue: [...msgs],
-      notify: undefined as undefined | (() => void),
-    };
+    const binding = bound(server, msgs);
     const loop = (server as unknown as Loop).runLoop(binding);
     await release('c-1'); // ran beside a-1,b-1; a-2 waits: a is in the running batch
     expect(log).toEqual(['start a-1,b-1', 'start c-1', 'end c-1']);
@@ -285,7 +292,12 @@ describe('JetStreamServer run loop, concurrent batches', () => {
   });
 
   it('goes one batch at a time without an ordering key', async () => {
-    const server = serverWith({ maxBatch: 1, lingerMs: 0, concurrentBatches: 4 });
+    const server = serverWith({
+      maxBatch: 1,
+      lingerMs: 0,
+      concurrentBatches: 4,
+      consumers: [{ durable: 'test', filterSubject: 'ctp.test.>' }],
+    });
     let running = 0;
     let most = 0;
     server.addHandler(
@@ -300,11 +312,7 @@ describe('JetStreamServer run loop, concurrent batches', () => {
       batchOf('x'),
     );
     const msgs = [1, 2, 3, 4].map((i) => msg(i, 't.updated', `k${i}`));
-    const binding = {
-      spec: { durable: 'test', filterSubject: 'ctp.test.>' },
-      queue: [...msgs],
-      notify: undefined as undefined | (() => void),
-    };
+    const binding = bound(server, msgs);
     const loop = (server as unknown as Loop).runLoop(binding);
     for (let i = 0; i < 100 && !msgs.every((m) => m.acked); i++) await new Promise((r) => setTimeout(r, 5));
     expect(msgs.every((m) => m.acked)).toBe(true);
@@ -319,9 +327,12 @@ describe('JetStreamServer.backlog', () => {
   it("counts the broker's pending messages only while messages keep arriving", () => {
     const server = serverWith({ consumers: [{ durable: 'a', filterSubject: 'ctp.a.>' }] });
     const [binding] = (
-      server as unknown as { bindings: { queue: unknown[]; brokerPending?: number; receivedAt?: number }[] }
+      server as unknown as {
+        bindings: { scheduler: { push(m: unknown): void }; brokerPending?: number; receivedAt?: number }[];
+      }
     ).bindings;
-    binding.queue.push({}, {});
+    binding.scheduler.push({});
+    binding.scheduler.push({});
     binding.brokerPending = 40;
     binding.receivedAt = Date.now();
     expect(server.localBacklog()).toBe(2);
