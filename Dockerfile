@@ -22,6 +22,7 @@ ENV SCARF_ANALYTICS=false \
 COPY package.json package-lock.json ./
 COPY libs/auth/package.json libs/auth/
 COPY libs/contracts/package.json libs/contracts/
+COPY libs/http/package.json libs/http/
 COPY libs/messaging/package.json libs/messaging/
 COPY libs/observability/package.json libs/observability/
 COPY libs/persistence/package.json libs/persistence/

@@ -2,7 +2,7 @@
 // scenarios: test/faults/*.fault.ts, minutes long, run only when asked for (`npm run test:faults`, i.e.
 // `jest --selectProjects faults`), never by a plain `jest` / `npm test`.
 const moduleNameMapper = {
-  '^@ctp/(contracts|messaging|persistence|observability|auth)$': '<rootDir>/libs/$1/src',
+  '^@ctp/(contracts|messaging|persistence|observability|auth|http)$': '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] };
 

@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { Controller, INestApplication, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { JetStreamNames } from '@ctp/contracts';
+import { bootstrapService } from '@ctp/http';
 import {
   batchOf,
-  bootstrapService,
   EventBatchContext,
   EventOutcome,
   MessagingModule,

@@ -2,9 +2,9 @@ import { Controller, INestApplication, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AuthModule, readAuthConfig } from '@ctp/auth';
 import { JetStreamNames } from '@ctp/contracts';
+import { bootstrapService } from '@ctp/http';
 import {
   batchOf,
-  bootstrapService,
   DeadLetterHeaders,
   EventBatchContext,
   EventOutcome,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapService, exitOnStartupFailure } from '@ctp/messaging';
+import { bootstrapService, exitOnStartupFailure } from '@ctp/http';
 import { initiativeSchemas } from '@ctp/contracts';
 import { createLogger } from '@ctp/observability';
 import { loadHubConfig } from './config/hub.config';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapService, exitOnStartupFailure } from '@ctp/messaging';
+import { bootstrapService, exitOnStartupFailure } from '@ctp/http';
 import { createLogger } from '@ctp/observability';
 import { loadPartnerLiaisonConfig } from './config/partner-liaison.config';
 import { PartnerLiaisonModule } from './partner-liaison.module';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { isMainThread, workerData } from 'node:worker_threads';
-import { bootstrapService, exitOnStartupFailure } from '@ctp/messaging';
+import { bootstrapService, exitOnStartupFailure } from '@ctp/http';
 import { createLogger, Metrics, ReadinessChecks } from '@ctp/observability';
 import { loadPlatformConfig } from './config/platform.config';
 import { ConsumerThread, runConsumerThread } from './consumer-thread';

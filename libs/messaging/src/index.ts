@@ -20,4 +20,3 @@ import { MessagingTables1764170000000 } from './migrations/1764170000000-messagi
 import { InboxDetail1764170500000 } from './migrations/1764170500000-inbox-detail';
 /** The messaging tables' migrations, in order: every service that publishes or consumes includes them. */
 export const MESSAGING_MIGRATIONS = [MessagingTables1764170000000, InboxDetail1764170500000];
-export * from './service-bootstrap';

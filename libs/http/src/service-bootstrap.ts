@@ -20,7 +20,7 @@ import {
   verifyJsonBody,
 } from '@ctp/observability';
 import { bearerToken, InvalidToken, TokenVerifier, Unauthorized } from '@ctp/auth';
-import { JetStreamServer } from './jetstream.server';
+import { JetStreamServer } from '@ctp/messaging';
 
 export interface ServiceBootstrap {
   service: string;

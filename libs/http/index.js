@@ -1,0 +1,2 @@
+// Runtime entry of @ctp/http: the root build (tsc) compiles src/ into dist/. Types come from src/ (package.json "types").
+module.exports = require('../../dist/libs/http/src/index.js');
