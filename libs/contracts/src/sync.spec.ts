@@ -1,6 +1,6 @@
 import { EventSources, InitiativeEventType, Subjects } from './events';
 import { HUB_REGIONS } from './regions';
-import { digestSubjectOf, resentEventType, SyncSql, SyncSubjects, syncKeyOf, syncKeyOfRequest } from './sync';
+import { digestSubjectOf, resentEventType, SyncSubjects, syncKeyOf, syncKeyOfRequest } from './sync';
 
 /** Whether NATS delivers `subject` to a subscription on `pattern` (`*` one token, `>` one or more trailing ones). */
 const natsMatches = (pattern: string, subject: string) =>
@@ -85,15 +85,4 @@ describe('resentEventType', () => {
   ])('version %d, withdrawn %s → %s', (version, withdrawn, type) =>
     expect(resentEventType(version, withdrawn)).toBe(type),
   );
-});
-
-describe('SyncSql', () => {
-  it('restricts the bucket and list queries to the rows the caller names', () => {
-    expect(SyncSql.buckets('registry_initiatives', 'source = $1')).toMatch(
-      /FROM registry_initiatives WHERE source = \$1 GROUP BY 1 ORDER BY 1$/,
-    );
-    const list = SyncSql.list('partner_initiatives', 'partner_ref = $1', '$2');
-    expect(list).toContain('FROM partner_initiatives');
-    expect(list).toContain(`WHERE partner_ref = $1 AND ${SyncSql.bucketOf('initiative_id')} = $2`);
-  });
 });

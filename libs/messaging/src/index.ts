@@ -14,6 +14,7 @@ export * from './outbox-relay';
 export * from './provisioning';
 export * from './received-event';
 export * from './sync-source';
+export * from './sync-sql';
 export { MessagingTables1764170000000 } from './migrations/1764170000000-messaging-tables';
 export { InboxDetail1764170500000 } from './migrations/1764170500000-inbox-detail';
 import { MessagingTables1764170000000 } from './migrations/1764170000000-messaging-tables';

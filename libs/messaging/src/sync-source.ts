@@ -9,7 +9,6 @@ import {
   SourceDigest,
   subjectForSource,
   SYNC_DIGEST_TYPE,
-  SyncSql,
   SyncSubjects,
   syncKeyOf,
   syncKeyOfRequest,
@@ -19,6 +18,7 @@ import type { CtpLogger } from '@ctp/observability';
 import type { UnitOfWork } from '@ctp/persistence';
 import type { EntityManager } from 'typeorm';
 import { newEvent, OutboxWriter } from './outbox';
+import { SyncSql } from './sync-sql';
 
 const MAX_RESEND = 500;
 

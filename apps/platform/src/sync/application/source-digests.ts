@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { BucketDigest, RecordVersion, SourceDigest, SyncSql } from '@ctp/contracts';
+import { BucketDigest, RecordVersion, SourceDigest } from '@ctp/contracts';
+import { SyncSql } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { KNOWN_RECORDS } from './refused-records';
