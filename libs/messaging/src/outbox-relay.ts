@@ -1,7 +1,7 @@
 import { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { CtpLogger, Metrics } from '@ctp/observability';
-import { AdvisoryLeadership } from '@ctp/persistence';
+import { AdvisoryLeadership, LeaderLoop, LeaderTurn } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { OutboxRow, OutboxWakeUp } from './outbox';
 
@@ -53,13 +53,10 @@ const MAX_HANDED = 20_000;
  * rows in id order, so the versions of one initiative leave in the order they were written.
  */
 export class OutboxRelay implements OutboxWakeUp {
-  private stopping = false;
-  private running?: Promise<void>;
   private readonly leadership: AdvisoryLeadership;
-  private woken = false;
-  private wakeWaiter?: () => void;
+  /** Takes the lock, runs the rounds while leader, backs off after a failure, steps down when the lock is lost. */
+  private readonly leader: LeaderLoop;
   private lastHousekeeping = 0;
-  private consecutiveFailures = 0;
   /** Handed over by this process, not yet published, in commit order. */
   private handed: OutboxRow[] = [];
   /** Published (PubAck received), not yet marked sent. */
@@ -85,37 +82,49 @@ export class OutboxRelay implements OutboxWakeUp {
     private readonly options: OutboxRelayOptions = DEFAULT_OUTBOX_RELAY_OPTIONS,
   ) {
     this.leadership = new AdvisoryLeadership(dataSource, options.lockName);
+    this.leader = new LeaderLoop(
+      this.leadership,
+      logger,
+      {
+        messages: {
+          active: 'outbox relay active',
+          failed: 'outbox relay cannot publish yet, will retry',
+          recovered: 'outbox relay recovered',
+        },
+        lingerMs: options.lingerMs,
+        // Not cut short by wake(): under load every commit wakes the relay, which would otherwise re-publish its
+        // whole backlog in a tight loop at a broker that is failing (a cluster electing a leader, say).
+        wakeDuringBackoff: false,
+        onStandby: () => this.forgetMemory(),
+      },
+      (turn) => this.turn(turn),
+    );
   }
 
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
+    if (!this.leader.start()) return;
     this.scanRequested = true;
-    this.running = this.loop();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.signal();
-    await this.running;
-    this.running = undefined;
-    if (this.leadership.held) {
-      await this.markSent().catch((err: Error) =>
-        this.logger.warn({ msg: 'outbox relay could not mark its last rows sent', err: err.message }),
-      );
-    }
-    this.forgetMemory();
-    await this.leadership.release();
+    await this.leader.stop(async (held) => {
+      if (held) {
+        await this.markSent().catch((err: Error) =>
+          this.logger.warn({ msg: 'outbox relay could not mark its last rows sent', err: err.message }),
+        );
+      }
+      this.forgetMemory();
+    });
   }
 
   /** Rows were committed that this relay was not handed: read the table at once. */
   wake(): void {
     this.scanRequested = true;
-    this.signal();
+    this.leader.wake();
   }
 
   committed(rows: OutboxRow[]): void {
-    if (!this.running || this.stopping || !this.leadership.held || this.handed.length + rows.length > MAX_HANDED) {
+    if (!this.leader.leading || this.handed.length + rows.length > MAX_HANDED) {
       this.wake();
       return;
     }
@@ -129,50 +138,20 @@ export class OutboxRelay implements OutboxWakeUp {
     }
     // Two transactions committing at once may hand their rows over in the other order than their ids.
     if (outOfOrder) this.handed.sort(byId);
-    this.signal();
+    this.leader.wake();
   }
 
-  private signal(): void {
-    this.woken = true;
-    const waiter = this.wakeWaiter;
-    this.wakeWaiter = undefined;
-    waiter?.();
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        if (!(await this.becomeActive())) {
-          await this.idle(2000);
-          continue;
-        }
-        await this.housekeeping();
-        const { read, failed } = await this.relayOnce();
-        if (failed > 0) throw new Error(`${failed} of ${read} publishes got no PubAck`);
-        if (this.consecutiveFailures > 0) {
-          this.logger.info({ msg: 'outbox relay recovered', afterFailures: this.consecutiveFailures });
-          this.consecutiveFailures = 0;
-        }
-        if (this.unmarked.length >= this.options.batchSize || Date.now() - this.lastMark >= this.options.markEveryMs)
-          await this.markSent();
-        if (read < this.options.batchSize)
-          await this.idle(this.unmarked.length > 0 ? this.options.markEveryMs : this.options.pollIntervalMs);
-      } catch (err) {
-        this.consecutiveFailures++;
-        if (this.consecutiveFailures === 1 || this.consecutiveFailures % 20 === 0) {
-          this.logger.warn({
-            msg: 'outbox relay cannot publish yet, will retry',
-            err: (err as Error).message,
-            consecutiveFailures: this.consecutiveFailures,
-          });
-        }
-        await this.leadership.dropIfLost();
-        if (!this.leadership.held) this.forgetMemory();
-        // Not cut short by wake(): under load every commit wakes the relay, which would otherwise re-publish its
-        // whole backlog in a tight loop at a broker that is failing (a cluster electing a leader, say).
-        await this.idle(Math.min(5000, 100 * 2 ** Math.min(6, this.consecutiveFailures)), false);
-      }
-    }
+  /** One turn of the leader: housekeeping, a round, and the handed rows marked sent when due. */
+  private async turn(turn: LeaderTurn): Promise<number | undefined> {
+    await this.housekeeping();
+    const { read, failed } = await this.relayOnce();
+    if (failed > 0) throw new Error(`${failed} of ${read} publishes got no PubAck`);
+    turn.succeeded();
+    if (this.unmarked.length >= this.options.batchSize || Date.now() - this.lastMark >= this.options.markEveryMs)
+      await this.markSent();
+    // A full round: there may be more, at once.
+    if (read >= this.options.batchSize) return undefined;
+    return this.unmarked.length > 0 ? this.options.markEveryMs : this.options.pollIntervalMs;
   }
 
   /**
@@ -181,7 +160,6 @@ export class OutboxRelay implements OutboxWakeUp {
    * round, handed ones within `markEveryMs`.
    */
   async relayOnce(): Promise<{ read: number; sent: number; failed: number }> {
-    this.woken = false;
     const scan = this.scanRequested || Date.now() - this.lastScan >= this.options.pollIntervalMs;
     const rows: OutboxRow[] = [];
     let fromTable = 0;
@@ -311,34 +289,6 @@ export class OutboxRelay implements OutboxWakeUp {
          ORDER BY sent_at LIMIT 5000)`,
       [this.options.retentionMs],
     );
-  }
-
-  /** Waits `ms`, or less if woken (new rows committed) when `wakeable`; stop() always ends the wait. */
-  private async idle(ms: number, wakeable = true): Promise<void> {
-    if ((wakeable && this.woken) || this.stopping) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeWaiter = undefined;
-        resolve();
-      }, ms);
-      const onWake = () => {
-        if (!wakeable && !this.stopping) {
-          this.wakeWaiter = onWake;
-          return;
-        }
-        clearTimeout(timer);
-        if (this.options.lingerMs > 0 && !this.stopping) setTimeout(resolve, this.options.lingerMs);
-        else resolve();
-      };
-      this.wakeWaiter = onWake;
-    });
-  }
-
-  private async becomeActive(): Promise<boolean> {
-    if (this.leadership.held) return true;
-    if (!(await this.leadership.acquire())) return false;
-    this.logger.info({ msg: 'outbox relay active', lock: this.leadership.lockName });
-    return true;
   }
 }
 

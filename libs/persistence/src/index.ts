@@ -5,3 +5,4 @@ export * from './data-source-options';
 export * from './unit-of-work';
 export * from './persistence.module';
 export * from './advisory-leadership';
+export * from './leader-loop';
