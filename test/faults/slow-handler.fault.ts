@@ -179,7 +179,10 @@ describe('fault slow-handler', () => {
     // The slow transactions outlived ack_wait: their events came back while they ran, and were recognised.
     expect(redelivered).toBeGreaterThan(0);
     expect(duplicates).toBeGreaterThan(0);
-    expect(deadLettered).toBe(2);
+    // The two poison messages are dead-lettered. On a loaded host a dead-lettering can outlast this test's 500 ms
+    // ack_wait, and the poison comes back and is dead-lettered again (the metric counts each time): the dead-letter
+    // stream's Nats-Msg-Id dedupe keeps one copy of each, which is what an operator reads.
+    expect(deadLettered).toBeGreaterThanOrEqual(2);
     const dlq = await publisher.jsm.streams.info(JetStreamNames.deadLetterStream);
     expect(dlq.state.messages).toBe(2);
     printSummary('slow-handler', { sent: EVENTS, applied, redelivered, deadLettered, caughtUpMs: caughtUp });
