@@ -1,4 +1,4 @@
-import { FieldProblem } from './validation';
+import { FieldProblem } from './field-problem';
 
 /*
  * What the text of a snapshot may hold (CONTRACT.md "Text"), checked by every reporter's owner (hub, partner-liaison)

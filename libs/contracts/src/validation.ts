@@ -5,13 +5,9 @@ import { InitiativeSnapshot } from './initiative';
 import { initiativeRuleViolations, RuleViolation, SnapshotRejectReason } from './initiative-rules';
 import { InitiativeContentV1 } from './initiative.v1.dto';
 import { initiativeSchemas } from './json-schema';
+import { FieldProblem } from './field-problem';
 
-/** One bad field: where it is (`title.lang`), which rule it broke (`isIn`) and a sentence for a person. */
-export interface FieldProblem {
-  field: string;
-  rule: string;
-  message: string;
-}
+export { FieldProblem } from './field-problem';
 
 /** Flattens class-validator's nested errors into one entry per bad field and rule. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {

@@ -1,4 +1,4 @@
-import { currentCorrelationId, runWithCorrelation } from '../../observability/src/correlation';
+import { currentCorrelationId, runWithCorrelation } from '@ctp/observability';
 import { MAX_EVENTS_PER_STATEMENT, newEvent, NewEventSpec, OutboxRow, OutboxWriter } from './outbox';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
