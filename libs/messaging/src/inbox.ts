@@ -16,6 +16,22 @@ export interface InboxOutcome {
   detail?: string;
 }
 
+/** What the inbox holds of one event for one consumer: when it came, and what applying it amounted to. */
+export interface InboxRecord {
+  consumer: string;
+  source: string;
+  eventId: string;
+  type: string;
+  subject: string;
+  streamSeq: number;
+  /** APPLIED, IGNORED or REJECTED (DUPLICATE_DELIVERY is not stored: it is "already here"). */
+  outcome: string | null;
+  reason: string | null;
+  detail: string | null;
+  receivedAt: Date;
+  decidedAt: Date | null;
+}
+
 /** `source` and `id` together identify a CloudEvent. */
 export function eventKey(source: string, eventId: string): string {
   return `${source}\u0000${eventId}`;
@@ -69,5 +85,55 @@ export class Inbox {
         entries.map((e) => e.detail ?? null),
       ],
     );
+  }
+
+  /** What the inbox holds of one event, one row per consumer that received it, the first received first. */
+  static async outcomesOf(manager: EntityManager, source: string, eventId: string): Promise<InboxRecord[]> {
+    const rows: {
+      consumer: string;
+      source: string;
+      event_id: string;
+      event_type: string;
+      subject: string;
+      stream_seq: string;
+      outcome: string | null;
+      reason: string | null;
+      detail: string | null;
+      received_at: Date;
+      decided_at: Date | null;
+    }[] = await manager.query(
+      `SELECT consumer, source, event_id, event_type, subject, stream_seq, outcome, reason, detail, received_at, decided_at
+         FROM inbox_events WHERE source = $1 AND event_id = $2 ORDER BY received_at`,
+      [source, eventId],
+    );
+    return rows.map((r) => ({
+      consumer: r.consumer,
+      source: r.source,
+      eventId: r.event_id,
+      type: r.event_type,
+      subject: r.subject,
+      streamSeq: Number(r.stream_seq),
+      outcome: r.outcome,
+      reason: r.reason,
+      detail: r.detail,
+      receivedAt: r.received_at,
+      decidedAt: r.decided_at,
+    }));
+  }
+
+  /** Per source, the event received last (by any consumer) and when; nulls for a source none came from. */
+  static async lastReceived(
+    manager: EntityManager,
+    sources: string[],
+  ): Promise<Map<string, { eventId: string | null; receivedAt: Date | null }>> {
+    if (sources.length === 0) return new Map();
+    const rows: { source: string; event_id: string | null; received_at: Date | null }[] = await manager.query(
+      `SELECT s AS source,
+              (SELECT i.event_id FROM inbox_events i WHERE i.source = s ORDER BY i.received_at DESC LIMIT 1) AS event_id,
+              (SELECT max(i.received_at) FROM inbox_events i WHERE i.source = s) AS received_at
+         FROM unnest($1::text[]) AS s`,
+      [sources],
+    );
+    return new Map(rows.map((r) => [r.source, { eventId: r.event_id, receivedAt: r.received_at }]));
   }
 }

@@ -7,8 +7,10 @@ import { DetectOverlaps } from './application/detect-overlaps';
 import { DetectionIntake } from './application/detection-intake';
 import { DetectionWorker } from './application/detection-worker';
 import { OverlapChanges } from './application/overlap-changes';
+import { OverlapQueries } from './application/overlap-queries';
 import { OverlapsController } from './http/overlaps.controller';
 import { OverlapRepository } from './persistence/overlap.repository';
+import { PairRecordsReadModel } from './persistence/pair-records.read-model';
 
 /** Duplicates and overlaps: follows the registry's changes, detects, takes analysts' decisions, announces changes. */
 @Module({
@@ -16,6 +18,7 @@ import { OverlapRepository } from './persistence/overlap.repository';
   controllers: [OverlapsController],
   providers: [
     OverlapRepository,
+    PairRecordsReadModel,
     OverlapChanges,
     DetectOverlaps,
     DetectionWorker,
@@ -26,6 +29,7 @@ import { OverlapRepository } from './persistence/overlap.repository';
       inject: [PLATFORM_CONFIG],
     },
     DecideOverlap,
+    OverlapQueries,
   ],
   exports: [OverlapChanges],
 })

@@ -1,9 +1,10 @@
 import { Access, CurrentPrincipal, Principal } from '@ctp/auth';
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { RequestProblem } from '@ctp/observability';
-import { DataSource } from 'typeorm';
+import { InboxRecord } from '@ctp/messaging';
 import { eventViewerOf } from '../../http/viewer';
+import { PlatformErrorFilter } from '../../http/platform-error.filter';
+import { EventOutcomes } from '../application/event-outcomes';
 
 export interface EventOutcomeView {
   source: string;
@@ -29,9 +30,10 @@ export interface EventOutcomeView {
  *    (ignored or rejected), whose record the platform cannot vouch for — answers 404 exactly like an unknown event.
  */
 @ApiTags('events')
+@UseFilters(PlatformErrorFilter)
 @Controller('events')
 export class EventOutcomesController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly outcomes: EventOutcomes) {}
 
   @Get(':source/:id')
   @Access(['registry:read', 'registry:read-restricted', 'ops:read'])
@@ -48,45 +50,22 @@ export class EventOutcomesController {
     @Param('id') id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<EventOutcomeView> {
-    const viewer = eventViewerOf(principal);
-    const rows: {
-      source: string;
-      event_id: string;
-      event_type: string;
-      subject: string;
-      consumer: string;
-      stream_seq: string;
-      outcome: string | null;
-      reason: string | null;
-      detail: string | null;
-      received_at: Date;
-      decided_at: Date | null;
-    }[] = await this.dataSource.query(
-      `SELECT source, event_id, event_type, subject, consumer, stream_seq, outcome, reason, detail, received_at, decided_at
-         FROM inbox_events i WHERE source = $1 AND event_id = $2
-         ${
-           viewer.restricted
-             ? ''
-             : `AND EXISTS (SELECT 1 FROM registry_versions v JOIN registry_initiatives r USING (initiative_id)
-                             WHERE v.event_id = i.event_id AND v.source = i.source AND NOT r.restricted)`
-         }
-         ORDER BY received_at LIMIT 1`,
-      [source, id],
-    );
-    const r = rows[0];
-    if (!r) throw new RequestProblem(404, `no event ${id} from ${source} has reached the platform`);
-    return {
-      source: r.source,
-      id: r.event_id,
-      type: r.event_type,
-      subject: r.subject,
-      consumer: r.consumer,
-      streamSeq: Number(r.stream_seq),
-      outcome: r.outcome,
-      reason: r.reason,
-      detail: r.detail,
-      receivedAt: r.received_at.toISOString(),
-      decidedAt: r.decided_at?.toISOString() ?? null,
-    };
+    return toEventOutcomeView(await this.outcomes.outcomeOf(source, id, eventViewerOf(principal)));
   }
+}
+
+function toEventOutcomeView(r: InboxRecord): EventOutcomeView {
+  return {
+    source: r.source,
+    id: r.eventId,
+    type: r.type,
+    subject: r.subject,
+    consumer: r.consumer,
+    streamSeq: r.streamSeq,
+    outcome: r.outcome,
+    reason: r.reason,
+    detail: r.detail,
+    receivedAt: r.receivedAt.toISOString(),
+    decidedAt: r.decidedAt?.toISOString() ?? null,
+  };
 }

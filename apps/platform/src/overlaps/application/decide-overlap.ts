@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { FieldProblem } from '@ctp/contracts';
-import { RequestProblem } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { Viewer } from '../../registry/domain/visibility';
+import { InvalidDecision, OverlapPairNotFound } from '../../platform-errors';
 import { DecidedBy, StoredPair, OverlapRepository } from '../persistence/overlap.repository';
 import { DetectOverlaps } from './detect-overlaps';
 import { OverlapChanges } from './overlap-changes';
@@ -42,13 +42,12 @@ export class DecideOverlap {
     ) {
       problems.push({ field: 'note', rule: 'maxLength', message: 'note must be text of at most 2000 characters' });
     }
-    if (problems.length)
-      throw new RequestProblem(400, `invalid decision: ${problems.map((p) => p.field).join(', ')}`, problems);
+    if (problems.length) throw new InvalidDecision(problems);
     return this.unitOfWork.run(async (tx) => {
       await this.overlaps.lockDetection(tx);
       const before = await this.overlaps.lockPair(tx, command.pairId);
       if (!before || !(await this.overlaps.visibleTo(tx, before, command.viewer)))
-        throw new RequestProblem(404, `no overlap pair ${command.pairId}`);
+        throw new OverlapPairNotFound(command.pairId);
       const after = (await this.overlaps.decide(
         tx,
         command.pairId,

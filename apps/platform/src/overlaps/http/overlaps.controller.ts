@@ -1,30 +1,14 @@
 import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { QueryParams, RequestProblem } from '@ctp/observability';
-import { DataSource } from 'typeorm';
+import { QueryParams } from '@ctp/observability';
 import { DecideOverlap } from '../application/decide-overlap';
-import { CappedRecordView, OverlapRepository, StoredPair } from '../persistence/overlap.repository';
-import { Viewer } from '../../registry/domain/visibility';
-import { shareableClusterId, shareableClusterJoin } from '../../registry/persistence/visible-clusters';
+import { OverlapQueries } from '../application/overlap-queries';
+import { CappedRecordView } from '../domain/overlap-pair';
+import { OverlapPairNotFound } from '../../platform-errors';
 import { registryViewerOf } from '../../http/viewer';
-
-interface PairRecordView {
-  initiativeId: string;
-  reporter: string;
-  kind: string;
-  title: { lang: string; text: string };
-  countries: string[];
-  primaryActionStream: string;
-  start: string | null;
-  end: string | null;
-  withdrawn: boolean;
-  clusterId: string | null;
-}
-
-export interface OverlapView extends StoredPair {
-  records: PairRecordView[];
-}
+import { PlatformErrorFilter } from '../../http/platform-error.filter';
+import { OverlapView, toOverlapView } from './overlap-view';
 
 /**
  * Pairs and clusters as their reader may see the registry: `registry:read-restricted` at an INTERPOL organisation sees
@@ -33,12 +17,12 @@ export interface OverlapView extends StoredPair {
  * of shareable members only, under the canonical record among them. Decisions record who made them (`decidedBy`).
  */
 @ApiTags('overlaps')
+@UseFilters(PlatformErrorFilter)
 @Controller('overlaps')
 export class OverlapsController {
   constructor(
-    private readonly overlaps: OverlapRepository,
+    private readonly queries: OverlapQueries,
     private readonly decideOverlap: DecideOverlap,
-    private readonly dataSource: DataSource,
   ) {}
 
   @Get()
@@ -66,19 +50,9 @@ export class OverlapsController {
     const limit = q.limit(50, 500);
     const afterId = q.cursorText('cursor', (v) => (/^[0-9]{1,18}$/.test(v) ? v : undefined));
     q.done();
-    const pairs = await this.overlaps.list(
-      {
-        classification,
-        decision,
-        initiativeId,
-        afterId,
-        limit: limit + 1,
-      },
-      viewer,
-    );
-    const page = pairs.slice(0, limit);
-    const items = await this.withRecords(page, viewer);
-    return pairs.length > limit ? { items, nextCursor: page[page.length - 1].id } : { items };
+    const page = await this.queries.list({ classification, decision, initiativeId, afterId, limit }, viewer);
+    const items = page.items.map(toOverlapView);
+    return page.nextCursor !== undefined ? { items, nextCursor: page.nextCursor } : { items };
   }
 
   @Get('detection')
@@ -97,7 +71,7 @@ export class OverlapsController {
     oldestQueuedAt: string | null;
     capped: { total: number; records: CappedRecordView[] };
   }> {
-    return { ...(await this.overlaps.queueState()), capped: await this.overlaps.cappedState(100) };
+    return this.queries.detection();
   }
 
   @Get(':id')
@@ -106,9 +80,7 @@ export class OverlapsController {
   @ApiResponse({ status: 404, description: 'No such pair (or not one the token may see)' })
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<OverlapView> {
     const viewer = registryViewerOf(principal);
-    const pair = await this.overlaps.get(id, viewer);
-    if (!pair) throw new RequestProblem(404, `no overlap pair ${id}`);
-    return (await this.withRecords([pair], viewer))[0];
+    return toOverlapView(await this.queries.get(id, viewer));
   }
 
   @Post(':id/decision')
@@ -133,7 +105,7 @@ export class OverlapsController {
     @Body() body: { decision?: unknown; note?: unknown } | undefined,
     @CurrentPrincipal() principal: Principal,
   ): Promise<OverlapView> {
-    if (!/^\d{1,18}$/.test(id)) throw new RequestProblem(404, `no overlap pair ${id}`);
+    if (!/^\d{1,18}$/.test(id)) throw new OverlapPairNotFound(id);
     const viewer = registryViewerOf(principal);
     const pair = await this.decideOverlap.execute({
       pairId: id,
@@ -142,59 +114,6 @@ export class OverlapsController {
       decidedBy: actorOf(principal),
       viewer,
     });
-    return (await this.withRecords([pair], viewer))[0];
-  }
-
-  private async withRecords(pairs: StoredPair[], viewer: Viewer): Promise<OverlapView[]> {
-    const ids = [...new Set(pairs.flatMap((p) => [p.aId, p.bId]))];
-    const rows: {
-      initiative_id: string;
-      reporter: string;
-      kind: string;
-      title: { lang: string; text: string };
-      countries: string[];
-      primary_stream: string;
-      start_date: string | null;
-      end_date: string | null;
-      withdrawn: boolean;
-      cluster_id: string | null;
-    }[] = ids.length
-      ? await this.dataSource.query(
-          viewer.restricted
-            ? `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
-                      to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
-                      withdrawn, c.cluster_id
-                 FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
-                WHERE initiative_id = ANY($1::text[])`
-            : `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
-                      to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
-                      withdrawn, ${shareableClusterId('v')} AS cluster_id
-                 FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
-                      ${shareableClusterJoin('c.cluster_id', 'v')}
-                WHERE initiative_id = ANY($1::text[]) AND NOT restricted`,
-          [ids],
-        )
-      : [];
-    const byId = new Map(
-      rows.map((r) => [
-        r.initiative_id,
-        {
-          initiativeId: r.initiative_id,
-          reporter: r.reporter,
-          kind: r.kind,
-          title: r.title,
-          countries: r.countries,
-          primaryActionStream: r.primary_stream,
-          start: r.start_date,
-          end: r.end_date,
-          withdrawn: r.withdrawn,
-          clusterId: r.cluster_id,
-        },
-      ]),
-    );
-    return pairs.map((p) => ({
-      ...p,
-      records: [byId.get(p.aId), byId.get(p.bId)].filter((r): r is PairRecordView => !!r),
-    }));
+    return toOverlapView((await this.queries.withRecords([pair], viewer))[0]);
   }
 }

@@ -4,6 +4,9 @@ import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { BlockRecord } from '../domain/blocking';
 import { Viewer } from '../../registry/domain/visibility';
+import { CappedRecordView, DecidedBy, StoredPair } from '../domain/overlap-pair';
+
+export type { CappedRecordView, DecidedBy, StoredPair };
 
 /** What detection needs to know of a record before its snapshot: enough to tell whether a cached candidate is current. */
 export interface StoredCandidate {
@@ -11,43 +14,6 @@ export interface StoredCandidate {
   version: number;
   firstReportedAt: string;
   withdrawn: boolean;
-}
-
-export interface StoredPair {
-  id: string;
-  aId: string;
-  bId: string;
-  classification: string | null;
-  score: number | null;
-  rule: string | null;
-  signals: unknown;
-  decision: string | null;
-  decisionNote: string | null;
-  decidedAt: string | null;
-  /** Who made the decision: the `sub` and `org` of the analyst's token. */
-  decidedBy: DecidedBy | null;
-  effective: string | null;
-  firstFlaggedAt: string;
-  updatedAt: string;
-}
-
-/** A record compared with fewer candidates than it has (`detection_capped`), for an analyst to look at. */
-export interface CappedRecordView {
-  initiativeId: string;
-  /** Candidates found at its last detection run. */
-  candidates: number;
-  /** Candidates it was compared with (the cap then). */
-  compared: number;
-  cap: number;
-  /** When it was first found over the cap (kept while it stays over). */
-  flaggedAt: string;
-  /** Its last detection run. */
-  detectedAt: string;
-}
-
-export interface DecidedBy {
-  sub: string;
-  org: string;
 }
 
 export interface PairWrite {

@@ -23,7 +23,8 @@ import { RegistryChanges } from './registry-changes';
  * history. Events of the same initiative within a batch are judged against each other, as if applied one by one.
  * What was applied is announced through RegistryChanges, in the same transaction: overlaps queues the records whose
  * matched content changed for its detection worker (which finds their duplicates and overlaps right after the
- * commit, in batches of its own), rollups schedule a publication after the commit.
+ * commit, in batches of its own), rollups schedule a publication after the commit; and so are the events it rejected
+ * (sync remembers the versions refused for their content).
  */
 @Injectable()
 export class ApplyInitiativeEvents {
@@ -71,18 +72,25 @@ export class ApplyInitiativeEvents {
       history.push(write);
       return { outcome: 'APPLIED' };
     });
-    if (latest.size === 0) return outcomes;
-    const writes = [...latest.values()];
-    await this.registry.apply(tx, writes, history);
-    await this.changes.applied(tx, {
-      records: writes.map((w) => ({
-        initiativeId: w.initiativeId,
-        version: w.version,
-        withdrawn: w.withdrawn,
-        candidate: candidateOf.get(w.initiativeId),
-        matchChanged: stored.get(w.initiativeId)?.matchFingerprint !== w.matchFingerprint,
-      })),
-    });
+    if (latest.size > 0) {
+      const writes = [...latest.values()];
+      await this.registry.apply(tx, writes, history);
+      await this.changes.applied(tx, {
+        records: writes.map((w) => ({
+          initiativeId: w.initiativeId,
+          version: w.version,
+          withdrawn: w.withdrawn,
+          candidate: candidateOf.get(w.initiativeId),
+          matchChanged: stored.get(w.initiativeId)?.matchFingerprint !== w.matchFingerprint,
+        })),
+      });
+    }
+    await this.changes.rejected(
+      tx,
+      outcomes.flatMap((o, i) =>
+        o.outcome === 'REJECTED' ? [{ event: events[i], reason: o.reason, detail: o.detail }] : [],
+      ),
+    );
     return outcomes;
   }
 }

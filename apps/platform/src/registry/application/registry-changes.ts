@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ReceivedEvent } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
 import type { MatchCandidate } from '../../overlaps/domain/match-candidate';
 
@@ -18,12 +19,21 @@ export interface AppliedChanges {
   records: AppliedRecord[];
 }
 
-/** A feature that follows the registry (overlaps, rollups). */
+/** An event of a batch the registry's rules rejected, with their verdict. */
+export interface RejectedEvent {
+  event: ReceivedEvent;
+  reason?: string;
+  detail?: string;
+}
+
+/** A feature that follows the registry (overlaps, rollups, sync). */
 export interface RegistryChangeListener {
   /** In the batch's transaction, after the registry rows were written: work that must commit (or not) with them. */
   onApplied?(tx: Transaction, changes: AppliedChanges): Promise<void>;
   /** Once the batch's transaction committed. */
   afterCommit?(changes: AppliedChanges): void;
+  /** In the batch's transaction, after what was applied was announced: the events its rules rejected. */
+  onRejected?(tx: Transaction, rejected: RejectedEvent[]): Promise<void>;
 }
 
 /**
@@ -44,5 +54,10 @@ export class RegistryChanges {
     tx.afterCommit(() => {
       for (const listener of this.listeners) listener.afterCommit?.(changes);
     });
+  }
+
+  /** Called by the apply step inside the batch's transaction, last, for every batch (`rejected` may be empty). */
+  async rejected(tx: Transaction, rejected: RejectedEvent[]): Promise<void> {
+    for (const listener of this.listeners) await listener.onRejected?.(tx, rejected);
   }
 }

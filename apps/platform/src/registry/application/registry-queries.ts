@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ACTION_STREAMS, INITIATIVE_KINDS, INITIATIVE_STATUSES, isCountryCode, REGION_CODES } from '@ctp/contracts';
-import { base64urlCursorText, QueryParams, RequestProblem } from '@ctp/observability';
+import { base64urlCursorText, QueryParams } from '@ctp/observability';
+import { RecordNotInRegistry } from '../../platform-errors';
 import {
   RegistryListFilter,
   RegistryRecord,
@@ -38,7 +39,7 @@ export class RegistryQueries {
 
   async get(initiativeId: string, viewer: Viewer): Promise<RegistryRecord> {
     const record = await this.registry.findById(initiativeId, viewer);
-    if (!record) throw new RequestProblem(404, `initiative ${initiativeId} is not in the registry`);
+    if (!record) throw new RecordNotInRegistry(initiativeId);
     return record;
   }
 

@@ -41,3 +41,34 @@ export function registryColumnsOf(s: InitiativeSnapshot): RegistryColumns {
     restricted: isRestrictedVisibility(s.visibility),
   };
 }
+
+/** One record as the registry serves it: its newest version, its cluster (as the reader sees it), its history. */
+export interface RegistryRecord {
+  initiativeId: string;
+  source: string;
+  version: number;
+  withdrawn: boolean;
+  region: string;
+  /** The duplicate cluster it belongs to, with its canonical record (the one the deduplicated counts use). */
+  cluster: { clusterId: string; canonicalId: string; isCanonical: boolean; members: string[] } | null;
+  snapshot: InitiativeSnapshot;
+  firstReportedAt: string;
+  lastReportedAt: string;
+  versions: { version: number; eventId: string; eventType: string; reportedAt: string; appliedAt: string }[];
+}
+
+/** A record as a page of the registry lists it. */
+export interface RegistrySummary {
+  initiativeId: string;
+  reporter: string;
+  region: string;
+  version: number;
+  withdrawn: boolean;
+  kind: string;
+  status: string;
+  primaryActionStream: string;
+  countries: string[];
+  title: { lang: string; text: string };
+  clusterId: string | null;
+  lastReportedAt: string;
+}

@@ -1,10 +1,11 @@
 import { Access, CurrentPrincipal, Principal } from '@ctp/auth';
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ACTION_STREAMS, INITIATIVE_KINDS, INITIATIVE_STATUSES, REGION_CODES } from '@ctp/contracts';
 import { RegistryPage, RegistryQueries } from '../application/registry-queries';
-import { RegistryRecord } from '../persistence/registry.repository';
+import { RegistryRecord } from '../domain/registry-record';
 import { registryViewerOf } from '../../http/viewer';
+import { PlatformErrorFilter } from '../../http/platform-error.filter';
 
 /**
  * The registry, as its reader may see it: `registry:read-restricted` at an INTERPOL organisation reads every record;
@@ -12,6 +13,7 @@ import { registryViewerOf } from '../../http/viewer';
  * cluster, and an INTERPOL_RESTRICTED id answers 404 exactly like an unknown one.
  */
 @ApiTags('registry')
+@UseFilters(PlatformErrorFilter)
 @Controller('initiatives')
 export class RegistryController {
   constructor(private readonly queries: RegistryQueries) {}

@@ -5,7 +5,10 @@ import { DataSource } from 'typeorm';
 import { RegistryState } from '@ctp/contracts';
 import { registryColumnsOf } from '../domain/registry-record';
 import { Viewer } from '../domain/visibility';
-import { shareableClusterId, shareableClusterJoin } from './visible-clusters';
+import { shareableClusterId, shareableClusterJoin } from '../../read-models/visible-clusters';
+import { RegistryRecord, RegistrySummary } from '../domain/registry-record';
+
+export type { RegistryRecord, RegistrySummary };
 
 export interface RegistryWrite {
   initiativeId: string;
@@ -25,35 +28,6 @@ export interface StoredState extends RegistryState {
   matchFingerprint: string | null;
   /** ISO, as the platform first received the record. */
   firstReportedAt: string;
-}
-
-export interface RegistryRecord {
-  initiativeId: string;
-  source: string;
-  version: number;
-  withdrawn: boolean;
-  region: string;
-  /** The duplicate cluster it belongs to, with its canonical record (the one the deduplicated counts use). */
-  cluster: { clusterId: string; canonicalId: string; isCanonical: boolean; members: string[] } | null;
-  snapshot: InitiativeSnapshot;
-  firstReportedAt: string;
-  lastReportedAt: string;
-  versions: { version: number; eventId: string; eventType: string; reportedAt: string; appliedAt: string }[];
-}
-
-export interface RegistrySummary {
-  initiativeId: string;
-  reporter: string;
-  region: string;
-  version: number;
-  withdrawn: boolean;
-  kind: string;
-  status: string;
-  primaryActionStream: string;
-  countries: string[];
-  title: { lang: string; text: string };
-  clusterId: string | null;
-  lastReportedAt: string;
 }
 
 export interface RegistryListFilter {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Viewer } from '../../registry/domain/visibility';
-import { canonicalOrder } from '../../registry/persistence/visible-clusters';
+import { canonicalOrder } from '../../read-models/visible-clusters';
 import { ROLLUP_DIMENSIONS, RollupDimension, RollupRow } from '../domain/rollup-dimensions';
 
 export interface Rollup {

@@ -3,8 +3,8 @@ import { NatsConnection } from '@nats-io/nats-core';
 import { BucketDigest, RecordVersion, SyncSubjects, syncKeyOf } from '@ctp/contracts';
 import { NATS_CONNECTION } from '@ctp/messaging';
 import { CtpLogger, LOGGER } from '@ctp/observability';
-import { DataSource } from 'typeorm';
-import { SourceDigests } from './source-digests';
+import { SourceDigests } from '../persistence/source-digests';
+import { SyncSources } from '../persistence/sync-sources';
 
 export interface RepairReport {
   at: string;
@@ -32,7 +32,7 @@ export class RepairSource implements OnApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly digests: SourceDigests,
-    private readonly dataSource: DataSource,
+    private readonly syncSources: SyncSources,
   ) {}
 
   schedule(source: string): void {
@@ -88,10 +88,7 @@ export class RepairSource implements OnApplicationShutdown {
     } catch (err) {
       report.error = (err as Error).message;
     }
-    await this.dataSource.query(
-      `UPDATE sync_sources SET last_repair = $2, repaired_total = repaired_total + $3 WHERE source = $1`,
-      [source, JSON.stringify(report), report.resent],
-    );
+    await this.syncSources.recordRepair(source, report, report.resent);
     const line = { msg: 'reconciliation repair', source, ...report, unexplained: report.unexplained.slice(0, 20) };
     if (report.error || report.unexplained.length) this.log.warn(line);
     else this.log.info(line);

@@ -1,20 +1,12 @@
 import { Access } from '@ctp/auth';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { JetStreamServer } from '@ctp/messaging';
-import { DataSource } from 'typeorm';
-import { REFUSED_COUNTED } from '../application/refused-records';
-
-/** The refused records GET /sync lists per source, at most (the count is always whole). */
-const REFUSED_LISTED = 20;
+import { SourceStatus, SyncStatus } from '../application/sync-status';
 
 @ApiTags('sync')
 @Controller('sync')
 export class SyncController {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly server: JetStreamServer,
-  ) {}
+  constructor(private readonly status: SyncStatus) {}
 
   @Get()
   @Access('ops:read')
@@ -24,100 +16,45 @@ export class SyncController {
   })
   @ApiOkResponse({ description: '{ consumers: { <durable>: { pending, ackPending } }, sources: [...] }' })
   async sync(): Promise<unknown> {
-    const [sources, reconciliation, lag] = await Promise.all([
-      this.dataSource.query(
-        `SELECT r.source, count(*)::int AS records, max(r.last_reported_at) AS last_reported_at,
-                (SELECT i.event_id FROM inbox_events i WHERE i.source = r.source ORDER BY i.received_at DESC LIMIT 1) AS last_event_id,
-                (SELECT max(i.received_at) FROM inbox_events i WHERE i.source = r.source) AS last_event_at,
-                max(r.version)::int AS highest_version
-           FROM registry_initiatives r GROUP BY r.source ORDER BY r.source`,
-      ) as Promise<
-        {
-          source: string;
-          records: number;
-          last_reported_at: Date;
-          last_event_id: string;
-          last_event_at: Date;
-          highest_version: number;
-        }[]
-      >,
-      this.dataSource.query(`SELECT * FROM sync_sources`) as Promise<
-        {
-          source: string;
-          source_digest: unknown;
-          platform_digest: unknown;
-          matched: boolean;
-          checked_at: Date;
-          checks: number;
-          last_mismatch_at: Date | null;
-          last_repair: unknown;
-          repaired_total: number;
-        }[]
-      >,
-      this.server.lag().catch(() => ({})),
-    ]);
-    const bySource = new Map(reconciliation.map((r) => [r.source, r]));
-    const all = [...new Set([...sources.map((s) => s.source), ...bySource.keys()])].sort();
-    const refusedOf = new Map(
-      await Promise.all(
-        all.map(async (source) => {
-          const rows: {
-            initiative_id: string;
-            version: number;
-            reason: string;
-            detail: string | null;
-            refused_at: Date;
-            total: number;
-          }[] = await this.dataSource.query(
-            `SELECT f.*, count(*) OVER ()::int AS total FROM (${REFUSED_COUNTED}) f
-                ORDER BY f.refused_at DESC, f.initiative_id LIMIT ${REFUSED_LISTED}`,
-            [source],
-          );
-          return [
-            source,
-            {
-              count: rows[0]?.total ?? 0,
-              records: rows.map((r) => ({
-                initiativeId: r.initiative_id,
-                version: r.version,
-                reason: r.reason,
-                detail: r.detail,
-                refusedAt: r.refused_at.toISOString(),
-              })),
-            },
-          ] as const;
-        }),
-      ),
-    );
+    const { consumers, sources } = await this.status.report();
     return {
-      consumers: lag,
-      sources: all.map((source) => {
-        const s = sources.find((x) => x.source === source);
-        const r = bySource.get(source);
-        return {
-          source,
-          records: s?.records ?? 0,
-          lastEventId: s?.last_event_id ?? null,
-          lastEventAt: s?.last_event_at?.toISOString() ?? null,
-          lastReportedAt: s?.last_reported_at?.toISOString() ?? null,
-          highestVersion: s?.highest_version ?? null,
-          // Versions this source holds that the platform refused for their content: reconciliation counts them as
-          // known (no re-publication); the newest REFUSED_LISTED are listed.
-          refused: refusedOf.get(source),
-          reconciliation: r
-            ? {
-                matched: r.matched,
-                checkedAt: r.checked_at.toISOString(),
-                checks: r.checks,
-                sourceDigest: r.source_digest,
-                platformDigest: r.platform_digest,
-                lastMismatchAt: r.last_mismatch_at?.toISOString() ?? null,
-                lastRepair: r.last_repair,
-                repairedTotal: r.repaired_total,
-              }
-            : null,
-        };
-      }),
+      consumers,
+      sources: sources.map(toSourceStatusView),
     };
   }
+}
+
+function toSourceStatusView({ source, records: s, refused, reconciliation: r }: SourceStatus): unknown {
+  return {
+    source,
+    records: s?.records ?? 0,
+    lastEventId: s?.lastEventId ?? null,
+    lastEventAt: s?.lastEventAt?.toISOString() ?? null,
+    lastReportedAt: s?.lastReportedAt?.toISOString() ?? null,
+    highestVersion: s?.highestVersion ?? null,
+    // Versions this source holds that the platform refused for their content: reconciliation counts them as
+    // known (no re-publication); the newest REFUSED_LISTED are listed.
+    refused: {
+      count: refused.count,
+      records: refused.records.map((f) => ({
+        initiativeId: f.initiativeId,
+        version: f.version,
+        reason: f.reason,
+        detail: f.detail,
+        refusedAt: f.refusedAt.toISOString(),
+      })),
+    },
+    reconciliation: r
+      ? {
+          matched: r.matched,
+          checkedAt: r.checkedAt.toISOString(),
+          checks: r.checks,
+          sourceDigest: r.sourceDigest,
+          platformDigest: r.platformDigest,
+          lastMismatchAt: r.lastMismatchAt?.toISOString() ?? null,
+          lastRepair: r.lastRepair,
+          repairedTotal: r.repairedTotal,
+        }
+      : null,
+  };
 }

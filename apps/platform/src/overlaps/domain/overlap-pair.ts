@@ -1,0 +1,37 @@
+/** A pair of records as stored: the detector's verdict, any analyst's decision, and the effective classification. */
+export interface StoredPair {
+  id: string;
+  aId: string;
+  bId: string;
+  classification: string | null;
+  score: number | null;
+  rule: string | null;
+  signals: unknown;
+  decision: string | null;
+  decisionNote: string | null;
+  decidedAt: string | null;
+  /** Who made the decision: the `sub` and `org` of the analyst's token. */
+  decidedBy: DecidedBy | null;
+  effective: string | null;
+  firstFlaggedAt: string;
+  updatedAt: string;
+}
+
+/** A record compared with fewer candidates than it has (`detection_capped`), for an analyst to look at. */
+export interface CappedRecordView {
+  initiativeId: string;
+  /** Candidates found at its last detection run. */
+  candidates: number;
+  /** Candidates it was compared with (the cap then). */
+  compared: number;
+  cap: number;
+  /** When it was first found over the cap (kept while it stays over). */
+  flaggedAt: string;
+  /** Its last detection run. */
+  detectedAt: string;
+}
+
+export interface DecidedBy {
+  sub: string;
+  org: string;
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Viewer } from '../../registry/domain/visibility';
+import { shareableClusterId, shareableClusterJoin } from '../../read-models/visible-clusters';
+
+/** A record of a pair, as its reader may see it: what an analyst needs to judge the pair, and its cluster. */
+export interface PairRecord {
+  initiativeId: string;
+  reporter: string;
+  kind: string;
+  title: { lang: string; text: string };
+  countries: string[];
+  primaryActionStream: string;
+  start: string | null;
+  end: string | null;
+  withdrawn: boolean;
+  clusterId: string | null;
+}
+
+/** The records of pairs, with the cluster each is in for `viewer` (a reader of shareable records: shareable only). */
+@Injectable()
+export class PairRecordsReadModel {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async of(ids: string[], viewer: Viewer): Promise<PairRecord[]> {
+    if (ids.length === 0) return [];
+    const rows: {
+      initiative_id: string;
+      reporter: string;
+      kind: string;
+      title: { lang: string; text: string };
+      countries: string[];
+      primary_stream: string;
+      start_date: string | null;
+      end_date: string | null;
+      withdrawn: boolean;
+      cluster_id: string | null;
+    }[] = await this.dataSource.query(
+      viewer.restricted
+        ? `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
+                  to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
+                  withdrawn, c.cluster_id
+             FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
+            WHERE initiative_id = ANY($1::text[])`
+        : `SELECT initiative_id, reporter, kind, snapshot -> 'title' AS title, countries, primary_stream,
+                  to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
+                  withdrawn, ${shareableClusterId('v')} AS cluster_id
+             FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
+                  ${shareableClusterJoin('c.cluster_id', 'v')}
+            WHERE initiative_id = ANY($1::text[]) AND NOT restricted`,
+      [ids],
+    );
+    return rows.map((r) => ({
+      initiativeId: r.initiative_id,
+      reporter: r.reporter,
+      kind: r.kind,
+      title: r.title,
+      countries: r.countries,
+      primaryActionStream: r.primary_stream,
+      start: r.start_date,
+      end: r.end_date,
+      withdrawn: r.withdrawn,
+      clusterId: r.cluster_id,
+    }));
+  }
+}
