@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent } from '@ctp/contracts';
+import type {
+  AuditAction,
+  AuditChannel,
+  AuditedEntry,
+  AuditOutcome,
+} from '../../apps/partner-liaison/src/outbound/domain/audit';
 import { as, callerAt } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { ServiceProcess, waitFor } from '../support/services';
@@ -100,28 +106,19 @@ export async function readWholeFeed(
   }
 }
 
+/** An audit line as the service answers it (JSON: dates as strings, absent fields as null), in the domain's words. */
 export interface AuditLine {
   id: string;
   at: string;
   partnerRef: string;
-  channel: 'FEED' | 'WEBHOOK' | 'API';
-  action:
-    | 'FEED_PAGE'
-    | 'DELIVERY_ATTEMPT'
-    | 'DELIVERY_WITHHELD'
-    | 'RESEND'
-    | 'PARTNER_REGISTERED'
-    | 'PARTNER_UPDATED'
-    | 'WEBHOOK_SECRET_ROTATED'
-    | 'INITIATIVE_REPORTED'
-    | 'INITIATIVE_WITHDRAWN'
-    | 'CSV_IMPORTED';
-  outcome: string;
+  channel: AuditChannel;
+  action: AuditAction;
+  outcome: AuditOutcome;
   deliveryId: string | null;
   attempt: number | null;
   httpStatus: number | null;
   error: string | null;
-  entries: { seq: number; kind: string; initiativeId: string; version: number | null }[];
+  entries: AuditedEntry[];
 }
 
 /** Every audit line of `path` (`/audit?…` or `/partners/:ref/audit?…`) after `afterId`, following nextCursor. */

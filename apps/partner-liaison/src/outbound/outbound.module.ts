@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { PartnersModule } from '../partners/partners.module';
 import { ApplyHubEvents } from './application/apply-hub-events';
 import { ApplyOverlapEvents } from './application/apply-overlap-events';
 import { DeliverWebhooks, WebhookPoster } from './application/deliver-webhooks';
 import { DeliveryWakeUp } from './application/delivery-wake-up';
 import { NoticeWriter } from './application/notice-writer';
 import { OutboundQueries } from './application/outbound-queries';
+import { PartnerChangeAudit } from './application/partner-change-audit';
 import { ReadFeed } from './application/read-feed';
 import { ReconcileFeeds } from './application/reconcile-feeds';
 import { ResendDelivery } from './application/resend-delivery';
@@ -30,6 +32,8 @@ import { OutboundWorker } from './workers/outbound-worker';
  * its own records, a pull feed, signed webhooks with retries, and the audit of all of it (docs/partner-feeds.md).
  */
 @Module({
+  // Subscribes to PartnerChanges: the changes made to partners are audited here, next to what was sent.
+  imports: [PartnersModule],
   controllers: [PartnerFeedController, AuditController, HubEventsHandler, OverlapEventsHandler],
   providers: [
     { provide: OUTBOUND_CONFIG, useFactory: () => loadOutboundConfig() },
@@ -42,6 +46,7 @@ import { OutboundWorker } from './workers/outbound-worker';
     RecordVisibilityReader,
     DeliveryRepository,
     AuditRepository,
+    PartnerChangeAudit,
     DeliveryWakeUp,
     ShareRecords,
     NoticeWriter,

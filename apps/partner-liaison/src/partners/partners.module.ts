@@ -1,6 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { AuditRepository } from '../outbound/persistence/audit.repository';
 import { ImportPartnerCsv } from './application/import-partner-csv';
+import { PartnerChanges } from './application/partner-changes';
 import { PartnerInitiativeChanges } from './application/partner-initiative-changes';
 import { PartnerInitiativeQueries } from './application/partner-initiative-queries';
 import { PartnerRegistry } from './application/partner-registry';
@@ -24,10 +24,10 @@ import { PartnerRepository } from './persistence/partner.repository';
     WithdrawPartnerInitiative,
     ImportPartnerCsv,
     PartnerInitiativeQueries,
-    // The same append-only table as the outbound side's: changes made here are audited next to what was sent.
-    AuditRepository,
+    // What is done to partners, announced: outbound subscribes and audits it next to what was sent.
+    PartnerChanges,
   ],
-  exports: [PartnerRegistry],
+  exports: [PartnerRegistry, PartnerChanges],
 })
 export class PartnersModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,10 +1,11 @@
 import { InitiativeSnapshot, Visibility } from '@ctp/contracts';
 import { createLogger, Metrics } from '@ctp/observability';
 import type { Transaction, UnitOfWork } from '@ctp/persistence';
+import { AuditWrite } from '../domain/audit';
 import { AttemptResult, DeliveryAfterAttempt } from '../domain/delivery-policy';
 import { FeedEntry } from '../domain/feed-entry';
 import { loadOutboundConfig } from '../outbound.config';
-import { AuditRepository, AuditWrite } from '../persistence/audit.repository';
+import { AuditRepository } from '../persistence/audit.repository';
 import { DeliveryRepository, QueueHead } from '../persistence/delivery.repository';
 import { RecordVisibilityReader } from '../persistence/record-visibility.reader';
 import { WebhookSecrets } from '../../webhooks/webhook-secrets';

@@ -4,12 +4,13 @@ import { CtpLogger, LOGGER, Metrics } from '@ctp/observability';
 import { Counter } from 'prom-client';
 import { UnitOfWork } from '@ctp/persistence';
 import { WebhookSecrets } from '../../webhooks/webhook-secrets';
+import { auditedEntry } from '../domain/audit';
 import { isWithheld, recordsToCheck } from '../domain/current-visibility';
 import { afterAttempt, AttemptResult, RetryPolicy } from '../domain/delivery-policy';
 import { feedItemOf } from '../domain/feed-entry';
 import { shareableContent } from '../domain/sharing';
 import { OUTBOUND_CONFIG, OutboundConfig } from '../outbound.config';
-import { AuditRepository, auditedEntry } from '../persistence/audit.repository';
+import { AuditRepository } from '../persistence/audit.repository';
 import { DeliveryRepository, QueueHead } from '../persistence/delivery.repository';
 import { RecordVisibilityReader } from '../persistence/record-visibility.reader';
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { AuditLine } from '../domain/audit';
+import { Delivery, DeliveryStatus } from '../domain/delivery';
 import { PartnerNotFound } from '../domain/outbound-errors';
-import { AuditFilter, AuditLine, AuditRepository } from '../persistence/audit.repository';
-import { Delivery, DeliveryRepository, DeliveryStatus } from '../persistence/delivery.repository';
+import { AuditFilter, AuditRepository } from '../persistence/audit.repository';
+import { DeliveryRepository } from '../persistence/delivery.repository';
 import { PartnerDirectory } from '../persistence/partner-directory';
 
 /** Reads for operators: a partner's deliveries, and the audit. */

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { AuditActor, auditedEntry } from '../domain/audit';
 import { isWithheld, recordsToCheck } from '../domain/current-visibility';
 import { FeedEntry, FeedItem, feedItemOf } from '../domain/feed-entry';
 import { PartnerNotFound } from '../domain/outbound-errors';
-import { AuditActor, AuditRepository, auditedEntry } from '../persistence/audit.repository';
+import { AuditRepository } from '../persistence/audit.repository';
 import { FeedRepository } from '../persistence/feed.repository';
 import { PartnerDirectory } from '../persistence/partner-directory';
 import { RecordVisibilityReader } from '../persistence/record-visibility.reader';

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@ctp/persistence';
+import { AuditActor } from '../domain/audit';
 import { isWithheld, recordsToCheck } from '../domain/current-visibility';
+import { Delivery } from '../domain/delivery';
 import { FeedEntryKind } from '../domain/feed-entry';
 import { DeliveryNotFound, DeliveryNotResendable, DeliveryWithheld, PartnerNotFound } from '../domain/outbound-errors';
-import { AuditActor, AuditRepository } from '../persistence/audit.repository';
-import { Delivery, DeliveryRepository } from '../persistence/delivery.repository';
+import { AuditRepository } from '../persistence/audit.repository';
+import { DeliveryRepository } from '../persistence/delivery.repository';
 import { PartnerDirectory } from '../persistence/partner-directory';
 import { RecordVisibilityReader } from '../persistence/record-visibility.reader';
 import { DeliveryWakeUp } from './delivery-wake-up';

@@ -5,7 +5,7 @@ import { FeedPage, ReadFeed } from '../application/read-feed';
 import { OutboundQueries } from '../application/outbound-queries';
 import { ResendDelivery } from '../application/resend-delivery';
 import { DeliveryNotFound } from '../domain/outbound-errors';
-import { DELIVERY_STATUSES } from '../persistence/delivery.repository';
+import { DELIVERY_STATUSES } from '../domain/delivery';
 import { OutboundErrorFilter } from './outbound-error.filter';
 import { QueryParams } from './query-params';
 import { auditPage } from './audit-page';

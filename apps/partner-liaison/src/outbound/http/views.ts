@@ -1,5 +1,5 @@
-import { AuditLine } from '../persistence/audit.repository';
-import { Delivery } from '../persistence/delivery.repository';
+import { AuditLine } from '../domain/audit';
+import { Delivery } from '../domain/delivery';
 
 /** A delivery as operators see it. */
 export interface DeliveryView {

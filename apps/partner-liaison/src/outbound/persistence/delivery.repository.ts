@@ -1,32 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
+import { Delivery, DeliveryStatus } from '../domain/delivery';
 import { DeliveryAfterAttempt } from '../domain/delivery-policy';
 import { FeedEntry } from '../domain/feed-entry';
 import { entryOf, FeedRow } from './feed.repository';
-
-/** WITHHELD: not sent, and never will be: its record is no longer shareable (made restricted after it was queued). */
-export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD' | 'WITHHELD';
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['PENDING', 'DELIVERED', 'DEAD', 'WITHHELD'];
-
-export interface Delivery {
-  id: string;
-  partnerRef: string;
-  seq: number;
-  kind: string;
-  initiativeId: string;
-  version: number | null;
-  /** The entry's payload: what decides whether it may still be sent (never shown in a delivery's view). */
-  payload: unknown;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: Date;
-  lastAttemptAt: Date | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: Date | null;
-  createdAt: Date;
-}
 
 /** The head of one partner's queue: its oldest PENDING delivery, with the entry to send and where to send it. */
 export interface QueueHead {

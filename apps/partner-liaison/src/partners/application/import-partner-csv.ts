@@ -7,8 +7,8 @@ import { CsvSyntaxError, forEachCsvRecord, isBlank } from '../domain/csv';
 import { CsvRow, HASHTAG_ROW_SEARCH, isHashtagRow, readPartnerCsv, RowProblem } from '../domain/partner-csv';
 import { PartnerError, TooManyRows } from '../domain/partner-errors';
 import { localIdProblems } from '../domain/partner-initiative';
-import { AuditRepository } from '../../outbound/persistence/audit.repository';
 import { PartnerInitiativeRepository, StoredPartnerInitiative } from '../persistence/partner-initiative.repository';
+import { PartnerChanges } from './partner-changes';
 import { PartnerRegistry } from './partner-registry';
 import { RecordOutcome, RecordPartnerInitiative } from './record-partner-initiative';
 
@@ -73,7 +73,7 @@ export class ImportPartnerCsv {
     private readonly registry: PartnerRegistry,
     private readonly recordInitiative: RecordPartnerInitiative,
     private readonly initiatives: PartnerInitiativeRepository,
-    private readonly audit: AuditRepository,
+    private readonly changes: PartnerChanges,
   ) {}
 
   async execute(command: ImportPartnerCsvCommand): Promise<ImportReport> {
@@ -122,18 +122,12 @@ export class ImportPartnerCsv {
       rejected: report.rejected,
       problems: problems.total,
     };
-    // Each imported row has its own line (INITIATIVE_REPORTED, via CSV_IMPORT); this one is the import as a whole.
-    await this.audit.record(undefined, [
-      {
-        partnerRef: partner.ref,
-        channel: 'API',
-        action: 'CSV_IMPORTED',
-        outcome: 'IMPORTED',
-        entries: [],
-        actor: { sub: command.actor.sub, org: command.actor.org },
-        details: counts,
-      },
-    ]);
+    // Each imported row was announced on its own (via CSV_IMPORT); this is the import as a whole.
+    await this.changes.csvImported({
+      partnerRef: partner.ref,
+      by: { sub: command.actor.sub, org: command.actor.org },
+      counts,
+    });
     this.log.info({
       msg: 'partner csv imported',
       partner: partner.ref,

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '@ctp/auth';
 import { CtpLogger, LOGGER } from '@ctp/observability';
-import { Transaction, UnitOfWork } from '@ctp/persistence';
+import { UnitOfWork } from '@ctp/persistence';
 import { WEBHOOK_SECURITY_CONFIG, WebhookSecurityConfig } from '../../config/webhook-security.config';
-import { AuditRepository, AuditWrite } from '../../outbound/persistence/audit.repository';
 import { DestinationGuard } from '../../webhooks/destination-guard';
 import { generateWebhookSecret, WebhookSecrets } from '../../webhooks/webhook-secrets';
 import {
@@ -25,6 +24,7 @@ import {
   WebhookNotSet,
 } from '../domain/partner-errors';
 import { PartnerRepository } from '../persistence/partner.repository';
+import { PartnerChanges } from './partner-changes';
 
 /** A change of the registry, and the webhook secret it generated: to be shown once, in this answer only. */
 export interface PartnerChange {
@@ -34,7 +34,7 @@ export interface PartnerChange {
 
 /**
  * Registering partners and changing what may change about them (name, regions, agreement, webhook), each change
- * audited with who made it. Webhook secrets are generated here (never taken from the caller), sealed before they are
+ * announced through PartnerChanges with who made it, in its transaction (outbound audits it). Webhook secrets are generated here (never taken from the caller), sealed before they are
  * stored, and handed back once: on registration with a webhook, on a new webhook URL (the old secret never signs for
  * the new URL) and on a rotation (the previous secret keeps signing for the grace period).
  */
@@ -44,7 +44,7 @@ export class PartnerRegistry {
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly unitOfWork: UnitOfWork,
     private readonly partners: PartnerRepository,
-    private readonly audit: AuditRepository,
+    private readonly changes: PartnerChanges,
     private readonly secrets: WebhookSecrets,
     private readonly destinations: DestinationGuard,
     @Inject(WEBHOOK_SECURITY_CONFIG) private readonly config: Pick<WebhookSecurityConfig, 'secretGraceMs'>,
@@ -61,7 +61,10 @@ export class PartnerRegistry {
     const stored = await this.unitOfWork.run(async (tx) => {
       const inserted = await this.partners.insert(tx, draft);
       if (!inserted) throw new PartnerAlreadyExists(draft.ref);
-      await this.record(tx, inserted.ref, actor, 'PARTNER_REGISTERED', 'REGISTERED', {
+      await this.changes.registryChanged(tx, {
+        kind: 'PARTNER_REGISTERED',
+        partnerRef: inserted.ref,
+        by: { sub: actor.sub, org: actor.org },
         regions: inserted.regions,
         webhookUrl: inserted.webhook?.url ?? null,
         secretGenerated: !!secret,
@@ -102,10 +105,13 @@ export class PartnerRegistry {
       if (samePartner(current, next)) return current;
       const stored = await this.partners.update(tx, next);
       const urlChanged = current.webhook?.url !== next.webhook?.url;
-      await this.record(tx, ref, actor, 'PARTNER_UPDATED', 'UPDATED', {
+      await this.changes.registryChanged(tx, {
+        kind: 'PARTNER_UPDATED',
+        partnerRef: ref,
+        by: { sub: actor.sub, org: actor.org },
         changed: [...changedFields(current, next), ...(secret ? ['webhook.secret'] : [])],
         ...(urlChanged
-          ? { webhookUrl: next.webhook?.url ?? null, previousWebhookUrl: current.webhook?.url ?? null }
+          ? { webhookUrl: { current: next.webhook?.url ?? null, previous: current.webhook?.url ?? null } }
           : {}),
         secretGenerated: !!secret,
       });
@@ -141,7 +147,10 @@ export class PartnerRegistry {
         this.config.secretGraceMs,
       );
       const updated = await this.partners.update(tx, { ...current, webhook });
-      await this.record(tx, ref, actor, 'WEBHOOK_SECRET_ROTATED', 'ROTATED', {
+      await this.changes.registryChanged(tx, {
+        kind: 'WEBHOOK_SECRET_ROTATED',
+        partnerRef: ref,
+        by: { sub: actor.sub, org: actor.org },
         webhookUrl: webhook.url,
         previousSecretValidUntil: webhook.secrets?.previous?.validUntil ?? null,
       });
@@ -171,18 +180,5 @@ export class PartnerRegistry {
   private async checkDestination(url: string): Promise<void> {
     const problem = await this.destinations.registrationProblem(url);
     if (problem) throw new RuleViolation([{ field: 'webhook.url', rule: problem.rule, message: problem.message }]);
-  }
-
-  private async record(
-    tx: Transaction,
-    partnerRef: string,
-    actor: Actor,
-    action: AuditWrite['action'],
-    outcome: AuditWrite['outcome'],
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    await this.audit.record(tx, [
-      { partnerRef, channel: 'API', action, outcome, entries: [], actor: { sub: actor.sub, org: actor.org }, details },
-    ]);
   }
 }

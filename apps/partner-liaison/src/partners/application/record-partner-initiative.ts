@@ -6,7 +6,8 @@ import { Partner } from '../domain/partner';
 import { InitiativeWithdrawn } from '../domain/partner-errors';
 import { firstVersion, nextVersion, parsePartnerInitiative, sameContent } from '../domain/partner-initiative';
 import { PartnerInitiativeRepository, StoredPartnerInitiative } from '../persistence/partner-initiative.repository';
-import { ChangeChannel, PartnerInitiativeChanges } from './partner-initiative-changes';
+import { ChangeChannel } from './partner-changes';
+import { PartnerInitiativeChanges } from './partner-initiative-changes';
 import { PartnerRegistry } from './partner-registry';
 
 export type RecordOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
