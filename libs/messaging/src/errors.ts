@@ -47,7 +47,3 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (CONNECTION_LOST_MESSAGES.some((re) => re.test(message))) return true;
   return isDatabaseUnavailable(e.driverError, depth + 1) || isDatabaseUnavailable(e.cause, depth + 1);
 }
-
-// Which failures no retry can fix (PermanentEventError, PostgreSQL's data exceptions, …): one classifier for the bus
-// and for intake.
-export * from './permanent-failure';

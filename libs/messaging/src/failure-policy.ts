@@ -1,5 +1,6 @@
 import { redeliveryDelayMs } from './backoff';
-import { isDatabaseUnavailable, PermanentEventError, permanentFailureOf } from './errors';
+import { isDatabaseUnavailable, PermanentEventError } from './errors';
+import { permanentFailureOf } from './permanent-failure';
 
 /** Dead-letter the message now, acked, with this reason (dead letter header, metric label) and detail. */
 export interface DeadLetterNow {

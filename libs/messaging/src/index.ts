@@ -2,6 +2,9 @@ export * from './backoff';
 export * from './dead-letters';
 export * from './envelope-decoder';
 export * from './errors';
+// Which failures no retry can fix (PermanentEventError, PostgreSQL's data exceptions, …): one classifier for the bus
+// and for intake.
+export * from './permanent-failure';
 export * from './inbox';
 export * from './jetstream.server';
 export * from './messaging.module';
