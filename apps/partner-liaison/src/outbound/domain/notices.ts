@@ -1,12 +1,12 @@
-import { CloudEvent, EventSources, LocalizedText, PlatformEventType, Visibility } from '@ctp/contracts';
+import { CloudEvent, EventSources, LocalizedText, PlatformEventType, Subjects, Visibility } from '@ctp/contracts';
 import { LiaisonRecord, PartnerScope, shareableContent } from './sharing';
 
-const SUBJECT_OF_TYPE: Record<string, string> = {
-  [PlatformEventType.OverlapFlagged]: 'ctp.platform.overlap.flagged.v1',
-  [PlatformEventType.OverlapCleared]: 'ctp.platform.overlap.cleared.v1',
-};
+// A Map, so that an event type such as `constructor` or `__proto__` finds nothing.
+const SUBJECT_OF_TYPE: ReadonlyMap<string, string> = new Map(
+  [PlatformEventType.OverlapFlagged, PlatformEventType.OverlapCleared].map((t) => [t, Subjects.platformEvent(t)]),
+);
 
-export const OVERLAP_EVENT_TYPES = Object.keys(SUBJECT_OF_TYPE);
+export const OVERLAP_EVENT_TYPES = [...SUBJECT_OF_TYPE.keys()];
 
 export type NoticeClassification = 'DUPLICATE' | 'OVERLAP' | 'CLEARED';
 
@@ -24,7 +24,7 @@ export type OverlapVerdict =
 
 /** Checks a `ctp.overlap.flagged.v1` / `.cleared.v1` event: the platform's, on its own subject, with a usable pair. */
 export function readOverlapEvent(event: CloudEvent<unknown>, arrivedOn: string): OverlapVerdict {
-  const expectedSubject = SUBJECT_OF_TYPE[event.type];
+  const expectedSubject = SUBJECT_OF_TYPE.get(event.type);
   if (event.source !== EventSources.platform || !expectedSubject || arrivedOn !== expectedSubject) {
     return {
       outcome: 'REJECTED',

@@ -1,4 +1,11 @@
-import { CloudEvent, InitiativeSnapshot, InitiativeStatus, judgeInitiativeEvent, RejectReason } from '@ctp/contracts';
+import {
+  CloudEvent,
+  InitiativeSnapshot,
+  InitiativeStatus,
+  judgeInitiativeEvent,
+  parseSource,
+  RejectReason,
+} from '@ctp/contracts';
 
 /** The four hub regions, as partners' `regions` name them. */
 export type HubRegionCode = 'AFR' | 'MDE' | 'ASI' | 'EUR';
@@ -17,13 +24,11 @@ export type RecordVerdict =
   | { outcome: 'IGNORED'; reason: 'STALE_VERSION' }
   | { outcome: 'REJECTED'; reason: RecordRejectReason; detail: string };
 
-const HUB_SOURCE = /^\/ctp\/hubs\/(afr|mde|asi|eur)$/;
-
 /** `/ctp/hubs/eur` → `{ ref: 'IP-HUB-EUR', region: 'EUR' }`; anything else is not a hub. */
 export function hubOfSource(source: unknown): { ref: string; region: HubRegionCode } | undefined {
-  const m = typeof source === 'string' ? HUB_SOURCE.exec(source) : null;
-  if (!m) return undefined;
-  const region = m[1].toUpperCase() as HubRegionCode;
+  const parsed = parseSource(source);
+  if (parsed?.kind !== 'hub') return undefined;
+  const region = parsed.region.toUpperCase() as HubRegionCode;
   return { ref: `IP-HUB-${region}`, region };
 }
 
