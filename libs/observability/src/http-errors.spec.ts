@@ -10,6 +10,7 @@ import createError from 'http-errors';
 import { gunzipSync } from 'node:zlib';
 import type { Response } from 'express';
 import {
+  DomainErrorStatuses,
   flattenValidationErrors,
   RequestProblem,
   sendError,
@@ -302,6 +303,36 @@ describe('toErrorBody', () => {
       expect(headers['WWW-Authenticate']).toBe(
         `Bearer error="invalid_token", error_description="kid '???' is unknown'"`,
       );
+    });
+  });
+});
+
+describe('DomainErrorStatuses', () => {
+  class FeatureError extends Error {
+    details: { field: string; rule: string; message: string }[] = [];
+  }
+  class Missing extends FeatureError {}
+  class Gone extends Missing {}
+  class Unmapped extends FeatureError {}
+  const statuses = new DomainErrorStatuses<FeatureError>([
+    [Gone, 410],
+    [Missing, 404],
+  ]);
+
+  it('gives the first matching class its status, subclasses included, and 500 to anything unmapped', () => {
+    expect(statuses.statusOf(new Gone('gone'))).toBe(410);
+    expect(statuses.statusOf(new Missing('missing'))).toBe(404);
+    expect(statuses.statusOf(new Unmapped('a bug'))).toBe(500);
+  });
+
+  it('builds the contract error body from the error', () => {
+    const err = new Missing('no initiative X');
+    err.details = [{ field: 'initiativeId', rule: 'exists', message: 'no initiative X' }];
+    expect(statuses.bodyOf(err)).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'no initiative X',
+      details: [{ field: 'initiativeId', rule: 'exists', message: 'no initiative X' }],
     });
   });
 });

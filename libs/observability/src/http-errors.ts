@@ -207,3 +207,34 @@ export function sendError(res: Response, body: ErrorBody): void {
   }
   res.status(body.statusCode).json(body);
 }
+
+/** A feature's domain error, as the features define them: a sentence and the problems, field by field. */
+export interface DomainError {
+  message: string;
+  details: FieldProblem[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ErrorClass = abstract new (...args: any[]) => DomainError;
+
+/**
+ * The one place a feature's domain errors become HTTP statuses: a table of error classes and their status, the first
+ * that matches wins, anything else is 500. The feature's filter only says which base class it catches.
+ */
+export class DomainErrorStatuses<E extends DomainError> {
+  constructor(private readonly table: readonly (readonly [ErrorClass, number])[]) {}
+
+  statusOf(err: E): number {
+    return this.table.find(([errorClass]) => err instanceof errorClass)?.[1] ?? 500;
+  }
+
+  bodyOf(err: E): ErrorBody {
+    const statusCode = this.statusOf(err);
+    return { statusCode, error: reasonPhrase(statusCode), message: err.message, details: err.details };
+  }
+
+  /** Answers the HTTP request `host` is handling with the error's body. */
+  send(err: E, host: ArgumentsHost): void {
+    sendError(host.switchToHttp().getResponse<Response>(), this.bodyOf(err));
+  }
+}

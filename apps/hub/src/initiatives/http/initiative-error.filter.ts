@@ -1,6 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
-import { ErrorBody, reasonPhrase, sendError } from '@ctp/observability';
+import { DomainErrorStatuses, ErrorBody } from '@ctp/observability';
 import {
   IdempotencyKeyReused,
   InitiativeAlreadyExists,
@@ -14,32 +13,25 @@ import {
   VersionMismatch,
 } from '../domain/initiative-errors';
 
-/** The one place the hub's domain errors become HTTP statuses. */
-export function statusOf(err: InitiativeError): number {
-  if (err instanceof MalformedInitiative) return 400;
-  if (err instanceof NotOwnInitiative) return 403;
-  if (err instanceof InitiativeNotFound) return 404;
-  if (err instanceof InitiativeAlreadyExists || err instanceof InitiativeWithdrawn) return 409;
-  if (err instanceof VersionMismatch) return 412;
-  if (
-    err instanceof InitiativeRuleViolation ||
-    err instanceof InvalidTransition ||
-    err instanceof IdempotencyKeyReused
-  ) {
-    return 422;
-  }
-  return 500;
-}
+/** The one place the hub's domain errors become HTTP statuses (NATS intake answers with the same bodies). */
+const STATUSES = new DomainErrorStatuses<InitiativeError>([
+  [MalformedInitiative, 400],
+  [NotOwnInitiative, 403],
+  [InitiativeNotFound, 404],
+  [InitiativeAlreadyExists, 409],
+  [InitiativeWithdrawn, 409],
+  [VersionMismatch, 412],
+  [InitiativeRuleViolation, 422],
+  [InvalidTransition, 422],
+  [IdempotencyKeyReused, 422],
+]);
 
-export function errorBodyOf(err: InitiativeError): ErrorBody {
-  const statusCode = statusOf(err);
-  return { statusCode, error: reasonPhrase(statusCode), message: err.message, details: err.details };
-}
+export const statusOf = (err: InitiativeError): number => STATUSES.statusOf(err);
+export const errorBodyOf = (err: InitiativeError): ErrorBody => STATUSES.bodyOf(err);
 
 @Catch(InitiativeError)
 export class InitiativeErrorFilter implements ExceptionFilter {
   catch(err: InitiativeError, host: ArgumentsHost): void {
-    const body = errorBodyOf(err);
-    sendError(host.switchToHttp().getResponse<Response>(), body);
+    STATUSES.send(err, host);
   }
 }
