@@ -3,7 +3,8 @@ import { OverlapPairNotFound } from '../../platform-errors';
 import { Viewer } from '../../registry/domain/visibility';
 import { CappedRecordView, StoredPair } from '../domain/overlap-pair';
 import { OverlapRepository } from '../persistence/overlap.repository';
-import { PairRecord, PairRecordsReadModel } from '../persistence/pair-records.read-model';
+import { PairRecord } from '../domain/overlap-pair';
+import { PairRecordsReadModel } from '../persistence/pair-records.read-model';
 
 /** A pair with those of its records its reader may see. */
 export interface PairWithRecords {

@@ -35,3 +35,17 @@ export interface DecidedBy {
   sub: string;
   org: string;
 }
+
+/** A record of a pair, as its reader may see it: what an analyst needs to judge the pair, and its cluster. */
+export interface PairRecord {
+  initiativeId: string;
+  reporter: string;
+  kind: string;
+  title: { lang: string; text: string };
+  countries: string[];
+  primaryActionStream: string;
+  start: string | null;
+  end: string | null;
+  withdrawn: boolean;
+  clusterId: string | null;
+}

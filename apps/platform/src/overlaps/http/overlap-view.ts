@@ -1,36 +1,39 @@
-import type { DecidedBy } from '../domain/overlap-pair';
+import type { PairRecord, StoredPair } from '../domain/overlap-pair';
 import type { PairWithRecords } from '../application/overlap-queries';
 
-export interface PairRecordView {
-  initiativeId: string;
-  reporter: string;
-  kind: string;
-  title: { lang: string; text: string };
-  countries: string[];
-  primaryActionStream: string;
-  start: string | null;
-  end: string | null;
-  withdrawn: boolean;
-  clusterId: string | null;
-}
+/** A record of a pair as the API answers it (the mapper below copies exactly these fields). */
+export type PairRecordView = Pick<
+  PairRecord,
+  | 'initiativeId'
+  | 'reporter'
+  | 'kind'
+  | 'title'
+  | 'countries'
+  | 'primaryActionStream'
+  | 'start'
+  | 'end'
+  | 'withdrawn'
+  | 'clusterId'
+>;
 
 /** A pair as the API answers it: its verdict, any decision with who made it, and the records the reader may see. */
-export interface OverlapView {
-  id: string;
-  aId: string;
-  bId: string;
-  classification: string | null;
-  score: number | null;
-  rule: string | null;
-  signals: unknown;
-  decision: string | null;
-  decisionNote: string | null;
-  decidedAt: string | null;
-  /** Who made the decision: the `sub` and `org` of the analyst's token. */
-  decidedBy: DecidedBy | null;
-  effective: string | null;
-  firstFlaggedAt: string;
-  updatedAt: string;
+export interface OverlapView extends Pick<
+  StoredPair,
+  | 'id'
+  | 'aId'
+  | 'bId'
+  | 'classification'
+  | 'score'
+  | 'rule'
+  | 'signals'
+  | 'decision'
+  | 'decisionNote'
+  | 'decidedAt'
+  | 'decidedBy'
+  | 'effective'
+  | 'firstFlaggedAt'
+  | 'updatedAt'
+> {
   records: PairRecordView[];
 }
 

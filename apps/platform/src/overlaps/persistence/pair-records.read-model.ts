@@ -2,20 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Viewer } from '../../registry/domain/visibility';
 import { shareableClusterId, shareableClusterJoin } from '../../read-models/visible-clusters';
-
-/** A record of a pair, as its reader may see it: what an analyst needs to judge the pair, and its cluster. */
-export interface PairRecord {
-  initiativeId: string;
-  reporter: string;
-  kind: string;
-  title: { lang: string; text: string };
-  countries: string[];
-  primaryActionStream: string;
-  start: string | null;
-  end: string | null;
-  withdrawn: boolean;
-  clusterId: string | null;
-}
+import { PairRecord } from '../domain/overlap-pair';
 
 /** The records of pairs, with the cluster each is in for `viewer` (a reader of shareable records: shareable only). */
 @Injectable()
