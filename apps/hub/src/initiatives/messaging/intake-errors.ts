@@ -1,7 +1,7 @@
 import { ErrorBody } from '@ctp/observability';
 import { isDatabaseUnavailable, permanentFailureOf, sqlStateOf } from '@ctp/messaging';
 import { InitiativeError } from '../domain/initiative-errors';
-import { errorBodyOf } from '../http/initiative-error.filter';
+import { errorBodyOf } from '../application/initiative-error-statuses';
 
 /**
  * What an intake failure means for the regional system that sent it:
