@@ -64,6 +64,21 @@ module.exports = {
       to: { path: LAYER('persistence') },
     },
     {
+      name: 'edges-apart',
+      comment:
+        'http/ and messaging/ are two edges over the same use cases: neither imports the other (what both need, e.g. error bodies, lives in application/)',
+      severity: 'error',
+      from: { path: LAYER('http') },
+      to: { path: LAYER('messaging') },
+    },
+    {
+      name: 'edges-apart-messaging',
+      comment: 'see edges-apart: messaging/ does not import http/ either',
+      severity: 'error',
+      from: { path: LAYER('messaging') },
+      to: { path: LAYER('http') },
+    },
+    {
       name: 'application-no-edges',
       comment: 'application/ is called by http/ and messaging/, never the other way round',
       severity: 'error',

@@ -103,6 +103,22 @@ const FORBIDDEN: { rule: string; files: Record<string, string>; from: string; to
     to: 'apps/svc/src/orders/persistence/order.repository.ts',
   },
   {
+    rule: 'edges-apart',
+    files: {
+      'apps/svc/src/orders/http/bad-edge.ts': `import { HANDLE } from '../messaging/orders.handler';\nexport const H = HANDLE;\n`,
+    },
+    from: 'apps/svc/src/orders/http/bad-edge.ts',
+    to: 'apps/svc/src/orders/messaging/orders.handler.ts',
+  },
+  {
+    rule: 'edges-apart-messaging',
+    files: {
+      'apps/svc/src/orders/messaging/bad-edge.ts': `import { OrdersController } from '../http/orders.controller';\nexport const C = OrdersController;\n`,
+    },
+    from: 'apps/svc/src/orders/messaging/bad-edge.ts',
+    to: 'apps/svc/src/orders/http/orders.controller.ts',
+  },
+  {
     rule: 'application-no-edges',
     files: {
       'apps/svc/src/orders/application/bad.ts': `import { HANDLE } from '../messaging/orders.handler';\nexport const H = HANDLE;\n`,
