@@ -89,6 +89,11 @@ describe.each<{ name: string; env: Record<string, string>; smallQueue: boolean }
         expect(busy.length).toBeGreaterThan(0);
         expect(accepted.length).toBeGreaterThanOrEqual(21); // the one turn and the 20 waiting, at least
         for (const b of busy) expect(b.err!.message).toMatch(/^the hub is busy/);
+        // Refusals are summarised in the log, not written one line each (a burst of thousands would flood it).
+        const busyLines = hub.logLines().filter((l) => l.msg === 'NATS intake busy');
+        expect(busyLines.length).toBeGreaterThan(0);
+        expect(busyLines.length).toBeLessThan(busy.length);
+        expect(busyLines[0].refused).toBe(1);
       } else {
         expect(busy).toEqual([]);
       }

@@ -9,6 +9,9 @@ import { intakeFailureOf } from './intake-errors';
 import { BoundedSemaphore, IntakeBusy } from './intake-semaphore';
 import { IntakeSubjects } from './intake-subjects';
 
+/** At most one `NATS intake busy` line this often (each says how many requests were refused since the last). */
+const BUSY_LOG_EVERY_MS = 5_000;
+
 /** What a stock NestJS NATS `ClientProxy.send()` sends: `{ pattern, data, id }`. */
 interface NestRequestPacket {
   pattern?: unknown;
@@ -24,6 +27,8 @@ interface NestRequestPacket {
 @Injectable()
 export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription?: Subscription;
+  /** Refusals since the last `NATS intake busy` line, and when that line was written. */
+  private busy = { refused: 0, loggedAt: 0 };
   /**
    * INTAKE_MAX_CONCURRENT requests worked on at once (each holds at most one of the pool's connections), up to
    * INTAKE_QUEUE_MAX more waiting their turn in order, each at most INTAKE_QUEUE_WAIT_MS; beyond: 503, retry later.
@@ -48,12 +53,7 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
         this.turns.acquire().then(
           (release) => void this.answer(msg).finally(release),
           (busy: IntakeBusy) => {
-            this.log.warn({
-              msg: 'NATS intake busy',
-              why: busy.why,
-              inFlight: this.turns.inFlight,
-              waiting: this.turns.waiting,
-            });
+            this.busyRefused(busy);
             this.reply(msg, packetId(msg), {
               err: {
                 statusCode: 503,
@@ -74,6 +74,24 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
       queueMax: this.config.intakeQueueMax,
       queueWaitMs: this.config.intakeQueueWaitMs,
     });
+  }
+
+  /**
+   * One warn line for the first refusal of a burst, then at most one every BUSY_LOG_EVERY_MS with how many were refused
+   * meanwhile: a burst of thousands of requests must not become thousands of log lines.
+   */
+  private busyRefused(busy: IntakeBusy): void {
+    this.busy.refused++;
+    const now = Date.now();
+    if (now - this.busy.loggedAt < BUSY_LOG_EVERY_MS) return;
+    this.log.warn({
+      msg: 'NATS intake busy',
+      why: busy.why,
+      refused: this.busy.refused,
+      inFlight: this.turns.inFlight,
+      waiting: this.turns.waiting,
+    });
+    this.busy = { refused: 0, loggedAt: now };
   }
 
   async onApplicationShutdown(): Promise<void> {
