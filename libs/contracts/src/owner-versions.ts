@@ -120,13 +120,16 @@ export function withdrawnVersionOf(current: InitiativeSnapshot, reason: string, 
     ...current,
     version: current.version + 1,
     lastUpdatedAt: now.toISOString(),
-    withdrawal: { reason: reason.normalize('NFC'), withdrawnAt: now.toISOString() },
+    withdrawal: { reason: reason.trim().normalize('NFC'), withdrawnAt: now.toISOString() },
   };
 }
 
 /** Why a withdrawal's reason is refused: missing or blank, longer than 1000 characters, or text that breaks a text rule. */
 export function withdrawalReasonProblems(reason: unknown): FieldProblem[] {
-  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
+  // Judged as it will be stored (trimmed, NFC: some characters decompose and lengthen), so the length the platform
+  // checks is the length checked here.
+  const stored = typeof reason === 'string' && reason.length <= 4000 ? reason.trim().normalize('NFC') : undefined;
+  if (stored === undefined || stored.length === 0 || stored.length > 1000) {
     return [
       {
         field: 'reason',
@@ -135,6 +138,6 @@ export function withdrawalReasonProblems(reason: unknown): FieldProblem[] {
       },
     ];
   }
-  const problem = textProblem('reason', reason);
+  const problem = textProblem('reason', stored);
   return problem ? [problem] : [];
 }

@@ -20,8 +20,7 @@ describe('failureDecision: permanent failures are dead-lettered on this delivery
     ['22008', 'data exception'],
     ['22P05', 'data exception'],
     ['22001', 'data exception'],
-    ['23502', 'not-null violation'],
-    ['23514', 'check violation'],
+    ['22007', 'data exception'],
     ['54000', 'program limit exceeded'],
   ])('SQLSTATE %s (%s), as the database says it', (code, name) => {
     expect(failureDecision(typeorm(code, 'the words'), 1, 5)).toEqual({

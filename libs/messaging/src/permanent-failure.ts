@@ -11,17 +11,16 @@ export interface PermanentFailure {
 }
 
 /**
- * SQLSTATE classes and codes PostgreSQL answers the same way every time for the same statement and values, whoever
- * else is writing: retrying cannot help, only different input can.
- *
- * - class 22, data exception: a value the column's type cannot hold (22008 date/time out of range, 22003 numeric out
- *   of range, 22001 string too long, 22021 / 22P05 invalid byte sequence or untranslatable character — a NUL —, 22P02
- *   invalid text representation, 22007 invalid date/time format, 22023 invalid parameter value, …);
- * - 23502 not-null and 23514 check violations: a property of the row alone (PostgreSQL's CHECK constraints look at the
- *   row only), so the same row fails again;
- * - class 54, program limit exceeded: e.g. 54000 an index row larger than a btree page can hold.
+ * SQLSTATEs that say the event's own values cannot be stored, whoever else is writing and whatever is deployed:
+ * retrying cannot help, only different input can. An allow-list of data exceptions caused by a value:
+ * 22008 date/time out of range (a year 0000), 22007 invalid date/time format, 22003 numeric out of range, 22001 a
+ * string too long for its column, 22021 / 22P05 an invalid byte sequence or untranslatable character (a NUL), 22P02
+ * invalid text representation; and 54000, a value too large to index.
  *
  * Deliberately NOT permanent (retried, and dead-lettered only past the delivery limit):
+ * - the rest of class 22 (2200H a sequence of ours exhausted, 22012 a division by zero — a bug), 23502 not-null and
+ *   23514 check violations: they can come from our own deployment (a NOT NULL column added while the old code still
+ *   runs) as much as from the event;
  * - 23505 unique, 23503 foreign-key and 23P01 exclusion violations: they depend on other rows, and a concurrent writer
  *   (two deliveries of one event racing, a parent row committed a moment later) makes them go away on a retry;
  * - class 40 (40001 serialization failure, 40P01 deadlock), 55P03 lock not available, 57014 statement timeout or
@@ -31,15 +30,16 @@ export interface PermanentFailure {
  *   of its deployment (a migration not run, a role not granted). Every event fails alike until it is fixed; dead-lettering
  *   them all at once would turn an operator's mistake into a mass of dead letters.
  */
-const PERMANENT_SQLSTATE_CLASSES = new Set(['22', '54']);
-const PERMANENT_SQLSTATES = new Set(['23502', '23514']);
-
-const SQLSTATE_NAMES: Record<string, string> = {
-  '22': 'data exception',
-  '23502': 'not-null violation',
-  '23514': 'check violation',
-  '54': 'program limit exceeded',
-};
+const PERMANENT_SQLSTATES: ReadonlyMap<string, string> = new Map([
+  ['22008', 'data exception'],
+  ['22007', 'data exception'],
+  ['22003', 'data exception'],
+  ['22001', 'data exception'],
+  ['22021', 'data exception'],
+  ['22P05', 'data exception'],
+  ['22P02', 'data exception'],
+  ['54000', 'program limit exceeded'],
+]);
 
 /** The PostgreSQL error code of an error (node-postgres' DatabaseError, TypeORM's QueryFailedError or a `cause`). */
 export function sqlStateOf(err: unknown, depth = 0): string | undefined {
@@ -52,7 +52,7 @@ export function sqlStateOf(err: unknown, depth = 0): string | undefined {
 
 /** Whether this SQLSTATE is one PostgreSQL would answer again for the same statement and values. */
 export function isPermanentSqlState(code: string): boolean {
-  return PERMANENT_SQLSTATES.has(code) || PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  return PERMANENT_SQLSTATES.has(code);
 }
 
 /**
@@ -65,7 +65,7 @@ export function permanentFailureOf(err: unknown): PermanentFailure | undefined {
   if (err instanceof PermanentEventError) return { reason: err.reason, detail: err.message };
   const code = sqlStateOf(err);
   if (!code || !isPermanentSqlState(code)) return undefined;
-  const name = SQLSTATE_NAMES[code] ?? SQLSTATE_NAMES[code.slice(0, 2)];
+  const name = PERMANENT_SQLSTATES.get(code);
   const message = databaseMessageOf(err) ?? 'the database refused the values';
   const constraint = constraintOf(err);
   return {

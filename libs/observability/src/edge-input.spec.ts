@@ -95,6 +95,16 @@ describe('verifyJsonBody (the JSON parser verify hook)', () => {
     });
   });
 
+  it('sees a prototype key behind a byte-order mark (the body parser drops the BOM before parsing)', () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"constructor":{}}')]);
+    expect(refusal(body)).toEqual({
+      status: 400,
+      field: 'constructor',
+      rule: 'noPrototypeKeys',
+      message: expect.any(String),
+    });
+  });
+
   it('passes the words as values, and bodies that never mention them', () => {
     expect(prototypeKeyIn(Buffer.from('{"description":"the constructor of the prototype","a":"__proto__"}'))).toBe(
       undefined,

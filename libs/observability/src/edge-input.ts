@@ -152,9 +152,10 @@ export function prototypeKeyIn(body: Buffer): string | undefined {
   if (!PROTOTYPE_KEY_HINTS.some((hint) => body.includes(hint))) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    // The body parser drops a leading byte-order mark before it parses: so must this check, or a BOM would hide a key.
+    parsed = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
-    return undefined; // the parser itself says what is wrong with it
+    return undefined; // the body parser refuses it too, and says why
   }
   const stack: [unknown, string][] = [[parsed, '']];
   while (stack.length) {

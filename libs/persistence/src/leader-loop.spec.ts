@@ -103,6 +103,28 @@ describe('LeaderLoop', () => {
     await loop.stop();
   });
 
+  it('a woken standby tries the lock once more, then waits again (no tight loop)', async () => {
+    // Each try takes a turn of the event loop, as a query does: a tight loop shows as a count, not as a hung test.
+    const leadership = new (class extends FakeLeadership {
+      override async acquire(): Promise<boolean> {
+        await new Promise((r) => setImmediate(r));
+        return super.acquire();
+      }
+    })();
+    leadership.owner = 'other';
+    const { loop } = loopWith(async () => 1000, { standbyRetryMs: 60_000 }, leadership);
+    loop.start();
+    await until(() => leadership.acquires === 1);
+    loop.wake();
+    await until(() => leadership.acquires === 2);
+    await sleep(50);
+    // Before the fix the wake-up was never cleared: the standby called acquire() back to back, thousands of times.
+    expect(leadership.acquires).toBe(2);
+    loop.wake();
+    await until(() => leadership.acquires === 3);
+    await loop.stop();
+  });
+
   it('waits as a standby while another instance holds the lock, trying again, then takes over', async () => {
     const leadership = new FakeLeadership();
     leadership.owner = 'other';

@@ -113,6 +113,9 @@ export class LeaderLoop {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       try {
+        // A standby's try for the lock serves the wake-ups before it: it tries again when woken anew (during the try
+        // or after it) or when the wait is over, never in a tight loop.
+        if (!this.leadership.held) this.woken = false;
         if (!(await this.becomeActive())) {
           await this.idle(this.options.standbyRetryMs ?? 2000);
           continue;

@@ -61,7 +61,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, options: { s
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
     reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
     outboxLingerMs: r.int('OUTBOX_LINGER_MS', 10, 0, 1000),
-    intakeMaxConcurrent: r.int('INTAKE_MAX_CONCURRENT', 4, 1, DEFAULT_POOL_SIZE - POOL_HEADROOM),
+    // A value set for the old limit (it was up to 10,000, default 32) is lowered to what the pool can serve, not refused:
+    // the hub must keep connections for HTTP, the relay and readiness. The listening line says what is in use.
+    intakeMaxConcurrent: Math.min(r.int('INTAKE_MAX_CONCURRENT', 4, 1, 10_000), DEFAULT_POOL_SIZE - POOL_HEADROOM),
     intakeQueueMax: r.int('INTAKE_QUEUE_MAX', 1000, 0, 100_000),
     intakeQueueWaitMs: r.int('INTAKE_QUEUE_WAIT_MS', 10_000, 1, 600_000),
   };

@@ -156,7 +156,17 @@ function shapeProblems<T extends object>(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return [{ field: 'body', rule: 'isObject', message: 'the request body must be a JSON object' }];
   }
-  return flattenValidationErrors(validateSync(plainToInstance(cls, body), VALIDATOR_OPTIONS)).map((p) =>
+  let problems: FieldProblem[];
+  try {
+    problems = flattenValidationErrors(validateSync(plainToInstance(cls, body), VALIDATOR_OPTIONS));
+  } catch {
+    // class-transformer follows a key named `constructor` or `prototype` into the prototype chain and throws. The HTTP
+    // edge refuses such keys first; this keeps the verdict a 400 for any other caller.
+    return [
+      { field: 'body', rule: 'noPrototypeKeys', message: 'no key may be named __proto__, constructor or prototype' },
+    ];
+  }
+  return problems.map((p) =>
     p.rule === 'whitelistValidation' && notSettable[p.field] ? { ...p, message: notSettable[p.field] } : p,
   );
 }
