@@ -47,9 +47,12 @@ import {
  * that do not use NestJS. A `v2` would live beside this file.
  */
 
-/** A calendar-shaped date from 1990-01-01 to 2099-12-31 (the rules check that the day exists: no 30 February). */
-const ISO_DATE = /^(199\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const ISO_DATE_MESSAGE = '$property must be a date YYYY-MM-DD from 1990-01-01 to 2099-12-31';
+/**
+ * A date's shape, YYYY-MM-DD. Whether the day exists (no 30 February) and lies from 1990-01-01 to 2099-12-31 is a rule
+ * (`isoDate`, initiative-rules.ts): a reporter gets 422 for it, like a date in the wrong order.
+ */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_MESSAGE = '$property must be a date YYYY-MM-DD';
 
 export class LocalizedTextV1 {
   @IsIn(LANGUAGES)
@@ -76,25 +79,31 @@ export class ActionStreamsV1 {
 
 export class DatesV1 {
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
-  @JSONSchema({ description: 'Planned start date (YYYY-MM-DD); not after plannedEnd' })
+  @JSONSchema({
+    description: 'Planned start date (YYYY-MM-DD, a real day from 1990-01-01 to 2099-12-31); not after plannedEnd',
+  })
   plannedStart!: string;
 
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
-  @JSONSchema({ description: 'Planned end date (YYYY-MM-DD)' })
+  @JSONSchema({
+    description:
+      'Planned end date (YYYY-MM-DD, a real day from 1990-01-01 to 2099-12-31); at most 10 years after plannedStart',
+  })
   plannedEnd!: string;
 
   @IsOptional()
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
   @JSONSchema({
     description:
-      'Actual start (YYYY-MM-DD): required from IMPLEMENTATION on, absent in PIPELINE, not after the report time',
+      'Actual start (YYYY-MM-DD, from 1990-01-01 to 2099-12-31): required from IMPLEMENTATION on, absent in PIPELINE, not after the report time',
   })
   actualStart?: string;
 
   @IsOptional()
   @Matches(ISO_DATE, { message: ISO_DATE_MESSAGE })
   @JSONSchema({
-    description: 'Actual end (YYYY-MM-DD): required for FINALISATION and CLOSED, not after the report time',
+    description:
+      'Actual end (YYYY-MM-DD, from 1990-01-01 to 2099-12-31): required for FINALISATION and CLOSED, not after the report time, at most 10 years after actualStart',
   })
   actualEnd?: string;
 }
