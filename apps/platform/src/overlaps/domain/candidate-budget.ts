@@ -1,5 +1,5 @@
 import type { BlockRecord } from './blocking';
-import { paddedIntervalIoU, WEIGHTS } from './pair-matcher';
+import { paddedIntervalIoU } from './pair-matcher';
 
 /*
  * Work per changed record is bounded: it is compared with at most `cap` records (DETECTION_MAX_CANDIDATES). Blocking
@@ -29,6 +29,9 @@ export interface RankedRow {
   endDay: number;
 }
 
+/** DOMAIN.md's reference weights of the blocking columns: a ranking, not a verdict. */
+const RANK_WEIGHTS = { countries: 0.2, dates: 0.2, stream: 0.1 } as const;
+
 /**
  * What the matcher's score would take from the blocking columns alone (countries, dates, stream: up to 0.5 of 1),
  * to rank the candidates of a capped record; the title and the rest are read only for the ones compared.
@@ -45,7 +48,7 @@ export function blockingScore(a: RankedRow, b: RankedRow, aCountries: ReadonlySe
       : x.secondaryStreams.includes(y.primaryStream) || y.secondaryStreams.includes(x.primaryStream)
         ? 0.5
         : 0;
-  return WEIGHTS.countries * countries + WEIGHTS.dates * dates + WEIGHTS.stream * stream;
+  return RANK_WEIGHTS.countries * countries + RANK_WEIGHTS.dates * dates + RANK_WEIGHTS.stream * stream;
 }
 
 /**

@@ -39,37 +39,9 @@ describe('labelled pairs (test/fixtures/labelled-pairs.ts)', () => {
     expect([...types].sort()).toEqual(['HUB', 'PARTNER', 'PLATFORM']);
   });
 
-  it('are classified as labelled (confusion matrix printed)', () => {
-    const matrix = new Map<string, number>();
-    const rules = new Map<string, number>();
-    const misses: string[] = [];
-    for (const p of LABELLED_PAIRS) {
-      const v = verdictOf(p.a, p.b);
-      const key = `${label(p.expected)}|${label(v.classification)}`;
-      matrix.set(key, (matrix.get(key) ?? 0) + 1);
-      rules.set(v.rule, (rules.get(v.rule) ?? 0) + 1);
-      if (v.classification !== p.expected) {
-        misses.push(`${p.name}: expected ${label(p.expected)}, got ${label(v.classification)} (${v.rule} ${v.score})`);
-      }
-    }
-    const width = 11;
-    const lines = [
-      `Labelled pairs: ${LABELLED_PAIRS.length} (rows: expected, columns: comparePair)`,
-      ['', ...LABELS].map((s) => s.padEnd(width)).join(''),
-      ...LABELS.map((e) =>
-        [e, ...LABELS.map((a) => String(matrix.get(`${e}|${a}`) ?? 0))].map((s) => s.padEnd(width)).join(''),
-      ),
-      `Rules: ${[...rules].map(([r, n]) => `${r} ${n}`).join(', ')}`,
-      ...(misses.length ? ['Misclassified:', ...misses] : ['Misclassified: none']),
-    ];
-    console.log(lines.join('\n'));
-    expect(misses).toEqual([]);
-  });
-
-  it.each(LABELLED_PAIRS.map((p) => [p.name, p] as const))('%s', (_name, p) => {
-    const v = verdictOf(p.a, p.b);
-    expect(v.classification).toBe(p.expected);
-    expect(verdictOf(p.b, p.a)).toEqual(v);
+  // How the shipped model classifies them (with sets a–c) is the quality gate: matching-quality.spec.ts.
+  it('get the same verdict both ways', () => {
+    for (const p of LABELLED_PAIRS) expect(verdictOf(p.b, p.a)).toEqual(verdictOf(p.a, p.b));
   });
 
   it('count each labelled duplicate once, under the hub record when there is one', () => {

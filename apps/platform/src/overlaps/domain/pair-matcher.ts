@@ -1,4 +1,6 @@
 import type { MatchCandidate } from './match-candidate';
+import { classify, MatchingModel, scoreOf, SignalName } from './matching-model';
+import { SHIPPED_MODEL } from './matching-model.shipped';
 import { titleSimilarity } from './title-similarity';
 
 /*
@@ -8,54 +10,54 @@ import { titleSimilarity } from './title-similarity';
  *   2. declared parent/child/sibling (types 1, 2, 3, either way)                → DECLARED_RELATION, nothing
  *   3. blocking: a shared country, compatible streams, ≤ 30 days apart           → else NOT_BLOCKED, nothing
  *   4. exactly one of the two is a PRJ (containment, not duplication)           → PRJ_VETO, nothing
- *   5. weighted score (+ code-name bonus): ≥ 0.80 DUPLICATE, ≥ 0.60 OVERLAP      → SCORED
+ *   5. the matching model's score (matching-model.ts): ≥ 0.80 DUPLICATE, ≥ 0.60 OVERLAP → SCORED
  */
 
 export type Classification = 'DUPLICATE' | 'OVERLAP';
 
 export interface PairSignals {
+  /** Best of: glossary concepts (any languages), same-language words, same-language character trigrams. */
   title: number;
   countries: number;
-  dates: number;
+  /** Same dates: the padded intervals' intersection over union, or starts and ends a few days apart. */
+  sameDates: number;
+  /** Near in time: 1 when the intervals meet, falling to 0 at `NEAR_DATES_DAYS` apart. */
+  nearDates: number;
   kind: number;
   stream: number;
   organisations: number;
   codeName: boolean;
-  /** Glossary concept ids both records' titles name. */
+  /** Glossary concept ids both records' titles name (or imply). */
   titleConcepts: string[];
+  /**
+   * Which glossary terms named each shared concept in each record's titles — the synonyms that matched; `a` is the
+   * record with the smaller id.
+   */
+  titleTerms: { concept: string; a: string[]; b: string[] }[];
+  /** The matching model that weighed these signals (GET /overlaps/model). */
+  model: string;
 }
 
 export interface PairVerdict {
   classification: Classification | null;
-  /** 0..1.15 (the code-name bonus may take it above 1); 1 for an explicit link; 0 when not scored. */
+  /** The model's score (see matching-model.ts); 1 for an explicit link; 0 when not scored. */
   score: number;
   rule: 'EXPLICIT_LINK' | 'DECLARED_RELATION' | 'SAME_REPORTER' | 'NOT_BLOCKED' | 'PRJ_VETO' | 'SCORED';
   /** Present when scored. */
   signals?: PairSignals;
 }
 
-export const DUPLICATE_THRESHOLD = 0.8;
-export const OVERLAP_THRESHOLD = 0.6;
+export { DUPLICATE_THRESHOLD, OVERLAP_THRESHOLD } from './matching-model';
 
-/**
- * DOMAIN.md's reference weights, unchanged after calibration. On the labelled pairs (test/fixtures/labelled-pairs.ts)
- * they classify every pair as labelled; moving 0.05 or 0.10 from any weight to any other misclassifies between 0 and 9
- * of them and never fewer, so there was nothing to gain. What needed tuning was how the title signal is measured,
- * which the reference leaves open (title-similarity.ts: concepts weighted by category, broader concepts implied at
- * half weight, overlapping glossary terms).
- */
-export const WEIGHTS: Readonly<{
-  title: number;
-  countries: number;
-  dates: number;
-  kind: number;
-  stream: number;
-  organisations: number;
-}> = Object.freeze({ title: 0.35, countries: 0.2, dates: 0.2, kind: 0.1, stream: 0.1, organisations: 0.05 });
-
-export const CODE_NAME_BONUS = 0.15;
 /** Each interval is widened by this many days at both ends before intersection-over-union. */
 export const DATE_PADDING_DAYS = 3;
+/**
+ * Starts and ends this many days apart (or a quarter of the activity's length, if more) still read as the same dates
+ * at one half: planned dates on one side, actual dates on the other.
+ */
+export const SAME_DATES_TOLERANCE_DAYS = 7;
+/** Near in time: two intervals this many days apart score 0 (a gap of a few weeks still scores). */
+export const NEAR_DATES_DAYS = 60;
 const DATE_WINDOW_DAYS = 30;
 
 /**
@@ -132,10 +134,34 @@ export function paddedIntervalIoU(aStart: number, aEnd: number, bStart: number, 
   return union > 0 ? inter / union : 0;
 }
 
-function kindSimilarity(a: MatchCandidate['kind'], b: MatchCandidate['kind']): number {
+const LEARNING_EVENTS = new Set(['TRN', 'MTG']);
+
+/**
+ * Same kind 1. A training and a meeting 1 too: one reporter's training is another's workshop, course or seminar
+ * (DOMAIN.md), and the labelled set has as many of those among true duplicates as among the rest. Else 0.
+ */
+export function kindSimilarity(a: MatchCandidate['kind'], b: MatchCandidate['kind']): number {
   if (a === b) return 1;
-  if ((a === 'TRN' && b === 'MTG') || (a === 'MTG' && b === 'TRN')) return 0.6;
+  if (LEARNING_EVENTS.has(a) && LEARNING_EVENTS.has(b)) return 1;
   return 0;
+}
+
+/**
+ * Same dates, 0..1: the best of the padded intervals' intersection over union and how close their starts and ends
+ * are (1 when equal, ½ at `SAME_DATES_TOLERANCE_DAYS` apart — or a quarter of the longer activity, if more — and 0
+ * at twice that), so planned dates on one side and actual ones a few days off on the other still read as the same.
+ */
+export function sameDatesSimilarity(aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const iou = paddedIntervalIoU(aStart, aEnd, bStart, bEnd);
+  const longer = Math.max(aEnd - aStart, bEnd - bStart) + 1;
+  const tolerance = Math.max(SAME_DATES_TOLERANCE_DAYS, longer / 4);
+  const apart = Math.max(Math.abs(aStart - bStart), Math.abs(aEnd - bEnd));
+  return Math.max(iou, Math.max(0, 1 - apart / (2 * tolerance)));
+}
+
+/** Near in time, 0..1: 1 when the intervals meet, falling linearly to 0 at `NEAR_DATES_DAYS` apart. */
+export function nearDatesSimilarity(aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  return Math.max(0, 1 - intervalGapDays(aStart, aEnd, bStart, bEnd) / NEAR_DATES_DAYS);
 }
 
 function streamSimilarity(a: MatchCandidate, b: MatchCandidate): number {
@@ -150,8 +176,11 @@ function round(x: number): number {
 
 const NOT_A_PAIR = (rule: PairVerdict['rule']): PairVerdict => ({ classification: null, score: 0, rule });
 
-/** Compares two live records of different reporters (DOMAIN.md's rules 1–5, in order). Symmetric. */
-export function comparePair(a: MatchCandidate, b: MatchCandidate): PairVerdict {
+/**
+ * Compares two live records of different reporters (DOMAIN.md's rules 1–5, in order), the score by `model` (the
+ * shipped one unless an operator applied another). Symmetric.
+ */
+export function comparePair(a: MatchCandidate, b: MatchCandidate, model: MatchingModel = SHIPPED_MODEL): PairVerdict {
   if (a.reporterRef === b.reporterRef) return NOT_A_PAIR('SAME_REPORTER');
 
   // 1. Explicit link: one names the other as a third-party report of the same activity, or as another id of it.
@@ -181,8 +210,9 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate): PairVerdict {
   // 4. A project/programme contains operations, trainings… it is not one of them.
   if ((a.kind === 'PRJ') !== (b.kind === 'PRJ')) return NOT_A_PAIR('PRJ_VETO');
 
-  // 5. Score.
-  const title = titleSimilarity(a.titles, b.titles);
+  // 5. Score. (The titles in id order, so that `titleTerms` a/b name the pair's a_id/b_id whichever way it is asked.)
+  const [first, second] = a.initiativeId <= b.initiativeId ? [a, b] : [b, a];
+  const title = titleSimilarity(first.titles, second.titles);
   const organisations =
     a.participatingOrgRefs.includes(b.reporterRef) ||
     b.participatingOrgRefs.includes(a.reporterRef) ||
@@ -193,23 +223,30 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate): PairVerdict {
   const signals: PairSignals = {
     title: round(title.score),
     countries: round(Math.min(1, shared / Math.min(a.countries.length, b.countries.length))),
-    dates: round(paddedIntervalIoU(as, ae, bs, be)),
+    sameDates: round(sameDatesSimilarity(as, ae, bs, be)),
+    nearDates: round(nearDatesSimilarity(as, ae, bs, be)),
     kind: kindSimilarity(a.kind, b.kind),
     stream,
     organisations,
     codeName: codeName !== undefined && codeName === normalisedCodeName(b),
     titleConcepts: title.sharedConcepts,
+    titleTerms: title.sharedTerms,
+    model: model.version,
   };
-  const score = round(
-    WEIGHTS.title * signals.title +
-      WEIGHTS.countries * signals.countries +
-      WEIGHTS.dates * signals.dates +
-      WEIGHTS.kind * signals.kind +
-      WEIGHTS.stream * signals.stream +
-      WEIGHTS.organisations * signals.organisations +
-      (signals.codeName ? CODE_NAME_BONUS : 0),
-  );
-  const classification: Classification | null =
-    score >= DUPLICATE_THRESHOLD ? 'DUPLICATE' : score >= OVERLAP_THRESHOLD ? 'OVERLAP' : null;
-  return { classification, score, rule: 'SCORED', signals };
+  const score = round(scoreOf(model, numericSignals(signals)));
+  return { classification: classify(model, score), score, rule: 'SCORED', signals };
+}
+
+/** The signals as the model weighs them (a code name counts 1 when both records carry the same one). */
+export function numericSignals(s: PairSignals): Record<SignalName, number> {
+  return {
+    title: s.title,
+    countries: s.countries,
+    sameDates: s.sameDates,
+    nearDates: s.nearDates,
+    kind: s.kind,
+    stream: s.stream,
+    organisations: s.organisations,
+    codeName: s.codeName ? 1 : 0,
+  };
 }

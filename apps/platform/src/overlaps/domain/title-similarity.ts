@@ -276,6 +276,8 @@ export function conceptWeight(conceptId: string): number {
 interface CompiledTerm {
   tokens: string[];
   conceptId: string;
+  /** The term as the glossary writes it (explanations). */
+  term: string;
 }
 
 // The vocabulary first (with the article rule only, since it is empty), then the term index with the full rules.
@@ -293,7 +295,7 @@ function compileTerms(lang: Language): Map<string, CompiledTerm[]> {
       const tokens = contentTokens(term, lang);
       if (tokens.length === 0) throw new Error(`glossary term "${term}" (${concept.id}, ${lang}) has no content words`);
       const list = index.get(tokens[0]) ?? [];
-      list.push({ tokens, conceptId: concept.id });
+      list.push({ tokens, conceptId: concept.id, term });
       index.set(tokens[0], list);
     }
   }
@@ -322,14 +324,23 @@ export function matchKey(text: string, lang: Language): string {
   return contentTokens(text, lang).join(' ');
 }
 
+/** A glossary term found in a title: which concept, written how in the glossary, over which of its tokens. */
+interface TermHit {
+  conceptId: string;
+  term: string;
+  from: number;
+  to: number;
+}
+
 /**
  * Glossary terms in a token sequence, longest first: at each position the longest term that starts there; a term
  * nested inside one already found is skipped ("foreign terrorist fighters" does not also count "terrorist"), one that
  * overlaps it and reaches further is kept ("نشر فريق دعم الأحداث الكبرى": a deployment, and a major-event support
  * team).
  */
-function conceptsOfTokens(tokens: string[], lang: Language, into: Set<string>): void {
+function termsOfTokens(tokens: string[], lang: Language): TermHit[] {
   const index = TERM_INDEX[lang];
+  const hits: TermHit[] = [];
   let coveredUntil = 0;
   for (let i = 0; i < tokens.length; i++) {
     const candidates = index.get(tokens[i]);
@@ -341,12 +352,17 @@ function conceptsOfTokens(tokens: string[], lang: Language, into: Set<string>): 
       while (k < n && tokens[i + k] === c.tokens[k]) k++;
       if (k < n) continue;
       if (i + n > coveredUntil) {
-        into.add(c.conceptId);
+        hits.push({ conceptId: c.conceptId, term: c.term, from: i, to: i + n });
         coveredUntil = i + n;
       }
       break;
     }
   }
+  return hits;
+}
+
+function conceptsOfTokens(tokens: string[], lang: Language, into: Set<string>): void {
+  for (const h of termsOfTokens(tokens, lang)) into.add(h.conceptId);
 }
 
 /** The glossary concepts a text names (ids such as `tr.foreign_terrorist_fighters`), longest terms first. */
@@ -427,7 +443,12 @@ function addConcepts(into: ConceptWeights, named: Iterable<string>): void {
 interface PreparedText {
   lang: Language;
   concepts: ConceptWeights;
+  /** Concept id → the glossary terms that named it (or, for a broader concept implied, the narrower term). */
+  terms: Map<string, string[]>;
   grams: Float64Array;
+  /** Content words (stemmed) → weight: 1, or the weight of the glossary category that covers the word. */
+  words: Map<string, number>;
+  wordWeightSum: number;
 }
 
 /**
@@ -444,11 +465,27 @@ function preparedText(lang: Language, text: string): PreparedText {
   let p = TEXT_CACHE.get(key);
   if (p) return p;
   const tokens = contentTokens(text, lang);
-  const named = new Set<string>();
-  conceptsOfTokens(tokens, lang, named);
+  const hits = termsOfTokens(tokens, lang);
+  const named = new Set(hits.map((h) => h.conceptId));
   const concepts: ConceptWeights = new Map();
   addConcepts(concepts, named);
-  p = { lang, concepts, grams: trigramsOf(tokens) };
+  const terms = new Map<string, string[]>();
+  const addTerm = (c: string, t: string) => {
+    const list = terms.get(c) ?? [];
+    if (!list.includes(t)) list.push(t);
+    terms.set(c, list);
+  };
+  const words = new Map<string, number>();
+  for (const t of tokens) words.set(t, 1);
+  for (const h of hits) {
+    addTerm(h.conceptId, h.term);
+    for (const b of BROADER_CLOSURE.get(h.conceptId) ?? []) addTerm(b, h.term);
+    const w = conceptWeight(h.conceptId);
+    for (let k = h.from; k < h.to; k++) words.set(tokens[k], Math.min(words.get(tokens[k]) ?? 1, w));
+  }
+  let wordWeightSum = 0;
+  for (const w of words.values()) wordWeightSum += w;
+  p = { lang, concepts, terms, grams: trigramsOf(tokens), words, wordWeightSum };
   if (TEXT_CACHE.size >= TEXT_CACHE_SIZE) TEXT_CACHE.delete(TEXT_CACHE.keys().next().value!);
   TEXT_CACHE.set(key, p);
   return p;
@@ -482,18 +519,43 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
   return p;
 }
 
+/** Weighted Dice of two texts' content words (same language): reordering and function words do not count. */
+function wordDice(a: PreparedText, b: PreparedText): number {
+  const total = a.wordWeightSum + b.wordWeightSum;
+  if (total === 0) return 0;
+  let shared = 0;
+  for (const [w, x] of a.words) {
+    const y = b.words.get(w);
+    if (y !== undefined) shared += x < y ? x : y;
+  }
+  return (2 * shared) / total;
+}
+
+function termsOf(p: PreparedTitles, concept: string): string[] {
+  const out: string[] = [];
+  for (const t of p.texts) for (const term of t.terms.get(concept) ?? []) if (!out.includes(term)) out.push(term);
+  return out;
+}
+
+export interface TitleSimilarity {
+  score: number;
+  sharedConcepts: string[];
+  /** Per shared concept, the glossary terms that named it in each record's titles. */
+  sharedTerms: { concept: string; a: string[]; b: string[] }[];
+}
+
 /**
- * How alike two records' titles are (each record: its title and its translations), 0..1: the best of the weighted
- * Dice coefficient of the concepts their titles name, across languages (2 Σ shared min-weight / Σ all weights), and
- * the trigram Dice coefficient of any two titles in the same language. `sharedConcepts` lists the concept ids both
- * name or imply, sorted.
+ * How alike two records' titles are (each record: its title and its translations), 0..1: the best of
+ * - the weighted Dice coefficient of the concepts their titles name, across languages (2 Σ shared min-weight /
+ *   Σ all weights);
+ * - for any two titles in the same language, the weighted Dice coefficient of their content words (stemmed, stop
+ *   words out; a word inside a glossary term weighs what its category weighs, so "regional workshop" counts little)
+ *   and the Dice coefficient of their character trigrams (words the glossary does not know, spelling variants).
+ * `sharedConcepts` lists the concept ids both name or imply, sorted; `sharedTerms` the terms that named them.
  *
  * Cached per titles array (WeakMap: treat the arrays as immutable) and per title text.
  */
-export function titleSimilarity(
-  a: readonly LocalizedText[],
-  b: readonly LocalizedText[],
-): { score: number; sharedConcepts: string[] } {
+export function titleSimilarity(a: readonly LocalizedText[], b: readonly LocalizedText[]): TitleSimilarity {
   const pa = prepare(a);
   const pb = prepare(b);
   const sharedConcepts: string[] = [];
@@ -511,8 +573,10 @@ export function titleSimilarity(
   let score = totalWeight > 0 ? (2 * sharedWeight) / totalWeight : 0;
   for (const ta of pa.texts) {
     for (const tb of pb.texts) {
-      if (ta.lang === tb.lang && score < 1) score = Math.max(score, diceOfSorted(ta.grams, tb.grams));
+      if (ta.lang !== tb.lang || score >= 1) continue;
+      score = Math.max(score, diceOfSorted(ta.grams, tb.grams), wordDice(ta, tb));
     }
   }
-  return { score: Math.min(1, score), sharedConcepts };
+  const sharedTerms = sharedConcepts.map((concept) => ({ concept, a: termsOf(pa, concept), b: termsOf(pb, concept) }));
+  return { score: Math.min(1, score), sharedConcepts, sharedTerms };
 }

@@ -1,0 +1,74 @@
+/*
+ * The scoring part of duplicate and overlap detection (DOMAIN.md rule 5), as data: which signals count and how much,
+ * and where DUPLICATE and OVERLAP begin. The rules before it (explicit link, declared relation, blocking, PRJ veto)
+ * are not data: they are pair-matcher.ts.
+ *
+ * score = intercept + Σ weight[signal] × signal, each signal in 0..1; ≥ `thresholds.duplicate` DUPLICATE,
+ * ≥ `thresholds.overlap` OVERLAP. The shipped model (matching-model.shipped.ts) is fitted on the calibration part of
+ * the labelled set (test/fixtures/matching) by `fitModel` (matching-fit.ts); analysts' decisions can re-fit it
+ * (`npm run matching:refit`), and the model in use is versioned (GET /overlaps/model). docs/matching.md tells how.
+ */
+
+/** The signals a scored pair is measured on, in the order they are stored and shown. */
+export const SIGNALS = [
+  'title',
+  'countries',
+  'sameDates',
+  'nearDates',
+  'kind',
+  'stream',
+  'organisations',
+  'codeName',
+] as const;
+export type SignalName = (typeof SIGNALS)[number];
+
+export interface MatchingModel {
+  /** Names this model wherever a verdict is shown; `shipped-…` for the one in the code, `refit-…` for analysts' ones. */
+  version: string;
+  weights: Readonly<Record<SignalName, number>>;
+  intercept: number;
+  thresholds: Readonly<{ duplicate: number; overlap: number }>;
+  /** How it was obtained (free text, shown by the API). */
+  fittedOn: string;
+}
+
+/** DOMAIN.md's thresholds, kept by every fitted model (the fit rescales its scores onto them). */
+export const DUPLICATE_THRESHOLD = 0.8;
+export const OVERLAP_THRESHOLD = 0.6;
+
+/** The problems of a model read from outside (the database, a file): empty when it can be used. */
+export function modelProblems(m: unknown): string[] {
+  if (typeof m !== 'object' || m === null) return ['model: must be an object'];
+  const o = m as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof o.version !== 'string' || o.version.length === 0) problems.push('version: must be a non-empty string');
+  if (typeof o.fittedOn !== 'string') problems.push('fittedOn: must be a string');
+  if (typeof o.intercept !== 'number' || !Number.isFinite(o.intercept)) problems.push('intercept: must be a number');
+  const w = o.weights as Record<string, unknown> | undefined;
+  if (typeof w !== 'object' || w === null) problems.push('weights: must be an object');
+  else {
+    for (const s of SIGNALS) {
+      if (typeof w[s] !== 'number' || !Number.isFinite(w[s]) || (w[s] as number) < 0) {
+        problems.push(`weights.${s}: must be a number ≥ 0`);
+      }
+    }
+    for (const k of Object.keys(w))
+      if (!(SIGNALS as readonly string[]).includes(k)) problems.push(`weights.${k}: unknown`);
+  }
+  const t = o.thresholds as Record<string, unknown> | undefined;
+  if (typeof t !== 'object' || t === null) problems.push('thresholds: must be an object');
+  else if (!(typeof t.overlap === 'number' && typeof t.duplicate === 'number' && t.overlap < t.duplicate)) {
+    problems.push('thresholds: overlap and duplicate must be numbers, overlap < duplicate');
+  }
+  return problems;
+}
+
+export function scoreOf(model: MatchingModel, signals: Readonly<Record<SignalName, number>>): number {
+  let s = model.intercept;
+  for (const name of SIGNALS) s += model.weights[name] * signals[name];
+  return s;
+}
+
+export function classify(model: MatchingModel, score: number): 'DUPLICATE' | 'OVERLAP' | null {
+  return score >= model.thresholds.duplicate ? 'DUPLICATE' : score >= model.thresholds.overlap ? 'OVERLAP' : null;
+}
