@@ -6,3 +6,4 @@ export * from './unit-of-work';
 export * from './persistence.module';
 export * from './advisory-leadership';
 export * from './leader-loop';
+export * from './sql-migration';

@@ -1,10 +1,8 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
-export class HubInitiatives1764170100000 implements MigrationInterface {
-  name = 'HubInitiatives1764170100000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const HubInitiatives1764170100000 = sqlMigration('HubInitiatives1764170100000', {
+  up: [
+    `
       CREATE TABLE initiatives (
         initiative_id text PRIMARY KEY,
         version       integer NOT NULL CHECK (version >= 1),
@@ -13,10 +11,7 @@ export class HubInitiatives1764170100000 implements MigrationInterface {
         snapshot      jsonb NOT NULL,
         created_at    timestamptz NOT NULL DEFAULT now(),
         updated_at    timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE initiatives`);
-  }
-}
+      )`,
+  ],
+  down: [`DROP TABLE initiatives`],
+});

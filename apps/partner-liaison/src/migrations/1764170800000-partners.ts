@@ -1,11 +1,9 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
 /** The partner registry and the partners' own initiatives (owned here: partner-liaison assigns their versions). */
-export class Partners1764170800000 implements MigrationInterface {
-  name = 'Partners1764170800000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const Partners1764170800000 = sqlMigration('Partners1764170800000', {
+  up: [
+    `
       CREATE TABLE partners (
         ref            text PRIMARY KEY,
         code           text NOT NULL UNIQUE,
@@ -18,9 +16,9 @@ export class Partners1764170800000 implements MigrationInterface {
         webhook_secret text,
         created_at     timestamptz NOT NULL DEFAULT now(),
         updated_at     timestamptz NOT NULL DEFAULT now()
-      )`);
+      )`,
     // A partner's own initiatives: the snapshot as last versioned here (what the last event carried).
-    await q.query(`
+    `
       CREATE TABLE partner_initiatives (
         initiative_id text PRIMARY KEY,
         partner_ref   text NOT NULL REFERENCES partners (ref),
@@ -31,13 +29,9 @@ export class Partners1764170800000 implements MigrationInterface {
         snapshot      jsonb NOT NULL,
         created_at    timestamptz NOT NULL DEFAULT now(),
         updated_at    timestamptz NOT NULL DEFAULT now()
-      )`);
+      )`,
     // initiative_id is <partner_ref>-<local_id>: unique per partner already. This serves one partner's list.
-    await q.query(`CREATE INDEX partner_initiatives_partner ON partner_initiatives (partner_ref, initiative_id)`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE partner_initiatives`);
-    await q.query(`DROP TABLE partners`);
-  }
-}
+    `CREATE INDEX partner_initiatives_partner ON partner_initiatives (partner_ref, initiative_id)`,
+  ],
+  down: [`DROP TABLE partner_initiatives`, `DROP TABLE partners`],
+});

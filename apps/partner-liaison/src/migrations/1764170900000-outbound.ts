@@ -1,13 +1,11 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
 /** Outbound to partners: what they may see, their feeds, deliveries and audit. */
-export class Outbound1764170900000 implements MigrationInterface {
-  name = 'Outbound1764170900000';
-
-  async up(q: QueryRunner): Promise<void> {
+export const Outbound1764170900000 = sqlMigration('Outbound1764170900000', {
+  up: [
     // What partner-liaison knows of INTERPOL records. Content is kept only of a PARTNER_SHAREABLE version: restricted
     // content never enters this database, so no bug downstream can send it.
-    await q.query(`
+    `
       CREATE TABLE liaison_records (
         initiative_id text PRIMARY KEY,
         region        text NOT NULL CHECK (region IN ('AFR', 'MDE', 'ASI', 'EUR')),
@@ -20,9 +18,9 @@ export class Outbound1764170900000 implements MigrationInterface {
                                                         AND snapshot ->> 'visibility' = 'PARTNER_SHAREABLE')),
         last_event_id text NOT NULL,
         updated_at    timestamptz NOT NULL DEFAULT now()
-      )`);
+      )`,
     // Per partner and record: what the partner was last given (content of a version, or a retraction).
-    await q.query(`
+    `
       CREATE TABLE partner_shares (
         partner_ref       text NOT NULL,
         initiative_id     text NOT NULL,
@@ -32,10 +30,10 @@ export class Outbound1764170900000 implements MigrationInterface {
         retraction_reason text CHECK (retraction_reason IN ('RESTRICTED', 'WITHDRAWN')),
         updated_at        timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (partner_ref, initiative_id)
-      )`);
-    await q.query(`CREATE INDEX partner_shares_initiative ON partner_shares (initiative_id)`);
+      )`,
+    `CREATE INDEX partner_shares_initiative ON partner_shares (initiative_id)`,
     // Each partner's feed: seq 1, 2, 3… per partner (assigned under a lock, so in commit order and without gaps).
-    await q.query(`
+    `
       CREATE TABLE partner_feed (
         partner_ref   text NOT NULL,
         seq           bigint NOT NULL CHECK (seq >= 1),
@@ -47,10 +45,10 @@ export class Outbound1764170900000 implements MigrationInterface {
         PRIMARY KEY (partner_ref, seq),
         CONSTRAINT partner_feed_only_shareable_content
           CHECK (kind <> 'INITIATIVE' OR payload ->> 'visibility' = 'PARTNER_SHAREABLE')
-      )`);
-    await q.query(`CREATE INDEX partner_feed_initiative ON partner_feed (initiative_id)`);
+      )`,
+    `CREATE INDEX partner_feed_initiative ON partner_feed (initiative_id)`,
     // The webhook delivery outbox: one row per feed entry of a partner that has a webhook.
-    await q.query(`
+    `
       CREATE TABLE partner_deliveries (
         id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         partner_ref     text NOT NULL,
@@ -65,12 +63,10 @@ export class Outbound1764170900000 implements MigrationInterface {
         created_at      timestamptz NOT NULL DEFAULT now(),
         UNIQUE (partner_ref, seq),
         FOREIGN KEY (partner_ref, seq) REFERENCES partner_feed (partner_ref, seq)
-      )`);
-    await q.query(
-      `CREATE INDEX partner_deliveries_pending ON partner_deliveries (partner_ref, seq) WHERE status = 'PENDING'`,
-    );
+      )`,
+    `CREATE INDEX partner_deliveries_pending ON partner_deliveries (partner_ref, seq) WHERE status = 'PENDING'`,
     // Notices waiting for the other INTERPOL record of their pair to reach partner-liaison.
-    await q.query(`
+    `
       CREATE TABLE pending_notices (
         id          bigserial PRIMARY KEY,
         partner_ref text NOT NULL,
@@ -79,11 +75,11 @@ export class Outbound1764170900000 implements MigrationInterface {
         other_id    text NOT NULL,
         change      jsonb NOT NULL,
         created_at  timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`CREATE INDEX pending_notices_other ON pending_notices (other_id)`);
-    await q.query(`CREATE INDEX pending_notices_pair ON pending_notices (partner_ref, pair_id)`);
+      )`,
+    `CREATE INDEX pending_notices_other ON pending_notices (other_id)`,
+    `CREATE INDEX pending_notices_pair ON pending_notices (partner_ref, pair_id)`,
     // What was sent to which partner, when, which version, by which channel. Ids and versions only, never content.
-    await q.query(`
+    `
       CREATE TABLE partner_audit (
         id             bigserial PRIMARY KEY,
         at             timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -97,17 +93,16 @@ export class Outbound1764170900000 implements MigrationInterface {
         error          text,
         entries        jsonb NOT NULL DEFAULT '[]',
         initiative_ids text[] NOT NULL DEFAULT '{}'
-      )`);
-    await q.query(`CREATE INDEX partner_audit_partner ON partner_audit (partner_ref, id)`);
-    await q.query(`CREATE INDEX partner_audit_initiatives ON partner_audit USING gin (initiative_ids)`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE partner_audit`);
-    await q.query(`DROP TABLE pending_notices`);
-    await q.query(`DROP TABLE partner_deliveries`);
-    await q.query(`DROP TABLE partner_feed`);
-    await q.query(`DROP TABLE partner_shares`);
-    await q.query(`DROP TABLE liaison_records`);
-  }
-}
+      )`,
+    `CREATE INDEX partner_audit_partner ON partner_audit (partner_ref, id)`,
+    `CREATE INDEX partner_audit_initiatives ON partner_audit USING gin (initiative_ids)`,
+  ],
+  down: [
+    `DROP TABLE partner_audit`,
+    `DROP TABLE pending_notices`,
+    `DROP TABLE partner_deliveries`,
+    `DROP TABLE partner_feed`,
+    `DROP TABLE partner_shares`,
+    `DROP TABLE liaison_records`,
+  ],
+});

@@ -1,10 +1,8 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
-export class Registry1764170200000 implements MigrationInterface {
-  name = 'Registry1764170200000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const Registry1764170200000 = sqlMigration('Registry1764170200000', {
+  up: [
+    `
       CREATE TABLE registry_initiatives (
         initiative_id      text PRIMARY KEY,
         source             text NOT NULL,
@@ -15,9 +13,9 @@ export class Registry1764170200000 implements MigrationInterface {
         last_reported_at   timestamptz NOT NULL,
         last_event_id      text NOT NULL,
         applied_at         timestamptz NOT NULL DEFAULT now()
-      )`);
+      )`,
     // Every applied version, in the order applied: provenance, and the proof that no event was applied twice.
-    await q.query(`
+    `
       CREATE TABLE registry_versions (
         id             bigserial PRIMARY KEY,
         initiative_id  text NOT NULL,
@@ -27,12 +25,8 @@ export class Registry1764170200000 implements MigrationInterface {
         event_type     text NOT NULL,
         reported_at    timestamptz NOT NULL,
         applied_at     timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`CREATE INDEX registry_versions_initiative ON registry_versions (initiative_id, version)`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE registry_versions`);
-    await q.query(`DROP TABLE registry_initiatives`);
-  }
-}
+      )`,
+    `CREATE INDEX registry_versions_initiative ON registry_versions (initiative_id, version)`,
+  ],
+  down: [`DROP TABLE registry_versions`, `DROP TABLE registry_initiatives`],
+});

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
 /**
  * Duplicate detection as its own stage, with its own blocking table.
@@ -20,18 +20,16 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Every stored record is queued once, so the worker builds the blocking table (and re-checks the pairs) on its own.
  */
-export class DetectionStage1764171300000 implements MigrationInterface {
-  name = 'DetectionStage1764171300000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const DetectionStage1764171300000 = sqlMigration('DetectionStage1764171300000', {
+  up: [
+    `
       CREATE TABLE detection_queue (
         seq bigserial PRIMARY KEY,
         initiative_id text NOT NULL,
         queued_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`ALTER TABLE registry_initiatives ADD COLUMN match_fingerprint text`);
-    await q.query(`
+      )`,
+    `ALTER TABLE registry_initiatives ADD COLUMN match_fingerprint text`,
+    `
       CREATE TABLE registry_block_entries (
         block_key text NOT NULL,
         reporter text NOT NULL,
@@ -41,21 +39,19 @@ export class DetectionStage1764171300000 implements MigrationInterface {
         start_date date NOT NULL,
         end_date date NOT NULL,
         PRIMARY KEY (block_key, reporter, initiative_id)
-      )`);
-    await q.query(`CREATE INDEX registry_block_entries_initiative ON registry_block_entries (initiative_id)`);
+      )`,
+    `CREATE INDEX registry_block_entries_initiative ON registry_block_entries (initiative_id)`,
     // Incremented by every detection run: a worker keeps the blocking entries in memory only while nobody else ran.
-    await q.query(`CREATE TABLE detection_state (id int PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL)`);
-    await q.query(`INSERT INTO detection_state VALUES (1, 0)`);
-    await q.query(`DROP INDEX IF EXISTS registry_block_keys`);
-    await q.query(`CREATE TABLE registry_clusters (initiative_id text PRIMARY KEY, cluster_id text NOT NULL)`);
-    await q.query(`CREATE INDEX registry_clusters_cluster ON registry_clusters (cluster_id)`);
-    await q.query(
-      `INSERT INTO registry_clusters SELECT initiative_id, cluster_id FROM registry_initiatives WHERE cluster_id IS NOT NULL`,
-    );
-    await q.query(`DROP INDEX IF EXISTS registry_cluster`);
-    await q.query(`ALTER TABLE registry_initiatives DROP COLUMN cluster_id`);
-    await q.query(`ALTER TABLE registry_initiatives DROP COLUMN block_keys`);
-    await q.query(`
+    `CREATE TABLE detection_state (id int PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL)`,
+    `INSERT INTO detection_state VALUES (1, 0)`,
+    `DROP INDEX IF EXISTS registry_block_keys`,
+    `CREATE TABLE registry_clusters (initiative_id text PRIMARY KEY, cluster_id text NOT NULL)`,
+    `CREATE INDEX registry_clusters_cluster ON registry_clusters (cluster_id)`,
+    `INSERT INTO registry_clusters SELECT initiative_id, cluster_id FROM registry_initiatives WHERE cluster_id IS NOT NULL`,
+    `DROP INDEX IF EXISTS registry_cluster`,
+    `ALTER TABLE registry_initiatives DROP COLUMN cluster_id`,
+    `ALTER TABLE registry_initiatives DROP COLUMN block_keys`,
+    `
       CREATE TABLE rollup_facts (
         initiative_id text PRIMARY KEY,
         region text,
@@ -64,46 +60,33 @@ export class DetectionStage1764171300000 implements MigrationInterface {
         kind text,
         capabilities text[] NOT NULL,
         countries text[] NOT NULL
-      )`);
-    await q.query(`
+      )`,
+    `
       INSERT INTO rollup_facts
       SELECT initiative_id, region, primary_stream, status, kind, capabilities, countries
-        FROM registry_initiatives WHERE NOT withdrawn`);
+        FROM registry_initiatives WHERE NOT withdrawn`,
     // Fewer indexes to maintain on every registry write: rollups read rollup_facts now, and only records that name
     // another record are looked up by the ids they name.
-    await q.query(`DROP INDEX IF EXISTS registry_rollup`);
-    await q.query(`DROP INDEX IF EXISTS registry_linked`);
-    await q.query(
-      `CREATE INDEX registry_linked ON registry_initiatives USING gin (linked_ids) WITH (fastupdate = off)
+    `DROP INDEX IF EXISTS registry_rollup`,
+    `DROP INDEX IF EXISTS registry_linked`,
+    `CREATE INDEX registry_linked ON registry_initiatives USING gin (linked_ids) WITH (fastupdate = off)
         WHERE NOT withdrawn AND cardinality(linked_ids) > 0`,
-    );
-    await q.query(
-      `INSERT INTO detection_queue (initiative_id) SELECT initiative_id FROM registry_initiatives ORDER BY initiative_id`,
-    );
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX registry_linked`);
-    await q.query(
-      `CREATE INDEX registry_linked ON registry_initiatives USING gin (linked_ids) WITH (fastupdate = off) WHERE NOT withdrawn`,
-    );
-    await q.query(
-      `CREATE INDEX registry_rollup ON registry_initiatives (region, primary_stream, status) WHERE NOT withdrawn`,
-    );
-    await q.query(`DROP TABLE rollup_facts`);
-    await q.query(`ALTER TABLE registry_initiatives ADD COLUMN cluster_id text`);
-    await q.query(
-      `UPDATE registry_initiatives r SET cluster_id = c.cluster_id FROM registry_clusters c WHERE c.initiative_id = r.initiative_id`,
-    );
-    await q.query(`CREATE INDEX registry_cluster ON registry_initiatives (cluster_id) WHERE cluster_id IS NOT NULL`);
-    await q.query(`DROP TABLE registry_clusters`);
-    await q.query(`ALTER TABLE registry_initiatives ADD COLUMN block_keys text[] NOT NULL DEFAULT '{}'`);
-    await q.query(
-      `CREATE INDEX registry_block_keys ON registry_initiatives USING gin (block_keys) WITH (fastupdate = off) WHERE NOT withdrawn`,
-    );
-    await q.query(`DROP TABLE detection_state`);
-    await q.query(`DROP TABLE registry_block_entries`);
-    await q.query(`ALTER TABLE registry_initiatives DROP COLUMN match_fingerprint`);
-    await q.query(`DROP TABLE detection_queue`);
-  }
-}
+    `INSERT INTO detection_queue (initiative_id) SELECT initiative_id FROM registry_initiatives ORDER BY initiative_id`,
+  ],
+  down: [
+    `DROP INDEX registry_linked`,
+    `CREATE INDEX registry_linked ON registry_initiatives USING gin (linked_ids) WITH (fastupdate = off) WHERE NOT withdrawn`,
+    `CREATE INDEX registry_rollup ON registry_initiatives (region, primary_stream, status) WHERE NOT withdrawn`,
+    `DROP TABLE rollup_facts`,
+    `ALTER TABLE registry_initiatives ADD COLUMN cluster_id text`,
+    `UPDATE registry_initiatives r SET cluster_id = c.cluster_id FROM registry_clusters c WHERE c.initiative_id = r.initiative_id`,
+    `CREATE INDEX registry_cluster ON registry_initiatives (cluster_id) WHERE cluster_id IS NOT NULL`,
+    `DROP TABLE registry_clusters`,
+    `ALTER TABLE registry_initiatives ADD COLUMN block_keys text[] NOT NULL DEFAULT '{}'`,
+    `CREATE INDEX registry_block_keys ON registry_initiatives USING gin (block_keys) WITH (fastupdate = off) WHERE NOT withdrawn`,
+    `DROP TABLE detection_state`,
+    `DROP TABLE registry_block_entries`,
+    `ALTER TABLE registry_initiatives DROP COLUMN match_fingerprint`,
+    `DROP TABLE detection_queue`,
+  ],
+});

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
 /**
  * Blocking stored as one narrow row per live record, `registry_block_records`, instead of one row per record and
@@ -20,11 +20,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `down` rebuilds the keys the code before this migration stored: countries × periods of the interval widened by
  * 15 days each side (half the 30-day window), by months up to 62 days, quarters up to 400, years beyond.
  */
-export class BlockRecords1764171400000 implements MigrationInterface {
-  name = 'BlockRecords1764171400000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const BlockRecords1764171400000 = sqlMigration('BlockRecords1764171400000', {
+  up: [
+    `
       CREATE TABLE registry_block_records (
         initiative_id text PRIMARY KEY,
         reporter text NOT NULL,
@@ -33,10 +31,10 @@ export class BlockRecords1764171400000 implements MigrationInterface {
         countries text[] NOT NULL,
         start_date date NOT NULL,
         end_date date NOT NULL
-      )`);
+      )`,
     // Countries and secondary streams sorted (by code point, as the worker sorts them), so an unchanged record
     // compares equal to its row.
-    await q.query(`
+    `
       INSERT INTO registry_block_records
       SELECT initiative_id, reporter, primary_stream,
              ARRAY(SELECT DISTINCT s COLLATE "C" FROM unnest(secondary_streams) AS s ORDER BY 1),
@@ -46,18 +44,17 @@ export class BlockRecords1764171400000 implements MigrationInterface {
                      array_agg(block_key) AS keys, count(*) OVER (PARTITION BY initiative_id) AS variants
                 FROM registry_block_entries
                GROUP BY initiative_id, reporter, primary_stream, secondary_streams, start_date, end_date) AS e
-       WHERE variants = 1`);
-    await q.query(`
+       WHERE variants = 1`,
+    `
       INSERT INTO detection_queue (initiative_id)
       SELECT DISTINCT initiative_id FROM registry_block_entries e
        WHERE NOT EXISTS (SELECT 1 FROM registry_block_records r WHERE r.initiative_id = e.initiative_id)
-       ORDER BY initiative_id`);
-    await q.query(`DROP TABLE registry_block_entries`);
-    await q.query(`UPDATE detection_state SET generation = generation + 1`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`
+       ORDER BY initiative_id`,
+    `DROP TABLE registry_block_entries`,
+    `UPDATE detection_state SET generation = generation + 1`,
+  ],
+  down: [
+    `
       CREATE TABLE registry_block_entries (
         block_key text NOT NULL,
         reporter text NOT NULL,
@@ -67,9 +64,9 @@ export class BlockRecords1764171400000 implements MigrationInterface {
         start_date date NOT NULL,
         end_date date NOT NULL,
         PRIMARY KEY (block_key, reporter, initiative_id)
-      )`);
-    await q.query(`CREATE INDEX registry_block_entries_initiative ON registry_block_entries (initiative_id)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX registry_block_entries_initiative ON registry_block_entries (initiative_id)`,
+    `
       INSERT INTO registry_block_entries
       SELECT DISTINCT
              c || ':' || CASE l.len WHEN 'M' THEN to_char(p, '"M"YYYY-MM') WHEN 'Q' THEN to_char(p, '"Q"YYYY-Q')
@@ -84,8 +81,8 @@ export class BlockRecords1764171400000 implements MigrationInterface {
                           (r.start_date - 15)::timestamp),
                (r.end_date + 15)::timestamp,
                CASE l.len WHEN 'M' THEN interval '1 month' WHEN 'Q' THEN interval '3 months' ELSE interval '1 year' END
-             ) AS p`);
-    await q.query(`DROP TABLE registry_block_records`);
-    await q.query(`UPDATE detection_state SET generation = generation + 1`);
-  }
-}
+             ) AS p`,
+    `DROP TABLE registry_block_records`,
+    `UPDATE detection_state SET generation = generation + 1`,
+  ],
+});

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
 /**
  * What the platform serves to whom (SECURITY.md: `INTERPOL_RESTRICTED` records never reach a partner) and who decided.
@@ -14,38 +14,31 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `registry_versions_event`: GET /events/:source/:id tells a registry:read holder the outcome of an event only when
  *   it was applied to a record they may see; the event is found among the applied versions by its id.
  */
-export class RestrictedRecords1764171500000 implements MigrationInterface {
-  name = 'RestrictedRecords1764171500000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE registry_initiatives ADD COLUMN restricted boolean NOT NULL DEFAULT true`);
-    await q.query(
-      `UPDATE registry_initiatives SET restricted = coalesce(snapshot ->> 'visibility', '') <> 'PARTNER_SHAREABLE'`,
-    );
-    await q.query(`ALTER TABLE registry_initiatives ALTER COLUMN restricted DROP DEFAULT`);
-    await q.query(`
+export const RestrictedRecords1764171500000 = sqlMigration('RestrictedRecords1764171500000', {
+  up: [
+    `ALTER TABLE registry_initiatives ADD COLUMN restricted boolean NOT NULL DEFAULT true`,
+    `UPDATE registry_initiatives SET restricted = coalesce(snapshot ->> 'visibility', '') <> 'PARTNER_SHAREABLE'`,
+    `ALTER TABLE registry_initiatives ALTER COLUMN restricted DROP DEFAULT`,
+    `
       ALTER TABLE rollup_facts
         ADD COLUMN restricted boolean NOT NULL DEFAULT true,
         ADD COLUMN reporter_type text,
-        ADD COLUMN first_reported_at timestamptz`);
-    await q.query(`
+        ADD COLUMN first_reported_at timestamptz`,
+    `
       UPDATE rollup_facts f SET restricted = r.restricted, reporter_type = r.reporter_type,
                                 first_reported_at = r.first_reported_at
-        FROM registry_initiatives r WHERE r.initiative_id = f.initiative_id`);
-    await q.query(`ALTER TABLE rollup_facts ALTER COLUMN restricted DROP DEFAULT`);
+        FROM registry_initiatives r WHERE r.initiative_id = f.initiative_id`,
+    `ALTER TABLE rollup_facts ALTER COLUMN restricted DROP DEFAULT`,
     // GET /rollups for a reader of shareable records looks up the clusters whose canonical record is restricted.
-    await q.query(`CREATE INDEX rollup_facts_restricted ON rollup_facts (initiative_id) WHERE restricted`);
-    await q.query(`ALTER TABLE overlap_pairs ADD COLUMN decided_by_sub text, ADD COLUMN decided_by_org text`);
-    await q.query(`CREATE INDEX registry_versions_event ON registry_versions (event_id)`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX registry_versions_event`);
-    await q.query(`ALTER TABLE overlap_pairs DROP COLUMN decided_by_sub, DROP COLUMN decided_by_org`);
-    await q.query(`DROP INDEX rollup_facts_restricted`);
-    await q.query(
-      `ALTER TABLE rollup_facts DROP COLUMN restricted, DROP COLUMN reporter_type, DROP COLUMN first_reported_at`,
-    );
-    await q.query(`ALTER TABLE registry_initiatives DROP COLUMN restricted`);
-  }
-}
+    `CREATE INDEX rollup_facts_restricted ON rollup_facts (initiative_id) WHERE restricted`,
+    `ALTER TABLE overlap_pairs ADD COLUMN decided_by_sub text, ADD COLUMN decided_by_org text`,
+    `CREATE INDEX registry_versions_event ON registry_versions (event_id)`,
+  ],
+  down: [
+    `DROP INDEX registry_versions_event`,
+    `ALTER TABLE overlap_pairs DROP COLUMN decided_by_sub, DROP COLUMN decided_by_org`,
+    `DROP INDEX rollup_facts_restricted`,
+    `ALTER TABLE rollup_facts DROP COLUMN restricted, DROP COLUMN reporter_type, DROP COLUMN first_reported_at`,
+    `ALTER TABLE registry_initiatives DROP COLUMN restricted`,
+  ],
+});

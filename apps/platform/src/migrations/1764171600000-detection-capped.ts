@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
 /**
  * `detection_capped`: the records duplicate detection compared with fewer candidates than they have (more than
@@ -6,11 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (`GET /overlaps/detection`). Written and cleared by the detection worker for the records each run compares: a row
  * stays while the record is over the cap, and goes when it is compared whole again, withdrawn or narrowed.
  */
-export class DetectionCapped1764171600000 implements MigrationInterface {
-  name = 'DetectionCapped1764171600000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const DetectionCapped1764171600000 = sqlMigration('DetectionCapped1764171600000', {
+  up: [
+    `
       CREATE TABLE detection_capped (
         initiative_id text PRIMARY KEY,
         candidates int NOT NULL,
@@ -18,10 +16,7 @@ export class DetectionCapped1764171600000 implements MigrationInterface {
         cap int NOT NULL,
         flagged_at timestamptz NOT NULL DEFAULT now(),
         detected_at timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE detection_capped`);
-  }
-}
+      )`,
+  ],
+  down: [`DROP TABLE detection_capped`],
+});

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@ctp/persistence';
 
 /**
  * The versions of a source's records the platform refused for their content (REJECTED: SCHEMA, INVALID_DATES, …):
@@ -6,11 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * shows them. `counts_until`: NULL, for ever (the same version is refused again whenever it comes); a time for a
  * refusal that time may lift (a `lastUpdatedAt` ahead of the platform's clock).
  */
-export class SyncRefused1764171700000 implements MigrationInterface {
-  name = 'SyncRefused1764171700000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const SyncRefused1764171700000 = sqlMigration('SyncRefused1764171700000', {
+  up: [
+    `
       CREATE TABLE sync_refused (
         source         text NOT NULL,
         initiative_id  text NOT NULL,
@@ -22,10 +20,7 @@ export class SyncRefused1764171700000 implements MigrationInterface {
         refused_at     timestamptz NOT NULL DEFAULT now(),
         counts_until   timestamptz,
         PRIMARY KEY (source, initiative_id, version)
-      )`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE sync_refused`);
-  }
-}
+      )`,
+  ],
+  down: [`DROP TABLE sync_refused`],
+});
