@@ -713,11 +713,38 @@ export const CT_GLOSSARY: readonly GlossaryConcept[] = [
 
   // ── Kinds of activity ─────────────────────────────────────────────────────────────────────────────────────────
   {
+    // One reporter's training is another's course, workshop or seminar (DOMAIN.md): one concept.
     id: 'kd.training',
-    en: ['training', 'trainings'],
-    fr: ['formation', 'formations'],
-    es: ['formación', 'capacitación', 'entrenamiento'],
-    ar: ['التدريب', 'تدريب', 'تدريبية', 'التدريبية', 'تدريبي'],
+    en: ['training', 'trainings', 'course', 'courses', 'workshop', 'workshops', 'seminar', 'seminars'],
+    fr: ['formation', 'formations', 'cours', 'stage', 'stages', 'atelier', 'ateliers', 'séminaire', 'séminaires'],
+    es: [
+      'formación',
+      'capacitación',
+      'entrenamiento',
+      'curso',
+      'cursos',
+      'taller',
+      'talleres',
+      'seminario',
+      'seminarios',
+    ],
+    ar: [
+      'التدريب',
+      'تدريب',
+      'تدريبية',
+      'التدريبية',
+      'تدريبي',
+      'دورة',
+      'دورات',
+      'الدورة',
+      'ورشة عمل',
+      'ورش عمل',
+      'ورشة',
+      'ورش العمل',
+      'ندوة',
+      'الندوة',
+      'حلقة دراسية',
+    ],
   },
   {
     id: 'kd.train_the_trainers',
@@ -725,27 +752,6 @@ export const CT_GLOSSARY: readonly GlossaryConcept[] = [
     fr: ['formation de formateurs', 'formation des formateurs'],
     es: ['formación de formadores', 'capacitación de capacitadores', 'formación de instructores'],
     ar: ['تدريب المدربين'],
-  },
-  {
-    id: 'kd.course',
-    en: ['course', 'courses'],
-    fr: ['cours', 'stage', 'stages'],
-    es: ['curso', 'cursos'],
-    ar: ['دورة', 'دورات', 'الدورة'],
-  },
-  {
-    id: 'kd.workshop',
-    en: ['workshop', 'workshops'],
-    fr: ['atelier', 'ateliers'],
-    es: ['taller', 'talleres'],
-    ar: ['ورشة عمل', 'ورش عمل', 'ورشة', 'ورش العمل'],
-  },
-  {
-    id: 'kd.seminar',
-    en: ['seminar', 'seminars'],
-    fr: ['séminaire', 'séminaires'],
-    es: ['seminario', 'seminarios'],
-    ar: ['ندوة', 'الندوة', 'حلقة دراسية'],
   },
   {
     id: 'kd.conference',
@@ -1260,6 +1266,5 @@ export const CT_BROADER: Readonly<Record<string, readonly string[]>> = {
   'pl.south_asia': ['pl.asia'],
   'pl.central_asia': ['pl.asia'],
   'pl.balkans': ['pl.europe'],
-  'kd.course': ['kd.training'],
   'kd.train_the_trainers': ['kd.training'],
 };

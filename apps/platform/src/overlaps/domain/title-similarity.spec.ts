@@ -169,7 +169,7 @@ describe('the glossary', () => {
     ['ar', 'الأسلحة النارية', 'wp.firearms'],
     ['ar', 'المتفجرات', 'wp.explosives'],
     ['ar', 'التدريب', 'kd.training'],
-    ['ar', 'ورشة عمل', 'kd.workshop'],
+    ['ar', 'ورشة عمل', 'kd.training'],
     ['ar', 'غسل الأموال', 'fi.money_laundering'],
     ['ar', 'وثائق السفر المسروقة والمفقودة', 'tr.sltd'],
     ['fr', 'Combattants terroristes étrangers', 'tr.foreign_terrorist_fighters'],
