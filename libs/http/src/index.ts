@@ -1,1 +1,2 @@
 export * from './service-bootstrap';
+export * from './service-config';

@@ -1,30 +1,14 @@
-import { AuthConfig, readAuthConfig } from '@ctp/auth';
-import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
 import { HUB_REGIONS, HubRegion, hubOrgRef, EventSources } from '@ctp/contracts';
+import { readServiceConfig, ServiceConfig } from '@ctp/http';
 import { EnvReader } from '@ctp/observability';
-import { DEFAULT_POOL_SIZE, POOL_HEADROOM, resolveDatabaseUrl } from '@ctp/persistence';
-import { LevelWithSilent } from 'pino';
+import { DEFAULT_POOL_SIZE, POOL_HEADROOM } from '@ctp/persistence';
 
 export const DEFAULT_HUB_PORTS: Record<HubRegion, number> = { afr: 3101, mde: 3102, asi: 3103, eur: 3104 };
 
-export interface HubConfig {
+export interface HubConfig extends ServiceConfig {
   region: HubRegion;
   orgRef: string;
   source: string;
-  service: string;
-  port: number;
-  natsUrl: string;
-  /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
-  natsCredentials: NatsCredentials;
-  /**
-   * How bearer tokens are verified (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_JWKS_FILE, …); required to serve
-   * HTTP, absent for tools that do not (the migration CLI, a rebuild).
-   */
-  auth?: AuthConfig;
-  /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
-  natsStreamReplicas: number;
-  databaseUrl: string;
-  logLevel: LevelWithSilent;
   /** How often the hub looks whether to publish a digest of its records for reconciliation. */
   reconcileIntervalMs: number;
   /** A digest is published at least this often even when nothing changed. */
@@ -50,14 +34,12 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, options: { s
     region,
     orgRef: hubOrgRef(region),
     source: EventSources.hub(region),
-    service: `hub-${region}`,
-    port: r.int('PORT', DEFAULT_HUB_PORTS[region], 1, 65535),
-    natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
-    natsCredentials: readNatsCredentials(r, `hub-${region}`, env),
-    auth: options.serveHttp === false ? undefined : readAuthConfig(r, env),
-    natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
-    databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl(`ctp_hub_${region}`, env), ['postgres:', 'postgresql:']),
-    logLevel: r.logLevel(),
+    ...readServiceConfig(r, env, {
+      service: `hub-${region}`,
+      defaultPort: DEFAULT_HUB_PORTS[region],
+      database: `ctp_hub_${region}`,
+      serveHttp: options.serveHttp,
+    }),
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
     reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
     outboxLingerMs: r.int('OUTBOX_LINGER_MS', 10, 0, 1000),

@@ -1,25 +1,8 @@
-import { AuthConfig, readAuthConfig } from '@ctp/auth';
-import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
+import { readServiceConfig, ServiceConfig } from '@ctp/http';
 import { EnvReader } from '@ctp/observability';
-import { resolveDatabaseUrl } from '@ctp/persistence';
-import { LevelWithSilent } from 'pino';
 import { readWebhookSecurityConfig, WebhookSecurityConfig } from './webhook-security.config';
 
-export interface PartnerLiaisonConfig {
-  service: string;
-  port: number;
-  natsUrl: string;
-  /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
-  natsCredentials: NatsCredentials;
-  /**
-   * How bearer tokens are verified (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_JWKS_FILE, …); required to serve
-   * HTTP, absent for tools that do not (the migration CLI, a rebuild).
-   */
-  auth?: AuthConfig;
-  /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
-  natsStreamReplicas: number;
-  databaseUrl: string;
-  logLevel: LevelWithSilent;
+export interface PartnerLiaisonConfig extends ServiceConfig {
   /** How often partner-liaison looks whether to publish a digest of each partner's records for reconciliation. */
   reconcileIntervalMs: number;
   /** A partner's digest is published at least this often even when nothing changed. */
@@ -38,14 +21,12 @@ export function loadPartnerLiaisonConfig(
 ): PartnerLiaisonConfig {
   const r = new EnvReader(env);
   const config: PartnerLiaisonConfig = {
-    service: 'partner-liaison',
-    port: r.int('PORT', 3200, 1, 65535),
-    natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
-    natsCredentials: readNatsCredentials(r, 'partner-liaison', env),
-    auth: options.serveHttp === false ? undefined : readAuthConfig(r, env),
-    natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
-    databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_partner_liaison', env), ['postgres:', 'postgresql:']),
-    logLevel: r.logLevel(),
+    ...readServiceConfig(r, env, {
+      service: 'partner-liaison',
+      defaultPort: 3200,
+      database: 'ctp_partner_liaison',
+      serveHttp: options.serveHttp,
+    }),
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 60_000, 100, 86_400_000),
     reconcileHeartbeatMs: r.int('RECONCILE_HEARTBEAT_MS', 15 * 60_000, 100, 86_400_000),
     webhooks: options.serveHttp === false ? undefined : readWebhookSecurityConfig(r, env, options),

@@ -1,24 +1,7 @@
-import { AuthConfig, readAuthConfig } from '@ctp/auth';
-import { NatsCredentials, readNatsCredentials } from '@ctp/messaging';
+import { readServiceConfig, ServiceConfig } from '@ctp/http';
 import { EnvReader } from '@ctp/observability';
-import { resolveDatabaseUrl } from '@ctp/persistence';
-import { LevelWithSilent } from 'pino';
 
-export interface PlatformConfig {
-  service: string;
-  port: number;
-  natsUrl: string;
-  /** Who the service is on NATS (NATS_NKEY_SEED_FILE, …, NATS_TLS_*); anonymous without. */
-  natsCredentials: NatsCredentials;
-  /**
-   * How bearer tokens are verified (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_JWKS_FILE, …); required to serve
-   * HTTP, absent for tools that do not (the migration CLI, a rebuild).
-   */
-  auth?: AuthConfig;
-  /** Replicas of the JetStream streams when this service creates them (3 on a three-node cluster). */
-  natsStreamReplicas: number;
-  databaseUrl: string;
-  logLevel: LevelWithSilent;
+export interface PlatformConfig extends ServiceConfig {
   /** Most events applied in one transaction. */
   maxBatch: number;
   /** How long the broker waits for an ack before redelivering (a crashed consumer's messages come back after it). */
@@ -52,14 +35,12 @@ export function loadPlatformConfig(
 ): PlatformConfig {
   const r = new EnvReader(env);
   const config: PlatformConfig = {
-    service: 'platform',
-    port: r.int('PORT', 3000, 1, 65535),
-    natsUrl: r.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
-    natsCredentials: readNatsCredentials(r, 'platform', env),
-    auth: options.serveHttp === false ? undefined : readAuthConfig(r, env),
-    natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
-    databaseUrl: r.url('DATABASE_URL', resolveDatabaseUrl('ctp_platform', env), ['postgres:', 'postgresql:']),
-    logLevel: r.logLevel(),
+    ...readServiceConfig(r, env, {
+      service: 'platform',
+      defaultPort: 3000,
+      database: 'ctp_platform',
+      serveHttp: options.serveHttp,
+    }),
     maxBatch: r.int('CONSUMER_MAX_BATCH', 500, 1, 5000),
     ackWaitMs: r.int('CONSUMER_ACK_WAIT_MS', 30_000, 1000, 3_600_000),
     maxDeliver: r.int('CONSUMER_MAX_DELIVER', 5, 1, 1000),
