@@ -26,6 +26,8 @@ export interface PlatformConfig extends ServiceConfig {
   detectionCacheSize: number;
   /** Most candidates one changed record is compared with; a record with more is flagged (detection_capped). */
   detectionMaxCandidates: number;
+  /** The matching model in use is read again from `matching_models` this often (an applied model is in use within it). */
+  matchingModelRefreshMs: number;
 }
 
 /** The only place the platform reads process.env. */
@@ -53,6 +55,7 @@ export function loadPlatformConfig(
     detectionDeferMs: r.int('DETECTION_DEFER_MS', 3000, 0, 60_000),
     detectionCacheSize: r.int('DETECTION_CACHE_SIZE', 50_000, 0, 5_000_000),
     detectionMaxCandidates: r.int('DETECTION_MAX_CANDIDATES', 1000, 1, 100_000),
+    matchingModelRefreshMs: r.int('MATCHING_MODEL_REFRESH_MS', 30_000, 100, 600_000),
   };
   r.done('platform');
   return config;

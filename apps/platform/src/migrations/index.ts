@@ -10,6 +10,7 @@ import { BlockRecords1764171400000 } from './1764171400000-block-records';
 import { RestrictedRecords1764171500000 } from './1764171500000-restricted-records';
 import { DetectionCapped1764171600000 } from './1764171600000-detection-capped';
 import { SyncRefused1764171700000 } from './1764171700000-sync-refused';
+import { MatchingModels1764171800000 } from './1764171800000-matching-models';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -24,4 +25,5 @@ export const PLATFORM_MIGRATIONS = [
   RestrictedRecords1764171500000,
   DetectionCapped1764171600000,
   SyncRefused1764171700000,
+  MatchingModels1764171800000,
 ];

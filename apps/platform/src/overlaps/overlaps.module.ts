@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { CtpLogger, LOGGER } from '@ctp/observability';
 import { PLATFORM_CONFIG, PlatformConfig } from '../config/platform.config';
 import { RegistryModule } from '../registry/registry.module';
+import { ActiveMatchingModel } from './application/active-matching-model';
 import { CandidateCache } from './application/candidate-cache';
 import { DecideOverlap } from './application/decide-overlap';
 import { DetectOverlaps } from './application/detect-overlaps';
@@ -9,6 +11,7 @@ import { DetectionWorker } from './application/detection-worker';
 import { OverlapChanges } from './application/overlap-changes';
 import { OverlapQueries } from './application/overlap-queries';
 import { OverlapsController } from './http/overlaps.controller';
+import { MatchingModelRepository } from './persistence/matching-model.repository';
 import { OverlapRepository } from './persistence/overlap.repository';
 import { PairRecordsReadModel } from './persistence/pair-records.read-model';
 
@@ -19,6 +22,13 @@ import { PairRecordsReadModel } from './persistence/pair-records.read-model';
   providers: [
     OverlapRepository,
     PairRecordsReadModel,
+    MatchingModelRepository,
+    {
+      provide: ActiveMatchingModel,
+      useFactory: (repository: MatchingModelRepository, log: CtpLogger, c: PlatformConfig) =>
+        new ActiveMatchingModel(repository, log, c.matchingModelRefreshMs),
+      inject: [MatchingModelRepository, LOGGER, PLATFORM_CONFIG],
+    },
     OverlapChanges,
     DetectOverlaps,
     DetectionWorker,

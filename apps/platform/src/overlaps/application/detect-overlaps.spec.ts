@@ -2,7 +2,10 @@ import { OutboxWriter } from '@ctp/messaging';
 import { CtpLogger } from '@ctp/observability';
 import { Transaction } from '@ctp/persistence';
 import { MatchCandidate } from '../domain/match-candidate';
+import { MatchingModel } from '../domain/matching-model';
+import { SHIPPED_MODEL } from '../domain/matching-model.shipped';
 import { OverlapRepository, PairWrite, StoredPair } from '../persistence/overlap.repository';
+import { ActiveMatchingModel, ModelInUse } from './active-matching-model';
 import { CandidateCache } from './candidate-cache';
 import { DetectOverlaps, sameJson } from './detect-overlaps';
 
@@ -58,7 +61,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
   const courses = Array.from({ length: 5 }, (_, i) => candidate(`IP-HUB-AFR-${i}`));
 
   /** Detection over an in-memory repository: every record's candidate cached, the pairs given. */
-  function setUp(records: MatchCandidate[], pairs: Partial<StoredPair>[]) {
+  function setUp(records: MatchCandidate[], pairs: Partial<StoredPair>[], model: MatchingModel = SHIPPED_MODEL) {
     const cache = new CandidateCache(100);
     for (const c of records) cache.set(c.initiativeId, 1, c.firstReportedAt, c);
     const saved: PairWrite[] = [];
@@ -99,9 +102,17 @@ describe('DetectOverlaps with a cap on candidates', () => {
     } as unknown as OverlapRepository;
     const log = { info: () => undefined } as unknown as CtpLogger;
     const outbox = { append: async () => undefined } as unknown as OutboxWriter;
-    const detect = new DetectOverlaps(repository, outbox, log, cache);
+    const reads: ModelInUse[] = [];
+    const models = {
+      current: () => {
+        const inUse: ModelInUse = { model, source: model === SHIPPED_MODEL ? 'shipped' : 'applied' };
+        reads.push(inUse);
+        return inUse;
+      },
+    } as unknown as ActiveMatchingModel;
+    const detect = new DetectOverlaps(repository, outbox, log, cache, models);
     const tx = { afterCommit: () => undefined } as unknown as Transaction;
-    return { detect, tx, saved, capped };
+    return { detect, tx, saved, capped, reads };
   }
 
   it('compares a record with `cap` candidates, flags it, and keeps its pairs with the others as they were', async () => {
@@ -125,5 +136,24 @@ describe('DetectOverlaps with a cap on candidates', () => {
     expect(result.capped).toEqual([]);
     expect(capped).toEqual([]);
     expect(saved.map((w) => [w.aId, w.rule]).sort()).toEqual(courses.map((c) => [c.initiativeId, 'NOT_BLOCKED']));
+  });
+
+  it('scores every pair of a run by the model in use, read once for the run', async () => {
+    // Every signal weighs nothing and the intercept alone is the score: whatever the pair, an OVERLAP at 0.7.
+    const flat: MatchingModel = {
+      ...SHIPPED_MODEL,
+      version: 'refit-test',
+      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
+      intercept: 0.7,
+    };
+    const { detect, tx, saved, reads } = setUp([broad, ...courses], [], flat);
+    const result = await detect.execute(tx, [broad.initiativeId], { maxCandidates: 10 });
+    expect(result.stats.compared).toBe(courses.length);
+    expect(reads).toHaveLength(1);
+    expect(saved).toHaveLength(courses.length);
+    for (const w of saved) {
+      expect(w).toMatchObject({ classification: 'OVERLAP', score: 0.7, rule: 'SCORED' });
+      expect((w.signals as { model: string }).model).toBe('refit-test');
+    }
   });
 });

@@ -14,6 +14,7 @@ import { CandidateCache } from './candidate-cache';
 import { comparePair } from '../domain/pair-matcher';
 import { chooseCandidates } from '../domain/candidate-budget';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
+import { ActiveMatchingModel } from './active-matching-model';
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
@@ -72,6 +73,8 @@ export class DetectOverlaps {
     @Inject(LOGGER) private readonly log: CtpLogger,
     /** Match candidates kept between runs (see CandidateCache); the consumer adds the versions it applies. */
     readonly cache: CandidateCache,
+    /** The matching model in use: read once per run, every pair of the run is scored by it. */
+    private readonly models: ActiveMatchingModel,
   ) {}
   /** The blocking rows, in memory (see BlockingIndex). */
   readonly blocking = new BlockingIndex();
@@ -100,6 +103,8 @@ export class DetectOverlaps {
       lapStart = now;
     };
     if (changedIds.length === 0) return { changes: [], stats, stagesMs: stages, capped: [] };
+    // One model for the whole run (an operator may apply another meanwhile: the next run uses it).
+    const model = this.models.current().model;
     const slicer = new TimeSlicer();
     const generation = await this.overlaps.nextGeneration(tx);
     if (this.blocking.generation !== generation - 1) {
@@ -205,7 +210,7 @@ export class DetectOverlaps {
       const b = records.get(bId)?.candidate;
       if (!a || !b) continue;
       const started = performance.now();
-      const v = comparePair(a, b);
+      const v = comparePair(a, b, model);
       const spent = work.get(changedId);
       if (spent) spent.ms += performance.now() - started;
       stats.compared++;
