@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       databaseUrl,
       applicationName: 'outbox-replay',
       migrations: MESSAGING_MIGRATIONS,
-    }) as never,
+    }),
     createDatabase: false,
     runMigrations: false,
   });

@@ -2,7 +2,7 @@ import { AuthModule, requireAuth } from '@ctp/auth';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
-import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
+import { PersistenceModule } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from './config/hub.config';
 import { InitiativeChanges } from './initiatives/application/initiative-changes';
 import { InitiativeQueries } from './initiatives/application/initiative-queries';
@@ -28,14 +28,10 @@ export class HubModule {
       imports: [
         ObservabilityModule.forRoot({ service: config.service, logger }),
         AuthModule.forRoot({ config: requireAuth(config.auth, config.service), ownOrg: config.orgRef }),
-        PersistenceModule.forRootAsync({
-          useFactory: () => ({
-            dataSourceOptions: buildDataSourceOptions({
-              databaseUrl: config.databaseUrl,
-              applicationName: config.service,
-              migrations: HUB_MIGRATIONS,
-            }) as never,
-          }),
+        PersistenceModule.forService({
+          databaseUrl: config.databaseUrl,
+          applicationName: config.service,
+          migrations: HUB_MIGRATIONS,
         }),
         MessagingModule.forRootAsync({
           useFactory: () => ({

@@ -2,7 +2,7 @@ import { AuthModule, requireAuth } from '@ctp/auth';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
-import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
+import { PersistenceModule } from '@ctp/persistence';
 import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from './config/partner-liaison.config';
 import { WEBHOOK_SECURITY_CONFIG } from './config/webhook-security.config';
 import { PARTNER_LIAISON_MIGRATIONS } from './migrations';
@@ -26,14 +26,10 @@ export class PartnerLiaisonModule {
       imports: [
         ObservabilityModule.forRoot({ service: config.service, logger }),
         AuthModule.forRoot({ config: requireAuth(config.auth, config.service) }),
-        PersistenceModule.forRootAsync({
-          useFactory: () => ({
-            dataSourceOptions: buildDataSourceOptions({
-              databaseUrl: config.databaseUrl,
-              applicationName: config.service,
-              migrations: PARTNER_LIAISON_MIGRATIONS,
-            }) as never,
-          }),
+        PersistenceModule.forService({
+          databaseUrl: config.databaseUrl,
+          applicationName: config.service,
+          migrations: PARTNER_LIAISON_MIGRATIONS,
         }),
         MessagingModule.forRootAsync({
           useFactory: () => ({

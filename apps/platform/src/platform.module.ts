@@ -2,7 +2,7 @@ import { AuthModule, requireAuth } from '@ctp/auth';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConsumerBinding, MessagingModule } from '@ctp/messaging';
 import { CtpLogger, ObservabilityModule } from '@ctp/observability';
-import { buildDataSourceOptions, PersistenceModule } from '@ctp/persistence';
+import { PersistenceModule } from '@ctp/persistence';
 import { PlatformConfig } from './config/platform.config';
 import { PlatformRole } from './platform-role';
 import { PlatformRuntimeModule } from './platform-runtime.module';
@@ -44,14 +44,10 @@ export class PlatformModule {
           logger,
           metricLabels: run.role === 'consumer' ? { thread: 'consumer' } : undefined,
         }),
-        PersistenceModule.forRootAsync({
-          useFactory: () => ({
-            dataSourceOptions: buildDataSourceOptions({
-              databaseUrl: config.databaseUrl,
-              applicationName: config.service,
-              migrations: PLATFORM_MIGRATIONS,
-            }) as never,
-          }),
+        PersistenceModule.forService({
+          databaseUrl: config.databaseUrl,
+          applicationName: config.service,
+          migrations: PLATFORM_MIGRATIONS,
         }),
         MessagingModule.forRootAsync({
           useFactory: () => ({

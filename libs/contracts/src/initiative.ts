@@ -95,11 +95,8 @@ export function initiativeId(orgRef: string, localId: string): string {
   return `${orgRef}-${localId}`;
 }
 
-const SNAPSHOT_FIELD_ORDER = [
-  'initiativeId',
-  'reportingOrg',
-  'version',
-  'lastUpdatedAt',
+/** The reporter-supplied fields of a snapshot, in the contract's order. */
+export const CONTENT_FIELDS = [
   'kind',
   'codeName',
   'title',
@@ -115,6 +112,14 @@ const SNAPSHOT_FIELD_ORDER = [
   'relatedInitiatives',
   'otherIdentifiers',
   'visibility',
+] as const;
+
+const SNAPSHOT_FIELD_ORDER = [
+  'initiativeId',
+  'reportingOrg',
+  'version',
+  'lastUpdatedAt',
+  ...CONTENT_FIELDS,
   'withdrawal',
 ] as const;
 const DATE_FIELD_ORDER = ['plannedStart', 'plannedEnd', 'actualStart', 'actualEnd'] as const;

@@ -1,4 +1,10 @@
-import { InitiativeSnapshot, InitiativeStatus, ReportingOrg, initiativeId as makeInitiativeId } from './initiative';
+import {
+  CONTENT_FIELDS,
+  InitiativeSnapshot,
+  InitiativeStatus,
+  ReportingOrg,
+  initiativeId as makeInitiativeId,
+} from './initiative';
 import { ALLOWED_TRANSITIONS, isAllowedTransition } from './initiative-rules';
 import { normalizeText, textProblem } from './text-rules';
 import { checkInitiativeSnapshot, FieldProblem } from './validation';
@@ -8,25 +14,6 @@ import { checkInitiativeSnapshot, FieldProblem } from './validation';
  * sent into the next snapshot: pick the content, tell a real change from a no-op, check the transition and the rules.
  * Pure; each service maps the results to its own errors.
  */
-
-/** The reporter-supplied fields of a snapshot, in the contract's order. */
-export const CONTENT_FIELDS = [
-  'kind',
-  'codeName',
-  'title',
-  'titleAlt',
-  'description',
-  'actionStreams',
-  'capabilities',
-  'status',
-  'dates',
-  'scope',
-  'recipientCountries',
-  'participatingOrgs',
-  'relatedInitiatives',
-  'otherIdentifiers',
-  'visibility',
-] as const;
 
 export type InitiativeContent = Pick<InitiativeSnapshot, (typeof CONTENT_FIELDS)[number]>;
 

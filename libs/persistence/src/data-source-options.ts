@@ -1,4 +1,5 @@
-import { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { MixedList, EntitySchema } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 export interface ServiceDataSourceSpec {
   databaseUrl: string;
@@ -22,7 +23,7 @@ export const DEFAULT_POOL_SIZE = 10;
 export const POOL_HEADROOM = 4;
 
 /** The one place DataSource options are built: used by each app at start-up and by the TypeORM migration CLI. */
-export function buildDataSourceOptions(spec: ServiceDataSourceSpec): DataSourceOptions {
+export function buildDataSourceOptions(spec: ServiceDataSourceSpec): PostgresConnectionOptions & { url: string } {
   return {
     type: 'postgres',
     url: spec.databaseUrl,

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ReadinessChecks } from '@ctp/observability';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { buildDataSourceOptions, ServiceDataSourceSpec } from './data-source-options';
 import { ensureDatabaseExists } from './ensure-database';
 import { UnitOfWork } from './unit-of-work';
 
@@ -27,6 +28,11 @@ export class PersistenceModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly readiness: ReadinessChecks,
   ) {}
+
+  /** A service's own database (`buildDataSourceOptions`): created if missing and migrated at start-up. */
+  static forService(spec: ServiceDataSourceSpec): DynamicModule {
+    return PersistenceModule.forRootAsync({ useFactory: () => ({ dataSourceOptions: buildDataSourceOptions(spec) }) });
+  }
 
   static forRootAsync(options: {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -34,6 +34,21 @@ export interface IdempotentResponse {
   response: unknown;
 }
 
+/**
+ * The values of the columns a version's snapshot fills, in the order insert and update bind them ($1 to $6):
+ * initiative_id, version, status, primary_stream, countries, snapshot.
+ */
+function snapshotColumns(snapshot: InitiativeSnapshot): unknown[] {
+  return [
+    snapshot.initiativeId,
+    snapshot.version,
+    snapshot.status,
+    snapshot.actionStreams.primary,
+    snapshot.recipientCountries,
+    snapshot,
+  ];
+}
+
 @Injectable()
 export class InitiativeRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -52,16 +67,7 @@ export class InitiativeRepository {
                                      changed_by_org)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (initiative_id) DO NOTHING RETURNING initiative_id`,
-      params: [
-        snapshot.initiativeId,
-        snapshot.version,
-        snapshot.status,
-        snapshot.actionStreams.primary,
-        snapshot.recipientCountries,
-        snapshot,
-        actor.sub,
-        actor.org,
-      ],
+      params: [...snapshotColumns(snapshot), actor.sub, actor.org],
     };
   }
 
@@ -79,17 +85,7 @@ export class InitiativeRepository {
       `UPDATE initiatives SET version = $2, status = $3, primary_stream = $4, countries = $5, snapshot = $6,
               withdrawn = $7, updated_at = now(), changed_by_sub = $8, changed_by_org = $9
         WHERE initiative_id = $1`,
-      [
-        snapshot.initiativeId,
-        snapshot.version,
-        snapshot.status,
-        snapshot.actionStreams.primary,
-        snapshot.recipientCountries,
-        snapshot,
-        withdrawn,
-        actor.sub,
-        actor.org,
-      ],
+      [...snapshotColumns(snapshot), withdrawn, actor.sub, actor.org],
     );
   }
 

@@ -145,12 +145,7 @@ export class DeliverWebhooks {
     this.attempts.inc({ outcome });
     const line = {
       msg: `webhook ${outcome.toLowerCase()}`,
-      partnerRef: head.partnerRef,
-      deliveryId: head.id,
-      seq: head.seq,
-      kind: head.entry.kind,
-      initiativeId: head.entry.initiativeId,
-      version: head.entry.version,
+      ...deliveryLogFields(head),
       attempt,
       httpStatus,
       error,
@@ -182,12 +177,7 @@ export class DeliverWebhooks {
     this.attempts.inc({ outcome: 'WITHHELD' });
     this.log.warn({
       msg: 'webhook withheld',
-      partnerRef: head.partnerRef,
-      deliveryId: head.id,
-      seq: head.seq,
-      kind: head.entry.kind,
-      initiativeId: head.entry.initiativeId,
-      version: head.entry.version,
+      ...deliveryLogFields(head),
     });
     return { outcome: 'WITHHELD' };
   }
@@ -199,4 +189,16 @@ export class DeliverWebhooks {
       throw new Error('the webhook secret cannot be decrypted (was WEBHOOK_SECRET_KEY changed?): rotate it');
     }
   }
+}
+
+/** What a delivery's log lines say of it: whose, which feed entry, about which record. */
+function deliveryLogFields(head: QueueHead) {
+  return {
+    partnerRef: head.partnerRef,
+    deliveryId: head.id,
+    seq: head.seq,
+    kind: head.entry.kind,
+    initiativeId: head.entry.initiativeId,
+    version: head.entry.version,
+  };
 }

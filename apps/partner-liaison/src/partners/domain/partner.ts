@@ -71,27 +71,51 @@ export class PartnerWebhookInput {
   url!: string;
 }
 
+/** Several property decorators as one, applied as if written one above the other in this order. */
+function rules(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    // Stacked decorators apply from the bottom up: so do these, and class-validator records the same rules in the
+    // same order (the problems of a field are listed as before).
+    for (const decorate of [...decorators].reverse()) decorate(target, key);
+  };
+}
+
+/** The rules of the fields a partner is registered with and may later change, the same in both inputs. */
+const EDITABLE = {
+  name: () => rules(IsString(), Length(1, 300), Matches(NOT_BLANK, { message: 'name must not be blank' })),
+  regions: () =>
+    rules(
+      IsArray(),
+      ArrayNotEmpty({ message: 'regions must list at least one of AFR, MDE, ASI, EUR, GLB' }),
+      ArrayUnique({ message: 'regions must not repeat a region' }),
+      IsIn(PARTNER_REGIONS, { each: true, message: 'each region must be one of AFR, MDE, ASI, EUR, GLB' }),
+    ),
+  agreement: () =>
+    rules(
+      IsString(),
+      Length(1, 200),
+      Matches(NOT_BLANK, { message: 'agreement must name the agreement, e.g. "MoU 2019-07"' }),
+    ),
+  webhook: () =>
+    rules(
+      IsOptional(),
+      IsObject(),
+      ValidateNested(),
+      Type(() => PartnerWebhookInput),
+    ),
+};
+
 export class PartnerUpdateInput {
-  @IsString()
-  @Length(1, 300)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @EDITABLE.name()
   name!: string;
 
-  @IsArray()
-  @ArrayNotEmpty({ message: 'regions must list at least one of AFR, MDE, ASI, EUR, GLB' })
-  @ArrayUnique({ message: 'regions must not repeat a region' })
-  @IsIn(PARTNER_REGIONS, { each: true, message: 'each region must be one of AFR, MDE, ASI, EUR, GLB' })
+  @EDITABLE.regions()
   regions!: PartnerRegion[];
 
-  @IsString()
-  @Length(1, 200)
-  @Matches(NOT_BLANK, { message: 'agreement must name the agreement, e.g. "MoU 2019-07"' })
+  @EDITABLE.agreement()
   agreement!: string;
 
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => PartnerWebhookInput)
+  @EDITABLE.webhook()
   webhook?: PartnerWebhookInput | null;
 }
 
@@ -102,29 +126,19 @@ export class PartnerRegistrationInput {
   @Matches(ACRONYM_PATTERN, { message: 'acronym must be 2 to 20 upper-case letters or digits (A-Z, 0-9)' })
   acronym!: string;
 
-  @IsString()
-  @Length(1, 300)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @EDITABLE.name()
   name!: string;
 
   @IsIn(PARTNER_TYPES, { message: `type must be one of ${PARTNER_TYPES.join(', ')}` })
   type!: PartnerType;
 
-  @IsArray()
-  @ArrayNotEmpty({ message: 'regions must list at least one of AFR, MDE, ASI, EUR, GLB' })
-  @ArrayUnique({ message: 'regions must not repeat a region' })
-  @IsIn(PARTNER_REGIONS, { each: true, message: 'each region must be one of AFR, MDE, ASI, EUR, GLB' })
+  @EDITABLE.regions()
   regions!: PartnerRegion[];
 
-  @IsString()
-  @Length(1, 200)
-  @Matches(NOT_BLANK, { message: 'agreement must name the agreement, e.g. "MoU 2019-07"' })
+  @EDITABLE.agreement()
   agreement!: string;
 
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => PartnerWebhookInput)
+  @EDITABLE.webhook()
   webhook?: PartnerWebhookInput;
 }
 
