@@ -9,7 +9,14 @@
  * (`npm run matching:refit`), and the model in use is versioned (GET /overlaps/model). docs/matching.md tells how.
  */
 
-/** The signals a scored pair is measured on, in the order they are stored and shown. */
+/**
+ * The signals a scored pair is weighed on (pair-matcher.ts measures them, `numericSignals` lists them): the measured
+ * ones (title, countries, sameDates, nearDates, kind, stream, organisations, codeName 0/1) and three derived from them,
+ * because the title is what tells a duplicate, an overlap and two unrelated activities in the same place and week
+ * apart, and a linear score cannot say "alike titles AND the same dates" otherwise: titleAndSameDates = title ×
+ * sameDates, titleAndNearDates = title × nearDates, titleAbove = max(0, title − 0.3) (titles beyond what two unrelated
+ * titles of this domain share by chance: on the labelled set, 90 % of the unrelated pairs score ≤ 0.3).
+ */
 export const SIGNALS = [
   'title',
   'countries',
@@ -19,6 +26,9 @@ export const SIGNALS = [
   'stream',
   'organisations',
   'codeName',
+  'titleAndSameDates',
+  'titleAndNearDates',
+  'titleAbove',
 ] as const;
 export type SignalName = (typeof SIGNALS)[number];
 

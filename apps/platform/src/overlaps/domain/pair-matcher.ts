@@ -248,5 +248,8 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
     stream: s.stream,
     organisations: s.organisations,
     codeName: s.codeName ? 1 : 0,
+    titleAndSameDates: s.title * s.sameDates,
+    titleAndNearDates: s.title * s.nearDates,
+    titleAbove: Math.max(0, s.title - 0.3),
   };
 }

@@ -30,6 +30,8 @@ const ARABIC_LETTER = /[\u0600-\u06FF]/;
 const ARABIC_INDIC_DIGIT = /[\u0660-\u0669\u06F0-\u06F9]/g;
 /** French elided articles and pronouns before a word: l', d', qu', j', n', s', c', m', t', jusqu', lorsqu'… */
 const FRENCH_ELISION = /(^|[^\p{L}\p{N}])(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\p{L})/gu;
+/** "e-" before a word (e-evidence, e-commerce): one word, so that it is not read as the word alone. */
+const E_PREFIX = /(^|[^\p{L}\p{N}])e-(?=\p{L}{3})/gu;
 /** English possessive. */
 const ENGLISH_POSSESSIVE = /(\p{L})'s(?![\p{L}\p{N}])/gu;
 
@@ -130,7 +132,7 @@ function stripArabicClitics(token: string): string {
 }
 
 function normalisedTokens(text: string, lang: Language): string[] {
-  let s = foldCharacters(text);
+  let s = foldCharacters(text).replace(E_PREFIX, '$1e');
   if (lang === 'fr') s = s.replace(FRENCH_ELISION, '$1');
   else if (lang === 'en') s = s.replace(ENGLISH_POSSESSIVE, '$1');
   const out: string[] = [];
