@@ -1,7 +1,7 @@
 import type { MatchCandidate } from './match-candidate';
 import { classify, MatchingModel, scoreOf, SignalName } from './matching-model';
 import { SHIPPED_MODEL } from './matching-model.shipped';
-import { titleSimilarity } from './title-similarity';
+import { sharedTitleTerms, titleSimilarity } from './title-similarity';
 
 /*
  * DOMAIN.md "Duplicates and overlaps between reporters", rules in their order:
@@ -31,7 +31,7 @@ export interface PairSignals {
   titleConcepts: string[];
   /**
    * Which glossary terms named each shared concept in each record's titles — the synonyms that matched; `a` is the
-   * record with the smaller id.
+   * record with the smaller id. Empty unless the pair is flagged.
    */
   titleTerms: { concept: string; a: string[]; b: string[] }[];
   /** The matching model that weighed these signals (GET /overlaps/model). */
@@ -230,11 +230,14 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
     organisations,
     codeName: codeName !== undefined && codeName === normalisedCodeName(b),
     titleConcepts: title.sharedConcepts,
-    titleTerms: title.sharedTerms,
+    titleTerms: [],
     model: model.version,
   };
   const score = round(scoreOf(model, numericSignals(signals)));
-  return { classification: classify(model, score), score, rule: 'SCORED', signals };
+  const classification = classify(model, score);
+  // The terms behind the shared concepts explain a flag; an unflagged pair is not stored, so they are not looked up.
+  if (classification) signals.titleTerms = sharedTitleTerms(first.titles, second.titles, title.sharedConcepts);
+  return { classification, score, rule: 'SCORED', signals };
 }
 
 /** The signals as the model weighs them (a code name counts 1 when both records carry the same one). */

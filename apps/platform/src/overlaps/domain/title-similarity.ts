@@ -542,8 +542,20 @@ function termsOf(p: PreparedTitles, concept: string): string[] {
 export interface TitleSimilarity {
   score: number;
   sharedConcepts: string[];
-  /** Per shared concept, the glossary terms that named it in each record's titles. */
-  sharedTerms: { concept: string; a: string[]; b: string[] }[];
+}
+
+/**
+ * Per shared concept, the glossary terms that named it in each record's titles (an explanation: computed for the
+ * pairs a verdict is shown for, not for every comparison).
+ */
+export function sharedTitleTerms(
+  a: readonly LocalizedText[],
+  b: readonly LocalizedText[],
+  sharedConcepts: readonly string[],
+): { concept: string; a: string[]; b: string[] }[] {
+  const pa = prepare(a);
+  const pb = prepare(b);
+  return sharedConcepts.map((concept) => ({ concept, a: termsOf(pa, concept), b: termsOf(pb, concept) }));
 }
 
 /**
@@ -553,7 +565,7 @@ export interface TitleSimilarity {
  * - for any two titles in the same language, the weighted Dice coefficient of their content words (stemmed, stop
  *   words out; a word inside a glossary term weighs what its category weighs, so "regional workshop" counts little)
  *   and the Dice coefficient of their character trigrams (words the glossary does not know, spelling variants).
- * `sharedConcepts` lists the concept ids both name or imply, sorted; `sharedTerms` the terms that named them.
+ * `sharedConcepts` lists the concept ids both name or imply, sorted (`sharedTitleTerms`: the terms that named them).
  *
  * Cached per titles array (WeakMap: treat the arrays as immutable) and per title text.
  */
@@ -579,6 +591,5 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
       score = Math.max(score, diceOfSorted(ta.grams, tb.grams), wordDice(ta, tb));
     }
   }
-  const sharedTerms = sharedConcepts.map((concept) => ({ concept, a: termsOf(pa, concept), b: termsOf(pb, concept) }));
-  return { score: Math.min(1, score), sharedConcepts, sharedTerms };
+  return { score: Math.min(1, score), sharedConcepts };
 }
