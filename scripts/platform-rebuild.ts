@@ -3,8 +3,11 @@
  *
  * Replays CTP_EVENTS from its first message into a fresh platform read model (its own database, its own temporary
  * durable consumers, publishing nothing), through the same consumer code as the live platform, then compares it with
- * the live read model and says whether they agree. Analysts' decisions on pairs are operator input, not derived from
- * events: they are copied from the live database first. Exits 0 when both agree, 1 when they differ.
+ * the live read model and says whether they agree. Analysts' decisions on pairs and the matching models applied are
+ * operator input, not derived from events: they are copied from the live database first, so the replay scores pairs
+ * with the model in use live. (Live pairs stored before a model was applied keep the older model's verdicts until
+ * their records change: a replay after an apply may then differ, and says so.) Exits 0 when both agree, 1 when they
+ * differ.
  */
 import 'reflect-metadata';
 import { adminNatsSettings, connectAdmin } from './admin-nats';
@@ -16,6 +19,7 @@ import { JetStreamServer } from '@ctp/messaging';
 import { createLogger, NestPinoLogger } from '@ctp/observability';
 import { databaseName, ensureDatabaseExists, redactDatabaseUrl } from '@ctp/persistence';
 import { loadPlatformConfig } from '../apps/platform/src/config/platform.config';
+import { ActiveMatchingModel } from '../apps/platform/src/overlaps/application/active-matching-model';
 import { DetectionWorker } from '../apps/platform/src/overlaps/application/detection-worker';
 import { PlatformModule } from '../apps/platform/src/platform.module';
 import { registryDigest, RegistryDigest } from '../apps/platform/src/rebuild/registry-digest';
@@ -100,8 +104,26 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
            FROM overlap_pairs WHERE decision IS NOT NULL`,
       )
     ).rows;
+    // The matching models applied live, so that the replay scores pairs with the model the live platform uses.
+    const models = (
+      await liveDb.query(`SELECT version, model, applied_at, applied_by, note FROM matching_models ORDER BY applied_at`)
+    ).rows;
     await liveDb.end();
     await app.init();
+    if (models.length) {
+      const target = new Client({ connectionString: targetUrl.toString() });
+      await target.connect();
+      await target.query(
+        `INSERT INTO matching_models (version, model, applied_at, applied_by, note)
+         SELECT x.version, x.model, x.applied_at, x.applied_by, x.note
+           FROM jsonb_to_recordset($1::jsonb) AS x(version text, model jsonb, applied_at timestamptz, applied_by text,
+                                                  note text)`,
+        [JSON.stringify(models)],
+      );
+      await target.end();
+    }
+    // Read before the first event is replayed (it was read at init, before the rows were copied).
+    const model = await app.get(ActiveMatchingModel).refresh();
     if (decisions.length) {
       const target = new Client({ connectionString: targetUrl.toString() });
       await target.connect();
@@ -122,6 +144,7 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
       into: redactDatabaseUrl(targetUrl.toString()),
       streamMessages: stream.state.messages,
       decisionsCopied: decisions.length,
+      matchingModel: model.model.version,
     });
     app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();

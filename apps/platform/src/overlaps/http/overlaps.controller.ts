@@ -2,12 +2,14 @@ import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { QueryParams } from '@ctp/observability';
+import { ActiveMatchingModel } from '../application/active-matching-model';
 import { DecideOverlap } from '../application/decide-overlap';
 import { OverlapQueries } from '../application/overlap-queries';
 import { CappedRecordView } from '../domain/overlap-pair';
 import { OverlapPairNotFound } from '../../platform-errors';
 import { registryViewerOf } from '../../http/viewer';
 import { PlatformErrorFilter } from '../../http/platform-error.filter';
+import { MatchingModelView, toMatchingModelView } from './matching-model-view';
 import { OverlapView, toOverlapView } from './overlap-view';
 
 /**
@@ -23,6 +25,7 @@ export class OverlapsController {
   constructor(
     private readonly queries: OverlapQueries,
     private readonly decideOverlap: DecideOverlap,
+    private readonly models: ActiveMatchingModel,
   ) {}
 
   @Get()
@@ -72,6 +75,49 @@ export class OverlapsController {
     capped: { total: number; records: CappedRecordView[] };
   }> {
     return this.queries.detection();
+  }
+
+  // Declared before GET /overlaps/:id, so that `model` is not taken for a pair's id.
+  @Get('model')
+  @Access(['registry:read', 'registry:read-restricted'])
+  @ApiOperation({
+    summary: 'The matching model that scores pairs now: its weights, intercept and thresholds, and where it comes from',
+    description:
+      'score = intercept + Σ weight × signal (each signal 0..1); ≥ thresholds.duplicate DUPLICATE, ≥ thresholds.overlap ' +
+      'OVERLAP. `source`: `shipped` (the model in the code, no model applied) or `applied` (by an operator with ' +
+      '`npm run matching:refit -- --apply`: `appliedAt`, `appliedBy` and any `note` say when, who and why). A pair ' +
+      'scored by a model names it in `signals.model`. An applied model is in use within MATCHING_MODEL_REFRESH_MS ' +
+      '(30 s); pairs stored before keep their verdicts until one of their records changes (docs/matching.md).',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The model in use',
+    schema: {
+      type: 'object',
+      required: ['version', 'weights', 'intercept', 'thresholds', 'fittedOn', 'source'],
+      properties: {
+        version: { type: 'string', example: 'refit-2026-03-02T09:15:00.000Z' },
+        weights: {
+          type: 'object',
+          description: 'One weight ≥ 0 per signal (title, countries, sameDates, nearDates, kind, stream, …)',
+          additionalProperties: { type: 'number' },
+        },
+        intercept: { type: 'number' },
+        thresholds: {
+          type: 'object',
+          required: ['duplicate', 'overlap'],
+          properties: { duplicate: { type: 'number', example: 0.8 }, overlap: { type: 'number', example: 0.6 } },
+        },
+        fittedOn: { type: 'string', description: 'What it was fitted on (free text)' },
+        source: { enum: ['shipped', 'applied'] },
+        appliedAt: { type: 'string', format: 'date-time', description: 'applied only' },
+        appliedBy: { type: 'string', description: 'applied only' },
+        note: { type: 'string', description: 'applied only, when given' },
+      },
+    },
+  })
+  model(): MatchingModelView {
+    return toMatchingModelView(this.models.current());
   }
 
   @Get(':id')

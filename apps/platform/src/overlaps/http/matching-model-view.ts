@@ -1,0 +1,28 @@
+import type { ModelInUse } from '../application/active-matching-model';
+import type { MatchingModel } from '../domain/matching-model';
+
+/** GET /overlaps/model: the matching model in use, and where it comes from (the mapper copies exactly these fields). */
+export interface MatchingModelView extends Pick<
+  MatchingModel,
+  'version' | 'weights' | 'intercept' | 'thresholds' | 'fittedOn'
+> {
+  source: 'shipped' | 'applied';
+  appliedAt?: string;
+  appliedBy?: string;
+  note?: string;
+}
+
+export function toMatchingModelView(inUse: ModelInUse): MatchingModelView {
+  const m = inUse.model;
+  return {
+    version: m.version,
+    weights: { ...m.weights },
+    intercept: m.intercept,
+    thresholds: { duplicate: m.thresholds.duplicate, overlap: m.thresholds.overlap },
+    fittedOn: m.fittedOn,
+    source: inUse.source,
+    ...(inUse.appliedAt !== undefined ? { appliedAt: inUse.appliedAt } : {}),
+    ...(inUse.appliedBy !== undefined ? { appliedBy: inUse.appliedBy } : {}),
+    ...(inUse.note !== undefined ? { note: inUse.note } : {}),
+  };
+}
