@@ -96,6 +96,10 @@ describe('matching:refit against a running platform', () => {
       fittedOn: SHIPPED_MODEL.fittedOn,
       source: 'shipped',
     });
+    // Documented, with the same access rule as GET /overlaps (the security matrix reads it from here).
+    const doc = (await p.get<{ paths: Record<string, Record<string, Record<string, unknown>>> }>('/docs-json')).paths;
+    expect(doc['/overlaps/model'].get['x-ctp-access']).toEqual(doc['/overlaps'].get['x-ctp-access']);
+    expect(doc['/overlaps/model'].get.responses).toHaveProperty('200');
   });
 
   it('takes two decisions, one of them on a pair whose record is then withdrawn', async () => {
