@@ -1,4 +1,11 @@
-import { DUPLICATE_THRESHOLD, MatchingModel, OVERLAP_THRESHOLD, SignalName, SIGNALS } from './matching-model';
+import {
+  DUPLICATE_THRESHOLD,
+  FITTED_SIGNALS,
+  MatchingModel,
+  OVERLAP_THRESHOLD,
+  SignalName,
+  SIGNALS,
+} from './matching-model';
 
 /*
  * Fitting the matching model on labelled pairs (docs/matching.md "How the model is fitted"):
@@ -30,6 +37,8 @@ export interface FitOptions {
   learningRate?: number;
   /** Precision below which a DUPLICATE cut is not taken when a better-precision one exists. */
   minDuplicatePrecision?: number;
+  /** The signals the model may weigh; the others get 0. */
+  signals?: readonly SignalName[];
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -47,6 +56,7 @@ interface Linear {
 function regress(samples: readonly FitSample[], opts: Required<FitOptions>): Linear {
   const xs = samples.map((s) => vector(s.signals));
   const d = SIGNALS.length;
+  const used = SIGNALS.map((name) => opts.signals.includes(name));
   const w = new Array<number>(d).fill(0);
   let theta1 = 0;
   let theta2 = 0;
@@ -68,7 +78,7 @@ function regress(samples: readonly FitSample[], opts: Required<FitOptions>): Lin
       g2 -= e2;
     }
     for (let k = 0; k < d; k++) {
-      w[k] = Math.max(0, w[k] - opts.learningRate * (gw[k] / n + opts.l2 * w[k]));
+      w[k] = used[k] ? Math.max(0, w[k] - opts.learningRate * (gw[k] / n + opts.l2 * w[k])) : 0;
     }
     theta1 -= opts.learningRate * (g1 / n);
     theta2 -= opts.learningRate * (g2 / n);
@@ -172,6 +182,7 @@ export function fitModel(
     iterations: options.iterations ?? 20_000,
     learningRate: options.learningRate ?? 2,
     minDuplicatePrecision: options.minDuplicatePrecision ?? 0.98,
+    signals: options.signals ?? FITTED_SIGNALS,
   };
   if (samples.length === 0) throw new Error('fitModel: no scored pairs to fit on');
   const { w } = regress(samples, opts);

@@ -11,11 +11,11 @@
 
 /**
  * The signals a scored pair is weighed on (pair-matcher.ts measures them, `numericSignals` lists them): the measured
- * ones (title, countries, sameDates, nearDates, kind, stream, organisations, codeName 0/1) and three derived from them,
+ * ones (title, countries, sameDates, nearDates, kind, stream, organisations, codeName 0/1) and some derived from them,
  * because the title is what tells a duplicate, an overlap and two unrelated activities in the same place and week
- * apart, and a linear score cannot say "alike titles AND the same dates" otherwise: titleAndSameDates = title ×
- * sameDates, titleAndNearDates = title × nearDates, titleAbove = max(0, title − 0.3) (titles beyond what two unrelated
- * titles of this domain share by chance: on the labelled set, 90 % of the unrelated pairs score ≤ 0.3).
+ * apart, and a linear score cannot say "alike titles AND the same dates" otherwise: titleAndX = title × X, and
+ * titleAbove = max(0, title − 0.3) (titles beyond what two unrelated titles of this domain share by chance: on the
+ * labelled set, 90 % of the unrelated pairs score ≤ 0.3).
  */
 export const SIGNALS = [
   'title',
@@ -26,11 +26,35 @@ export const SIGNALS = [
   'stream',
   'organisations',
   'codeName',
+  'titleAbove',
   'titleAndSameDates',
   'titleAndNearDates',
-  'titleAbove',
+  'titleAndCountries',
+  'titleAndKind',
+  'titleAndStream',
+  'titleAndOrganisations',
 ] as const;
 export type SignalName = (typeof SIGNALS)[number];
+
+/**
+ * The signals a fitted model weighs (the others at 0), chosen by 5-fold cross-validation on the calibration part
+ * (docs/matching.md): the measured ones, and the title beyond chance and through dates, kind and stream.
+ */
+export const FITTED_SIGNALS: readonly SignalName[] = [
+  'title',
+  'countries',
+  'sameDates',
+  'nearDates',
+  'kind',
+  'stream',
+  'organisations',
+  'codeName',
+  'titleAbove',
+  'titleAndSameDates',
+  'titleAndNearDates',
+  'titleAndKind',
+  'titleAndStream',
+];
 
 export interface MatchingModel {
   /** Names this model wherever a verdict is shown; `shipped-…` for the one in the code, `refit-…` for analysts' ones. */

@@ -251,8 +251,12 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
     stream: s.stream,
     organisations: s.organisations,
     codeName: s.codeName ? 1 : 0,
+    titleAbove: Math.max(0, s.title - 0.3),
     titleAndSameDates: s.title * s.sameDates,
     titleAndNearDates: s.title * s.nearDates,
-    titleAbove: Math.max(0, s.title - 0.3),
+    titleAndCountries: s.title * s.countries,
+    titleAndKind: s.title * s.kind,
+    titleAndStream: s.title * s.stream,
+    titleAndOrganisations: s.title * s.organisations,
   };
 }
