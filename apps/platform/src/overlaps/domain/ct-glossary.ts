@@ -1,3 +1,7 @@
+import type { GlossaryAddition } from './glossary-addition';
+import { STREAM_VOCABULARY_A } from './ct-glossary-a';
+import { STREAM_VOCABULARY_B } from './ct-glossary-b';
+import { STREAM_VOCABULARY_C } from './ct-glossary-c';
 /**
  * A small multilingual counter-terrorism glossary (INTERPOL's four working languages) used to compare initiative
  * titles across languages: two titles that name the same concepts describe the same kind of activity, whatever the
@@ -18,6 +22,8 @@
  *
  * A term must not name two concepts in the same language once normalised (a unit test checks it).
  */
+export type { GlossaryAddition } from './glossary-addition';
+
 export interface GlossaryConcept {
   id: string;
   en: string[];
@@ -26,7 +32,7 @@ export interface GlossaryConcept {
   ar: string[];
 }
 
-export const CT_GLOSSARY: readonly GlossaryConcept[] = [
+const BASE_GLOSSARY: readonly GlossaryConcept[] = [
   // ── Identification ────────────────────────────────────────────────────────────────────────────────────────────
   {
     id: 'id.biometrics',
@@ -1555,7 +1561,7 @@ export const CT_GLOSSARY: readonly GlossaryConcept[] = [
  * by title similarity, at a reduced weight, so that related wording in two languages still meets
  * ("returnees" / "المقاتلين الإرهابيين الأجانب", "IED" / "explosifs"). One level; the matcher follows chains.
  */
-export const CT_BROADER: Readonly<Record<string, readonly string[]>> = {
+const BASE_BROADER: Readonly<Record<string, readonly string[]>> = {
   'ct.places_of_worship': ['ct.soft_targets'],
   'on.radicalisation': ['ct.violent_extremism'],
   'tr.second_line_checks': ['tr.border'],
@@ -1601,3 +1607,41 @@ export const CT_BROADER: Readonly<Record<string, readonly string[]>> = {
   'pl.balkans': ['pl.europe'],
   'kd.train_the_trainers': ['kd.training'],
 };
+
+const LANGS = ['en', 'fr', 'es', 'ar'] as const;
+
+function merged(
+  base: readonly GlossaryConcept[],
+  baseBroader: Readonly<Record<string, readonly string[]>>,
+  additions: readonly GlossaryAddition[],
+): { glossary: GlossaryConcept[]; broader: Record<string, string[]> } {
+  const byId = new Map(base.map((c) => [c.id, { ...c, en: [...c.en], fr: [...c.fr], es: [...c.es], ar: [...c.ar] }]));
+  const broader: Record<string, string[]> = Object.fromEntries(
+    Object.entries(baseBroader).map(([k, v]) => [k, [...v]]),
+  );
+  for (const a of additions) {
+    const c = byId.get(a.id) ?? { id: a.id, en: [], fr: [], es: [], ar: [] };
+    for (const lang of LANGS) for (const t of a[lang] ?? []) if (!c[lang].includes(t)) c[lang].push(t);
+    byId.set(a.id, c);
+    for (const b of a.broader ?? []) {
+      const list = (broader[a.id] ??= []);
+      if (!list.includes(b)) list.push(b);
+    }
+  }
+  for (const c of byId.values()) {
+    for (const lang of LANGS) if (c[lang].length === 0) throw new Error(`glossary concept ${c.id} has no ${lang} term`);
+  }
+  return { glossary: [...byId.values()], broader };
+}
+
+const MERGED = merged(BASE_GLOSSARY, BASE_BROADER, [
+  ...STREAM_VOCABULARY_A,
+  ...STREAM_VOCABULARY_B,
+  ...STREAM_VOCABULARY_C,
+]);
+
+/** The glossary: BASE_GLOSSARY with the action streams' vocabulary files (ct-glossary-*.ts) merged in. */
+export const CT_GLOSSARY: readonly GlossaryConcept[] = MERGED.glossary;
+
+/** Concept id → broader concept ids it implies (at `IMPLIED_CONCEPT_FACTOR` of their weight, title-similarity.ts). */
+export const CT_BROADER: Readonly<Record<string, readonly string[]>> = MERGED.broader;
