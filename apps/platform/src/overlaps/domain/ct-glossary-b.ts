@@ -404,6 +404,7 @@ export const STREAM_VOCABULARY_B: readonly GlossaryAddition[] = [
     fr: [
       'nouveaux moyens de paiement',
       'monnaie mobile',
+      'argent mobile',
       'mobile money',
       'paiements mobiles',
       'cartes prépayées',
