@@ -31,6 +31,21 @@ export const STREAM_VOCABULARY_C: readonly GlossaryAddition[] = [
     ar: ['الأسلحة التقليدية'],
   },
   {
+    id: 'wp.small_arms',
+    en: ['MANPADS', 'man-portable air defence systems', 'man-portable air defense systems'],
+    fr: ['MANPADS', 'systèmes portatifs de défense aérienne', 'systèmes portables de défense aérienne'],
+    es: ['MANPADS', 'sistemas portátiles de defensa antiaérea'],
+    ar: ['منظومات الدفاع الجوي المحمولة', 'أنظمة الدفاع الجوي المحمولة'],
+  },
+  {
+    id: 'wp.bladed_weapons',
+    en: ['bladed weapons', 'edged weapons', 'knife attacks', 'stabbing attacks'],
+    fr: ['armes blanches', 'attaques au couteau'],
+    es: ['armas blancas', 'ataques con arma blanca', 'ataques con cuchillo'],
+    ar: ['الأسلحة البيضاء', 'هجمات الطعن', 'الهجمات بالسكاكين', 'الطعن بالسكين'],
+    broader: ['wp.weapons'],
+  },
+  {
     id: 'wp.trafficking',
     en: ['arms smuggling', 'weapons smuggling', 'weapons trafficking', 'gunrunning', 'gun running'],
     fr: ["contrebande d'armes", "trafic d'armements"],
@@ -794,6 +809,7 @@ export const STREAM_VOCABULARY_C: readonly GlossaryAddition[] = [
       'عائلات العائدين',
       'النساء والأطفال العائدين',
       'إعادة النساء والأطفال إلى الوطن',
+      'إعادة النساء والأطفال',
     ],
     broader: ['tr.returnees'],
   },
@@ -1209,7 +1225,7 @@ export const STREAM_VOCABULARY_C: readonly GlossaryAddition[] = [
     en: ['terror attacks', 'terrorist incidents'],
     fr: ['attaques terroristes', 'incidents terroristes'],
     es: ['ataques terroristas', 'incidentes terroristas'],
-    ar: ['العمليات الإرهابية', 'الحوادث الإرهابية', 'الاعتداءات الإرهابية'],
+    ar: ['العمليات الإرهابية', 'الحوادث الإرهابية', 'الاعتداءات الإرهابية', 'الهجوم', 'الهجوم الإرهابي'],
   },
   {
     id: 'ct.insider_threat',
@@ -1231,6 +1247,7 @@ export const STREAM_VOCABULARY_C: readonly GlossaryAddition[] = [
       'consequence management',
       'emergency preparedness',
       'crisis preparedness',
+      'mass casualty incidents',
     ],
     fr: [
       'gestion de crise',
@@ -1239,6 +1256,8 @@ export const STREAM_VOCABULARY_C: readonly GlossaryAddition[] = [
       'gestion des conséquences',
       "préparation aux situations d'urgence",
       'cellule de crise',
+      'afflux massif de victimes',
+      'incidents à nombreuses victimes',
     ],
     es: [
       'gestión de crisis',
@@ -1248,6 +1267,8 @@ export const STREAM_VOCABULARY_C: readonly GlossaryAddition[] = [
       'gestión de consecuencias',
       'preparación para emergencias',
       'gabinete de crisis',
+      'incidentes con víctimas en masa',
+      'incidentes con múltiples víctimas',
     ],
     ar: [
       'إدارة الأزمات',
@@ -1257,6 +1278,7 @@ export const STREAM_VOCABULARY_C: readonly GlossaryAddition[] = [
       'إدارة العواقب',
       'التأهب لحالات الطوارئ',
       'خلية الأزمة',
+      'الحوادث ذات الإصابات الجماعية',
     ],
   },
   {
