@@ -2,6 +2,11 @@
  * `npm start`: the whole system on this machine — four hubs, the platform and partner-liaison — with one prefixed,
  * readable log stream. Checks NATS and PostgreSQL first and says how to start them if they are down.
  * LOG_FORMAT=json prints the services' raw JSON lines instead (still prefixed).
+ *
+ * Without AUTH_ISSUER in the environment it runs the development issuer (`npm run token`'s) and, for the analysts'
+ * console, the development OpenID Connect provider (scripts/dev-oidc.ts, 127.0.0.1:3999 or DEV_OIDC_PORT), and gives
+ * the platform CONSOLE_OIDC_AUTHORITY, CONSOLE_OIDC_CLIENT_ID and CONSOLE_SERVICES to match. With AUTH_ISSUER (a real
+ * provider) it starts neither: the operator sets CONSOLE_* too.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -13,6 +18,7 @@ import { provisionFromEnv } from './nats-provision';
 import { DEV_ISSUER_DIR } from './token';
 import { devIssuerEnv, ensureDevIssuer } from '@ctp/auth';
 import { busyPorts, preflight } from './preflight';
+import { DEV_OIDC_CLIENT_ID, DevOidcServer, devOidcPort, devOidcRedirects, startDevOidc } from './dev-oidc';
 
 interface ServiceSpec {
   name: string;
@@ -61,6 +67,11 @@ const SERVICES: ServiceSpec[] = [
 ];
 
 let authEnv: Record<string, string> = {};
+/** The development issuer and sign-in provider: only when the caller brings no issuer of its own. */
+const DEV_AUTH = !process.env.AUTH_ISSUER;
+let devOidc: DevOidcServer | undefined;
+/** The platform's console settings under the development provider (a caller's own CONSOLE_* values win). */
+let consoleEnv: Record<string, string> = {};
 
 const width = Math.max(...SERVICES.map((s) => s.name.length));
 const json = process.env.LOG_FORMAT === 'json';
@@ -82,6 +93,7 @@ function startService(s: ServiceSpec): void {
   if (IDENTITIES) Object.assign(env, identityEnv(IDENTITIES, s.name));
   // Tokens: the caller's issuer if it names one (AUTH_*), otherwise the development issuer.
   if (!env.AUTH_ISSUER) Object.assign(env, authEnv);
+  if (s.name === 'platform') for (const [k, v] of Object.entries(consoleEnv)) env[k] ??= v;
   const child = spawn(process.execPath, [join(ROOT, s.entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(s.name, child);
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -115,17 +127,28 @@ async function shutdown(code: number): Promise<void> {
     (c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', () => resolve()))),
   );
   for (const c of children.values()) c.kill('SIGTERM');
+  const closing = devOidc?.close();
   const timer = setTimeout(() => {
     for (const c of children.values()) c.kill('SIGKILL');
   }, 10_000);
-  await Promise.all(exits);
+  await Promise.all([...exits, closing]);
   clearTimeout(timer);
   process.exit(code);
 }
 
 async function main(): Promise<void> {
   const problems = await preflight(NATS_URL, adminPostgresUrl());
-  const busy = await busyPorts(SERVICES.map((s) => s.port));
+  let oidcPort = 0;
+  let oidcRedirects: string[] = [];
+  if (DEV_AUTH) {
+    try {
+      oidcPort = devOidcPort(process.env);
+      oidcRedirects = devOidcRedirects(process.env);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  const busy = await busyPorts([...SERVICES.map((s) => s.port), ...(oidcPort ? [oidcPort] : [])]);
   if (busy.length) {
     problems.push(
       `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use: is the system already running?`,
@@ -155,7 +178,29 @@ async function main(): Promise<void> {
     process.stderr.write(`cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  if (!process.env.AUTH_ISSUER) authEnv = devIssuerEnv(await ensureDevIssuer(DEV_ISSUER_DIR));
+  if (DEV_AUTH) {
+    const devIssuer = await ensureDevIssuer(DEV_ISSUER_DIR);
+    authEnv = devIssuerEnv(devIssuer);
+    try {
+      devOidc = await startDevOidc({
+        development: true,
+        devIssuer,
+        port: oidcPort,
+        redirects: oidcRedirects,
+        log: (line) => say('dev-oidc', line),
+      });
+    } catch (err) {
+      process.stderr.write(`cannot start: the development OIDC provider: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    consoleEnv = {
+      CONSOLE_OIDC_AUTHORITY: devOidc.issuer,
+      CONSOLE_OIDC_CLIENT_ID: DEV_OIDC_CLIENT_ID,
+      CONSOLE_SERVICES: JSON.stringify(
+        SERVICES.filter((s) => s.name !== 'platform').map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
+      ),
+    };
+  }
   say(
     'start',
     IDENTITIES
@@ -181,6 +226,10 @@ async function main(): Promise<void> {
   say('start', '  TOKEN=$(npm run -s token -- --org IP-HUB-EUR --scope "initiatives:write initiatives:read")');
   say('start', '  TOKEN=$(npm run -s token -- --org IP-GS-CTP --scope "registry:read-restricted overlaps:decide")');
   say('start', '  curl -H "Authorization: Bearer $TOKEN" …   (npm run token -- --help lists organisations and scopes)');
+  if (DEV_AUTH) say('start', 'Console: http://127.0.0.1:3000/console (sign in with the development provider)');
+  else if (process.env.CONSOLE_OIDC_AUTHORITY) {
+    say('start', `Console: http://127.0.0.1:3000/console (sign in with ${process.env.CONSOLE_OIDC_AUTHORITY})`);
+  }
   say('start', 'Ctrl-C stops everything.');
 }
 
