@@ -417,7 +417,7 @@ export const STREAM_VOCABULARY_A: readonly GlossaryAddition[] = [
   },
   {
     // INTERPOL's secure communications network and its extension to borders (I-24/7, MIND/FIND).
-    id: 'id.i247',
+    id: 'id.i_twenty_four_seven',
     en: [
       'I-24/7 network',
       'I-24/7 system',

@@ -19,6 +19,7 @@
  */
 export const SIGNALS = [
   'title',
+  'titleContainment',
   'countries',
   'sameDates',
   'nearDates',
@@ -33,12 +34,14 @@ export const SIGNALS = [
   'titleAndKind',
   'titleAndStream',
   'titleAndOrganisations',
+  'containmentAndSameDates',
 ] as const;
 export type SignalName = (typeof SIGNALS)[number];
 
 /**
  * The signals a fitted model weighs (the others at 0), chosen by 5-fold cross-validation on the calibration part
- * (docs/matching.md): the measured ones, and the title beyond chance and through dates, kind and stream.
+ * (docs/matching.md): the measured ones; the title beyond chance and through dates, kind and stream; and how much of
+ * the less detailed title the other covers, alone and with the same dates.
  */
 export const FITTED_SIGNALS: readonly SignalName[] = [
   'title',
@@ -54,6 +57,8 @@ export const FITTED_SIGNALS: readonly SignalName[] = [
   'titleAndNearDates',
   'titleAndKind',
   'titleAndStream',
+  'titleContainment',
+  'containmentAndSameDates',
 ];
 
 export interface MatchingModel {

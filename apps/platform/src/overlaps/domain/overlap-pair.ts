@@ -41,11 +41,18 @@ export interface PairRecord {
   initiativeId: string;
   reporter: string;
   kind: string;
+  status: string;
   title: { lang: string; text: string };
+  /** The title in other languages (empty when none), each in its own language. */
+  titleAlt: { lang: string; text: string }[];
+  codeName: string | null;
   countries: string[];
   primaryActionStream: string;
+  /** The interval the matcher compared: actual dates where known, else planned. */
   start: string | null;
   end: string | null;
+  /** The dates as reported (planned and actual). */
+  dates: { plannedStart?: string; plannedEnd?: string; actualStart?: string; actualEnd?: string };
   withdrawn: boolean;
   clusterId: string | null;
 }

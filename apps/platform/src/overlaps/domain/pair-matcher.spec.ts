@@ -33,6 +33,8 @@ const REFERENCE: MatchingModel = {
     titleAndKind: 0,
     titleAndStream: 0,
     titleAndOrganisations: 0,
+    titleContainment: 0,
+    containmentAndSameDates: 0,
   },
   intercept: 0,
   thresholds: { duplicate: 0.8, overlap: 0.6 },
@@ -229,6 +231,7 @@ describe('comparePair — signals and score', () => {
     expect(v.classification).toBe('DUPLICATE');
     expect(v.signals).toEqual({
       title: 1,
+      titleContainment: 1,
       countries: 1,
       sameDates: 1,
       nearDates: 1,

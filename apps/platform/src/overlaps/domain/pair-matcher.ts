@@ -18,6 +18,8 @@ export type Classification = 'DUPLICATE' | 'OVERLAP';
 export interface PairSignals {
   /** Best of: glossary concepts (any languages), same-language words, same-language character trigrams. */
   title: number;
+  /** How much of the less detailed title the other covers (title-similarity.ts). */
+  titleContainment: number;
   countries: number;
   /** Same dates: the padded intervals' intersection over union, or starts and ends a few days apart. */
   sameDates: number;
@@ -222,6 +224,7 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
   const codeName = normalisedCodeName(a);
   const signals: PairSignals = {
     title: round(title.score),
+    titleContainment: round(title.containment),
     countries: round(Math.min(1, shared / Math.min(a.countries.length, b.countries.length))),
     sameDates: round(sameDatesSimilarity(as, ae, bs, be)),
     nearDates: round(nearDatesSimilarity(as, ae, bs, be)),
@@ -244,6 +247,7 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
 export function numericSignals(s: PairSignals): Record<SignalName, number> {
   return {
     title: s.title,
+    titleContainment: s.titleContainment,
     countries: s.countries,
     sameDates: s.sameDates,
     nearDates: s.nearDates,
@@ -258,5 +262,6 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
     titleAndKind: s.title * s.kind,
     titleAndStream: s.title * s.stream,
     titleAndOrganisations: s.title * s.organisations,
+    containmentAndSameDates: s.titleContainment * s.sameDates,
   };
 }

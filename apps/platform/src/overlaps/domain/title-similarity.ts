@@ -451,6 +451,9 @@ interface PreparedText {
   /** Content words (stemmed) → weight: 1, or the weight of the glossary category that covers the word. */
   words: Map<string, number>;
   wordWeightSum: number;
+  conceptWeightSum: number;
+  /** The text's titles on its own (what `prepare` gives a record with this one title). */
+  alone?: PreparedTitles;
 }
 
 /**
@@ -487,7 +490,9 @@ function preparedText(lang: Language, text: string): PreparedText {
   }
   let wordWeightSum = 0;
   for (const w of words.values()) wordWeightSum += w;
-  p = { lang, concepts, terms, grams: trigramsOf(tokens), words, wordWeightSum };
+  let conceptWeightSum = 0;
+  for (const w of concepts.values()) conceptWeightSum += w;
+  p = { lang, concepts, terms, grams: trigramsOf(tokens), words, wordWeightSum, conceptWeightSum };
   if (TEXT_CACHE.size >= TEXT_CACHE_SIZE) TEXT_CACHE.delete(TEXT_CACHE.keys().next().value!);
   TEXT_CACHE.set(key, p);
   return p;
@@ -502,21 +507,31 @@ interface PreparedTitles {
 /** Per titles array (a candidate's `titles`): the union of its texts' concepts. */
 const PREPARED = new WeakMap<readonly LocalizedText[], PreparedTitles>();
 
+/** Per set of title texts (a record with translations), by text: candidates are built afresh, their titles repeat. */
+const TITLES_CACHE = new Map<string, PreparedTitles>();
+
 function prepare(titles: readonly LocalizedText[]): PreparedTitles {
   let p = PREPARED.get(titles);
   if (p) return p;
   const texts = titles.map((t) => preparedText(LANGS.includes(t.lang) ? t.lang : 'en', t.text));
-  let concepts: ConceptWeights;
-  if (texts.length === 1) concepts = texts[0].concepts;
-  else {
-    concepts = new Map();
-    for (const t of texts) {
-      for (const [c, w] of t.concepts) if ((concepts.get(c) ?? 0) < w) concepts.set(c, w);
+  if (texts.length === 1) {
+    const t = texts[0];
+    p = t.alone ??= { concepts: t.concepts, conceptWeightSum: t.conceptWeightSum, texts };
+  } else {
+    const key = titles.map((t) => `${t.lang}\u0000${t.text}`).join('\u0001');
+    p = TITLES_CACHE.get(key);
+    if (!p) {
+      const concepts: ConceptWeights = new Map();
+      for (const t of texts) {
+        for (const [c, w] of t.concepts) if ((concepts.get(c) ?? 0) < w) concepts.set(c, w);
+      }
+      let conceptWeightSum = 0;
+      for (const w of concepts.values()) conceptWeightSum += w;
+      p = { concepts, conceptWeightSum, texts };
+      if (TITLES_CACHE.size >= TEXT_CACHE_SIZE) TITLES_CACHE.delete(TITLES_CACHE.keys().next().value!);
+      TITLES_CACHE.set(key, p);
     }
   }
-  let conceptWeightSum = 0;
-  for (const w of concepts.values()) conceptWeightSum += w;
-  p = { concepts, conceptWeightSum, texts };
   PREPARED.set(titles, p);
   return p;
 }
@@ -533,6 +548,18 @@ function wordDice(a: PreparedText, b: PreparedText): number {
   return (2 * shared) / total;
 }
 
+/** Weighted containment of two texts' content words (same language): shared / the smaller sum. */
+function wordContainment(a: PreparedText, b: PreparedText): number {
+  const smaller = Math.min(a.wordWeightSum, b.wordWeightSum);
+  if (smaller === 0) return 0;
+  let shared = 0;
+  for (const [w, x] of a.words) {
+    const y = b.words.get(w);
+    if (y !== undefined) shared += x < y ? x : y;
+  }
+  return shared / smaller;
+}
+
 function termsOf(p: PreparedTitles, concept: string): string[] {
   const out: string[] = [];
   for (const t of p.texts) for (const term of t.terms.get(concept) ?? []) if (!out.includes(term)) out.push(term);
@@ -541,6 +568,12 @@ function termsOf(p: PreparedTitles, concept: string): string[] {
 
 export interface TitleSimilarity {
   score: number;
+  /**
+   * How much of the less detailed title the other covers, 0..1: the weighted containment of the concepts (shared /
+   * the smaller sum), across languages, or the same-language words' containment if higher. One report is often more
+   * detailed than the other (an audience, a place, a programme's name).
+   */
+  containment: number;
   sharedConcepts: string[];
 }
 
@@ -585,11 +618,14 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
   if (sharedConcepts.length > 1) sharedConcepts.sort();
   const totalWeight = pa.conceptWeightSum + pb.conceptWeightSum;
   let score = totalWeight > 0 ? (2 * sharedWeight) / totalWeight : 0;
+  const smaller = Math.min(pa.conceptWeightSum, pb.conceptWeightSum);
+  let containment = smaller > 0 ? sharedWeight / smaller : 0;
   for (const ta of pa.texts) {
     for (const tb of pb.texts) {
-      if (ta.lang !== tb.lang || score >= 1) continue;
-      score = Math.max(score, diceOfSorted(ta.grams, tb.grams), wordDice(ta, tb));
+      if (ta.lang !== tb.lang) continue;
+      if (score < 1) score = Math.max(score, diceOfSorted(ta.grams, tb.grams), wordDice(ta, tb));
+      if (containment < 1) containment = Math.max(containment, wordContainment(ta, tb));
     }
   }
-  return { score: Math.min(1, score), sharedConcepts };
+  return { score: Math.min(1, score), containment: Math.min(1, containment), sharedConcepts };
 }
