@@ -141,25 +141,52 @@ export interface RegistryRecord {
 
 export type Health = 'green' | 'amber' | 'red';
 
+/** GET /console/operations (apps/platform/src/console/http/operations-view.ts). */
 export interface OperationsReport {
   generatedAt: string;
   overall: Health;
-  sources: { source: string; status: Health; [field: string]: unknown }[];
-  consumers: { name: string; pending: number; ackPending: number; redelivered?: number; status: Health }[];
-  detection: { backlog: number; oldestQueuedAgeSeconds?: number | null; status: Health; [field: string]: unknown };
+  sources: {
+    source: string;
+    /** MATCHED, REPAIRING, MISMATCHED, STALE or NOT_CHECKED. */
+    state: string;
+    records: number;
+    lastEventAt: string | null;
+    lastReportedAt?: string | null;
+    highestVersion?: number | null;
+    refused: number;
+    lastCheckedAt: string | null;
+    lastMismatchAt?: string | null;
+    repairedTotal?: number;
+    status: Health;
+  }[];
+  consumers: {
+    name: string;
+    pending?: number;
+    ackPending?: number;
+    redelivered?: number;
+    status: Health;
+    error?: string;
+  }[];
+  detection: { backlog: number; oldestQueuedAgeSeconds?: number; status: Health; error?: string };
   deadLetters: {
     count: number;
-    latest: { reason: string; detail?: string; subject?: string; at?: string }[];
+    lastWrittenAt?: string;
+    bySubject?: { consumer: string; subject: string; count: number }[];
+    latest: { reason: string; detail?: string; subject?: string; consumer?: string; at?: string }[];
+    reasonsSinceStart?: { consumer: string; reason: string; count: number }[];
+    inspect?: string;
     status: Health;
+    error?: string;
   };
   services: {
     name: string;
     url: string;
     ready: boolean;
-    outboxBacklog?: number | null;
-    oldestUnsentAgeSeconds?: number | null;
+    outboxBacklog?: number;
+    oldestUnsentAgeSeconds?: number;
     status: Health;
     error?: string;
   }[];
-  thresholds?: Record<string, unknown>;
+  problems?: string[];
+  thresholds?: Record<string, Record<string, number>>;
 }

@@ -1,7 +1,7 @@
 /**
  * Operations: GET /console/operations every 5 s — the overall state and each source, consumer, the detection
  * backlog, the dead letters and each service's outbox, every one with a green/amber/red badge that says its state in
- * words.
+ * words; the thresholds behind the colours at the end.
  */
 import { useEffect } from 'preact/hooks';
 import { Badge, ErrorBox, Facts, Loading } from '../components/common';
@@ -13,6 +13,14 @@ const REFRESH_MS = 5000;
 const PATH = '/console/operations';
 
 const num = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en') : '—');
+
+const SOURCE_STATES: Record<string, string> = {
+  MATCHED: 'in sync (digests match)',
+  REPAIRING: 'repairing after a mismatch',
+  MISMATCHED: 'out of sync (digests differ)',
+  STALE: 'no recent digest',
+  NOT_CHECKED: 'no digest yet',
+};
 
 export function OperationsPage() {
   useTitle('Operations');
@@ -45,13 +53,20 @@ export function OperationsPage() {
             <h2 id="overall-h">
               Overall: <Badge status={r.overall} />
             </h2>
+            {(r.problems ?? []).length > 0 && (
+              <ul class="problems">
+                {r.problems!.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            )}
           </section>
 
           <section aria-labelledby="sources-h">
             <h2 id="sources-h">Sources</h2>
             <div class="table-wrap">
               <table class="data" data-testid="ops-sources">
-                <caption>Each reporting source's sync with the platform</caption>
+                <caption>Each reporting source's sync with the platform (reconciliation of digests)</caption>
                 <thead>
                   <tr>
                     <th scope="col">Source</th>
@@ -60,7 +75,10 @@ export function OperationsPage() {
                       Records
                     </th>
                     <th scope="col">Last event</th>
-                    <th scope="col">Reconciliation</th>
+                    <th scope="col">Last digest checked</th>
+                    <th scope="col" class="num">
+                      Repaired
+                    </th>
                     <th scope="col" class="num">
                       Refused
                     </th>
@@ -68,18 +86,22 @@ export function OperationsPage() {
                 </thead>
                 <tbody>
                   {r.sources.map((s) => (
-                    <tr key={s.source} data-status={s.status}>
+                    <tr key={s.source} data-source={s.source} data-status={s.status}>
                       <th scope="row" class="mono">
                         {s.source}
                       </th>
                       <td>
                         <Badge status={s.status} />
-                        {typeof s.state === 'string' && <span class="state-text"> {s.state}</span>}
+                        <span class="state-text"> {SOURCE_STATES[s.state] ?? s.state}</span>
+                        {s.lastMismatchAt && (
+                          <span class="muted"> (last mismatch {formatDate(s.lastMismatchAt, true)})</span>
+                        )}
                       </td>
                       <td class="num">{num(s.records)}</td>
-                      <td>{formatDate(s.lastEventAt as string | null, true)}</td>
-                      <td>{reconciliationText(s.reconciliation)}</td>
-                      <td class="num">{num((s.refused as { count?: number } | undefined)?.count)}</td>
+                      <td>{formatDate(s.lastEventAt, true)}</td>
+                      <td>{formatDate(s.lastCheckedAt, true)}</td>
+                      <td class="num">{num(s.repairedTotal)}</td>
+                      <td class="num">{num(s.refused)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -105,11 +127,12 @@ export function OperationsPage() {
                     <th scope="col" class="num">
                       Redelivered
                     </th>
+                    <th scope="col">Error</th>
                   </tr>
                 </thead>
                 <tbody>
                   {r.consumers.map((c) => (
-                    <tr key={c.name} data-status={c.status}>
+                    <tr key={c.name} data-consumer={c.name} data-status={c.status}>
                       <th scope="row" class="mono">
                         {c.name}
                       </th>
@@ -119,6 +142,7 @@ export function OperationsPage() {
                       <td class="num">{num(c.pending)}</td>
                       <td class="num">{num(c.ackPending)}</td>
                       <td class="num">{num(c.redelivered)}</td>
+                      <td>{c.error ?? ''}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -127,7 +151,7 @@ export function OperationsPage() {
           </section>
 
           <div class="ops-pair">
-            <section aria-labelledby="detection-h" data-status={r.detection.status}>
+            <section aria-labelledby="detection-h" data-testid="ops-detection" data-status={r.detection.status}>
               <h2 id="detection-h">Duplicate detection</h2>
               <p>
                 <Badge status={r.detection.status} />
@@ -136,16 +160,27 @@ export function OperationsPage() {
                 items={[
                   ['Records waiting to be compared', num(r.detection.backlog)],
                   ['Oldest waiting for', formatAge(r.detection.oldestQueuedAgeSeconds)],
+                  ['Error', r.detection.error],
                 ]}
               />
             </section>
 
-            <section aria-labelledby="dlq-h" data-status={r.deadLetters.status}>
+            <section aria-labelledby="dlq-h" data-testid="ops-dead-letters" data-status={r.deadLetters.status}>
               <h2 id="dlq-h">Dead letters</h2>
               <p>
                 <Badge status={r.deadLetters.status} />
               </p>
-              <Facts items={[['Messages set aside', num(r.deadLetters.count)]]} />
+              <Facts
+                items={[
+                  ['Messages set aside', num(r.deadLetters.count)],
+                  [
+                    'Last one written',
+                    r.deadLetters.lastWrittenAt ? formatDate(r.deadLetters.lastWrittenAt, true) : undefined,
+                  ],
+                  ['Error', r.deadLetters.error],
+                  ['Inspect them with', r.deadLetters.inspect ? <code>{r.deadLetters.inspect}</code> : undefined],
+                ]}
+              />
               {r.deadLetters.latest.length > 0 && (
                 <>
                   <h3>Latest reasons</h3>
@@ -155,9 +190,24 @@ export function OperationsPage() {
                         <strong>{d.reason}</strong>
                         {d.detail ? `: ${d.detail}` : ''}{' '}
                         <span class="muted">
-                          {d.subject ? `(${d.subject}` : '('}
-                          {d.at ? `${d.subject ? ', ' : ''}${formatDate(d.at, true)}` : ''})
+                          (
+                          {[d.subject, d.consumer, d.at ? formatDate(d.at, true) : undefined]
+                            .filter(Boolean)
+                            .join(', ')}
+                          )
                         </span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              {(r.deadLetters.reasonsSinceStart ?? []).length > 0 && (
+                <>
+                  <h3>Reasons since the platform started</h3>
+                  <ul class="dlq">
+                    {r.deadLetters.reasonsSinceStart!.map((x) => (
+                      <li key={`${x.consumer}-${x.reason}`}>
+                        {x.reason} <span class="muted">({x.consumer})</span>: {num(x.count)}
                       </li>
                     ))}
                   </ul>
@@ -202,18 +252,24 @@ export function OperationsPage() {
               </table>
             </div>
           </section>
+
+          {r.thresholds && (
+            <details class="thresholds">
+              <summary>How the colours are decided</summary>
+              <ul>
+                {Object.entries(r.thresholds).map(([part, limits]) => (
+                  <li key={part}>
+                    <strong>{part}</strong>:{' '}
+                    {Object.entries(limits)
+                      .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+                      .join(', ')}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
         </>
       )}
     </>
   );
-}
-
-function reconciliationText(value: unknown): string {
-  if (!value || typeof value !== 'object') return 'not yet';
-  const v = value as { matched?: unknown; checkedAt?: unknown; repairedTotal?: unknown };
-  const result = v.matched === true ? 'digests match' : v.matched === false ? 'digests differ' : undefined;
-  const at = typeof v.checkedAt === 'string' ? `checked ${formatDate(v.checkedAt, true)}` : undefined;
-  const repaired =
-    typeof v.repairedTotal === 'number' && v.repairedTotal > 0 ? `${v.repairedTotal} repaired` : undefined;
-  return [result, at, repaired].filter(Boolean).join(', ') || '—';
 }
