@@ -11,6 +11,7 @@ import { RestrictedRecords1764171500000 } from './1764171500000-restricted-recor
 import { DetectionCapped1764171600000 } from './1764171600000-detection-capped';
 import { SyncRefused1764171700000 } from './1764171700000-sync-refused';
 import { MatchingModels1764171800000 } from './1764171800000-matching-models';
+import { ConsoleReads1764171900000 } from './1764171900000-console-reads';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -26,4 +27,5 @@ export const PLATFORM_MIGRATIONS = [
   DetectionCapped1764171600000,
   SyncRefused1764171700000,
   MatchingModels1764171800000,
+  ConsoleReads1764171900000,
 ];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OverlapPairNotFound } from '../../platform-errors';
 import { Viewer } from '../../registry/domain/visibility';
 import { CappedRecordView, StoredPair } from '../domain/overlap-pair';
+import { PairOrder, ScorePosition, scoreCursorOf } from '../domain/pair-order';
 import { OverlapRepository } from '../persistence/overlap.repository';
 import { PairRecord } from '../domain/overlap-pair';
 import { PairRecordsReadModel } from '../persistence/pair-records.read-model';
@@ -16,8 +17,12 @@ export interface OverlapListFilter {
   classification?: string;
   decision?: string;
   initiativeId?: string;
-  /** The cursor: pairs after this id. */
+  /** `id` (default): oldest first. `score`: highest score first, ties by id. */
+  order?: PairOrder;
+  /** The cursor in id order: pairs after this id. */
   afterId?: string;
+  /** The cursor in score order: pairs after this score and id. */
+  afterScore?: ScorePosition;
   limit: number;
 }
 
@@ -33,7 +38,12 @@ export class OverlapQueries {
     const pairs = await this.overlaps.list({ ...filter, limit: filter.limit + 1 }, viewer);
     const page = pairs.slice(0, filter.limit);
     const items = await this.withRecords(page, viewer);
-    return pairs.length > filter.limit ? { items, nextCursor: page[page.length - 1].id } : { items };
+    if (pairs.length <= filter.limit) return { items };
+    const last = page[page.length - 1];
+    return {
+      items,
+      nextCursor: filter.order === 'score' ? scoreCursorOf({ score: last.score, id: last.id }) : last.id,
+    };
   }
 
   async get(id: string, viewer: Viewer): Promise<PairWithRecords> {

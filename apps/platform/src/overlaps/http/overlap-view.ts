@@ -7,11 +7,15 @@ export type PairRecordView = Pick<
   | 'initiativeId'
   | 'reporter'
   | 'kind'
+  | 'status'
   | 'title'
+  | 'titleAlt'
+  | 'codeName'
   | 'countries'
   | 'primaryActionStream'
   | 'start'
   | 'end'
+  | 'dates'
   | 'withdrawn'
   | 'clusterId'
 >;
@@ -57,11 +61,15 @@ export function toOverlapView({ pair, records }: PairWithRecords): OverlapView {
       initiativeId: r.initiativeId,
       reporter: r.reporter,
       kind: r.kind,
+      status: r.status,
       title: r.title,
+      titleAlt: r.titleAlt,
+      codeName: r.codeName,
       countries: r.countries,
       primaryActionStream: r.primaryActionStream,
       start: r.start,
       end: r.end,
+      dates: r.dates,
       withdrawn: r.withdrawn,
       clusterId: r.clusterId,
     })),

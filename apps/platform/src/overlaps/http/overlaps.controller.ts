@@ -6,6 +6,7 @@ import { ActiveMatchingModel } from '../application/active-matching-model';
 import { DecideOverlap } from '../application/decide-overlap';
 import { OverlapQueries } from '../application/overlap-queries';
 import { CappedRecordView } from '../domain/overlap-pair';
+import { idPositionOf, PAIR_ORDERS, scorePositionOf } from '../domain/pair-order';
 import { OverlapPairNotFound } from '../../platform-errors';
 import { registryViewerOf } from '../../http/viewer';
 import { PlatformErrorFilter } from '../../http/platform-error.filter';
@@ -37,8 +38,21 @@ export class OverlapsController {
       'Each pair with its score, the rule that decided it, the signals behind the score, and any analyst decision.',
   })
   @ApiQuery({ name: 'classification', required: false, enum: ['DUPLICATE', 'OVERLAP'] })
-  @ApiQuery({ name: 'decision', required: false, enum: ['CONFIRMED', 'REJECTED', 'NONE'] })
+  @ApiQuery({
+    name: 'decision',
+    required: false,
+    enum: ['CONFIRMED', 'REJECTED', 'NONE'],
+    description: 'NONE: awaiting an analyst',
+  })
   @ApiQuery({ name: 'initiativeId', required: false })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    enum: PAIR_ORDERS,
+    description:
+      'id (default): oldest pair first. score: highest score first, ties by id (the review queue: ' +
+      '`?decision=NONE&sort=score`); follow nextCursor with the same sort',
+  })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
   async list(
@@ -50,10 +64,16 @@ export class OverlapsController {
     const classification = q.oneOf('classification', ['DUPLICATE', 'OVERLAP']);
     const decision = q.oneOf('decision', ['CONFIRMED', 'REJECTED', 'NONE']);
     const initiativeId = q.text('initiativeId');
+    const order = q.oneOf('sort', PAIR_ORDERS) ?? 'id';
     const limit = q.limit(50, 500);
-    const afterId = q.cursorText('cursor', (v) => (/^[0-9]{1,18}$/.test(v) ? v : undefined));
+    // A cursor belongs to its order: one given out in score order is refused in id order, and the other way round.
+    const afterId = order === 'id' ? q.cursorText('cursor', idPositionOf) : undefined;
+    const afterScore = order === 'score' ? q.cursorText('cursor', scorePositionOf) : undefined;
     q.done();
-    const page = await this.queries.list({ classification, decision, initiativeId, afterId, limit }, viewer);
+    const page = await this.queries.list(
+      { classification, decision, initiativeId, order, afterId, afterScore, limit },
+      viewer,
+    );
     const items = page.items.map(toOverlapView);
     return page.nextCursor !== undefined ? { items, nextCursor: page.nextCursor } : { items };
   }

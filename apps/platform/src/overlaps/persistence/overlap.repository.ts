@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { BlockRecord } from '../domain/blocking';
 import { Viewer } from '../../registry/domain/visibility';
 import { CappedRecordView, DecidedBy, StoredPair } from '../domain/overlap-pair';
+import { PairOrder, ScorePosition } from '../domain/pair-order';
 
 export type { CappedRecordView, DecidedBy, StoredPair };
 
@@ -399,16 +400,18 @@ export class OverlapRepository {
   }
 
   /**
-   * A page of flagged or decided pairs, in id order, of those `viewer` may see: for a reader of shareable records,
-   * the pairs whose records are both shareable (filtered in the query, so neither the page nor its cursor tells of
-   * the others).
+   * A page of flagged or decided pairs, in id order or highest score first (ties by id; a pair without a score last),
+   * of those `viewer` may see: for a reader of shareable records, the pairs whose records are both shareable (filtered
+   * in the query, so neither the page nor its cursor tells of the others).
    */
   async list(
     filter: {
       classification?: string;
       decision?: string;
       initiativeId?: string;
+      order?: PairOrder;
       afterId?: string;
+      afterScore?: ScorePosition;
       limit: number;
     },
     viewer: Viewer,
@@ -421,13 +424,24 @@ export class OverlapRepository {
       where.push(sql.replace(/\?/g, `$${params.length}`));
     };
     if (filter.classification) add('effective = ?', filter.classification);
-    if (filter.decision)
-      add(filter.decision === 'NONE' ? 'decision IS NULL AND ? IS NOT NULL' : 'decision = ?', filter.decision);
+    // NONE: awaiting an analyst (no parameter: `? IS NOT NULL` left its type undetermined, a 500).
+    if (filter.decision === 'NONE') where.push('decision IS NULL');
+    else if (filter.decision) add('decision = ?', filter.decision);
     if (filter.initiativeId) add('(a_id = ? OR b_id = ?)', filter.initiativeId);
-    if (filter.afterId) add('id > ?::bigint', filter.afterId);
+    const byScore = filter.order === 'score';
+    // In score order a pair without a score sorts as -Infinity: last, and still named by a cursor.
+    const score = `coalesce(score, '-Infinity'::float8)`;
+    if (!byScore && filter.afterId) add('id > ?::bigint', filter.afterId);
+    if (byScore && filter.afterScore) {
+      params.push(filter.afterScore.score === null ? '-Infinity' : String(filter.afterScore.score));
+      const s = `$${params.length}::float8`;
+      params.push(filter.afterScore.id);
+      where.push(`${score} < ${s} OR (${score} = ${s} AND id > $${params.length}::bigint)`);
+    }
     params.push(filter.limit);
     const rows: PairRow[] = await this.dataSource.query(
-      `SELECT * FROM overlap_pairs WHERE (${where.join(') AND (')}) ORDER BY id LIMIT $${params.length}`,
+      `SELECT * FROM overlap_pairs WHERE (${where.join(') AND (')})
+        ORDER BY ${byScore ? `${score} DESC, id` : 'id'} LIMIT $${params.length}`,
       params,
     );
     return rows.map(toPair);

@@ -8,6 +8,7 @@ import {
   RegistryRepository,
   RegistrySummary,
 } from '../persistence/registry.repository';
+import { searchTermsOf } from '../domain/search-text';
 import { Viewer } from '../domain/visibility';
 
 export interface RegistryPage {
@@ -25,9 +26,19 @@ const QUERY_FIELDS = [
   'reporter',
   'cluster',
   'includeWithdrawn',
+  'q',
   'cursor',
   'limit',
 ];
+
+/** `q`: the words to find in the titles (search-text.ts); a query of no letter or digit is refused. */
+function searchTerms(q: QueryParams): string[] | undefined {
+  const text = q.text('q');
+  if (text === undefined) return undefined;
+  const terms = searchTermsOf(text);
+  if (terms.length === 0) q.problem('q', 'hasLettersOrDigits', 'q must contain a letter or a digit');
+  return terms;
+}
 
 /**
  * What an analyst reads of the registry: one record with its provenance, or a filtered page — of the records the
@@ -56,6 +67,7 @@ export class RegistryQueries {
       reporter: q.text('reporter'),
       cluster: q.text('cluster'),
       includeWithdrawn: q.boolean('includeWithdrawn') === true,
+      terms: searchTerms(q),
       limit: 0,
     };
     const limit = q.limit(50, 500);

@@ -1,4 +1,5 @@
 import { InitiativeSnapshot, regionOfRecord, RegionCode } from '@ctp/contracts';
+import { searchTextOf } from './search-text';
 import { isRestrictedVisibility } from './visibility';
 
 /** The columns the platform derives from a snapshot, for filters, rollups and candidate search. */
@@ -19,6 +20,8 @@ export interface RegistryColumns {
   linkedIds: string[];
   /** Not PARTNER_SHAREABLE: served only to restricted readers (see visibility.ts). */
   restricted: boolean;
+  /** The titles, translations and code name, normalised for GET /initiatives?q= (search-text.ts). */
+  searchText: string;
 }
 
 export function registryColumnsOf(s: InitiativeSnapshot): RegistryColumns {
@@ -39,6 +42,7 @@ export function registryColumnsOf(s: InitiativeSnapshot): RegistryColumns {
       ...new Set([...(s.relatedInitiatives ?? []).map((r) => r.ref), ...(s.otherIdentifiers ?? []).map((o) => o.ref)]),
     ],
     restricted: isRestrictedVisibility(s.visibility),
+    searchText: searchTextOf(s),
   };
 }
 
@@ -69,6 +73,8 @@ export interface RegistrySummary {
   primaryActionStream: string;
   countries: string[];
   title: { lang: string; text: string };
+  /** The title in other languages (the snapshot's titleAlt; empty when none). */
+  titleAlt: { lang: string; text: string }[];
   clusterId: string | null;
   lastReportedAt: string;
 }

@@ -29,6 +29,14 @@ export class RegistryController {
   @ApiQuery({ name: 'reporter', required: false, description: 'reportingOrg.ref, e.g. IP-HUB-AFR or PT-UNODC' })
   @ApiQuery({ name: 'cluster', required: false, description: 'a cluster id (its canonical initiative id)' })
   @ApiQuery({ name: 'includeWithdrawn', required: false, type: Boolean })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description:
+      'Words to find in the title, its translations (titleAlt) or the code name, in any language: case, accents and ' +
+      'Arabic letter forms ignored; each word may be part of a longer one; every word must be found (at most 10 ' +
+      'words, 200 characters). Combines with the other filters and paging.',
+  })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
   @ApiResponse({ status: 400, description: 'An unknown parameter or value (details name it)' })

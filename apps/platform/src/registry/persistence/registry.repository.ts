@@ -39,6 +39,8 @@ export interface RegistryListFilter {
   reporter?: string;
   cluster?: string;
   includeWithdrawn?: boolean;
+  /** Normalised words (search-text.ts) every one of which the record's search text contains. */
+  terms?: string[];
   after?: string;
   limit: number;
 }
@@ -106,13 +108,14 @@ export class RegistryRepository {
           linked_ids: c.linkedIds,
           match_fingerprint: w.matchFingerprint,
           restricted: c.restricted,
+          search_text: c.searchText,
         };
       });
       await tx.manager.query(
         `INSERT INTO registry_initiatives AS r
            (initiative_id, source, version, withdrawn, snapshot, first_reported_at, last_reported_at, last_event_id,
             reporter, reporter_type, region, kind, status, primary_stream, secondary_streams, countries, capabilities,
-            start_date, end_date, linked_ids, match_fingerprint, restricted)
+            start_date, end_date, linked_ids, match_fingerprint, restricted, search_text)
          SELECT x.initiative_id, x.source, x.version, x.withdrawn, x.snapshot, x.reported_at, x.reported_at, x.event_id,
                 x.reporter, x.reporter_type, x.region, x.kind, x.status, x.primary_stream,
                 ARRAY(SELECT jsonb_array_elements_text(x.secondary_streams)),
@@ -120,12 +123,12 @@ export class RegistryRepository {
                 ARRAY(SELECT jsonb_array_elements_text(x.capabilities)),
                 x.start_date, x.end_date,
                 ARRAY(SELECT jsonb_array_elements_text(x.linked_ids)),
-                x.match_fingerprint, x.restricted
+                x.match_fingerprint, x.restricted, x.search_text
            FROM jsonb_to_recordset($1::jsonb) AS x(
              initiative_id text, source text, version int, withdrawn bool, snapshot jsonb, reported_at timestamptz,
              event_id text, reporter text, reporter_type text, region text, kind text, status text, primary_stream text,
              secondary_streams jsonb, countries jsonb, capabilities jsonb, start_date date, end_date date, linked_ids jsonb,
-             match_fingerprint text, restricted bool)
+             match_fingerprint text, restricted bool, search_text text)
          ON CONFLICT (initiative_id) DO UPDATE SET
            source = excluded.source, version = excluded.version, withdrawn = excluded.withdrawn,
            snapshot = excluded.snapshot, last_reported_at = excluded.last_reported_at,
@@ -135,7 +138,8 @@ export class RegistryRepository {
            secondary_streams = excluded.secondary_streams, countries = excluded.countries,
            capabilities = excluded.capabilities, start_date = excluded.start_date, end_date = excluded.end_date,
            linked_ids = excluded.linked_ids,
-           match_fingerprint = excluded.match_fingerprint, restricted = excluded.restricted
+           match_fingerprint = excluded.match_fingerprint, restricted = excluded.restricted,
+           search_text = excluded.search_text
          WHERE r.version < excluded.version`,
         [JSON.stringify(rows)],
       );
@@ -269,6 +273,9 @@ export class RegistryRepository {
       add('c.cluster_id = (SELECT cluster_id FROM registry_clusters WHERE initiative_id = ?)', filter.cluster);
       add(`${shareableClusterId('v')} = ?`, filter.cluster);
     }
+    // Each word a substring of the normalised titles (LIKE's own wildcards escaped, though normalised words hold none).
+    for (const term of filter.terms ?? [])
+      add(`search_text LIKE ? ESCAPE '\\'`, `%${term.replace(/[\\%_]/g, '\\$&')}%`);
     if (!viewer.restricted) where.push('NOT restricted');
     if (!filter.includeWithdrawn) where.push('NOT withdrawn');
     if (filter.after) add('initiative_id > ?', filter.after);
@@ -284,11 +291,12 @@ export class RegistryRepository {
       primary_stream: string;
       countries: string[];
       title: { lang: string; text: string };
+      title_alt: { lang: string; text: string }[] | null;
       cluster_id: string | null;
       last_reported_at: Date;
     }[] = await this.dataSource.query(
       `SELECT initiative_id, reporter, region, version, withdrawn, kind, status, primary_stream, countries,
-              snapshot -> 'title' AS title, ${viewer.restricted ? 'c.cluster_id' : shareableClusterId('v')} AS cluster_id,
+              snapshot -> 'title' AS title, snapshot -> 'titleAlt' AS title_alt, ${viewer.restricted ? 'c.cluster_id' : shareableClusterId('v')} AS cluster_id,
               last_reported_at
          FROM registry_initiatives LEFT JOIN registry_clusters c USING (initiative_id)
               ${viewer.restricted ? '' : shareableClusterJoin('c.cluster_id', 'v')}
@@ -307,6 +315,7 @@ export class RegistryRepository {
       primaryActionStream: r.primary_stream,
       countries: r.countries,
       title: r.title,
+      titleAlt: r.title_alt ?? [],
       clusterId: r.cluster_id,
       lastReportedAt: r.last_reported_at.toISOString(),
     }));
