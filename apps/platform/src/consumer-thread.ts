@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, Worker } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
-import { JetStreamServer, OutboxRelay } from '@ctp/messaging';
+import { DeadLetterNote, DeadLetters, JetStreamServer, OutboxRelay } from '@ctp/messaging';
 import { CtpLogger, HttpErrorFilter, Metrics, NestPinoLogger } from '@ctp/observability';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { PlatformConfig } from './config/platform.config';
 import { PlatformModule } from './platform.module';
 
-type ToConsumer = { type: 'outbox-wake' } | { type: 'metrics'; id: string } | { type: 'stop' };
+type ToConsumer =
+  { type: 'outbox-wake' } | { type: 'metrics'; id: string } | { type: 'dead-letters'; id: string } | { type: 'stop' };
 type FromConsumer =
   | { type: 'started' }
   | { type: 'failed'; error: string }
   | { type: 'metrics'; id: string; metrics: MetricObjectWithValues<MetricValue<string>>[] }
+  | { type: 'dead-letters'; id: string; letters: DeadLetterNote[] }
   | { type: 'stopped' };
 
 /**
@@ -24,6 +26,7 @@ type FromConsumer =
 export class ConsumerThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<string, (m: MetricObjectWithValues<MetricValue<string>>[]) => void>();
+  private readonly waitingLetters = new Map<string, (letters: DeadLetterNote[]) => void>();
   private stopping = false;
   private exited = false;
 
@@ -36,6 +39,9 @@ export class ConsumerThread {
       if (m.type === 'metrics') {
         this.waiting.get(m.id)?.(m.metrics);
         this.waiting.delete(m.id);
+      } else if (m.type === 'dead-letters') {
+        this.waitingLetters.get(m.id)?.(m.letters);
+        this.waitingLetters.delete(m.id);
       }
     });
     this.worker.on('exit', (code) => {
@@ -82,6 +88,23 @@ export class ConsumerThread {
     });
   }
 
+  /** The dead letters the thread's consumers sent lately (DeadLetters.recent); none if it does not answer within 2 s. */
+  recentDeadLetters(): Promise<DeadLetterNote[]> {
+    if (this.exited) return Promise.resolve([]);
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waitingLetters.delete(id);
+        resolve([]);
+      }, 2000);
+      this.waitingLetters.set(id, (letters) => {
+        clearTimeout(timer);
+        resolve(letters);
+      });
+      this.worker.postMessage({ type: 'dead-letters', id } satisfies ToConsumer);
+    });
+  }
+
   isRunning(): boolean {
     return !this.exited;
   }
@@ -118,8 +141,10 @@ export async function runConsumerThread(config: PlatformConfig, logger: CtpLogge
     await app.init();
     const relay = app.get(OutboxRelay);
     const metrics = app.get(Metrics);
+    const deadLetters = app.get(DeadLetters);
     port.on('message', (m: ToConsumer) => {
       if (m.type === 'outbox-wake') relay.wake();
+      else if (m.type === 'dead-letters') post({ type: 'dead-letters', id: m.id, letters: deadLetters.recent() });
       else if (m.type === 'metrics')
         void metrics.registry.getMetricsAsJSON().then((json) => post({ type: 'metrics', id: m.id, metrics: json }));
       else if (m.type === 'stop')

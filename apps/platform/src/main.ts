@@ -3,6 +3,8 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { bootstrapService, exitOnStartupFailure } from '@ctp/http';
 import { createLogger, Metrics, ReadinessChecks } from '@ctp/observability';
 import { loadPlatformConfig } from './config/platform.config';
+import { RecentDeadLetters } from './console/application/recent-dead-letters';
+import { ConsoleSite } from './console/http/console-site';
 import { ConsumerThread, runConsumerThread } from './consumer-thread';
 import { PlatformModule } from './platform.module';
 import { ShutdownHooks } from './shutdown-hooks';
@@ -26,11 +28,14 @@ async function main(): Promise<void> {
     port: config.port,
     logger,
     consume: false,
+    // The analysts' console at /console/: its files before the API's guard, with its own Content-Security-Policy.
+    web: (app) => [app.get(ConsoleSite).mount()],
     beforeListen: async (app) => {
       const thread = new ConsumerThread(__filename, logger.child({ thread: 'main' }));
       consumer = thread;
       await thread.started();
       app.get(Metrics).addExternal(() => thread.metrics());
+      app.get(RecentDeadLetters).addSource(() => thread.recentDeadLetters());
       app.get(ReadinessChecks).register({
         name: 'consumer-thread',
         check: async () => {

@@ -38,3 +38,33 @@ export class EventNotReceived extends PlatformError {
     super(`no event ${eventId} from ${source} has reached the platform`);
   }
 }
+
+/** The console is off: CONSOLE_OIDC_AUTHORITY is unset, so nobody could sign in to it (deny by default). */
+export class ConsoleNotConfigured extends PlatformError {
+  constructor() {
+    super(
+      'the console is not served here: CONSOLE_OIDC_AUTHORITY (the OpenID Connect issuer its users sign in with) is not set',
+    );
+  }
+}
+
+/** The console is on but its files are not there (the front end was not built into CONSOLE_STATIC_DIR). */
+export class ConsoleNotBuilt extends PlatformError {
+  constructor(readonly staticDir: string) {
+    super(`the console is not built: npm run build (no index.html in ${staticDir})`);
+  }
+}
+
+/** One identity already holds as many live-update streams as it may. */
+export class TooManyStreams extends PlatformError {
+  constructor(readonly limit: number) {
+    super(`this identity already has ${limit} open console streams: close one (another tab?) and try again`);
+  }
+}
+
+/** The platform serves as many live-update streams as it may, in all. */
+export class StreamCapacityReached extends PlatformError {
+  constructor(readonly limit: number) {
+    super(`the platform already serves ${limit} console streams: try again later`);
+  }
+}

@@ -14,6 +14,10 @@ import { OverlapsModule } from './overlaps/overlaps.module';
 import { RollupsModule } from './rollups/rollups.module';
 import { SyncModule } from './sync/sync.module';
 import { EventsModule } from './events/events.module';
+import { ConsoleModule } from './console/console.module';
+// The ports the console reads through, bound here to the features that answer them (console.module.ts).
+import { SyncStatus } from './sync/application/sync-status';
+import { OverlapQueries } from './overlaps/application/overlap-queries';
 
 export { PLATFORM_CONSUMERS };
 
@@ -74,6 +78,11 @@ export class PlatformModule {
         RollupsModule,
         SyncModule,
         EventsModule,
+        ConsoleModule.register({
+          imports: [SyncModule, OverlapsModule],
+          syncReport: SyncStatus,
+          detectionBacklog: OverlapQueries,
+        }),
       ],
       providers: [ShutdownHooks],
     };

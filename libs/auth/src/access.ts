@@ -32,7 +32,7 @@ export function Access(scope: Scope | Scope[], owner: Owner = 'any'): MethodDeco
   );
 }
 
-/** Open without a token: /health/live and /health/ready only. */
+/** Open without a token: /health/live and /health/ready, and the platform's console settings (GET /console/config.json). */
 export function Public(): MethodDecorator & ClassDecorator {
   return SetMetadata(ACCESS_RULE, { public: true, scopes: [], owner: 'any' } satisfies AccessRule);
 }

@@ -2,7 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, NextFunction, Request, Response } from 'express';
+import { json, NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -34,6 +34,25 @@ export interface ServiceBootstrap {
   openApiSchemas?: Record<string, unknown>;
   /** Runs once the application is initialised (migrations applied), before it listens (e.g. to start a thread). */
   beforeListen?: (app: INestApplication) => Promise<void>;
+  /** Web pages the service serves to browsers (the platform's console), each under its own path and policy. */
+  web?: (app: INestApplication) => WebMount[];
+}
+
+/**
+ * A web page served under `path` (e.g. `/console`): `handler` answers first (static files carry no data: before the
+ * API's routes and their guard; it calls `next()` for what it does not serve, such as the API routes under the same
+ * path), and every answer under the path carries `contentSecurityPolicy` instead of the API's strict one.
+ */
+export interface WebMount {
+  path: string;
+  /** helmet's directives, whole (no defaults are added): e.g. `{ 'default-src': ["'self'"], … }`. */
+  contentSecurityPolicy: Record<string, string[]>;
+  handler: RequestHandler;
+}
+
+/** Whether the request path `path` is `mount` or under it. */
+export function isUnder(path: string, mount: string): boolean {
+  return path === mount || path.startsWith(`${mount}/`);
 }
 
 /** Builds and starts one service: HTTP (with OpenAPI at /docs), the JetStream consumer, graceful shutdown. */
@@ -52,10 +71,20 @@ export async function bootstrapService(
   // The request's log line (and correlation id) first, so that a request refused below is logged like any other.
   const requestLog = app.get(HttpLoggingMiddleware);
   app.use((req: Request, res: Response, next: NextFunction) => requestLog.use(req, res, next));
-  // Security headers on every answer (no sniffing, no framing, HSTS, a strict CSP: the API serves JSON and CSV only).
-  app.use(helmet());
+  // Security headers on every answer (no sniffing, no framing, HSTS, a strict CSP: the API serves JSON and CSV only);
+  // a web page's own paths get its own CSP (its scripts and styles, the sign-in provider it talks to).
+  const api = helmet();
+  const web = (spec.web?.(app) ?? []).map((w) => ({
+    ...w,
+    headers: helmet({ contentSecurityPolicy: { useDefaults: false, directives: w.contentSecurityPolicy } }),
+  }));
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    (web.find((w) => isUnder(req.path, w.path))?.headers ?? api)(req, res, next),
+  );
   // A path or query that cannot be read safely (malformed %-encoding, control characters, lone surrogates): 400.
   app.use(refuseUnreadableRequestText);
+  // Web pages' static files, before the API's routes and guard.
+  for (const w of web) app.use(w.path, w.handler);
   // Our own JSON parser, so that a body that is not JSON (or too large, too deep, not UTF-8, not the gzip/deflate/br
   // its Content-Encoding says) gets the contract's error body naming the rule.
   app.use(json({ limit: JSON_BODY_LIMIT, verify: verifyJsonBody }));

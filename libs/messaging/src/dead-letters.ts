@@ -1,5 +1,6 @@
 import { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
+import { JetStreamNames } from '@ctp/contracts';
 
 export const DeadLetterHeaders = {
   reason: 'Ctp-Dlq-Reason',
@@ -12,12 +13,31 @@ export const DeadLetterHeaders = {
   failedAt: 'Ctp-Dlq-Failed-At',
 } as const;
 
+/** A dead letter this process sent, as an operator's summary shows it: why and where from, never the payload. */
+export interface DeadLetterNote {
+  consumer: string;
+  /** The original subject. */
+  subject: string;
+  reason: string;
+  detail?: string;
+  /** ISO time it was dead-lettered. */
+  at: string;
+}
+
+/** Dead letters remembered by `recent()`. */
+const RECENT_KEPT = 20;
+
+/** Where `npm run dlq -- redrive` records each re-drive, in the dead-letter stream beside the dead letters. */
+export const DEAD_LETTER_REDRIVE_SUBJECT = `${JetStreamNames.deadLetterSubjectPrefix}._redriven`;
+
 /**
  * Copies a message that cannot be applied to the dead-letter stream, with why, where it came from and how often it
  * was tried. The copy's Nats-Msg-Id is derived from the original's stream position, so if we crash between this
  * publish and the ack, the redelivered message is dead-lettered again without a second copy.
  */
 export class DeadLetters {
+  private readonly notes: DeadLetterNote[] = [];
+
   constructor(
     private readonly js: JetStreamClient,
     private readonly subjectPrefix: string,
@@ -37,10 +57,27 @@ export class DeadLetters {
     h.set(DeadLetterHeaders.originalSeq, String(msg.seq));
     h.set(DeadLetterHeaders.deliveryCount, String(msg.info.deliveryCount));
     h.set(DeadLetterHeaders.consumer, consumer);
-    h.set(DeadLetterHeaders.failedAt, new Date().toISOString());
+    const at = new Date().toISOString();
+    h.set(DeadLetterHeaders.failedAt, at);
     await this.js.publish(`${this.subjectPrefix}.${consumer}.${msg.subject}`, msg.data, {
       msgID: `dlq:${consumer}:${msg.info.stream}:${msg.seq}`,
       headers: h,
     });
+    this.notes.push({
+      consumer,
+      subject: msg.subject,
+      reason,
+      ...(detail ? { detail: h.get(DeadLetterHeaders.detail) } : {}),
+      at,
+    });
+    if (this.notes.length > RECENT_KEPT) this.notes.shift();
+  }
+
+  /**
+   * The last dead letters this process sent (at most 20, newest first) since it started: what an operator's summary
+   * shows of them (a service's identity may not read the dead-letter stream; `npm run dlq` reads it as admin).
+   */
+  recent(): DeadLetterNote[] {
+    return [...this.notes].reverse();
   }
 }

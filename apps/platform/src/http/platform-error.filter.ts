@@ -1,11 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import { DomainErrorStatuses, ErrorBody } from '@ctp/observability';
 import {
+  ConsoleNotBuilt,
+  ConsoleNotConfigured,
   EventNotReceived,
   InvalidDecision,
   OverlapPairNotFound,
   PlatformError,
   RecordNotInRegistry,
+  StreamCapacityReached,
+  TooManyStreams,
 } from '../platform-errors';
 
 /** The one place the platform's domain errors become HTTP statuses. */
@@ -14,6 +18,10 @@ const STATUSES = new DomainErrorStatuses<PlatformError>([
   [RecordNotInRegistry, 404],
   [OverlapPairNotFound, 404],
   [EventNotReceived, 404],
+  [ConsoleNotConfigured, 404],
+  [ConsoleNotBuilt, 503],
+  [TooManyStreams, 429],
+  [StreamCapacityReached, 503],
 ]);
 
 export const statusOf = (err: PlatformError): number => STATUSES.statusOf(err);

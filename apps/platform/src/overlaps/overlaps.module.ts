@@ -41,6 +41,7 @@ import { PairRecordsReadModel } from './persistence/pair-records.read-model';
     DecideOverlap,
     OverlapQueries,
   ],
-  exports: [OverlapChanges],
+  // OverlapQueries: detection's backlog, also read by the console's operations summary (bound in platform.module.ts).
+  exports: [OverlapChanges, OverlapQueries],
 })
 export class OverlapsModule {}

@@ -28,5 +28,7 @@ import { SyncSources } from './persistence/sync-sources';
     RepairSource,
     SyncStatus,
   ],
+  // GET /sync's report, also read by the console's operations summary (bound in platform.module.ts).
+  exports: [SyncStatus],
 })
 export class SyncModule {}
