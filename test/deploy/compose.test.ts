@@ -12,9 +12,12 @@ import { composeEnv } from '../../scripts/deploy-secrets';
  * default written in the file.
  */
 interface ComposeService {
+  image?: string;
+  profiles?: string[];
   environment?: Record<string, string>;
   secrets?: { source: string; target: string }[];
   volumes?: string[];
+  ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   command?: string[];
 }
@@ -26,6 +29,7 @@ const compose = parse(text, { merge: true }) as {
 };
 const CTP_SERVICES = Object.entries(compose.services).filter(([, s]) => s.environment?.SERVICE);
 const IDENTITIES_PREFIX = './deploy/nats/identities/';
+const MONITORING = ['prometheus', 'blackbox', 'grafana'];
 
 describe('docker-compose.yml', () => {
   let generated: string;
@@ -108,5 +112,123 @@ describe('docker-compose.yml', () => {
   it('keeps the secret files out of everyone else on the host (folder 0700)', () => {
     expect(statSync(generated).mode & 0o777).toBe(0o700);
     expect(statSync(join(generated, 'tls', 'ca.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+/*
+ * The profile `monitoring` (docs/operations.md): Prometheus, the blackbox exporter and Grafana, with the rules, the
+ * scrape configuration and the dashboard of deploy/monitoring mounted read-only, scraping exactly the six services.
+ */
+describe('docker-compose.yml, profile monitoring', () => {
+  const service = (name: string) => compose.services[name];
+  /** host path → container path of a service's bind mounts of the repository (read-only ones only when `ro`). */
+  const mounts = (name: string) =>
+    (service(name).volumes ?? [])
+      .filter((v) => v.startsWith('./'))
+      .map((v) => {
+        const [from, to, mode] = v.split(':');
+        return { from, to, mode };
+      });
+  const prometheusConfig = parse(readFileSync(join(ROOT, 'deploy/monitoring/prometheus/prometheus.yml'), 'utf8')) as {
+    rule_files: string[];
+    scrape_configs: {
+      job_name: string;
+      params?: Record<string, string[]>;
+      authorization?: { type: string; credentials_file: string };
+      static_configs: { targets: string[]; labels?: Record<string, string> }[];
+      relabel_configs?: { target_label: string; replacement?: string }[];
+    }[];
+  };
+  const job = (name: string) => prometheusConfig.scrape_configs.find((j) => j.job_name === name)!;
+  /** Where each CTP service listens inside the compose network. */
+  const ctpAddresses = CTP_SERVICES.map(([name, s]) => `${name}:${s.environment!.PORT}`).sort();
+
+  it('starts Prometheus, the blackbox exporter and Grafana only with the profile, and nothing else with it', () => {
+    const profiled = Object.entries(compose.services).filter(([, s]) => s.profiles);
+    expect(profiled.map(([name]) => name).sort()).toEqual([...MONITORING].sort());
+    for (const [, s] of profiled) expect(s.profiles).toEqual(['monitoring']);
+    for (const name of MONITORING) expect(service(name).image).toMatch(/^[a-z/-]+:v?\d+\.\d+\.\d+$/);
+  });
+
+  it('mounts deploy/monitoring read-only, every mounted file or folder being in the repository', () => {
+    const all = MONITORING.flatMap(mounts);
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (const m of all) {
+      expect([m.from, m.from.startsWith('./deploy/monitoring/'), m.mode]).toEqual([m.from, true, 'ro']);
+      expect([m.from, existsSync(join(ROOT, m.from))]).toEqual([m.from, true]);
+    }
+  });
+
+  it("scrapes every CTP service's /metrics and readiness, where compose runs them", () => {
+    expect(
+      job('ctp')
+        .static_configs.flatMap((c) => c.targets)
+        .sort(),
+    ).toEqual(ctpAddresses);
+    const probes = job('ctp-ready').static_configs.flatMap((c) =>
+      c.targets.map((t) => ({ target: t, service: c.labels?.service })),
+    );
+    expect(probes.map((p) => p.target).sort()).toEqual(ctpAddresses.map((a) => `http://${a}/health/ready`));
+    for (const p of probes) expect(p.target).toContain(`//${p.service}:`);
+    // Through the blackbox exporter's one module.
+    expect(job('ctp-ready').relabel_configs?.find((r) => r.target_label === '__address__')?.replacement).toBe(
+      'blackbox:9115',
+    );
+    const blackbox = parse(readFileSync(join(ROOT, 'deploy/monitoring/blackbox/blackbox.yml'), 'utf8')) as {
+      modules: Record<string, unknown>;
+    };
+    expect(Object.keys(blackbox.modules)).toEqual(job('ctp-ready').params?.module);
+  });
+
+  it('gives Prometheus the metrics token as a secret from .ctp/ (ignored by git and Docker), and its rules', () => {
+    const auth = job('ctp').authorization!;
+    expect(auth.type).toBe('Bearer');
+    const secret = (service('prometheus').secrets ?? []).find(
+      (s) => `/run/secrets/${s.target}` === auth.credentials_file,
+    );
+    expect(secret).toBeDefined();
+    expect(compose.secrets[secret!.source].file).toMatch(/^\.\/\.ctp\//);
+    for (const ignore of ['.gitignore', '.dockerignore'])
+      expect(readFileSync(join(ROOT, ignore), 'utf8').split('\n')).toContain(
+        ignore === '.gitignore' ? '.ctp/' : '.ctp',
+      );
+    // rule_files are relative to prometheus.yml, mounted with its folder.
+    const config = mounts('prometheus').find((m) => m.to === '/etc/prometheus');
+    expect(config?.from).toBe('./deploy/monitoring/prometheus');
+    expect(prometheusConfig.rule_files).toEqual(['rules/*.yml']);
+  });
+
+  it("provisions Grafana's data source and the dashboard where the provider reads them", () => {
+    const grafana = mounts('grafana');
+    const provisioning = grafana.find((m) => m.to === '/etc/grafana/provisioning')!;
+    const dir = join(ROOT, provisioning.from);
+    const datasources = parse(readFileSync(join(dir, 'datasources/prometheus.yml'), 'utf8')) as {
+      datasources: { uid: string; url: string }[];
+    };
+    expect(datasources.datasources.map((d) => d.url)).toEqual(['http://prometheus:9090']);
+    const providers = parse(readFileSync(join(dir, 'dashboards/ctp.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    const dashboards = grafana.find((m) => m.to === providers.providers[0].options.path);
+    expect(dashboards?.from).toBe('./deploy/monitoring/grafana/dashboards');
+    const home = service('grafana').environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+    expect(existsSync(join(ROOT, dashboards!.from, home.slice(dashboards!.to.length)))).toBe(true);
+    // Every panel reads the provisioned data source.
+    const dashboard = JSON.parse(readFileSync(join(ROOT, dashboards!.from, 'ctp-flow.json'), 'utf8')) as {
+      panels: { type: string; datasource?: { uid: string } }[];
+    };
+    const uids = new Set(dashboard.panels.filter((p) => p.datasource).map((p) => p.datasource!.uid));
+    expect([...uids]).toEqual([datasources.datasources[0].uid]);
+    // The admin password from a secret, never a default.
+    expect(service('grafana').environment!.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe(
+      `/run/secrets/${service('grafana').secrets![0].target}`,
+    );
+    expect(service('grafana').environment!.GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
+  });
+
+  it("publishes Prometheus's and Grafana's ports on the host's loopback only", () => {
+    for (const name of MONITORING)
+      for (const p of service(name).ports ?? [])
+        expect([name, p]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:/)]);
   });
 });
