@@ -194,5 +194,20 @@ describe('JetStream transport: what PostgreSQL refuses for its values is dead-le
     expect(info.num_pending + info.num_ack_pending).toBe(0);
     const inbox = await db.query<{ event_id: string }>(`SELECT event_id FROM inbox_events WHERE consumer = 'pgprobe'`);
     expect(inbox.map((r) => r.event_id).sort()).toEqual([ok1, ok2].sort());
+
+    // Each dead letter is recorded where an event's fate is looked up (#18): by its source and id, with its reason and
+    // the sequence of its copy in the dead-letter stream.
+    const recorded = await db.query<{ source: string; event_id: string; reason: string; dlq_seq: string }>(
+      `SELECT source, event_id, reason, dlq_seq FROM inbox_dead_letters WHERE consumer = 'pgprobe'`,
+    );
+    expect(Object.fromEntries(recorded.map((r) => [r.event_id, [r.source, r.reason]]))).toEqual({
+      [year0000]: ['/ctp/test', 'SQLSTATE_22008'],
+      [nul]: ['/ctp/test', 'SQLSTATE_22021'],
+      [unique]: ['/ctp/test', 'MAX_DELIVER_EXCEEDED'],
+    });
+    for (const r of recorded) {
+      const copy = await publisher.jsm.streams.getMessage(JetStreamNames.deadLetterStream, { seq: Number(r.dlq_seq) });
+      expect((copy!.json() as { id: string }).id).toBe(r.event_id);
+    }
   });
 });

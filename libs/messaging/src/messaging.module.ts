@@ -14,6 +14,7 @@ import { CtpLogger, LOGGER, Metrics, ReadinessChecks } from '@ctp/observability'
 import { UnitOfWork } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { DeadLetters } from './dead-letters';
+import { RecordedDeadLetters } from './recorded-dead-letters';
 import { ConsumerBinding, DEFAULT_SERVER_OPTIONS, JetStreamServer, JetStreamServerOptions } from './jetstream.server';
 import { connectNats } from './nats';
 import { hasIdentity, NatsCredentials } from './nats-credentials';
@@ -95,11 +96,13 @@ export class MessagingModule
           },
         },
         {
-          provide: DeadLetters,
-          inject: [JETSTREAM, MESSAGING_OPTIONS],
-          useFactory: (js: JetStreamClient, o: MessagingModuleOptions) =>
-            new DeadLetters(js, topologyOf(o).deadLetterSubjectPrefix),
+          // Dead letters recorded in inbox_dead_letters as they are sent (an event's fate, found by its identity).
+          provide: RecordedDeadLetters,
+          inject: [JETSTREAM, MESSAGING_OPTIONS, UnitOfWork, LOGGER],
+          useFactory: (js: JetStreamClient, o: MessagingModuleOptions, uow: UnitOfWork, log: CtpLogger) =>
+            new RecordedDeadLetters(js, topologyOf(o).deadLetterSubjectPrefix, uow, log),
         },
+        { provide: DeadLetters, useExisting: RecordedDeadLetters },
         {
           provide: OutboxRelay,
           inject: [DataSource, JETSTREAM, LOGGER, Metrics, MESSAGING_OPTIONS],
@@ -134,6 +137,7 @@ export class MessagingModule
         JETSTREAM,
         JETSTREAM_MANAGER,
         DeadLetters,
+        RecordedDeadLetters,
         OutboxRelay,
         OutboxWriter,
         JetStreamServer,

@@ -1,0 +1,68 @@
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { deadLetterIdentityOf, storableDetail } from './dead-letter-lookup';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+function hdrs(entries: Record<string, string>) {
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(entries)) h.set(k, v);
+  return h;
+}
+
+describe('deadLetterIdentityOf', () => {
+  it('reads the envelope first', () => {
+    const { identity, payload } = deadLetterIdentityOf(
+      bytes(JSON.stringify({ specversion: '0.3', id: 'evt-1', source: '/ctp/hubs/eur', type: 't.v1', data: {} })),
+      hdrs({ 'Nats-Msg-Id': 'msg-1', 'ce-id': 'other' }),
+    );
+    expect(identity).toEqual({
+      source: '/ctp/hubs/eur',
+      eventId: 'evt-1',
+      type: 't.v1',
+      natsMsgId: 'msg-1',
+      redrivenFrom: null,
+    });
+    expect(payload).toMatchObject({ id: 'evt-1' });
+  });
+
+  it('falls back on CloudEvents binary-mode headers (any case), then on Nats-Msg-Id', () => {
+    expect(
+      deadLetterIdentityOf(
+        bytes('{"data": 1}'),
+        hdrs({ 'CE-ID': 'ce-1', 'ce-source': '/ctp/hubs/afr', 'ce-type': 'x' }),
+      ).identity,
+    ).toMatchObject({ eventId: 'ce-1', source: '/ctp/hubs/afr', type: 'x', natsMsgId: null });
+    const notJson = deadLetterIdentityOf(bytes('{not json'), hdrs({ 'Nats-Msg-Id': 'poison-1' }));
+    expect(notJson.payload).toBeUndefined();
+    expect(notJson.identity).toEqual({
+      source: null,
+      eventId: 'poison-1',
+      type: null,
+      natsMsgId: 'poison-1',
+      redrivenFrom: null,
+    });
+  });
+
+  it('takes only what PostgreSQL can store and index: no empty, NUL-holding, over-long or non-string values', () => {
+    const { identity } = deadLetterIdentityOf(
+      bytes(JSON.stringify({ id: 'a\u0000b', source: 'x'.repeat(1001), type: 42 })),
+      undefined,
+    );
+    expect(identity).toEqual({ source: null, eventId: null, type: null, natsMsgId: null, redrivenFrom: null });
+    expect(deadLetterIdentityOf(bytes('[1,2]'), hdrs({ 'Nats-Msg-Id': '' })).identity.eventId).toBeNull();
+    expect(deadLetterIdentityOf(bytes('null'), undefined).payload).toBeNull();
+  });
+
+  it('says which dead letter a re-driven copy came from', () => {
+    expect(deadLetterIdentityOf(bytes('{}'), hdrs({ 'Ctp-Redriven-From': '17' })).identity.redrivenFrom).toBe(17);
+    expect(deadLetterIdentityOf(bytes('{}'), hdrs({ 'Ctp-Redriven-From': 'x' })).identity.redrivenFrom).toBeNull();
+  });
+});
+
+describe('storableDetail', () => {
+  it('replaces NULs and keeps 1,000 characters', () => {
+    expect(storableDetail('a\u0000b')).toBe('a\uFFFDb');
+    expect(storableDetail('x'.repeat(2000))).toHaveLength(1000);
+    expect(storableDetail(undefined)).toBeNull();
+  });
+});
