@@ -7,7 +7,9 @@
 #   docker run -e PGHOST=... -e PGPASSWORD=... -e CTP_DB_PASSWORD_CTP_HUB_AFR=... ctp-coordination node dist/scripts/db-provision.js
 #   docker run -e SERVICE=hub -e HUB_REGION=afr -e NATS_URL=... -e DATABASE_URL=... -p 3101:3101 ctp-coordination
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 22, a maintained LTS line (20 reached its end of life in April 2026); bookworm-slim: Debian 12 without the
+# build tools. package.json's engines say which versions are tested: docs/deployment.md.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- build: install everything, compile with tsc, then drop the dev dependencies ----
 FROM ${NODE_IMAGE} AS build
@@ -30,11 +32,15 @@ RUN npm ci
 
 COPY . .
 # After the prune, /out holds exactly what runs: production node_modules (with the @ctp/* workspace symlinks, kept
-# as symlinks by cp -a), dist/, and each lib's package.json + index.js that the symlinks resolve to.
+# as symlinks by cp -a), dist/, and each lib's package.json + index.js that the symlinks resolve to. The checks fail
+# the build if a dev dependency (compiler, test runner, bundler) is left in it.
 RUN npm run build \
  && npm prune --omit=dev \
  && mkdir /out \
  && cp -a --parents package.json package-lock.json node_modules dist libs/*/package.json libs/*/index.js /out/ \
+ && for dev in typescript jest ts-jest eslint vite @nestjs/cli @nestjs/testing; do \
+      if [ -e "/out/node_modules/$dev" ]; then echo "dev dependency $dev in the runtime image" >&2; exit 1; fi; \
+    done \
  && test -f /out/dist/apps/hub/src/main.js \
  && test -f /out/dist/apps/platform/src/main.js \
  && test -f /out/dist/apps/partner-liaison/src/main.js \
