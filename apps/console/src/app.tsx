@@ -197,6 +197,7 @@ const LIVE_TEXT: Record<LiveStatus, string> = {
   live: 'on',
   reconnecting: 'reconnecting…',
   stopped: 'off',
+  forbidden: 'not available to your sign-in',
 };
 
 function SignedIn({

@@ -6,7 +6,8 @@
  */
 import { reconnectDelayMs, SseParser, type SseEvent } from './lib/sse';
 
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
+/** `forbidden`: the stream refused this sign-in (403: it may not read the registry, e.g. an operator): not retried. */
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped' | 'forbidden';
 export type LiveEventName = 'rollups' | 'pairs' | 'registry' | 'resync';
 
 const STREAM_PATH = '/console/stream';
@@ -65,6 +66,7 @@ export class LiveStream {
     const current = () => !this.stopped && generation === this.generation;
     let attempt = 0;
     let connectedBefore = false;
+    let end: LiveStatus = 'stopped';
     while (current()) {
       this.setStatus(connectedBefore ? 'reconnecting' : 'connecting');
       const controller = new AbortController();
@@ -86,6 +88,11 @@ export class LiveStream {
         });
         if (res.status === 401) {
           this.onUnauthorized();
+          break;
+        }
+        if (res.status === 403) {
+          // Asking again would be refused again, every few seconds, for as long as the page is open.
+          end = 'forbidden';
           break;
         }
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
@@ -113,7 +120,7 @@ export class LiveStream {
     }
     if (current()) {
       this.stopped = true;
-      this.setStatus('stopped');
+      this.setStatus(end);
     }
   }
 }
