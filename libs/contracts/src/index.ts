@@ -11,3 +11,6 @@ export * from './sync';
 export * from './consumer-rules';
 export * from './owner-versions';
 export * from './text-rules';
+export * from './messages.v1.dto';
+export * from './message-schemas';
+export * from './asyncapi';
