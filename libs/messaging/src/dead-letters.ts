@@ -30,6 +30,13 @@ const RECENT_KEPT = 20;
 /** Where `npm run dlq -- redrive` records each re-drive, in the dead-letter stream beside the dead letters. */
 export const DEAD_LETTER_REDRIVE_SUBJECT = `${JetStreamNames.deadLetterSubjectPrefix}._redriven`;
 
+/** Where the broker stored a dead letter's copy, and when it was dead-lettered (its `Ctp-Dlq-Failed-At`). */
+export interface StoredDeadLetter {
+  stream: string;
+  seq: number;
+  failedAt: Date;
+}
+
 /**
  * Copies a message that cannot be applied to the dead-letter stream, with why, where it came from and how often it
  * was tried. The copy's Nats-Msg-Id is derived from the original's stream position, so if we crash between this
@@ -39,11 +46,12 @@ export class DeadLetters {
   private readonly notes: DeadLetterNote[] = [];
 
   constructor(
-    private readonly js: JetStreamClient,
+    protected readonly js: JetStreamClient,
     private readonly subjectPrefix: string,
   ) {}
 
-  async send(consumer: string, msg: JsMsg, reason: string, detail?: string): Promise<void> {
+  /** Copies `msg` to the dead-letter stream; answers where the broker stored the copy (a duplicate: the one stored). */
+  async send(consumer: string, msg: JsMsg, reason: string, detail?: string): Promise<StoredDeadLetter> {
     const h = natsHeaders();
     if (msg.headers) {
       for (const [k, v] of msg.headers) {
@@ -59,7 +67,7 @@ export class DeadLetters {
     h.set(DeadLetterHeaders.consumer, consumer);
     const at = new Date().toISOString();
     h.set(DeadLetterHeaders.failedAt, at);
-    await this.js.publish(`${this.subjectPrefix}.${consumer}.${msg.subject}`, msg.data, {
+    const ack = await this.js.publish(`${this.subjectPrefix}.${consumer}.${msg.subject}`, msg.data, {
       msgID: `dlq:${consumer}:${msg.info.stream}:${msg.seq}`,
       headers: h,
     });
@@ -71,6 +79,7 @@ export class DeadLetters {
       at,
     });
     if (this.notes.length > RECENT_KEPT) this.notes.shift();
+    return { stream: ack.stream, seq: ack.seq, failedAt: new Date(at) };
   }
 
   /**

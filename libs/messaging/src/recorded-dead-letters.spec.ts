@@ -106,7 +106,9 @@ describe('RecordedDeadLetters', () => {
         throw new Error('connection refused');
       }),
     );
-    await expect(dl.send('platform-hubs', message(3, '{}', 'm-3'), 'INVALID_ENVELOPE')).resolves.toBeUndefined();
+    await expect(dl.send('platform-hubs', message(3, '{}', 'm-3'), 'INVALID_ENVELOPE')).resolves.toMatchObject({
+      seq: 5,
+    });
     expect(log.error).toHaveBeenCalledWith(
       expect.objectContaining({ msg: 'dead letter not recorded', dlqSeq: 5, eventId: 'm-3', streamSeq: 3 }),
     );

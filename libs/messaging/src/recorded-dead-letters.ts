@@ -1,9 +1,8 @@
-import { JetStreamClient, JetStreamPublishOptions, JsMsg, PubAck } from '@nats-io/jetstream';
-import type { Payload } from '@nats-io/nats-core';
+import { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { CtpLogger } from '@ctp/observability';
 import { Transaction, UnitOfWork } from '@ctp/persistence';
 import { DeadLetterEntry, DeadLetterLookup, deadLetterIdentityOf, storableDetail } from './dead-letter-lookup';
-import { DeadLetterHeaders, DeadLetters } from './dead-letters';
+import { DeadLetters, StoredDeadLetter } from './dead-letters';
 
 /** Told of every dead letter recorded, in the transaction that records it (e.g. the platform's reconciliation). */
 export interface DeadLetterListener {
@@ -11,29 +10,17 @@ export interface DeadLetterListener {
   onDeadLettered(tx: Transaction, letter: DeadLetterEntry, payload: unknown): Promise<void>;
 }
 
-/** Where the broker stored a dead letter's copy, and the time its `Ctp-Dlq-Failed-At` header says. */
-interface StoredCopy {
-  stream: string;
-  seq: number;
-  failedAt: Date;
-}
-
-function positionKey(consumer: string, stream: string, seq: number | string): string {
-  return `${consumer}\u0000${stream}\u0000${seq}`;
-}
-
 /**
  * `DeadLetters` that also records each dead letter in `inbox_dead_letters` once the broker has stored its copy: what
  * the message said it was (`deadLetterIdentityOf`), why, when, and the copy's sequence in the dead-letter stream, so
- * that `GET /events/:source/:id` can tell the event's fate and name the re-drive command. The copy's position comes
- * from the PubAck of the publish `DeadLetters.send` makes (a duplicate's PubAck names the copy already stored).
+ * that `GET /events/:source/:id` can tell the event's fate and name the re-drive command. The copy's position is
+ * what `DeadLetters.send` answers (a duplicate's PubAck names the copy already stored).
  *
  * Recording never changes what dead-lettering does: the copy is in the stream before the row is written, and a row
  * that cannot be written (the database down) is logged as `dead letter not recorded` — the dead letter is still
  * listed by `npm run dlq -- list`, only its event's route does not show it.
  */
 export class RecordedDeadLetters extends DeadLetters {
-  private readonly stored: Map<string, StoredCopy>;
   private readonly listeners: DeadLetterListener[] = [];
 
   constructor(
@@ -42,9 +29,7 @@ export class RecordedDeadLetters extends DeadLetters {
     private readonly unitOfWork: UnitOfWork,
     private readonly log: CtpLogger,
   ) {
-    const stored = new Map<string, StoredCopy>();
-    super(noteStoredCopies(js, stored), subjectPrefix);
-    this.stored = stored;
+    super(js, subjectPrefix);
   }
 
   /** Adds a listener (before the consumers start: in a constructor). */
@@ -52,15 +37,8 @@ export class RecordedDeadLetters extends DeadLetters {
     this.listeners.push(listener);
   }
 
-  override async send(consumer: string, msg: JsMsg, reason: string, detail?: string): Promise<void> {
-    const key = positionKey(consumer, msg.info.stream, msg.seq);
-    let copy: StoredCopy | undefined;
-    try {
-      await super.send(consumer, msg, reason, detail);
-    } finally {
-      copy = this.stored.get(key);
-      this.stored.delete(key);
-    }
+  override async send(consumer: string, msg: JsMsg, reason: string, detail?: string): Promise<StoredDeadLetter> {
+    const copy = await super.send(consumer, msg, reason, detail);
     const { identity, payload } = deadLetterIdentityOf(msg.data, msg.headers);
     const letter: DeadLetterEntry = {
       ...identity,
@@ -71,9 +49,9 @@ export class RecordedDeadLetters extends DeadLetters {
       reason,
       detail: storableDetail(detail),
       deliveryCount: msg.info.deliveryCount,
-      dlqStream: copy?.stream ?? null,
-      dlqSeq: copy?.seq ?? null,
-      deadLetteredAt: copy?.failedAt ?? new Date(),
+      dlqStream: copy.stream,
+      dlqSeq: copy.seq,
+      deadLetteredAt: copy.failedAt,
     };
     try {
       await this.unitOfWork.run(async (tx) => {
@@ -92,35 +70,6 @@ export class RecordedDeadLetters extends DeadLetters {
         err: (err as Error).message,
       });
     }
+    return copy;
   }
-}
-
-/**
- * The same client, whose `publish` notes where the broker stored each dead letter, keyed by the consumer and the
- * original's stream and sequence that the copy's `Ctp-Dlq-*` headers name.
- */
-function noteStoredCopies(js: JetStreamClient, stored: Map<string, StoredCopy>): JetStreamClient {
-  const publish = async (subject: string, data?: Payload, opts?: Partial<JetStreamPublishOptions>): Promise<PubAck> => {
-    const ack = await js.publish(subject, data, opts);
-    const h = opts?.headers;
-    const consumer = h?.get(DeadLetterHeaders.consumer);
-    const stream = h?.get(DeadLetterHeaders.originalStream);
-    const seq = h?.get(DeadLetterHeaders.originalSeq);
-    if (consumer && stream && seq) {
-      const failedAt = new Date(h?.get(DeadLetterHeaders.failedAt) ?? '');
-      stored.set(positionKey(consumer, stream, seq), {
-        stream: ack.stream,
-        seq: ack.seq,
-        failedAt: Number.isNaN(failedAt.getTime()) ? new Date() : failedAt,
-      });
-    }
-    return ack;
-  };
-  return new Proxy(js, {
-    get(target, prop) {
-      if (prop === 'publish') return publish;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
