@@ -2,7 +2,8 @@ import { databaseName, SERVICE_DATABASES } from '@ctp/persistence';
 import { loadHubConfig } from '../apps/hub/src/config/hub.config';
 import { loadPartnerLiaisonConfig } from '../apps/partner-liaison/src/config/partner-liaison.config';
 import { loadPlatformConfig } from '../apps/platform/src/config/platform.config';
-import { main, usage } from './db-provision';
+import { runTool, UsageError } from './cli';
+import { main, provisionCommand, usage } from './db-provision';
 
 describe('db:provision', () => {
   it('provisions the databases the services use by default', () => {
@@ -36,7 +37,20 @@ describe('db:provision', () => {
     expect(lines).toEqual([usage()]);
   });
 
-  it('refuses an unknown argument before connecting', async () => {
-    await expect(main(['--force'], {}, () => undefined)).rejects.toThrow('unknown argument "--force" (see --help)');
+  it('refuses an unknown argument before connecting (a usage error: exit 2)', async () => {
+    await expect(main(['--force'], {}, () => undefined)).rejects.toThrow(UsageError);
+    await expect(main(['--force'], {}, () => undefined)).rejects.toThrow("Unknown option '--force'");
+  });
+
+  it('cannot connect: exit 1 (as before the shared exit codes), one line; a usage error stays 2', async () => {
+    const err: string[] = [];
+    const io = { stdout: () => undefined, stderr: (t: string) => err.push(t) };
+    const env = { PGADMIN_URL: 'postgres://postgres@127.0.0.1:1/postgres' };
+    const provision = (argv: string[]) =>
+      runTool('db:provision', usage(), argv, (a) => provisionCommand(a, env, () => undefined), io);
+    expect(await provision([])).toBe(1);
+    expect(err.join('')).toMatch(/^db:provision: .*ECONNREFUSED.*\n$/);
+    expect(await provision(['--force'])).toBe(2);
+    expect(usage()).not.toContain('  3  ');
   });
 });

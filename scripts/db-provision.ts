@@ -15,6 +15,7 @@ import {
   SERVICE_DATABASES,
   ServiceDatabase,
 } from '@ctp/persistence';
+import { errorText, exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine, UsageError, wantsHelp } from './cli';
 
 export function usage(databases: readonly ServiceDatabase[] = SERVICE_DATABASES): string {
   const width = Math.max(...databases.map((d) => passwordEnvVar(d.role).length));
@@ -29,6 +30,13 @@ export function usage(databases: readonly ServiceDatabase[] = SERVICE_DATABASES)
     '  (default postgres://postgres@127.0.0.1:5432/postgres).',
     'Role passwords (unset: the role keeps its password, or has none, enough on a trust-auth machine):',
     ...databases.map((d) => `  ${passwordEnvVar(d.role).padEnd(width)}  role ${d.role}, database ${d.database}`),
+    '',
+    'Examples:',
+    '  npm run db:provision',
+    '  PGADMIN_URL=postgres://admin@db.internal/postgres CTP_DB_PASSWORD_CTP_PLATFORM=… npm run db:provision',
+    '',
+    // PostgreSQL not reachable is 1 here, not 3: deployments (and test/security/postgres-roles) rely on it.
+    exitCodesHelp('failed (PostgreSQL not reachable or the login refused included)', { connects: false }),
   ].join('\n');
 }
 
@@ -39,11 +47,11 @@ export async function main(
   out: (line: string) => void,
   databases: readonly ServiceDatabase[] = SERVICE_DATABASES,
 ): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (wantsHelp(argv)) {
     out(usage(databases));
     return 0;
   }
-  if (argv.length) throw new Error(`unknown argument ${JSON.stringify(argv[0])} (see --help)`);
+  parseCommandLine(argv, { options: HELP_OPTION });
   const adminUrl = provisioningAdminUrl(env);
   out(`provisioning ${databases.length} service databases as ${redactDatabaseUrl(adminUrl)}`);
   const steps = await provisionServiceDatabases(adminUrl, {
@@ -54,18 +62,22 @@ export async function main(
   return 0;
 }
 
+/** `main` for the command line: any failure but a usage error is exit 1, in one line. */
+export async function provisionCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+): Promise<number> {
+  try {
+    return await main(argv, env, out);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new Error(errorText(err));
+  }
+}
+
 if (require.main === module) {
-  // exitCode, not exit(): whatever is still buffered for stdout gets written.
-  main(process.argv.slice(2), process.env, (line) => process.stdout.write(`${line}\n`)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: Error) => {
-      // One line: an AggregateError (every address refused) has an empty message of its own.
-      const reasons = err instanceof AggregateError ? err.errors.map((e: Error) => e.message) : [];
-      const message = [err.message, ...reasons].filter(Boolean).join('; ') || String(err);
-      process.stderr.write(`db:provision: ${message.replace(/\s+/g, ' ')}\n`);
-      process.exitCode = 1;
-    },
+  runMain('db:provision', usage(), (argv) =>
+    provisionCommand(argv, process.env, (line) => process.stdout.write(`${line}\n`)),
   );
 }

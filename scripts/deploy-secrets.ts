@@ -11,6 +11,7 @@ import { generateIdentities } from '@ctp/messaging';
 import { passwordEnvVar, SERVICE_DATABASES } from '@ctp/persistence';
 import { ensureDevIssuer } from '@ctp/auth';
 import { DEV_ISSUER_DIR } from './token';
+import { exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine } from './cli';
 
 const ROOT = join(__dirname, '../..');
 
@@ -34,14 +35,19 @@ export function composeEnv(existing: string, fixed: Record<string, string> = {})
   return { text: text + (lines.length ? `${lines.join('\n')}\n` : ''), added };
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
-    process.stdout.write(
-      'usage: npm run deploy:secrets\n\nWrites deploy/nats/identities/ (NATS users, seeds, TLS) and random PostgreSQL passwords in .env,\n' +
-        'for docker compose. Keeps what already exists. Both are ignored by git.\n',
-    );
-    return;
-  }
+export const USAGE = `usage: npm run deploy:secrets [-- --help]
+
+Writes deploy/nats/identities/ (NATS users, seeds, TLS) and, in .env, random PostgreSQL passwords, the webhook
+secrets' key and the development token issuer's settings, for docker compose. Keeps what already exists. Both are
+ignored by git.
+
+Example:
+  npm run deploy:secrets && docker compose up --build
+
+${exitCodesHelp('failed', { connects: false })}`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  parseCommandLine(argv, { options: HELP_OPTION });
   const ids = generateIdentities({
     out: join(ROOT, 'deploy/nats/identities'),
     serverPath: '/etc/nats/identities',
@@ -62,11 +68,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `deploy:secrets: .env ${added.length ? `gained ${added.join(', ')}` : 'already has every password'}\n`,
   );
+  return 0;
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`deploy:secrets: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('deploy:secrets', USAGE, main);

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fitModel } from '../apps/platform/src/overlaps/domain/matching-fit';
 import {
   evaluate,
@@ -11,29 +10,24 @@ import {
 import type { MatchingModel } from '../apps/platform/src/overlaps/domain/matching-model';
 import { SHIPPED_MODEL } from '../apps/platform/src/overlaps/domain/matching-model.shipped';
 import { labelledCandidates } from '../test/fixtures/matching';
+import { exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine } from './cli';
 
-const USAGE = `Usage: npm run matching:fit [-- --write]
+export const USAGE = `Usage: npm run matching:fit [-- --write]
 
 Fits the matching model on the calibration part of the labelled set (test/fixtures/matching) and prints its
 precision, recall and F1 per class on both parts, next to the model in the code.
 
-  --write   replace apps/platform/src/overlaps/domain/matching-model.shipped.ts with the fitted model
-  --help    this text
+  --write     replace apps/platform/src/overlaps/domain/matching-model.shipped.ts with the fitted model
+  -h, --help  this text
 
-Exit codes: 0 done; 2 bad arguments.`;
+Examples:
+  npm run matching:fit
+  npm run matching:fit -- --write && npx prettier --write apps/platform/src/overlaps/domain/matching-model.shipped.ts
 
-function main(): number {
-  let args;
-  try {
-    args = parseArgs({ options: { write: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true });
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+${exitCodesHelp('failed', { connects: false })}`;
+
+function main(argv: readonly string[]): number {
+  const args = parseCommandLine(argv, { options: { write: { type: 'boolean' }, ...HELP_OPTION } });
   const pairs = labelledCandidates();
   const calibration = pairs.filter((p) => partOf(p.name) === 'calibration');
   const heldOut = pairs.filter((p) => partOf(p.name) === 'held-out');
@@ -69,4 +63,4 @@ export const SHIPPED_MODEL: MatchingModel = ${JSON.stringify(m, null, 2)};
 `;
 }
 
-process.exitCode = main();
+if (require.main === module) runMain('matching:fit', USAGE, main);

@@ -7,7 +7,6 @@
  * platform holds; with `--apply`, stores the proposed model in `matching_models`, where the platform picks it up.
  */
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
 import { InitiativeSnapshot } from '@ctp/contracts';
 import { buildDataSourceOptions, redactDatabaseUrl } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
@@ -34,6 +33,7 @@ import {
   StoredMatchingModel,
 } from '../apps/platform/src/overlaps/persistence/matching-model.repository';
 import { labelledCandidates } from '../test/fixtures/matching';
+import { exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine as parseToolArgs, UsageError } from './cli';
 
 export const USAGE = `Usage: npm run matching:refit [-- --apply --by <name> [--note <text>]]
 
@@ -51,7 +51,7 @@ A dry run is the default: nothing is written unless --apply.
   --by <name>      who applies it (required with --apply)
   --note <text>    why (optional, shown by GET /overlaps/model)
   --dry-run        print only, write nothing (the default; not with --apply)
-  --help           this text
+  -h, --help       this text
 
 The database: DATABASE_URL, else PG* variables, as the platform reads them (a role that may read overlap_pairs and
 registry_initiatives, and with --apply insert into matching_models).
@@ -61,8 +61,7 @@ Examples:
   npm run matching:refit -- --apply --by jane.doe --note "after the March review of 120 decisions"
   DATABASE_URL=postgres://ops@db.internal/ctp_platform npm run matching:refit
 
-Exit codes: 0 done (printed; with --apply, applied); 1 failure (database, nothing to fit, an invalid model);
-2 bad arguments.`;
+${exitCodesHelp('failed (nothing to fit, an invalid model, the database refused a query)')}`;
 
 /** The lines of pair changes printed at most (then a count). */
 export const MAX_CHANGE_LINES = 50;
@@ -418,61 +417,37 @@ export async function refit(options: RefitOptions): Promise<RefitResult> {
 
 type Parsed = { help: true } | { options: Omit<RefitOptions, 'databaseUrl'> };
 
-/** The command line, or why it is wrong (thrown, exit 2). */
-export function parseCommandLine(args: string[]): Parsed {
-  const { values } = parseArgs({
-    args,
+/** The command line, or why it is wrong (a UsageError: exit 2). */
+export function parseCommandLine(args: readonly string[]): Parsed {
+  const { values } = parseToolArgs(args, {
     options: {
       apply: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       by: { type: 'string' },
       note: { type: 'string' },
-      help: { type: 'boolean' },
+      ...HELP_OPTION,
     },
-    strict: true,
     allowPositionals: false,
   });
   if (values.help) return { help: true };
-  if (values.apply && values['dry-run']) throw new Error('--apply and --dry-run exclude each other');
+  if (values.apply && values['dry-run']) throw new UsageError('--apply and --dry-run exclude each other');
   if (!values.apply) {
     if (values.by !== undefined || values.note !== undefined)
-      throw new Error('--by and --note go with --apply (a dry run writes nothing)');
+      throw new UsageError('--by and --note go with --apply (a dry run writes nothing)');
     return { options: {} };
   }
   const by = values.by?.trim();
-  if (!by) throw new Error('--apply needs --by <name>: who applies the model');
+  if (!by) throw new UsageError('--apply needs --by <name>: who applies the model');
   const note = values.note?.trim();
   return { options: { apply: { by, ...(note ? { note } : {}) } } };
 }
 
-async function main(argv: string[]): Promise<number> {
-  let parsed: Parsed;
-  try {
-    parsed = parseCommandLine(argv);
-  } catch (e) {
-    process.stderr.write(`matching:refit: ${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if ('help' in parsed) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  try {
+if (require.main === module) {
+  runMain('matching:refit', USAGE, async (argv) => {
+    const parsed = parseCommandLine(argv);
+    if ('help' in parsed) return 0; // answered by runMain already
     const { databaseUrl } = loadPlatformConfig(process.env, { serveHttp: false });
     await refit({ ...parsed.options, databaseUrl });
     return 0;
-  } catch (e) {
-    process.stderr.write(`matching:refit: ${(e as Error).message}\n`);
-    return 1;
-  }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e: Error) => {
-      process.stderr.write(`matching:refit: ${e.message}\n`);
-      process.exitCode = 1;
-    },
-  );
+  });
 }

@@ -8,8 +8,9 @@
  * are secrets: DIR belongs outside the repository, or in a folder git ignores (`.ctp/`, `deploy/nats/identities/`).
  */
 import { generateIdentities, isNatsIdentity, NATS_IDENTITIES, NatsIdentity } from '@ctp/messaging';
+import { exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine, UsageError } from './cli';
 
-const USAGE = `usage: npm run nats:identities -- --out DIR [options]
+export const USAGE = `usage: npm run nats:identities -- --out DIR [options]
 
 Writes DIR/authorization.conf, DIR/tls.conf, DIR/cluster-tls.conf (included by deploy/nats/*.conf),
 DIR/nkeys/<identity>.nk (secret seeds) and DIR/tls/ (CA, server and client certificates).
@@ -22,67 +23,59 @@ options:
   --server-path PATH   where nats-server sees DIR (e.g. /etc/nats/identities in a container); default DIR
   --host NAME          another host name or address for the server certificate (repeatable)
   --no-tls             no certificates (bring your own: write the tls { } blocks yourself)
-  --help               this text
+  -h, --help           this text
 
-identities: ${NATS_IDENTITIES.join(', ')}`;
+identities: ${NATS_IDENTITIES.join(', ')}
 
-function parse(argv: string[]): {
-  out?: string;
+examples:
+  npm run nats:identities -- --out deploy/nats/identities
+  npm run nats:identities -- --out deploy/nats/identities --rotate hub-eur,regional-eur
+  npm run nats:identities -- --out /srv/nats/identities --server-path /etc/nats/identities --host nats.example.org
+
+${exitCodesHelp('failed', { connects: false })}`;
+
+export interface IdentitiesArgs {
+  out: string;
   rotate: NatsIdentity[];
   serverPath?: string;
   hosts: string[];
   tls: boolean;
-  help: boolean;
-} {
-  const o = {
-    out: undefined as string | undefined,
-    rotate: [] as NatsIdentity[],
-    serverPath: undefined as string | undefined,
-    hosts: [] as string[],
-    tls: true,
-    help: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') o.help = true;
-    else if (a === '--out') o.out = value();
-    else if (a === '--server-path') o.serverPath = value();
-    else if (a === '--host') o.hosts.push(value());
-    else if (a === '--no-tls') o.tls = false;
-    else if (a === '--rotate') {
-      for (const name of value()
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)) {
-        if (!isNatsIdentity(name))
-          throw new Error(`--rotate: unknown identity ${JSON.stringify(name)} (one of ${NATS_IDENTITIES.join(', ')})`);
-        o.rotate.push(name);
-      }
-    } else throw new Error(`unknown argument ${JSON.stringify(a)}`);
-  }
-  return o;
 }
 
-function main(): void {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(process.argv.slice(2));
-    if (!args.help && !args.out) throw new Error('--out DIR is required');
-  } catch (err) {
-    process.stderr.write(`nats:identities: ${(err as Error).message}\n\n${USAGE}\n`);
-    process.exit(2);
+/** The command line, or a UsageError saying what is wrong with it. */
+export function parseIdentitiesArgs(argv: readonly string[]): IdentitiesArgs {
+  const { values } = parseCommandLine(argv, {
+    options: {
+      out: { type: 'string' },
+      rotate: { type: 'string', multiple: true },
+      'server-path': { type: 'string' },
+      host: { type: 'string', multiple: true },
+      'no-tls': { type: 'boolean' },
+      ...HELP_OPTION,
+    },
+  });
+  if (!values.out) throw new UsageError('--out DIR is required');
+  const rotate: NatsIdentity[] = [];
+  for (const name of (values.rotate ?? [])
+    .flatMap((l) => l.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    if (!isNatsIdentity(name))
+      throw new UsageError(`--rotate: unknown identity ${JSON.stringify(name)} (one of ${NATS_IDENTITIES.join(', ')})`);
+    rotate.push(name);
   }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  return {
+    out: values.out,
+    rotate,
+    ...(values['server-path'] ? { serverPath: values['server-path'] } : {}),
+    hosts: values.host ?? [],
+    tls: values['no-tls'] !== true,
+  };
+}
+
+function generate(args: IdentitiesArgs): number {
   const r = generateIdentities({
-    out: args.out!,
+    out: args.out,
     rotate: args.rotate,
     serverPath: args.serverPath,
     hosts: args.hosts,
@@ -100,11 +93,7 @@ function main(): void {
       "reload the servers (nats-server --signal reload) and restart the rotated identities' processes with their new seed\n",
     );
   }
+  return 0;
 }
 
-try {
-  main();
-} catch (err) {
-  process.stderr.write(`nats:identities: ${(err as Error).message}\n`);
-  process.exit(1);
-}
+if (require.main === module) runMain('nats:identities', USAGE, (argv) => generate(parseIdentitiesArgs(argv)));

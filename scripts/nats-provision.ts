@@ -11,6 +11,7 @@ import { EnvReader } from '@ctp/observability';
 import { intakeBinding, intakeStream } from '../apps/hub/src/initiatives/messaging/intake-subjects';
 import { LIAISON_CONSUMERS } from '../apps/partner-liaison/src/liaison-consumers';
 import { connectAdmin } from './admin-nats';
+import { exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine } from './cli';
 import { PLATFORM_CONSUMERS } from '../apps/platform/src/platform-consumers';
 
 export interface ProvisionOptions {
@@ -55,23 +56,25 @@ export async function provisionFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   }
 }
 
+export const USAGE = `usage: npm run nats:provision [-- --help]
+
+Creates the JetStream streams (CTP_EVENTS, CTP_DEAD_LETTERS, CTP_INTAKE) and every service's durable consumers, as
+admin. Safe to run again: existing streams keep their data, existing consumers their position.
+
+Environment: NATS_URL; NATS_IDENTITIES_DIR (output of npm run nats:identities) or NATS_NKEY_SEED_FILE /
+NATS_TLS_CA_FILE / NATS_TLS_CERT_FILE / NATS_TLS_KEY_FILE of the admin identity; NATS_STREAM_REPLICAS (1; 3 on a
+three-node cluster); CONSUMER_ACK_WAIT_MS (the platform's, 30000).
+
+Examples:
+  npm run nats:provision
+  NATS_IDENTITIES_DIR=deploy/nats/identities NATS_URL=nats://127.0.0.1:4223 npm run nats:provision
+
+${exitCodesHelp()}`;
+
 if (require.main === module) {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(
-      "usage: npm run nats:provision\n\nCreates the JetStream streams (CTP_EVENTS, CTP_DEAD_LETTERS, CTP_INTAKE) and every service's durable\n" +
-        'consumers, as admin. Environment: NATS_URL; NATS_IDENTITIES_DIR (output of npm run nats:identities) or\n' +
-        'NATS_NKEY_SEED_FILE / NATS_TLS_CA_FILE / NATS_TLS_CERT_FILE / NATS_TLS_KEY_FILE of the admin identity;\n' +
-        "NATS_STREAM_REPLICAS (1; 3 on a three-node cluster); CONSUMER_ACK_WAIT_MS (the platform's, 30000).\n",
-    );
-    process.exit(0);
-  }
-  provisionFromEnv().then(
-    (lines) => {
-      for (const l of lines) process.stdout.write(`nats:provision: ${l}: ok\n`);
-    },
-    (err: unknown) => {
-      process.stderr.write(`nats:provision: ${(err as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+  runMain('nats:provision', USAGE, async (argv) => {
+    parseCommandLine(argv, { options: HELP_OPTION });
+    for (const l of await provisionFromEnv()) process.stdout.write(`nats:provision: ${l}: ok\n`);
+    return 0;
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run platform:rebuild [-- --database ctp_platform_rebuild] [--keep]`
+ * `npm run platform:rebuild [-- --database ctp_platform_rebuild] [--keep] [--timeout 30m]`
  *
  * Replays CTP_EVENTS from its first message into a fresh platform read model (its own database, its own temporary
  * durable consumers, publishing nothing), through the same consumer code as the live platform, then compares it with
@@ -7,10 +7,22 @@
  * operator input, not derived from events: they are copied from the live database first, so the replay scores pairs
  * with the model in use live. (Live pairs stored before a model was applied keep the older model's verdicts until
  * their records change: a replay after an apply may then differ, and says so.) Exits 0 when both agree, 1 when they
- * differ.
+ * differ (or the rebuild failed), 2 on bad arguments, 3 when NATS or PostgreSQL cannot be reached. Progress (the
+ * replay, then duplicate detection in the rebuilt and the live read models) goes to stderr.
  */
 import 'reflect-metadata';
 import { adminNatsSettings, connectAdmin } from './admin-nats';
+import {
+  connecting,
+  exitCodesHelp,
+  HELP_OPTION,
+  main as runMain,
+  parseCommandLine,
+  parseDuration,
+  Progress,
+  UsageError,
+} from './cli';
+import { describePostgresFailure } from './preflight';
 import { NestFactory } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Client } from 'pg';
@@ -24,9 +36,76 @@ import { DetectionWorker } from '../apps/platform/src/overlaps/application/detec
 import { PlatformModule } from '../apps/platform/src/platform.module';
 import { registryDigest, RegistryDigest } from '../apps/platform/src/rebuild/registry-digest';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+export const DEFAULT_REBUILD_DATABASE = 'ctp_platform_rebuild';
+const DEFAULT_TIMEOUT = '30m';
+
+export const USAGE = `Usage: npm run platform:rebuild [-- --database <name>] [--keep] [--timeout <duration>]
+
+Replays the stream CTP_EVENTS from its first message into a fresh platform read model (a database of its own, its own
+temporary durable consumers, publishing nothing), through the same consumer code as the live platform, then compares
+it with the live read model and says whether they agree. Analysts' decisions on pairs and the matching models applied
+are copied from the live database first. The live platform is only read.
+
+  --database <name>     the database to rebuild into, dropped first and afterwards (default ${DEFAULT_REBUILD_DATABASE});
+                        never the live one
+  --keep                keep that database afterwards, to look into a difference
+  --timeout <duration>  give up when the replay and detection are not done within it (default ${DEFAULT_TIMEOUT}; 90s, 2h)
+  -h, --help            this text
+
+The live platform's settings: DATABASE_URL (else PGHOST, PGPORT, PGUSER, PGPASSWORD, database ctp_platform; a role
+that may create and drop databases), NATS_URL, as admin (NATS_IDENTITIES_DIR or NATS_NKEY_SEED_FILE, …).
+On stdout: a JSON line when it starts ("rebuild started", streamMessages) and one with the result ("rebuild matches
+the live read model" or "rebuild DIFFERS from the live read model", both digests). On stderr: progress of the replay,
+then of duplicate detection (one updating line on a terminal, a line every 5 s otherwise).
+
+Examples:
+  npm run platform:rebuild
+  npm run platform:rebuild -- --database ctp_platform_check --keep
+  DATABASE_URL=postgres://ops@db.internal/ctp_platform npm run platform:rebuild -- --timeout 2h
+
+${exitCodesHelp('the rebuilt read model differs from the live one, or the rebuild failed')}`;
+
+export interface RebuildArgs {
+  targetDatabase: string;
+  keep: boolean;
+  timeoutMs: number;
+}
+
+export function parseRebuildArgs(argv: readonly string[]): RebuildArgs {
+  const { values } = parseCommandLine(argv, {
+    options: {
+      database: { type: 'string' },
+      keep: { type: 'boolean' },
+      timeout: { type: 'string' },
+      ...HELP_OPTION,
+    },
+  });
+  const targetDatabase = values.database ?? DEFAULT_REBUILD_DATABASE;
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(targetDatabase)) {
+    throw new UsageError(`--database ${JSON.stringify(targetDatabase)}: letters, digits and _, at most 63`);
+  }
+  const timeoutMs = parseDuration(values.timeout ?? DEFAULT_TIMEOUT);
+  if (!timeoutMs) throw new UsageError(`--timeout ${JSON.stringify(values.timeout)}: a duration like 90s, 30m, 2h`);
+  return { targetDatabase, keep: values.keep === true, timeoutMs };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `poll` every `everyMs` until `work` settles; then what `work` gave. */
+async function polling<T>(work: Promise<T>, poll: () => Promise<void>, everyMs = 500): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => (settled = true));
+  while (!settled) {
+    await Promise.race([done.catch(() => undefined), sleep(everyMs)]);
+    if (!settled) await poll().catch(() => undefined);
+  }
+  return done;
+}
+
+/** Records queued for duplicate detection in the database at `url`. */
+async function queuedForDetection(c: Client): Promise<number> {
+  const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM detection_queue`);
+  return rows[0].n;
 }
 
 async function dropDatabase(url: string): Promise<void> {
@@ -45,14 +124,18 @@ async function dropDatabase(url: string): Promise<void> {
 async function liveDetectionDrained(url: string, deadline: number): Promise<void> {
   const c = new Client({ connectionString: url });
   await c.connect();
+  const progress = new Progress({ label: 'waiting for live duplicate detection', unit: 'records', quietForMs: 1000 });
+  let most = 0;
   try {
     for (;;) {
-      const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM detection_queue`);
-      if (rows[0].n === 0) return;
-      if (Date.now() > deadline)
-        throw new Error(`the live platform still has ${rows[0].n} records queued for detection`);
-      await new Promise((r) => setTimeout(r, 200));
+      const n = await queuedForDetection(c);
+      most = Math.max(most, n);
+      progress.update(most - n, most);
+      if (n === 0) break;
+      if (Date.now() > deadline) throw new Error(`the live platform still has ${n} records queued for detection`);
+      await sleep(200);
     }
+    progress.finish();
   } finally {
     await c.end();
   }
@@ -68,36 +151,36 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
   const targetUrl = new URL(live.databaseUrl);
   targetUrl.pathname = `/${options.targetDatabase}`;
   if (targetUrl.toString() === live.databaseUrl) throw new Error('the rebuild database must not be the live one');
+  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const logger = createLogger('platform-rebuild', process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn');
   const say = (line: Record<string, unknown>) =>
     process.stdout.write(`${JSON.stringify({ service: 'platform-rebuild', ...line })}\n`);
-  await dropDatabase(targetUrl.toString());
-  await ensureDatabaseExists(targetUrl.toString());
+  // Both connections first: one that cannot be made is exit 3, before anything is created or dropped.
+  const nc = await connecting(() => connectAdmin('platform-rebuild'));
+  const liveDb = new Client({ connectionString: live.databaseUrl });
+  try {
+    await connecting(
+      () => liveDb.connect(),
+      (err) =>
+        describePostgresFailure(err, live.databaseUrl, {
+          loginVariables: 'DATABASE_URL (or PGUSER and PGPASSWORD)',
+        }).message,
+    );
+  } catch (err) {
+    await liveDb.end().catch(() => undefined);
+    await nc.close();
+    throw err;
+  }
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
   const suffix = `rebuild-${Date.now()}`;
   const consumers = [
     { durable: `platform-hubs-${suffix}`, filterSubject: Subjects.allHubs },
     { durable: `platform-partners-${suffix}`, filterSubject: Subjects.allPartners },
   ];
-  // The rebuild reads with consumers of its own, which it creates and deletes: as admin, not as the platform.
-  const config = {
-    ...live,
-    databaseUrl: targetUrl.toString(),
-    service: 'platform-rebuild',
-    natsUrl: adminNatsSettings().url,
-    natsCredentials: adminNatsSettings().credentials,
-  };
-  const app = await NestFactory.create(
-    PlatformModule.register(config, logger, { consumers, publish: false, provision: true }),
-    {
-      logger: new NestPinoLogger(logger),
-    },
-  );
-  const nc = await connectAdmin('platform-rebuild');
-  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  let app: Awaited<ReturnType<typeof NestFactory.create>> | undefined;
+  let targetCreated = false;
   try {
     // Decisions first, so that replayed pairs meet them as they would have live.
-    const liveDb = new Client({ connectionString: live.databaseUrl });
-    await liveDb.connect();
     const decisions = (
       await liveDb.query(
         `SELECT a_id, b_id, decision, decision_note, decided_at, decided_by_sub, decided_by_org
@@ -109,6 +192,23 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
       await liveDb.query(`SELECT version, model, applied_at, applied_by, note FROM matching_models ORDER BY applied_at`)
     ).rows;
     await liveDb.end();
+    await dropDatabase(targetUrl.toString());
+    await ensureDatabaseExists(targetUrl.toString());
+    targetCreated = true;
+    // The rebuild reads with consumers of its own, which it creates and deletes: as admin, not as the platform.
+    const config = {
+      ...live,
+      databaseUrl: targetUrl.toString(),
+      service: 'platform-rebuild',
+      natsUrl: adminNatsSettings().url,
+      natsCredentials: adminNatsSettings().credentials,
+    };
+    app = await NestFactory.create(
+      PlatformModule.register(config, logger, { consumers, publish: false, provision: true }),
+      {
+        logger: new NestPinoLogger(logger),
+      },
+    );
     await app.init();
     if (models.length) {
       const target = new Client({ connectionString: targetUrl.toString() });
@@ -138,31 +238,63 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
       await target.end();
     }
     const stream = await jsm.streams.info(JetStreamNames.eventsStream);
+    // The events the rebuild's consumers will read: those on the hubs' and partners' subjects.
+    let toReplay = 0;
+    for (const c of consumers) {
+      const info = await jsm.streams.info(JetStreamNames.eventsStream, { subjects_filter: c.filterSubject });
+      toReplay += Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+    }
     say({
       msg: 'rebuild started',
       from: redactDatabaseUrl(live.databaseUrl),
       into: redactDatabaseUrl(targetUrl.toString()),
       streamMessages: stream.state.messages,
+      eventsToReplay: toReplay,
       decisionsCopied: decisions.length,
       matchingModel: model.model.version,
     });
+    const replay = new Progress({ label: `replaying ${JetStreamNames.eventsStream}`, unit: 'events', total: toReplay });
+    replay.update(0);
     app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
-    const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+    const deadline = Date.now() + timeoutMs;
     let quietSince = 0;
     for (;;) {
       const lag = await app.get(JetStreamServer).lag();
       const pending = Object.values(lag).reduce((n, l) => n + l.pending + l.ackPending, 0);
-      if (pending === 0 && Object.keys(lag).length === consumers.length) {
+      const ready = Object.keys(lag).length === consumers.length;
+      if (ready) {
+        toReplay = Math.max(toReplay, pending);
+        replay.update(toReplay - pending, toReplay);
+      }
+      if (pending === 0 && ready) {
         if (!quietSince) quietSince = Date.now();
         if (Date.now() - quietSince > 1000) break;
       } else quietSince = 0;
-      if (Date.now() > deadline)
-        throw new Error(`rebuild not caught up after ${options.timeoutMs} ms (${pending} pending)`);
-      await new Promise((r) => setTimeout(r, 200));
+      if (Date.now() > deadline) {
+        replay.finish('timed out');
+        throw new Error(`rebuild not caught up after ${timeoutMs} ms (${pending} pending)`);
+      }
+      await sleep(200);
     }
+    replay.finish();
     // Every replayed change compared for duplicates, here and (as far as it has caught up) in the live platform.
-    await app.get(DetectionWorker).idle();
+    const target = new Client({ connectionString: targetUrl.toString() });
+    await target.connect();
+    try {
+      const detection = new Progress({ label: 'duplicate detection in the rebuild', unit: 'records' });
+      let most = await queuedForDetection(target);
+      detection.update(0, most);
+      await polling(app.get(DetectionWorker).idle(), async () => {
+        const n = await queuedForDetection(target);
+        most = Math.max(most, n);
+        detection.update(most - n, most);
+      });
+      detection.update(most, most);
+      detection.finish();
+    } finally {
+      await target.end();
+    }
     await app.close();
     await liveDetectionDrained(live.databaseUrl, deadline);
     const [liveDigest, rebuilt] = await Promise.all([
@@ -177,20 +309,24 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
     });
     return { live: liveDigest, rebuilt, same, events: stream.state.messages };
   } finally {
+    await liveDb.end().catch(() => undefined);
     for (const c of consumers)
       await jsm.consumers.delete(JetStreamNames.eventsStream, c.durable).catch(() => undefined);
     await nc.drain();
-    await app.close().catch(() => undefined);
-    if (!options.keep) await dropDatabase(targetUrl.toString());
+    await app?.close().catch(() => undefined);
+    if (targetCreated && !options.keep) await dropDatabase(targetUrl.toString());
   }
 }
 
 if (require.main === module) {
-  rebuild({ targetDatabase: arg('database') ?? 'ctp_platform_rebuild', keep: process.argv.includes('--keep') }).then(
-    (r) => process.exit(r.same ? 0 : 1),
-    (err: Error) => {
-      process.stderr.write(`platform:rebuild: ${err.message}\n`);
-      process.exit(2);
+  // Exits when done: the platform module's timers and connections must not keep a finished rebuild alive.
+  runMain(
+    'platform:rebuild',
+    USAGE,
+    async (argv) => {
+      const args = parseRebuildArgs(argv);
+      return (await rebuild(args)).same ? 0 : 1;
     },
+    { exit: true },
   );
 }

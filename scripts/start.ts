@@ -137,7 +137,11 @@ async function shutdown(code: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const problems = await preflight(NATS_URL, adminPostgresUrl());
+  // As the administrator that provisions next: NATS as admin (NATS_IDENTITIES_DIR), PostgreSQL as PGUSER.
+  const problems = await preflight(NATS_URL, adminPostgresUrl(), {
+    env: { ...process.env, ...(IDENTITIES ? { NATS_IDENTITIES_DIR: IDENTITIES } : {}) },
+    loginVariables: 'PGUSER and PGPASSWORD',
+  });
   let oidcPort = 0;
   let oidcRedirects: string[] = [];
   if (DEV_AUTH) {

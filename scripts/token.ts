@@ -7,61 +7,52 @@
  */
 import { join } from 'node:path';
 import { ensureDevIssuer, SCOPES, signToken } from '@ctp/auth';
+import { exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine, UsageError } from './cli';
 
 export const DEV_ISSUER_DIR = join(__dirname, '../..', '.ctp', 'dev-issuer');
 
-const USAGE = `usage: npm run token -- --org ORG --scope "SCOPE [SCOPE…]" [--sub WHO] [--ttl SECONDS]
+export const USAGE = `usage: npm run token -- --org ORG --scope "SCOPE [SCOPE…]" [--sub WHO] [--ttl SECONDS]
 
   --org    IP-HUB-AFR|IP-HUB-MDE|IP-HUB-ASI|IP-HUB-EUR (a hub), IP-GS-CTP (analysts), PT-<CODE> (a partner)
   --scope  space-separated: ${SCOPES.join(' ')}
   --sub    who the token is for (default dev:<org>), recorded with every change
   --ttl    lifetime in seconds (default 3600)
+  -h, --help  this text
 
 examples:
   npm run -s token -- --org IP-HUB-EUR --scope "initiatives:write initiatives:read"      # a hub system
   npm run -s token -- --org IP-GS-CTP --scope "registry:read-restricted overlaps:decide"  # an analyst
-  npm run -s token -- --org PT-UNODC --scope partner                                     # a partner`;
+  npm run -s token -- --org PT-UNODC --scope partner                                     # a partner
 
-export function parseTokenArgs(argv: string[]): { org: string; scope: string; sub?: string; ttlSec: number } | 'help' {
-  const o: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') return 'help';
-    if (!['--org', '--scope', '--sub', '--ttl'].includes(a)) throw new Error(`unknown argument ${JSON.stringify(a)}`);
-    const v = argv[++i];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-    o[a.slice(2)] = v;
-  }
+${exitCodesHelp('failed', { connects: false })}`;
+
+/** The command line, or a UsageError saying what is wrong with it. */
+export function parseTokenArgs(argv: readonly string[]): { org: string; scope: string; sub?: string; ttlSec: number } {
+  const { values: o } = parseCommandLine(argv, {
+    options: {
+      org: { type: 'string' },
+      scope: { type: 'string' },
+      sub: { type: 'string' },
+      ttl: { type: 'string' },
+      ...HELP_OPTION,
+    },
+  });
   if (!o.org || !/^(IP|PT)-[A-Z0-9-]{2,40}$/.test(o.org))
-    throw new Error('--org is required: e.g. IP-HUB-EUR, IP-GS-CTP, PT-UNODC');
-  if (!o.scope) throw new Error('--scope is required');
+    throw new UsageError('--org is required: e.g. IP-HUB-EUR, IP-GS-CTP, PT-UNODC');
+  if (!o.scope) throw new UsageError('--scope is required');
   const unknown = o.scope.split(' ').filter((s) => s && !(SCOPES as readonly string[]).includes(s));
-  if (unknown.length) throw new Error(`unknown scope ${unknown.join(', ')} (one of ${SCOPES.join(' ')})`);
+  if (unknown.length) throw new UsageError(`unknown scope ${unknown.join(', ')} (one of ${SCOPES.join(' ')})`);
   const ttlSec = o.ttl ? Number(o.ttl) : 3600;
   if (!Number.isInteger(ttlSec) || ttlSec < 1 || ttlSec > 30 * 86400)
-    throw new Error('--ttl must be whole seconds, at most 30 days');
-  return { org: o.org, scope: o.scope, sub: o.sub, ttlSec };
-}
-
-async function main(): Promise<void> {
-  let args: ReturnType<typeof parseTokenArgs>;
-  try {
-    args = parseTokenArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`token: ${(err as Error).message}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const issuer = await ensureDevIssuer(DEV_ISSUER_DIR);
-  process.stdout.write(`${await signToken(issuer, args)}\n`);
+    throw new UsageError('--ttl must be whole seconds, at most 30 days');
+  return { org: o.org, scope: o.scope, ...(o.sub ? { sub: o.sub } : {}), ttlSec };
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`token: ${(err as Error).message}\n`);
-    process.exit(1);
+  runMain('token', USAGE, async (argv) => {
+    const args = parseTokenArgs(argv);
+    const issuer = await ensureDevIssuer(DEV_ISSUER_DIR);
+    process.stdout.write(`${await signToken(issuer, args)}\n`);
+    return 0;
   });
 }
