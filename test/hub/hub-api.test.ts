@@ -397,6 +397,196 @@ describe('hub REST API', () => {
     expect(reused.status).toBe(422);
   });
 
+  describe('what you GET you can PUT back (#17)', () => {
+    type Answer = { statusCode: number; message: string; details: { field: string; rule: string; message: string }[] };
+    const ID = 'IP-HUB-AFR-roundtrip';
+    const read = async () => {
+      const res = await call<Record<string, unknown>>(hub.baseUrl, 'GET', `/initiatives/${ID}`);
+      expect(res.status).toBe(200);
+      return { body: res.body, etag: res.headers.get('etag')! };
+    };
+    const retitled = (body: Record<string, unknown>, text: string) => ({ ...body, title: { lang: 'fr', text } });
+
+    beforeAll(async () => {
+      expect((await call(hub.baseUrl, 'POST', '/initiatives', initiativeBody({ localId: 'roundtrip' }))).status).toBe(
+        201,
+      );
+    });
+
+    it('takes the representation GET returned, its title edited: 200, version + 1, one updated event', async () => {
+      const { body, etag } = await read();
+      expect(Object.keys(body)).toEqual(
+        expect.arrayContaining(['initiativeId', 'reportingOrg', 'version', 'lastUpdatedAt']),
+      );
+      const before = await counts();
+      const res = await call<Record<string, unknown>>(
+        hub.baseUrl,
+        'PUT',
+        `/initiatives/${ID}`,
+        retitled(body, 'Formation régionale sur les combattants terroristes étrangers, deuxième session'),
+        { 'If-Match': etag },
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        initiativeId: ID,
+        reportingOrg: body.reportingOrg,
+        version: (body.version as number) + 1,
+        title: { lang: 'fr', text: 'Formation régionale sur les combattants terroristes étrangers, deuxième session' },
+      });
+      expect(res.body.lastUpdatedAt).not.toBe(body.lastUpdatedAt);
+      expect(res.headers.get('etag')).toBe(`"${(body.version as number) + 1}"`);
+      expect(await counts()).toEqual({ initiatives: before.initiatives, events: before.events + 1 });
+      const [event] = await db.query<{ type: string; version: number }>(
+        `SELECT payload::jsonb->>'type' AS type, (payload::jsonb->'data'->>'version')::int AS version
+           FROM outbox_events ORDER BY id DESC LIMIT 1`,
+      );
+      expect(event).toEqual({ type: 'ctp.initiative.updated.v1', version: (body.version as number) + 1 });
+    });
+
+    it('takes it with the localId it was reported with, and as a no-op when nothing was edited', async () => {
+      const { body, etag } = await read();
+      const before = await counts();
+      const same = await call<Record<string, unknown>>(
+        hub.baseUrl,
+        'PUT',
+        `/initiatives/${ID}`,
+        { ...body, localId: 'roundtrip' },
+        { 'If-Match': etag },
+      );
+      expect(same.status).toBe(200);
+      expect(same.body).toEqual(body);
+      expect(await counts()).toEqual(before);
+    });
+
+    it.each<[string, Record<string, unknown>, string, string]>([
+      ['an initiativeId of another record', { initiativeId: 'IP-HUB-AFR-base' }, 'initiativeId', 'matchesPath'],
+      ['a localId of another record', { localId: 'base' }, 'localId', 'matchesPath'],
+      [
+        'a reportingOrg of another organisation',
+        { reportingOrg: { ref: 'IP-HUB-EUR', type: 'HUB', secondaryReporter: false } },
+        'reportingOrg.ref',
+        'sameAsRecord',
+      ],
+      [
+        'a withdrawal',
+        { withdrawal: { reason: 'reported twice', withdrawnAt: '2026-01-01T00:00:00.000Z' } },
+        'withdrawal',
+        'setByWithdraw',
+      ],
+    ])('refuses %s (%j) with 409 naming %s (%s), storing and publishing nothing', async (_name, over, field, rule) => {
+      const { body, etag } = await read();
+      const before = await counts();
+      const res = await call<Answer>(
+        hub.baseUrl,
+        'PUT',
+        `/initiatives/${ID}`,
+        retitled({ ...body, ...over }, 'x y z'),
+        {
+          'If-Match': etag,
+        },
+      );
+      expect(res.status).toBe(409);
+      expect(res.body.statusCode).toBe(409);
+      expect(res.body.details).toEqual([expect.objectContaining({ field, rule })]);
+      expect(res.body.message).toContain(field);
+      expect(await counts()).toEqual(before);
+      expect((await read()).body).toEqual(body);
+    });
+
+    it('refuses a body read at another version than If-Match says with 412 naming version (matchesIfMatch)', async () => {
+      const { body, etag } = await read();
+      const before = await counts();
+      const res = await call<Answer>(
+        hub.baseUrl,
+        'PUT',
+        `/initiatives/${ID}`,
+        retitled({ ...body, version: (body.version as number) - 1 }, 'stale copy'),
+        { 'If-Match': etag },
+      );
+      expect(res.status).toBe(412);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'version', rule: 'matchesIfMatch' })]);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('still answers a stale If-Match with 412 (If-Match), even when the body carries the same stale version', async () => {
+      const { body } = await read();
+      const stale = { ...body, version: (body.version as number) - 1 };
+      const res = await call<Answer>(hub.baseUrl, 'PUT', `/initiatives/${ID}`, retitled(stale, 'stale copy'), {
+        'If-Match': `"${(body.version as number) - 1}"`,
+      });
+      expect(res.status).toBe(412);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'If-Match', rule: 'currentVersion' })]);
+    });
+
+    it.each<[string, Record<string, unknown>, string, string]>([
+      ['an unknown field next to the representation', { budget: 1000 }, 'budget', 'whitelistValidation'],
+      ['a version that is not a number', { version: 'latest' }, 'version', 'isInt'],
+      ['a lastUpdatedAt that is not a date-time', { lastUpdatedAt: 'now' }, 'lastUpdatedAt', 'isDateTime'],
+      [
+        'a reportingOrg with a field it does not have',
+        { reportingOrg: { ref: 'IP-HUB-AFR', type: 'HUB', secondaryReporter: false, name: 'Nairobi' } },
+        'reportingOrg.name',
+        'whitelistValidation',
+      ],
+    ])('refuses %s (%j) with 400 naming %s (%s)', async (_name, over, field, rule) => {
+      const { body, etag } = await read();
+      const before = await counts();
+      const res = await call<Answer>(
+        hub.baseUrl,
+        'PUT',
+        `/initiatives/${ID}`,
+        { ...body, ...over },
+        {
+          'If-Match': etag,
+        },
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field, rule })]);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('keeps If-Match required (428) and POST strict: a report carrying server-managed fields is still 400', async () => {
+      const { body } = await read();
+      const noIfMatch = await call<Answer>(hub.baseUrl, 'PUT', `/initiatives/${ID}`, body);
+      expect(noIfMatch.status).toBe(428);
+      const { reportingOrg: _r, version: _v, lastUpdatedAt: _l, ...content } = body;
+      const report = await call<Answer>(hub.baseUrl, 'POST', '/initiatives', {
+        ...content,
+        initiativeId: 'IP-HUB-AFR-new-one',
+      });
+      expect(report.status).toBe(400);
+      expect(report.body.details).toEqual([
+        expect.objectContaining({ field: 'initiativeId', rule: 'whitelistValidation' }),
+      ]);
+    });
+
+    it('documents the PUT body in OpenAPI: the content and each server-managed field with its rule', async () => {
+      const docs = await call<{
+        paths: Record<
+          string,
+          { put?: { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } } }
+        >;
+      }>(hub.baseUrl, 'GET', '/docs-json');
+      const schema = docs.body.paths['/initiatives/{initiativeId}'].put!.requestBody.content['application/json']
+        .schema as { properties: Record<string, { description?: string }>; additionalProperties: boolean };
+      expect(schema.additionalProperties).toBe(false);
+      expect(Object.keys(schema.properties)).toEqual(
+        expect.arrayContaining([
+          'initiativeId',
+          'localId',
+          'reportingOrg',
+          'version',
+          'lastUpdatedAt',
+          'title',
+          'withdrawal',
+        ]),
+      );
+      expect(schema.properties.initiativeId.description).toMatch(/ignored when equal .* 409/);
+      expect(schema.properties.version.description).toMatch(/ignored when equal to the If-Match version; 412/);
+      expect(schema.properties.lastUpdatedAt.description).toMatch(/ignored whatever its value/);
+    });
+  });
+
   it('lists with filters and a cursor, and counts live records in its rollup', async () => {
     for (let i = 0; i < 5; i++) {
       await call(

@@ -758,4 +758,160 @@ describe('partner-liaison inbound: registry, JSON and CSV', () => {
       expect(unknown.status).toBe(404);
     });
   });
+
+  describe('what you GET you can PUT back (#17)', () => {
+    const PATH = '/partners/PT-OSCE/initiatives/OSCE-RT-1';
+    const ID = 'PT-OSCE-OSCE-RT-1';
+    const read = async () => {
+      const res = await call<Record<string, unknown>>(liaison.baseUrl, 'GET', PATH);
+      expect(res.status).toBe(200);
+      return { body: res.body, etag: res.headers.get('etag')! };
+    };
+    const retitled = (body: Record<string, unknown>, text: string) => ({ ...body, title: { lang: 'en', text } });
+    const put = (body: unknown, headers: Record<string, string>) =>
+      call<ErrorAnswer & Record<string, unknown>>(liaison.baseUrl, 'PUT', PATH, body, headers);
+
+    beforeAll(async () => {
+      const registered = await call(
+        liaison.baseUrl,
+        'POST',
+        '/partners',
+        partnerBody({ ref: 'PT-OSCE', acronym: 'OSCE', name: 'OSCE', webhook: undefined }),
+      );
+      expect(registered.status).toBe(201);
+      const reported = await call(
+        liaison.baseUrl,
+        'POST',
+        '/partners/PT-OSCE/initiatives',
+        initiative({ localId: 'OSCE-RT-1' }),
+      );
+      expect(reported.status).toBe(201);
+    });
+
+    it('takes the representation GET returned, its title edited: 200, version + 1, published as updated', async () => {
+      const { body, etag } = await read();
+      expect(body).toMatchObject({
+        initiativeId: ID,
+        reportingOrg: { ref: 'PT-OSCE', type: 'PARTNER', secondaryReporter: true },
+        version: 1,
+      });
+      const before = await counts();
+      const res = await put(retitled(body, 'Regional training on foreign terrorist fighters, second session'), {
+        'If-Match': etag,
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ctp-outcome')).toBe('UPDATED');
+      expect(res.headers.get('etag')).toBe('"2"');
+      expect(res.body).toMatchObject({
+        initiativeId: ID,
+        reportingOrg: body.reportingOrg,
+        version: 2,
+        title: { lang: 'en', text: 'Regional training on foreign terrorist fighters, second session' },
+      });
+      expect(await counts()).toEqual({ initiatives: before.initiatives, events: before.events + 1 });
+      const last = (await published('osce')).pop()!;
+      expect(last.subject).toBe('ctp.partner.osce.initiative.updated.v1');
+      expect(last.event.data).toEqual(res.body);
+      expect(checkInitiativeSnapshot(last.event.data)).toMatchObject({ ok: true });
+    });
+
+    it('takes it with the localId of the path too, and as a no-op when nothing was edited', async () => {
+      const { body, etag } = await read();
+      const before = await counts();
+      const res = await put({ ...body, localId: 'OSCE-RT-1' }, { 'If-Match': etag });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ctp-outcome')).toBe('UNCHANGED');
+      expect(res.body).toEqual(body);
+      expect(await counts()).toEqual(before);
+    });
+
+    it.each<[string, Record<string, unknown>, string, string]>([
+      ['an initiativeId of another record', { initiativeId: 'PT-OSCE-OSCE-RT-2' }, 'initiativeId', 'matchesPath'],
+      ['a localId of another record', { localId: 'OSCE-RT-2' }, 'localId', 'matchesPath'],
+      [
+        "another partner's reportingOrg",
+        { reportingOrg: { ref: 'PT-EUROPOL', type: 'PARTNER', secondaryReporter: true } },
+        'reportingOrg.ref',
+        'sameAsRecord',
+      ],
+    ])('refuses %s (%j) with 409 naming %s (%s), storing and publishing nothing', async (_name, over, field, rule) => {
+      const { body, etag } = await read();
+      const before = await counts();
+      const res = await put(retitled({ ...body, ...over }, 'x y z'), { 'If-Match': etag });
+      expect(res.status).toBe(409);
+      expect(res.body.details).toEqual([expect.objectContaining({ field, rule })]);
+      expect(await counts()).toEqual(before);
+      expect((await read()).body).toEqual(body);
+    });
+
+    it('refuses a body version other than If-Match (412 version), and a stale If-Match (412 If-Match)', async () => {
+      const { body, etag } = await read();
+      const before = await counts();
+      const mixed = await put(retitled({ ...body, version: 1 }, 'stale copy'), { 'If-Match': etag });
+      expect(mixed.status).toBe(412);
+      expect(mixed.body.details).toEqual([expect.objectContaining({ field: 'version', rule: 'matchesIfMatch' })]);
+      const stale = await put(retitled({ ...body, version: 1 }, 'stale copy'), { 'If-Match': '"1"' });
+      expect(stale.status).toBe(412);
+      expect(stale.body.details).toEqual([expect.objectContaining({ field: 'If-Match', rule: 'currentVersion' })]);
+      expect(await counts()).toEqual(before);
+    });
+
+    it.each<[string, Record<string, unknown>, Record<string, string>, number, string, string]>([
+      ['an unknown field', { budget: 1000 }, { 'If-Match': '"2"' }, 400, 'budget', 'whitelistValidation'],
+      ['a version that is not a number', { version: 'two' }, { 'If-Match': '"2"' }, 400, 'version', 'isInt'],
+      ['a malformed If-Match', {}, { 'If-Match': 'latest' }, 400, 'If-Match', 'version'],
+      ['no If-Match', {}, {}, 428, 'If-Match', 'required'],
+    ])('refuses %s (%j, headers %j) with %i naming %s (%s)', async (_name, over, headers, status, field, rule) => {
+      const { body } = await read();
+      const before = await counts();
+      const res = await put({ ...body, ...over }, headers);
+      expect(res.status).toBe(status);
+      expect(res.body.details).toEqual([expect.objectContaining({ field, rule })]);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('answers 404 for a record never reported and 409 for a withdrawn one, and POST stays strict', async () => {
+      const { body } = await read();
+      const unknown = await call<ErrorAnswer>(
+        liaison.baseUrl,
+        'PUT',
+        '/partners/PT-OSCE/initiatives/NOPE',
+        { ...body, initiativeId: 'PT-OSCE-NOPE' },
+        { 'If-Match': '"1"' },
+      );
+      expect(unknown.status).toBe(404);
+      const report = await call<ErrorAnswer>(liaison.baseUrl, 'POST', '/partners/PT-OSCE/initiatives', {
+        ...body,
+        localId: 'OSCE-RT-1',
+      });
+      expect(report.status).toBe(400);
+      expect(report.body.details.map((d) => d.field).sort()).toEqual([
+        'initiativeId',
+        'lastUpdatedAt',
+        'reportingOrg',
+        'version',
+      ]);
+      const gone = await call<InitiativeSnapshot>(liaison.baseUrl, 'POST', `${PATH}/withdraw`, { reason: 'test' });
+      expect(gone.status).toBe(200);
+      const withdrawn = await put(gone.body, { 'If-Match': `"${gone.body.version}"` });
+      expect(withdrawn.status).toBe(409);
+      expect(withdrawn.body.details).toEqual([
+        expect.objectContaining({ field: 'initiativeId', rule: 'notWithdrawn' }),
+      ]);
+    });
+
+    it('documents the PUT body in OpenAPI with each server-managed field and its rule', async () => {
+      const docs = await call<{
+        paths: Record<
+          string,
+          { put?: { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } } }
+        >;
+      }>(liaison.baseUrl, 'GET', '/docs-json');
+      const schema = docs.body.paths['/partners/{ref}/initiatives/{localId}'].put!.requestBody.content[
+        'application/json'
+      ].schema as { properties: Record<string, { description?: string }> };
+      expect(schema.properties.reportingOrg.description).toMatch(/ignored when .* 409 \(sameAsRecord/);
+      expect(schema.properties.version.description).toMatch(/412 \(matchesIfMatch\)/);
+    });
+  });
 });

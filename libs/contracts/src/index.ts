@@ -11,6 +11,7 @@ export * from './sync';
 export * from './consumer-rules';
 export * from './owner-versions';
 export * from './text-rules';
+export * from './server-managed-fields';
 export * from './messages.v1.dto';
 export * from './message-schemas';
 export * from './asyncapi';

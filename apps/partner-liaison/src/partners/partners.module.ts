@@ -5,6 +5,7 @@ import { PartnerInitiativeChanges } from './application/partner-initiative-chang
 import { PartnerInitiativeQueries } from './application/partner-initiative-queries';
 import { PartnerRegistry } from './application/partner-registry';
 import { RecordPartnerInitiative } from './application/record-partner-initiative';
+import { ReplacePartnerInitiative } from './application/replace-partner-initiative';
 import { WithdrawPartnerInitiative } from './application/withdraw-partner-initiative';
 import { CsvBodyMiddleware } from './http/csv-body.middleware';
 import { IMPORT_PATH, PartnerInitiativesController } from './http/partner-initiatives.controller';
@@ -21,6 +22,7 @@ import { PartnerRepository } from './persistence/partner.repository';
     PartnerRegistry,
     PartnerInitiativeChanges,
     RecordPartnerInitiative,
+    ReplacePartnerInitiative,
     WithdrawPartnerInitiative,
     ImportPartnerCsv,
     PartnerInitiativeQueries,

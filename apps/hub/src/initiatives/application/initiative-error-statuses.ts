@@ -1,5 +1,7 @@
 import { DomainErrorStatuses, ErrorBody } from '@ctp/observability';
 import {
+  ContradictsIfMatch,
+  ContradictsRecord,
   IdempotencyKeyReused,
   InitiativeAlreadyExists,
   InitiativeError,
@@ -22,7 +24,9 @@ export const INITIATIVE_ERROR_STATUSES = new DomainErrorStatuses<InitiativeError
   [InitiativeNotFound, 404],
   [InitiativeAlreadyExists, 409],
   [InitiativeWithdrawn, 409],
+  [ContradictsRecord, 409],
   [VersionMismatch, 412],
+  [ContradictsIfMatch, 412],
   [InitiativeRuleViolation, 422],
   [InvalidTransition, 422],
   [IdempotencyKeyReused, 422],

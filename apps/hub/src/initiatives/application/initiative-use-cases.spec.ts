@@ -3,6 +3,8 @@ import type { Transaction, UnitOfWork } from '@ctp/persistence';
 import { HubConfig } from '../../config/hub.config';
 import { ChangeActor } from '../domain/hub-initiative';
 import {
+  ContradictsIfMatch,
+  ContradictsRecord,
   IdempotencyKeyReused,
   InitiativeAlreadyExists,
   InitiativeNotFound,
@@ -389,6 +391,109 @@ describe('WithdrawInitiative', () => {
     await expect(
       h.withdraw.execute({ actor, initiativeId: 'IP-HUB-EUR-x', reason: 'error', now: t1 }),
     ).rejects.toBeInstanceOf(InitiativeNotFound);
+  });
+});
+
+describe('ReplaceInitiative with a representation (PUT: what you GET you can PUT back)', () => {
+  const edited = (snapshot: InitiativeSnapshot, over: Record<string, unknown> = {}) => ({
+    ...snapshot,
+    title: { lang: 'fr', text: 'Formation régionale (deuxième session)' },
+    ...over,
+  });
+
+  it('replaces the content of the GET representation sent back edited, its server-managed fields ignored', async () => {
+    const h = await hubWithOne();
+    const stored = h.repo.rows.get(ID)!.snapshot;
+    const result = await h.replace.execute({
+      actor,
+      initiativeId: ID,
+      body: edited(stored, { localId: 'trn-1', lastUpdatedAt: '2020-01-01T00:00:00Z' }),
+      representation: true,
+      expectedVersion: 1,
+      now: t1,
+    });
+    expect(result.snapshot).toMatchObject({
+      initiativeId: ID,
+      reportingOrg: stored.reportingOrg,
+      version: 2,
+      lastUpdatedAt: t1.toISOString(),
+      title: { lang: 'fr', text: 'Formation régionale (deuxième session)' },
+    });
+    expect(h.changes.recorded.map((r) => r.type)).toEqual([InitiativeEventType.Updated]);
+  });
+
+  it.each<[string, Record<string, unknown>, number, unknown, string]>([
+    ['another id', { initiativeId: 'IP-HUB-EUR-trn-2' }, 1, ContradictsRecord, 'initiativeId'],
+    ['another localId', { localId: 'trn-2' }, 1, ContradictsRecord, 'localId'],
+    [
+      'a withdrawal',
+      { withdrawal: { reason: 'x', withdrawnAt: t1.toISOString() } },
+      1,
+      ContradictsRecord,
+      'withdrawal',
+    ],
+    ['a version other than If-Match', { version: 1 }, 2, ContradictsIfMatch, 'version'],
+  ])('refuses %s, writing nothing', async (_name, over, expectedVersion, errorClass, field) => {
+    const h = await hubWithOne();
+    if (expectedVersion === 2) {
+      await h.replace.execute({
+        actor,
+        initiativeId: ID,
+        body: body({ description: 'v2' }),
+        expectedVersion: 1,
+        now: t1,
+      });
+    }
+    const recorded = h.changes.recorded.length;
+    const stored = h.repo.rows.get(ID)!.snapshot;
+    const err = await h.replace
+      .execute({ actor, initiativeId: ID, body: edited(stored, over), representation: true, expectedVersion, now: t1 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(errorClass);
+    expect((err as ContradictsRecord).details).toEqual([expect.objectContaining({ field })]);
+    expect(h.changes.recorded).toHaveLength(recorded);
+    expect(h.repo.rows.get(ID)!.snapshot).toEqual(stored);
+  });
+
+  it('keeps If-Match the judge of staleness: the representation of version 1 with If-Match 1 on version 2 is 412', async () => {
+    const h = await hubWithOne();
+    const v1 = h.repo.rows.get(ID)!.snapshot;
+    await h.replace.execute({
+      actor,
+      initiativeId: ID,
+      body: body({ description: 'v2' }),
+      expectedVersion: 1,
+      now: t1,
+    });
+    await expect(
+      h.replace.execute({
+        actor,
+        initiativeId: ID,
+        body: edited(v1),
+        representation: true,
+        expectedVersion: 1,
+        now: t1,
+      }),
+    ).rejects.toBeInstanceOf(VersionMismatch);
+  });
+
+  it('says a withdrawn record is withdrawn, whatever its representation carries', async () => {
+    const h = await hubWithOne();
+    const gone = await h.withdraw.execute({ actor, initiativeId: ID, reason: 'reported in error', now: t1 });
+    await expect(
+      h.replace.execute({ actor, initiativeId: ID, body: gone, representation: true, expectedVersion: 2, now: t1 }),
+    ).rejects.toBeInstanceOf(InitiativeWithdrawn);
+  });
+
+  it('takes server-managed fields only as a representation: the content alone (NATS upsert) still refuses them', async () => {
+    const h = await hubWithOne();
+    const stored = h.repo.rows.get(ID)!.snapshot;
+    await expect(
+      h.replace.execute({ actor, initiativeId: ID, body: stored, expectedVersion: 1, now: t1 }),
+    ).rejects.toBeInstanceOf(MalformedInitiative);
+    await expect(h.upsert.execute({ actor, body: { ...stored, localId: 'trn-1' }, now: t1 })).rejects.toBeInstanceOf(
+      MalformedInitiative,
+    );
   });
 });
 

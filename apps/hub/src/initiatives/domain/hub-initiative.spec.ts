@@ -1,12 +1,20 @@
 import {
+  assertAgreesWithRecord,
   firstVersion,
   nextVersion,
   parseContent,
   parseLocalId,
+  parseReplacement,
   regionalSystemActor,
   withdrawnVersion,
 } from './hub-initiative';
-import { InitiativeRuleViolation, InvalidTransition, MalformedInitiative } from './initiative-errors';
+import {
+  ContradictsIfMatch,
+  ContradictsRecord,
+  InitiativeRuleViolation,
+  InvalidTransition,
+  MalformedInitiative,
+} from './initiative-errors';
 
 const owner = { orgRef: 'IP-HUB-EUR' };
 const now = new Date('2026-01-10T12:00:00.000Z');
@@ -63,6 +71,55 @@ describe('parseContent', () => {
 
   it('refuses a NUL character in a text', () => {
     expect(() => parseContent(body({ title: { lang: 'fr', text: 'a\u0000b' } }))).toThrow(MalformedInitiative);
+  });
+});
+
+describe('parseReplacement and assertAgreesWithRecord (PUT: what you GET you can PUT back)', () => {
+  const thrown = (fn: () => unknown): unknown => {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('takes the representation GET returned: the same content as the content alone, server-managed fields agreeing', () => {
+    const stored = v1();
+    const { content, managed } = parseReplacement({ ...stored, localId: 'trn-1' });
+    expect(content).toEqual(parseContent(body()));
+    expect(() => assertAgreesWithRecord(managed, stored, 1)).not.toThrow();
+    expect(nextVersion(stored, content, later)).toBeUndefined();
+  });
+
+  it('refuses a server-managed field of the wrong type and any other unknown field together (400, each named)', () => {
+    const err = thrown(() => parseReplacement({ ...v1(), version: 'one', budget: 1 }));
+    expect(err).toBeInstanceOf(MalformedInitiative);
+    expect((err as MalformedInitiative).details.map((d) => `${d.field} ${d.rule}`)).toEqual([
+      'version isInt',
+      'budget whitelistValidation',
+    ]);
+  });
+
+  it('refuses an id of another record as ContradictsRecord (409) and a version other than If-Match as ContradictsIfMatch (412)', () => {
+    const stored = v1();
+    const other = parseReplacement({ ...stored, initiativeId: 'IP-HUB-EUR-trn-2' });
+    const conflict = thrown(() => assertAgreesWithRecord(other.managed, stored, 1));
+    expect(conflict).toBeInstanceOf(ContradictsRecord);
+    expect((conflict as ContradictsRecord).details).toEqual([
+      expect.objectContaining({ field: 'initiativeId', rule: 'matchesPath' }),
+    ]);
+    const stale = thrown(() => assertAgreesWithRecord(parseReplacement(stored).managed, stored, 2));
+    expect(stale).toBeInstanceOf(ContradictsIfMatch);
+    expect((stale as ContradictsIfMatch).details).toEqual([
+      expect.objectContaining({ field: 'version', rule: 'matchesIfMatch' }),
+    ]);
+  });
+
+  it("reads the record's localId from its id under the hub's prefix", () => {
+    const stored = v1();
+    const wrong = parseReplacement({ ...body(), localId: 'trn-2' });
+    expect(thrown(() => assertAgreesWithRecord(wrong.managed, stored, 1))).toBeInstanceOf(ContradictsRecord);
   });
 });
 

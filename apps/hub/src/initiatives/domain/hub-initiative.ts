@@ -7,10 +7,19 @@ import {
   LOCAL_ID_PATTERN,
   nextVersionOf,
   nulProblems,
+  reconcileServerManagedFields,
+  ServerManagedFields,
+  splitRepresentation,
   VersionResult,
   withdrawnVersionOf,
 } from '@ctp/contracts';
-import { InitiativeRuleViolation, InvalidTransition, MalformedInitiative } from './initiative-errors';
+import {
+  ContradictsIfMatch,
+  ContradictsRecord,
+  InitiativeRuleViolation,
+  InvalidTransition,
+  MalformedInitiative,
+} from './initiative-errors';
 
 export { canonical, InitiativeContent } from '@ctp/contracts';
 
@@ -24,6 +33,47 @@ export function parseContent(body: unknown, extraAllowed: readonly string[] = []
   const problems = [...contentShapeProblems(plain), ...nulProblems(plain)];
   if (problems.length) throw new MalformedInitiative(problems);
   return contentOf(plain);
+}
+
+/** A replacement's body as `PUT` takes it: the content, plus the server-managed fields a GET shows (400 when malformed). */
+export interface Replacement {
+  content: InitiativeContent;
+  managed: ServerManagedFields;
+}
+
+/**
+ * Checks the shape of a replacement: the content exactly as `parseContent` does, and the server-managed fields of the
+ * representation (`initiativeId`, `localId`, `reportingOrg`, `version`, `lastUpdatedAt`, `withdrawal`) for their types
+ * only; any other field is unknown (400). Whether those fields agree with the record is `assertAgreesWithRecord`'s.
+ */
+export function parseReplacement(body: unknown): Replacement {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new MalformedInitiative(contentShapeProblems(body));
+  }
+  const { content, managed, problems: managedProblems } = splitRepresentation(body as Record<string, unknown>);
+  const problems = [...managedProblems, ...contentShapeProblems(content), ...nulProblems(content)];
+  if (problems.length) throw new MalformedInitiative(problems);
+  return { content: contentOf(content), managed };
+}
+
+/**
+ * The server-managed fields a replacement carried, against the stored record and the If-Match version: ignored when
+ * they agree; 409 (`ContradictsRecord`) when they name another record, owner or a withdrawal; 412
+ * (`ContradictsIfMatch`) when the body's version is not If-Match's.
+ */
+export function assertAgreesWithRecord(
+  managed: ServerManagedFields,
+  stored: InitiativeSnapshot,
+  expectedVersion: number,
+): void {
+  const verdict = reconcileServerManagedFields(managed, {
+    initiativeId: stored.initiativeId,
+    localId: stored.initiativeId.slice(stored.reportingOrg.ref.length + 1),
+    reportingOrg: stored.reportingOrg,
+    expectedVersion,
+  });
+  if (verdict.kind === 'conflict') throw new ContradictsRecord(stored.initiativeId, verdict.problems);
+  if (verdict.kind === 'preconditionFailed') throw new ContradictsIfMatch(stored.initiativeId, verdict.problems);
 }
 
 export function parseLocalId(value: unknown): string | undefined {

@@ -80,6 +80,31 @@ export class VersionMismatch extends InitiativeError {
   }
 }
 
+/**
+ * A replacement carried a server-managed field (initiativeId, localId, reportingOrg, withdrawal) that contradicts the
+ * record its path names: HTTP 409, each such field named.
+ */
+export class ContradictsRecord extends InitiativeError {
+  constructor(
+    readonly initiativeId: string,
+    readonly details: FieldProblem[],
+  ) {
+    super(
+      `the body contradicts ${initiativeId} on ${details.map((d) => d.field).join(', ')}: send those fields as read, or leave them out`,
+    );
+  }
+}
+
+/** A replacement's body carried another version than its If-Match: HTTP 412, like a stale If-Match. */
+export class ContradictsIfMatch extends InitiativeError {
+  constructor(
+    readonly initiativeId: string,
+    readonly details: FieldProblem[],
+  ) {
+    super(`the body's version is not the If-Match version: ${details.map((d) => d.message).join('; ')}`);
+  }
+}
+
 export class InitiativeWithdrawn extends InitiativeError {
   readonly details: FieldProblem[];
   constructor(readonly initiativeId: string) {

@@ -1,9 +1,11 @@
+import { ifMatchVersion } from '@ctp/contracts';
 import { MalformedInitiative } from '../domain/initiative-errors';
 import { RequestProblem } from '@ctp/observability';
 
 /** `"3"`, `W/"3"` or `3` → 3. A missing header is 428 (the hub never overwrites blindly); a malformed one is 400. */
 export function parseIfMatch(header: string | undefined, required: boolean): number | undefined {
-  if (header === undefined || header.trim() === '') {
+  const version = ifMatchVersion(header);
+  if (version === 'missing') {
     if (!required) return undefined;
     throw new RequestProblem(428, 'If-Match is required: send the version you read, e.g. If-Match: "3"', [
       {
@@ -13,13 +15,12 @@ export function parseIfMatch(header: string | undefined, required: boolean): num
       },
     ]);
   }
-  const m = /^\s*(?:W\/)?"?(\d{1,10})"?\s*$/.exec(header);
-  if (!m) {
+  if (version === 'malformed') {
     throw new MalformedInitiative([
       { field: 'If-Match', rule: 'version', message: 'If-Match must be a version in quotes, e.g. "3"' },
     ]);
   }
-  return Number(m[1]);
+  return version;
 }
 
 export function parseIdempotencyKey(header: string | undefined): string | undefined {

@@ -10,7 +10,7 @@ import { InitiativeNotFound } from '../domain/initiative-errors';
 import { InitiativeQueries, InitiativePage } from '../application/initiative-queries';
 import { InitiativeErrorFilter } from './initiative-error.filter';
 import { etag, parseIdempotencyKey, parseIfMatch } from './http-preconditions';
-import { schemaRef } from './openapi';
+import { replaceRequestSchema, schemaRef } from './openapi';
 
 const ERRORS = {
   400: 'Malformed: a field has the wrong type or value, or is unknown (details name each one)',
@@ -20,6 +20,12 @@ const ERRORS = {
   412: 'If-Match is not the current version: read again and re-apply',
   422: 'Well-formed but breaks a rule: dates, status and dates, countries, status transition, reused Idempotency-Key',
   428: 'If-Match missing',
+};
+
+/** PUT's 409 and 412 also cover the server-managed fields a body may carry (the GET representation sent back). */
+const PUT_ERRORS = {
+  409: 'Withdrawn (cannot change), or a server-managed field of the body (initiativeId, localId, reportingOrg, withdrawal) contradicts the record the path names',
+  412: "If-Match is not the current version (read again and re-apply), or the body's version is not If-Match's",
 };
 
 @ApiTags('initiatives')
@@ -69,16 +75,16 @@ export class InitiativesController {
   @ApiOperation({
     summary: 'Replace an initiative (full replacement)',
     description:
-      'If-Match must carry the version being replaced. A body equal to what is stored changes nothing (same version, no event).',
+      'If-Match must carry the version being replaced. The body is the content, or the representation GET returned with the content edited: its server-managed fields (initiativeId, localId, reportingOrg, version, lastUpdatedAt) are ignored when they agree with the path and If-Match, and refused with 409/412 naming the field when they do not. A body equal to what is stored changes nothing (same version, no event).',
   })
-  @ApiBody({ schema: schemaRef('InitiativeContentV1') })
+  @ApiBody({ schema: replaceRequestSchema() })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read, e.g. "3"' })
   @ApiResponse({ status: 200, description: 'The current snapshot', schema: schemaRef('InitiativeSnapshotV1') })
   @ApiResponse({ status: 400, description: ERRORS[400], schema: schemaRef('ErrorBody') })
   @ApiResponse({ status: 403, description: ERRORS[403], schema: schemaRef('ErrorBody') })
   @ApiResponse({ status: 404, description: ERRORS[404], schema: schemaRef('ErrorBody') })
-  @ApiResponse({ status: 409, description: ERRORS[409], schema: schemaRef('ErrorBody') })
-  @ApiResponse({ status: 412, description: ERRORS[412], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 409, description: PUT_ERRORS[409], schema: schemaRef('ErrorBody') })
+  @ApiResponse({ status: 412, description: PUT_ERRORS[412], schema: schemaRef('ErrorBody') })
   @ApiResponse({ status: 422, description: ERRORS[422], schema: schemaRef('ErrorBody') })
   @ApiResponse({ status: 428, description: ERRORS[428], schema: schemaRef('ErrorBody') })
   async replace(
@@ -92,6 +98,7 @@ export class InitiativesController {
       actor: actorOf(principal),
       initiativeId,
       body,
+      representation: true,
       expectedVersion: parseIfMatch(ifMatch, true)!,
     });
     res.setHeader('ETag', etag(snapshot.version));

@@ -74,6 +74,44 @@ export class InitiativeWithdrawn extends PartnerError {
   }
 }
 
+/** A replacement whose If-Match is not the record's current version (someone changed it since it was read): 412. */
+export class VersionMismatch extends PartnerError {
+  readonly details: FieldProblem[];
+  constructor(
+    readonly initiativeId: string,
+    readonly expected: number,
+    readonly current: number,
+  ) {
+    super(`${initiativeId} is at version ${current}, not ${expected}: read it again and re-apply your change`);
+    this.details = [{ field: 'If-Match', rule: 'currentVersion', message: this.message }];
+  }
+}
+
+/**
+ * A replacement carried a server-managed field (initiativeId, localId, reportingOrg, withdrawal) that contradicts the
+ * record its path names: 409, each such field named.
+ */
+export class ContradictsRecord extends PartnerError {
+  constructor(
+    readonly initiativeId: string,
+    readonly details: FieldProblem[],
+  ) {
+    super(
+      `the body contradicts ${initiativeId} on ${details.map((d) => d.field).join(', ')}: send those fields as read, or leave them out`,
+    );
+  }
+}
+
+/** A replacement's body carried another version than its If-Match: 412, like a stale If-Match. */
+export class ContradictsIfMatch extends PartnerError {
+  constructor(
+    readonly initiativeId: string,
+    readonly details: FieldProblem[],
+  ) {
+    super(`the body's version is not the If-Match version: ${details.map((d) => d.message).join('; ')}`);
+  }
+}
+
 /** A CSV import sent with another media type: 415. */
 export class UnsupportedMediaType extends PartnerError {
   readonly details: FieldProblem[];

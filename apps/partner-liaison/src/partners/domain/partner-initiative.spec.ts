@@ -1,9 +1,18 @@
 import { checkInitiativeSnapshot } from '@ctp/contracts';
-import { InitiativeWithdrawn, InvalidTransition, MalformedRequest, RuleViolation } from './partner-errors';
 import {
+  ContradictsIfMatch,
+  ContradictsRecord,
+  InitiativeWithdrawn,
+  InvalidTransition,
+  MalformedRequest,
+  RuleViolation,
+} from './partner-errors';
+import {
+  assertAgreesWithRecord,
   firstVersion,
   nextVersion,
   parsePartnerInitiative,
+  parsePartnerReplacement,
   parseWithdrawalReason,
   withdrawnVersion,
 } from './partner-initiative';
@@ -151,5 +160,45 @@ describe("a partner's initiative", () => {
       field: 'initiativeId',
       rule: 'notWithdrawn',
     });
+  });
+});
+
+describe('parsePartnerReplacement and assertAgreesWithRecord (PUT: what you GET you can PUT back)', () => {
+  const v1 = () => firstVersion(owner, 'GLO-1', parsePartnerInitiative(body()).content, NOW);
+
+  it('takes the representation GET returned, with or without localId, as the same content', () => {
+    const stored = v1();
+    for (const sent of [stored, { ...stored, localId: 'GLO-1' }]) {
+      const { content, managed } = parsePartnerReplacement(sent);
+      expect(() => assertAgreesWithRecord(managed, stored, 1)).not.toThrow();
+      expect(nextVersion(stored, content, LATER)).toBeUndefined();
+    }
+  });
+
+  it('refuses an unknown field and a malformed server-managed field (400, each named)', () => {
+    const err = fail(() => parsePartnerReplacement({ ...v1(), lastUpdatedAt: 'soon', budget: 1 }));
+    expect(err).toBeInstanceOf(MalformedRequest);
+    expect((err as MalformedRequest).details.map((d) => `${d.field} ${d.rule}`)).toEqual([
+      'lastUpdatedAt isDateTime',
+      'budget whitelistValidation',
+    ]);
+  });
+
+  it("refuses another partner's reportingOrg or localId (409) and a body version other than If-Match (412)", () => {
+    const stored = v1();
+    const hubs = parsePartnerReplacement({
+      ...stored,
+      reportingOrg: { ref: 'PT-UNODC', type: 'HUB', secondaryReporter: false },
+    });
+    const conflict = fail(() => assertAgreesWithRecord(hubs.managed, stored, 1));
+    expect(conflict).toBeInstanceOf(ContradictsRecord);
+    expect((conflict as ContradictsRecord).details.map((d) => `${d.field} ${d.rule}`)).toEqual([
+      'reportingOrg.type sameAsRecord',
+      'reportingOrg.secondaryReporter sameAsRecord',
+    ]);
+    const renamed = parsePartnerReplacement({ ...stored, localId: 'GLO-2' });
+    expect(fail(() => assertAgreesWithRecord(renamed.managed, stored, 1))).toBeInstanceOf(ContradictsRecord);
+    const stale = fail(() => assertAgreesWithRecord(parsePartnerReplacement(stored).managed, stored, 2));
+    expect(stale).toBeInstanceOf(ContradictsIfMatch);
   });
 });

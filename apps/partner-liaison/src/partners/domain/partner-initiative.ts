@@ -7,11 +7,20 @@ import {
   LOCAL_ID_PATTERN,
   nextVersionOf,
   nulProblems,
+  reconcileServerManagedFields,
+  ServerManagedFields,
+  splitRepresentation,
   VersionResult,
   withdrawalReasonProblems,
   withdrawnVersionOf,
 } from '@ctp/contracts';
-import { InvalidTransition, MalformedRequest, RuleViolation } from './partner-errors';
+import {
+  ContradictsIfMatch,
+  ContradictsRecord,
+  InvalidTransition,
+  MalformedRequest,
+  RuleViolation,
+} from './partner-errors';
 
 /*
  * A partner's initiative, owned here: partner-liaison assigns its id under the partner's prefix, its versions and its
@@ -40,6 +49,48 @@ export function parsePartnerInitiative(body: unknown): PartnerInitiativeInput {
   const problems = [...localIdProblems(localId), ...contentShapeProblems(plain), ...nulProblems(plain)];
   if (problems.length) throw new MalformedRequest(problems);
   return { localId: localId as string, content: contentOf(plain) };
+}
+
+/** A replacement's body as `PUT` takes it: the content, plus the server-managed fields a GET shows (400 when malformed). */
+export interface PartnerReplacement {
+  content: InitiativeContent;
+  managed: ServerManagedFields;
+}
+
+/**
+ * Checks the shape of a replacement (`PUT /partners/:ref/initiatives/:localId`): the content as a report's, and the
+ * server-managed fields of the representation (`initiativeId`, `localId`, `reportingOrg`, `version`, `lastUpdatedAt`,
+ * `withdrawal`) for their types only; any other field is unknown (400). The path names the record, so `localId` is
+ * optional here; whether those fields agree with the record is `assertAgreesWithRecord`'s.
+ */
+export function parsePartnerReplacement(body: unknown): PartnerReplacement {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new MalformedRequest(contentShapeProblems(body));
+  }
+  const { content, managed, problems: managedProblems } = splitRepresentation(body as Record<string, unknown>);
+  const problems = [...managedProblems, ...contentShapeProblems(content), ...nulProblems(content)];
+  if (problems.length) throw new MalformedRequest(problems);
+  return { content: contentOf(content), managed };
+}
+
+/**
+ * The server-managed fields a replacement carried, against the stored record and the If-Match version: ignored when
+ * they agree; 409 (`ContradictsRecord`) when they name another record, owner or a withdrawal; 412
+ * (`ContradictsIfMatch`) when the body's version is not If-Match's.
+ */
+export function assertAgreesWithRecord(
+  managed: ServerManagedFields,
+  stored: InitiativeSnapshot,
+  expectedVersion: number,
+): void {
+  const verdict = reconcileServerManagedFields(managed, {
+    initiativeId: stored.initiativeId,
+    localId: stored.initiativeId.slice(stored.reportingOrg.ref.length + 1),
+    reportingOrg: stored.reportingOrg,
+    expectedVersion,
+  });
+  if (verdict.kind === 'conflict') throw new ContradictsRecord(stored.initiativeId, verdict.problems);
+  if (verdict.kind === 'preconditionFailed') throw new ContradictsIfMatch(stored.initiativeId, verdict.problems);
 }
 
 export function localIdProblems(value: unknown): { field: string; rule: string; message: string }[] {

@@ -1,3 +1,4 @@
+import { REPORTING_ORG_TYPES, SERVER_MANAGED_FIELD_DOCS } from '@ctp/contracts';
 import { PARTNER_REGIONS, PARTNER_TYPES } from '../domain/partner';
 
 /* OpenAPI descriptions of this feature's requests and answers (the rules themselves live in domain/). */
@@ -102,6 +103,53 @@ export const PARTNER_INITIATIVE_REQUEST = {
     localId: 'GLO-ACT-2027-04',
     kind: 'TRN',
     title: { lang: 'en', text: 'Regional training on foreign terrorist fighters' },
+    actionStreams: { primary: 'TRAVEL_MOBILITY', secondary: [] },
+    status: 'PIPELINE',
+    dates: { plannedStart: '2027-03-01', plannedEnd: '2027-03-05' },
+    scope: 'REGIONAL',
+    recipientCountries: ['FR', 'BE'],
+    visibility: 'PARTNER_SHAREABLE',
+  },
+};
+
+/**
+ * The body of `PUT /partners/:ref/initiatives/:localId`: the content, or the representation GET returned with the
+ * content edited, its server-managed fields optional and described with their rules.
+ */
+export const PARTNER_INITIATIVE_REPLACEMENT = {
+  type: 'object',
+  required: ['kind', 'title', 'actionStreams', 'status', 'dates', 'scope', 'recipientCountries', 'visibility'],
+  description:
+    'The content fields as POST …/initiatives takes them (InitiativeContentV1 of ctp:initiative:v1), or the whole representation GET returned: its server-managed fields below are ignored when they agree with the path and If-Match, and refused with 409/412 naming the field when they do not. Any other field is refused (400).',
+  properties: {
+    initiativeId: {
+      type: 'string',
+      example: 'PT-UNODC-GLO-ACT-2027-04',
+      description: SERVER_MANAGED_FIELD_DOCS.initiativeId,
+    },
+    localId: { type: 'string', example: 'GLO-ACT-2027-04', description: SERVER_MANAGED_FIELD_DOCS.localId },
+    reportingOrg: {
+      type: 'object',
+      required: ['ref', 'type', 'secondaryReporter'],
+      properties: {
+        ref: { type: 'string', example: 'PT-UNODC' },
+        type: { enum: [...REPORTING_ORG_TYPES], example: 'PARTNER' },
+        secondaryReporter: { type: 'boolean', example: true },
+      },
+      additionalProperties: false,
+      description: SERVER_MANAGED_FIELD_DOCS.reportingOrg,
+    },
+    version: { type: 'integer', minimum: 1, description: SERVER_MANAGED_FIELD_DOCS.version },
+    lastUpdatedAt: { type: 'string', format: 'date-time', description: SERVER_MANAGED_FIELD_DOCS.lastUpdatedAt },
+    withdrawal: { type: 'object', description: SERVER_MANAGED_FIELD_DOCS.withdrawal },
+  },
+  example: {
+    initiativeId: 'PT-UNODC-GLO-ACT-2027-04',
+    reportingOrg: { ref: 'PT-UNODC', type: 'PARTNER', secondaryReporter: true },
+    version: 1,
+    lastUpdatedAt: '2027-01-10T09:30:00.000Z',
+    kind: 'TRN',
+    title: { lang: 'en', text: 'Regional training on foreign terrorist fighters (second edition)' },
     actionStreams: { primary: 'TRAVEL_MOBILITY', secondary: [] },
     status: 'PIPELINE',
     dates: { plannedStart: '2027-03-01', plannedEnd: '2027-03-05' },

@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import { DomainErrorStatuses, ErrorBody } from '@ctp/observability';
 import {
+  ContradictsIfMatch,
+  ContradictsRecord,
   InitiativeNotFound,
   InitiativeWithdrawn,
   InvalidTransition,
@@ -11,6 +13,7 @@ import {
   RuleViolation,
   TooManyRows,
   UnsupportedMediaType,
+  VersionMismatch,
   WebhookNotSet,
 } from '../domain/partner-errors';
 
@@ -22,6 +25,9 @@ const STATUSES = new DomainErrorStatuses<PartnerError>([
   [PartnerAlreadyExists, 409],
   [InitiativeWithdrawn, 409],
   [WebhookNotSet, 409],
+  [ContradictsRecord, 409],
+  [VersionMismatch, 412],
+  [ContradictsIfMatch, 412],
   [UnsupportedMediaType, 415],
   [TooManyRows, 413],
   [RuleViolation, 422],

@@ -1,14 +1,31 @@
 import { Access, actorOf, CurrentPrincipal, Principal } from '@ctp/auth';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { INITIATIVE_STATUSES, InitiativeSnapshot } from '@ctp/contracts';
 import { ImportPartnerCsv, ImportReport } from '../application/import-partner-csv';
 import { PartnerInitiativePage, PartnerInitiativeQueries } from '../application/partner-initiative-queries';
 import { RecordPartnerInitiative } from '../application/record-partner-initiative';
+import { ReplacePartnerInitiative } from '../application/replace-partner-initiative';
 import { WithdrawPartnerInitiative } from '../application/withdraw-partner-initiative';
 import { MalformedRequest, UnsupportedMediaType } from '../domain/partner-errors';
-import { ERROR_BODY, IMPORT_REPORT, INITIATIVE_SNAPSHOT, PARTNER_INITIATIVE_REQUEST } from './openapi';
+import {
+  ERROR_BODY,
+  IMPORT_REPORT,
+  INITIATIVE_SNAPSHOT,
+  PARTNER_INITIATIVE_REQUEST,
+  PARTNER_INITIATIVE_REPLACEMENT,
+} from './openapi';
+import { parseIfMatch } from './if-match';
 import { PartnerErrorFilter } from './partner-error.filter';
 
 /** Path of the CSV import: the colon is literal (path-to-regexp 8 would read `:import` as a parameter). */
@@ -27,6 +44,7 @@ const ERRORS = {
 export class PartnerInitiativesController {
   constructor(
     private readonly recordInitiative: RecordPartnerInitiative,
+    private readonly replaceInitiative: ReplacePartnerInitiative,
     private readonly withdrawInitiative: WithdrawPartnerInitiative,
     private readonly importCsv: ImportPartnerCsv,
     private readonly queries: PartnerInitiativeQueries,
@@ -64,6 +82,52 @@ export class PartnerInitiativesController {
       'Location',
       `/partners/${encodeURIComponent(ref)}/initiatives/${encodeURIComponent(localIdOf(snapshot, ref))}`,
     );
+    return snapshot;
+  }
+
+  @Put(':ref/initiatives/:localId')
+  @Access('partner', 'partner-param')
+  @ApiOperation({
+    summary: 'Replace one of the partner’s initiatives (full replacement, If-Match required)',
+    description:
+      'As a hub’s PUT /initiatives/:id: If-Match must carry the version being replaced. The body is the content, or the representation GET returned with the content edited: its server-managed fields (initiativeId, localId, reportingOrg, version, lastUpdatedAt) are ignored when they agree with the path and If-Match, and refused with 409/412 naming the field when they do not. Publishes ctp.initiative.updated.v1 when the content changed (Ctp-Outcome UPDATED); the same content changes nothing (UNCHANGED: same version, no event).',
+  })
+  @ApiBody({ schema: PARTNER_INITIATIVE_REPLACEMENT })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read, e.g. "3"' })
+  @ApiOkResponse({ description: 'The current snapshot', schema: INITIATIVE_SNAPSHOT })
+  @ApiResponse({ status: 400, description: ERRORS[400], schema: ERROR_BODY })
+  @ApiResponse({ status: 404, description: ERRORS[404], schema: ERROR_BODY })
+  @ApiResponse({
+    status: 409,
+    description:
+      'Withdrawn (cannot change), or a server-managed field of the body (initiativeId, localId, reportingOrg, withdrawal) contradicts the record the path names',
+    schema: ERROR_BODY,
+  })
+  @ApiResponse({
+    status: 412,
+    description:
+      "If-Match is not the current version (read again and re-apply), or the body's version is not If-Match's",
+    schema: ERROR_BODY,
+  })
+  @ApiResponse({ status: 422, description: ERRORS[422], schema: ERROR_BODY })
+  @ApiResponse({ status: 428, description: 'If-Match missing', schema: ERROR_BODY })
+  async replace(
+    @Param('ref') ref: string,
+    @Param('localId') localId: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<InitiativeSnapshot> {
+    const { outcome, snapshot } = await this.replaceInitiative.execute({
+      partnerRef: ref,
+      localId,
+      body,
+      expectedVersion: parseIfMatch(ifMatch),
+      actor: actorOf(principal),
+    });
+    res.setHeader('Ctp-Outcome', outcome);
+    res.setHeader('ETag', `"${snapshot.version}"`);
     return snapshot;
   }
 
