@@ -491,6 +491,12 @@ export function rawRequest(
       },
       (res) => {
         const chunks: Buffer[] = [];
+        // A stream that never ends (Server-Sent Events, GET /console/stream): its status and headers are the answer.
+        if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: '', json: undefined });
+          res.destroy();
+          return;
+        }
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
