@@ -1,4 +1,4 @@
-import { dirOf, formatAge, formatDate, formatScore, labelOf, STREAMS } from './labels';
+import { dirOf, formatAge, formatDate, formatScore, labelOf, langOfTerm, STREAMS } from './labels';
 
 describe('labels and text direction', () => {
   it('sets Arabic (and other right-to-left languages) right to left', () => {
@@ -6,6 +6,22 @@ describe('labels and text direction', () => {
     expect(dirOf('ar-EG')).toBe('rtl');
     expect(dirOf('fr')).toBe('ltr');
     expect(dirOf(undefined)).toBe('ltr');
+  });
+
+  it("gives each glossary term the language of the title it came from, never the first title's by default", () => {
+    const titles = [
+      { lang: 'ar', text: 'برنامج لمنع التطرف العنيف في السجون' },
+      { lang: 'en', text: 'Programme to prevent violent extremism in prisons' },
+      { lang: 'fr', text: "Programme de prévention de l'extrémisme violent dans les prisons" },
+    ];
+    expect(langOfTerm('violent extremism', titles)).toBe('en');
+    expect(langOfTerm('Extrémisme violent', titles)).toBe('fr');
+    expect(langOfTerm('التطرف العنيف', titles)).toBe('ar');
+    // Not in a title as written: by its letters.
+    expect(langOfTerm('التدريب', titles)).toBe('ar');
+    expect(langOfTerm('radicalisation', titles)).toBe('en');
+    expect(langOfTerm('التدريب', [{ lang: 'en', text: 'Training' }])).toBe('ar');
+    expect(langOfTerm('training', [{ lang: 'ar', text: 'تدريب' }])).toBeUndefined();
   });
 
   it('formats dates, ages and scores', () => {

@@ -48,6 +48,21 @@ export function dirOf(lang: string | undefined): 'rtl' | 'ltr' {
   return RTL_LANGUAGES.has(primary) ? 'rtl' : 'ltr';
 }
 
+const ARABIC_LETTERS = /[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]/;
+
+/**
+ * The language of a glossary term that named a concept in one of a record's titles (the title or a translation):
+ * the language of the title that contains it; else, by its letters, the record's right-to-left title (Arabic) or
+ * its first left-to-right one. A term is the glossary's form, not always the title's words ("التدريب" for "تدريب").
+ */
+export function langOfTerm(term: string, titles: readonly { lang: string; text: string }[]): string | undefined {
+  const lower = term.toLocaleLowerCase();
+  const containing = titles.find((t) => t.text.toLocaleLowerCase().includes(lower));
+  if (containing) return containing.lang;
+  if (ARABIC_LETTERS.test(term)) return titles.find((t) => dirOf(t.lang) === 'rtl')?.lang ?? 'ar';
+  return titles.find((t) => dirOf(t.lang) === 'ltr')?.lang;
+}
+
 /** A date or timestamp as YYYY-MM-DD (or YYYY-MM-DD HH:MM UTC for a timestamp); '—' when none. */
 export function formatDate(value: string | null | undefined, withTime = false): string {
   if (!value) return '—';

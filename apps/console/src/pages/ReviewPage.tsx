@@ -9,7 +9,7 @@ import { ErrorBox, Facts, Loading, LocalText, Title } from '../components/common
 import { useConsole, useLive, useResource, useTitle } from '../hooks';
 import { describeError } from '../lib/errors';
 import { REVIEW_SHORTCUTS, moveSelection, reviewActionOf } from '../lib/keys';
-import { dirOf, formatDate, formatScore, KINDS, labelOf, REGIONS, STATUSES, STREAMS } from '../lib/labels';
+import { dirOf, formatDate, formatScore, KINDS, labelOf, langOfTerm, REGIONS, STATUSES, STREAMS } from '../lib/labels';
 import { overlapsApiPath, queryString, recordHref } from '../lib/routes';
 import type { Rollup } from '../lib/rollups';
 import { mayDecide } from '../lib/token';
@@ -343,10 +343,10 @@ function PairDetail({
                 <tr key={concept}>
                   <th scope="row">{concept}</th>
                   <td>
-                    <Terms terms={terms?.a} lang={a?.title.lang} />
+                    <Terms terms={terms?.a} record={a} />
                   </td>
                   <td>
-                    <Terms terms={terms?.b} lang={b?.title.lang} />
+                    <Terms terms={terms?.b} record={b} />
                   </td>
                 </tr>
               );
@@ -406,14 +406,16 @@ function PairDetail({
   );
 }
 
-function Terms({ terms, lang }: { terms: string[] | undefined; lang: string | undefined }) {
+/** A record's terms for one concept, each in the language of the title (or translation) it came from. */
+function Terms({ terms, record }: { terms: string[] | undefined; record: PairRecordView | undefined }) {
   if (!terms || terms.length === 0) return <span>—</span>;
+  const titles = record ? [record.title, ...(record.titleAlt ?? [])] : [];
   return (
     <span>
       {terms.map((t, i) => (
         <span key={t}>
           {i > 0 && ', '}
-          <LocalText text={t} lang={lang} />
+          <LocalText text={t} lang={langOfTerm(t, titles)} />
         </span>
       ))}
     </span>
