@@ -454,6 +454,17 @@ describe('the console in a real browser', () => {
       const arabic = page.locator('.record-card .record-title-alt [lang=ar]');
       await expect(arabic.textContent()).resolves.toBe(seed('mde', 'doc-fraud').titleAlt![0].text);
       await expect(arabic.evaluate((el) => getComputedStyle(el).direction)).resolves.toBe('rtl');
+      // Why they matched: the glossary terms of each side in their own language, the Arabic ones right to left.
+      const terms = await page.locator('table.terms td span[dir]').evaluateAll((spans) =>
+        spans.map((el) => {
+          const span = el as unknown as { textContent: string; lang: string };
+          return { text: span.textContent, lang: span.lang, dir: getComputedStyle(el).direction };
+        }),
+      );
+      const arabicTerms = terms.filter((t) => /[\u0600-\u06FF]/.test(t.text));
+      expect(arabicTerms.length).toBeGreaterThan(0);
+      expect(arabicTerms.filter((t) => t.lang !== 'ar' || t.dir !== 'rtl')).toEqual([]);
+      expect(terms.filter((t) => !/[\u0600-\u06FF]/.test(t.text) && t.dir !== 'ltr')).toEqual([]);
       await screenshot(page, 'review');
       await expectAccessible(page, 'review queue');
 
