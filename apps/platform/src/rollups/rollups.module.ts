@@ -5,11 +5,13 @@ import { RollupPublisher } from './application/rollup-publisher';
 import { RollupQueries } from './application/rollup-queries';
 import { RollupTriggers } from './application/rollup-triggers';
 import { RollupsController } from './http/rollups.controller';
+import { PublicationRepository } from './persistence/publication.repository';
+import { RollupReadModel } from './persistence/rollup.read-model';
 
 /** Rollups: counts at read time; publishes them when the registry's or the overlaps' announced changes move them. */
 @Module({
   imports: [RegistryModule, OverlapsModule],
   controllers: [RollupsController],
-  providers: [RollupQueries, RollupPublisher, RollupTriggers],
+  providers: [RollupReadModel, RollupQueries, PublicationRepository, RollupPublisher, RollupTriggers],
 })
 export class RollupsModule {}

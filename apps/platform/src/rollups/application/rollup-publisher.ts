@@ -8,6 +8,7 @@ import { UnitOfWork } from '@ctp/persistence';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { RESTRICTED_READER } from '../../registry/domain/visibility';
 import { DEFAULT_GROUP_BY } from '../domain/rollup-dimensions';
+import { PublicationRepository } from '../persistence/publication.repository';
 import { RollupQueries } from './rollup-queries';
 
 /**
@@ -26,6 +27,7 @@ export class RollupPublisher implements OnApplicationShutdown {
     private readonly rollups: RollupQueries,
     private readonly unitOfWork: UnitOfWork,
     @Inject(PLATFORM_OUTBOX) private readonly outbox: OutboxWriter,
+    private readonly publications: PublicationRepository,
   ) {}
 
   /** Something that may change the counts was committed. */
@@ -46,12 +48,7 @@ export class RollupPublisher implements OnApplicationShutdown {
       .update(JSON.stringify([rollup.rows, rollup.totals]))
       .digest('hex');
     return this.unitOfWork.run(async (tx) => {
-      await tx.manager.query(
-        `INSERT INTO platform_publications (kind, digest) VALUES ('rollup', '') ON CONFLICT (kind) DO NOTHING`,
-      );
-      const [{ digest: last }] = await tx.manager.query(
-        `SELECT digest FROM platform_publications WHERE kind = 'rollup' FOR UPDATE`,
-      );
+      const last = await this.publications.lockLastDigest(tx.manager, 'rollup');
       if (last === digest) return false;
       const event = newEvent<RollupUpdatedData>({
         source: EventSources.platform,
@@ -61,10 +58,7 @@ export class RollupPublisher implements OnApplicationShutdown {
         data: { ...rollup, generatedAt: new Date().toISOString() },
       });
       await this.outbox.append(tx, [event]);
-      await tx.manager.query(
-        `UPDATE platform_publications SET digest = $1, published_at = now() WHERE kind = 'rollup'`,
-        [digest],
-      );
+      await this.publications.saveDigest(tx.manager, 'rollup', digest);
       tx.afterCommit(() =>
         this.log.info({
           msg: 'rollup published',
