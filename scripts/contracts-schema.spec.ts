@@ -56,6 +56,9 @@ describe('the committed JSON Schemas (libs/contracts/schema/)', () => {
         'ReportInitiativeRequestV1',
         'ReportingOrgV1',
         'WithdrawalV1',
+        // ctp:initiative-withdrawal:v1, the withdrawal tombstone, judged by the same consumers the same way
+        'InitiativeWithdrawalV1',
+        'TombstoneWithdrawalV1',
         // the body of an intake upsert, as the hub validates it (an unknown field: 400)
         'IntakeUpsertRequestV1',
         // the CloudEvents envelopes: a producer's check (consumers ignore attributes they do not know)

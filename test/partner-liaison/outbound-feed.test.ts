@@ -1,4 +1,4 @@
-import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { InitiativeEventType, InitiativeSnapshot, InitiativeWithdrawal } from '@ctp/contracts';
 import { as } from '../support/auth';
 import { TestDatabase } from '../support/databases';
 import { eventFor, snapshotOf } from '../support/events';
@@ -435,5 +435,85 @@ describe('partner-liaison outbound: feeds, retractions, notices, audit', () => {
     const ids = again.items.map((i) => `${i.initiativeId}@${i.version}`).sort();
     expect(ids).toEqual([`${AFR}-barrier-2@1`, `${AFR}-barrier-3@1`, `${AFR}-shared@1`, `${AFR}-versions@3`].sort());
     expect(again.raw).not.toContain('Sirocco');
+  });
+
+  /** A withdrawal as a hub system may send it: a tombstone (the five fields), on its owner's subject. */
+  function tombstoneEvent(ref: string, localId: string, version: number) {
+    const data: InitiativeWithdrawal = {
+      initiativeId: `${ref}-${localId}`,
+      reportingOrg: { ref, type: 'HUB', secondaryReporter: false },
+      version,
+      lastUpdatedAt: new Date().toISOString(),
+      withdrawal: { reason: 'reported in error' },
+    };
+    // eventFor reads only the owner, id and time of what it wraps.
+    const { subject, event } = eventFor(data as unknown as InitiativeSnapshot, InitiativeEventType.Withdrawn);
+    return { subject, event: { ...event, data } };
+  }
+
+  it('retracts a record withdrawn by a tombstone from the partners that hold it, under the same consumer rules', async () => {
+    await publish(eventFor(v(AFR, 'tomb', 1)));
+    for (const partner of ['PT-UNODC', 'PT-UNOCT']) {
+      await waitForFeedItem(liaison, partner, 'tomb v1', (i) => i.initiativeId === `${AFR}-tomb`);
+    }
+    // Published by a plain NATS client, in binary mode: the content partner-liaison holds is all it has.
+    const withdrawal = tombstoneEvent(AFR, 'tomb', 2);
+    await publisher.publishBinary(withdrawal.subject, withdrawal.event);
+    for (const partner of ['PT-UNODC', 'PT-UNOCT']) {
+      const retraction = await waitForFeedItem(
+        liaison,
+        partner,
+        'the withdrawal',
+        (i) => i.initiativeId === `${AFR}-tomb` && i.kind === 'RETRACTION',
+      );
+      expect(retraction).toMatchObject({ version: 2, payload: { reason: 'WITHDRAWN' } });
+    }
+    expect(await outcomeOf(db, 'liaison-hubs', withdrawal.event.id)).toEqual({ outcome: 'APPLIED', reason: null });
+    // What it holds of the record: the last content, withdrawn, at the tombstone's version.
+    const [tomb] = await db.query<{ version: number; withdrawn: boolean; snapshot: Record<string, unknown> }>(
+      `SELECT version, withdrawn, snapshot FROM liaison_records WHERE initiative_id = $1`,
+      [`${AFR}-tomb`],
+    );
+    expect(tomb).toMatchObject({ version: 2, withdrawn: true });
+    expect(tomb.snapshot).toMatchObject({
+      version: 2,
+      title: { lang: 'en', text: 'Course tomb v1' },
+      withdrawal: { reason: 'reported in error', withdrawnAt: withdrawal.event.data.lastUpdatedAt },
+    });
+
+    const stale = tombstoneEvent(AFR, 'tomb', 2);
+    const foreign = tombstoneEvent(AFR, 'tomb', 3);
+    foreign.subject = 'ctp.hub.eur.initiative.withdrawn.v1';
+    foreign.event.source = '/ctp/hubs/eur';
+    const neverHeld = tombstoneEvent(AFR, 'never-held', 2);
+    await publish(stale, foreign, neverHeld);
+    await barrier(AFR, 'barrier-tomb', 'PT-UNODC');
+    expect(await outcomeOf(db, 'liaison-hubs', stale.event.id)).toEqual({
+      outcome: 'IGNORED',
+      reason: 'STALE_VERSION',
+    });
+    expect(await outcomeOf(db, 'liaison-hubs', foreign.event.id)).toEqual({
+      outcome: 'REJECTED',
+      reason: 'OWNERSHIP_VIOLATION',
+    });
+    // A record never held: kept as withdrawn, and no partner hears of it.
+    expect(await outcomeOf(db, 'liaison-hubs', neverHeld.event.id)).toEqual({ outcome: 'APPLIED', reason: null });
+    const [held] = await db.query<{ withdrawn: boolean; visibility: string; snapshot: unknown }>(
+      `SELECT withdrawn, visibility, snapshot FROM liaison_records WHERE initiative_id = $1`,
+      [`${AFR}-never-held`],
+    );
+    expect(held).toEqual({ withdrawn: true, visibility: 'INTERPOL_RESTRICTED', snapshot: null });
+    for (const partner of ['PT-UNODC', 'PT-UNOCT', 'PT-EUROPOL']) {
+      const feed = await readWholeFeed(liaison, partner);
+      expect(feed.raw).not.toContain('never-held');
+      expect(feed.items.filter((i) => i.initiativeId === `${AFR}-tomb`).map((i) => [i.kind, i.version])).toEqual(
+        partner === 'PT-EUROPOL'
+          ? []
+          : [
+              ['INITIATIVE', 1],
+              ['RETRACTION', 2],
+            ],
+      );
+    }
   });
 });

@@ -33,6 +33,25 @@ export class TestPublisher {
     }
   }
 
+  /**
+   * Publishes an event in CloudEvents binary mode, as a plain NATS client of another system would (the CloudEvents
+   * NATS binding): every attribute but `data` as a `ce-` header, percent-encoded, the data alone as the body;
+   * `Nats-Msg-Id` = the event id unless `msgId` says otherwise. `omit` leaves attributes out (a broken publisher).
+   */
+  async publishBinary(
+    subject: string,
+    event: CloudEvent,
+    options: { msgId?: string; omit?: string[]; contentType?: string } = {},
+  ): Promise<void> {
+    const h = headers();
+    for (const [name, value] of Object.entries(event)) {
+      if (name === 'data' || value === undefined || options.omit?.includes(name)) continue;
+      h.set(`ce-${name}`, percentEncode(String(value)));
+    }
+    if (options.contentType) h.set('Content-Type', options.contentType);
+    await this.js.publish(subject, JSON.stringify(event.data), { msgID: options.msgId ?? event.id, headers: h });
+  }
+
   async publishRaw(subject: string, payload: string, msgId: string): Promise<void> {
     const h = headers();
     await this.js.publish(subject, payload, { msgID: msgId, headers: h });
@@ -41,4 +60,15 @@ export class TestPublisher {
   async close(): Promise<void> {
     await this.nc.drain();
   }
+}
+
+/** A header value as the CloudEvents NATS binding encodes it: space, `"`, `%` and anything outside printable ASCII. */
+export function percentEncode(value: string): string {
+  let out = '';
+  for (const c of value) {
+    const code = c.codePointAt(0)!;
+    if (code > 0x20 && code < 0x7f && c !== '"' && c !== '%') out += c;
+    else for (const b of Buffer.from(c, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }

@@ -88,26 +88,30 @@ export interface RegistrySummary {
   lastReportedAt: string;
 }
 
+/**
+ * A record's snapshot. A withdrawal stub (a record the platform knows only from a withdrawal tombstone) has only
+ * `initiativeId`, `reportingOrg`, `version`, `lastUpdatedAt` and `withdrawal`: hence the optional content fields.
+ */
 export interface InitiativeSnapshot {
   initiativeId: string;
   reportingOrg: { ref: string; type?: string; name?: string };
   version: number;
   lastUpdatedAt: string;
-  kind: string;
+  kind?: string;
   codeName?: string;
-  title: LocalizedText;
+  title?: LocalizedText;
   titleAlt?: LocalizedText[];
   description?: string;
-  actionStreams: { primary: string; secondary?: string[] };
+  actionStreams?: { primary: string; secondary?: string[] };
   capabilities?: string[];
-  status: string;
+  status?: string;
   dates?: SnapshotDates;
   scope?: string;
   recipientCountries?: string[];
   participatingOrgs?: { ref: string; name: string; role: string }[];
   relatedInitiatives?: { ref: string; type: number }[];
   otherIdentifiers?: { ref: string; ownerOrg: string }[];
-  visibility: string;
+  visibility?: string;
   withdrawal?: { reason: string; withdrawnAt: string };
 }
 

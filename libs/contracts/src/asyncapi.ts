@@ -1,6 +1,7 @@
 import {
   DurableConsumers,
   EventSources,
+  INITIATIVE_WITHDRAWAL_SCHEMA,
   InitiativeEventType,
   IntakeSubjects,
   JetStreamNames,
@@ -124,6 +125,14 @@ const WITHDRAWN_SNAPSHOT = {
     reason: 'reported twice: the same course is IP-HUB-EUR-ftf-trn-2026-bis',
     withdrawnAt: '2026-10-06T07:45:00.000Z',
   },
+};
+/** A withdrawal sent as a tombstone (`ctp:initiative-withdrawal:v1`): no content, only the identity, version and reason. */
+const WITHDRAWAL_TOMBSTONE = {
+  initiativeId: 'IP-HUB-EUR-op-harbour-2026',
+  reportingOrg: { ref: 'IP-HUB-EUR', type: 'HUB', secondaryReporter: false },
+  version: 4,
+  lastUpdatedAt: '2026-10-06T09:10:00.000Z',
+  withdrawal: { reason: 'reported in error: an exercise, not an operation' },
 };
 const PARTNER_SNAPSHOT = {
   initiativeId: 'PT-UNODC-gpt-ctf-2026-07',
@@ -282,7 +291,7 @@ interface MessageSpec {
 
 const CE = 'application/cloudevents+json';
 const initiativeEventDescription = (action: string) =>
-  `A ${action} initiative: the whole \`ctp:initiative:v1\` snapshot (state transfer), so a consumer needs no earlier event and applies versions in any order (an older version than the one it holds is IGNORED, STALE_VERSION). CloudEvents structured mode. The consumer rules: ownership (the source owns the id prefix, the event arrived on the source's own subject, \`subject\` is the initiativeId), stale version, withdrawn, the snapshot's validity (unknown fields are refused: SCHEMA), the status transition.`;
+  `A ${action} initiative: the whole \`ctp:initiative:v1\` snapshot (state transfer), so a consumer needs no earlier event and applies versions in any order (an older version than the one it holds is IGNORED, STALE_VERSION). CloudEvents structured mode, as CTP's producers send it; CTP's consumers also accept binary mode (the attributes as \`ce-\` headers, the data as the body: docs/contract.md, "Content modes"). The consumer rules: ownership (the source owns the id prefix, the event arrived on the source's own subject, \`subject\` is the initiativeId), stale version, withdrawn, the snapshot's validity (unknown fields are refused: SCHEMA), the status transition.`;
 
 const MESSAGES: Record<string, MessageSpec> = {
   initiativeReported: {
@@ -340,7 +349,7 @@ const MESSAGES: Record<string, MessageSpec> = {
   initiativeWithdrawn: {
     title: 'ctp.initiative.withdrawn.v1',
     summary: 'An initiative withdrawn (reported in error): it leaves every count and never changes again',
-    description: `${initiativeEventDescription('withdrawn')} The snapshot carries \`withdrawal\` (reason, withdrawnAt).`,
+    description: `${initiativeEventDescription('withdrawn')} The snapshot carries \`withdrawal\` (reason, withdrawnAt). Instead of the whole snapshot, the data may be a tombstone (\`ctp:initiative-withdrawal:v1\`: \`initiativeId\`, \`reportingOrg\`, \`version\`, \`lastUpdatedAt\`, \`withdrawal.reason\`, optionally \`withdrawal.withdrawnAt\`, nothing else): consumers keep the content of the last whole snapshot they hold and mark it withdrawn, under the same rules (docs/contract.md, "Withdrawals: full snapshot or tombstone").`,
     contentType: CE,
     payload: 'InitiativeEventV1',
     headers: 'CtpEventHeaders',
@@ -356,6 +365,27 @@ const MESSAGES: Record<string, MessageSpec> = {
         '9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a',
         'demo-3',
       ),
+      {
+        ...initiativeExample(
+          'hubWithdrawnTombstone',
+          'A hub system withdraws another record with a tombstone: no content, only the identity, version and reason',
+          Subjects.hubInitiative('eur', InitiativeEventType.Withdrawn),
+          InitiativeEventType.Withdrawn,
+          HUB,
+          WITHDRAWAL_TOMBSTONE,
+          '2e4c6a8b-0d1f-4e3a-9b5c-7d9f1a3c5e7b',
+          'demo-4',
+        ),
+        payload: envelope(
+          '2e4c6a8b-0d1f-4e3a-9b5c-7d9f1a3c5e7b',
+          HUB,
+          InitiativeEventType.Withdrawn,
+          WITHDRAWAL_TOMBSTONE.initiativeId,
+          WITHDRAWAL_TOMBSTONE.lastUpdatedAt,
+          WITHDRAWAL_TOMBSTONE,
+          { dataschema: INITIATIVE_WITHDRAWAL_SCHEMA, correlationid: 'demo-4' },
+        ),
+      },
     ],
   },
   syncDigest: {
@@ -1103,7 +1133,7 @@ const HEADER_SCHEMAS: Record<string, JsonSchema> = {
   CtpEventHeaders: {
     type: 'object',
     description:
-      'NATS headers of every CTP event (set by the outbox relay). The CloudEvents attributes are in the payload (structured mode), not in headers.',
+      'NATS headers of every CTP event (set by the outbox relay). The CloudEvents attributes are in the payload (structured mode), not in headers. (CTP’s consumers also accept binary mode from other producers: the attributes as `ce-` headers, percent-encoded, and no `application/cloudevents` Content-Type; docs/contract.md, "Content modes".)',
     required: ['Nats-Msg-Id', 'Content-Type'],
     properties: {
       'Nats-Msg-Id': {

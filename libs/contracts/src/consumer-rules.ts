@@ -1,8 +1,8 @@
 import { CloudEvent, InitiativeEventType, INITIATIVE_EVENT_TYPES, parseSource, subjectForSource } from './events';
-import { InitiativeSnapshot, InitiativeStatus } from './initiative';
+import { InitiativeSnapshot, InitiativeStatus, InitiativeWithdrawal } from './initiative';
 import { hubOrgRef } from './regions';
 import { ALLOWED_TRANSITIONS, isAllowedTransition } from './initiative-rules';
-import { checkInitiativeSnapshot } from './validation';
+import { checkInitiativeEventData } from './validation';
 
 /**
  * DOMAIN.md's consumer rules, for the platform and anyone else who keeps a copy of initiatives (partner-liaison).
@@ -43,9 +43,14 @@ const reject = (reason: RejectReason, detail: string): RuleVerdict => ({ outcome
  * DOMAIN.md's consumer rules, in their order (rule 1, the duplicate delivery, is the inbox's, before this):
  * 2 ownership, 3 stale version, 4 withdrawn, 5 the snapshot's own validity, 6 the status transition when no version
  * was skipped. Pure: the caller supplies the stored state and the clock.
+ *
+ * A `ctp.initiative.withdrawn.v1` event may carry a tombstone (`InitiativeWithdrawal`) instead of the whole snapshot:
+ * the same rules apply to it in the same order (ownership from its `initiativeId` and `reportingOrg`, stale and
+ * withdrawn from its `version`), rule 5 checks it as a tombstone (`checkInitiativeEventData`), and rule 6 does not
+ * apply to a withdrawal of either kind.
  */
 export function judgeInitiativeEvent(
-  event: CloudEvent<InitiativeSnapshot>,
+  event: CloudEvent<InitiativeSnapshot | InitiativeWithdrawal>,
   arrivedOn: string,
   stored: RegistryState | undefined,
   now: number = Date.now(),
@@ -71,7 +76,7 @@ export function judgeInitiativeEvent(
   }
   if (stored && snapshot.version <= stored.version) return { outcome: 'IGNORED', reason: 'STALE_VERSION' };
   if (stored?.withdrawn) return reject('WITHDRAWN', `${id} was withdrawn and cannot change`);
-  const check = checkInitiativeSnapshot(snapshot, now);
+  const check = checkInitiativeEventData(type, snapshot, now);
   if (!check.ok) {
     return reject(
       check.reason,
@@ -81,16 +86,13 @@ export function judgeInitiativeEvent(
         .slice(0, 1000),
     );
   }
-  if (
-    type !== InitiativeEventType.Withdrawn &&
-    stored?.status &&
-    snapshot.version === stored.version + 1 &&
-    !isAllowedTransition(stored.status, snapshot.status)
-  ) {
+  if (type === InitiativeEventType.Withdrawn) return { outcome: 'APPLY' };
+  const full = snapshot as InitiativeSnapshot;
+  if (stored?.status && full.version === stored.version + 1 && !isAllowedTransition(stored.status, full.status)) {
     const allowed = ALLOWED_TRANSITIONS[stored.status];
     return reject(
       'INVALID_TRANSITION',
-      `status ${stored.status} → ${snapshot.status} is not allowed (allowed: ${allowed.join(', ') || 'none, terminal'})`,
+      `status ${stored.status} → ${full.status} is not allowed (allowed: ${allowed.join(', ') || 'none, terminal'})`,
     );
   }
   return { outcome: 'APPLY' };

@@ -17,6 +17,12 @@ export interface CloudEvent<T = unknown> {
 }
 
 export const INITIATIVE_SCHEMA = 'ctp:initiative:v1';
+/**
+ * The data of a `ctp.initiative.withdrawn.v1` event that carries only the withdrawal (a tombstone: `initiativeId`,
+ * `reportingOrg`, `version`, `lastUpdatedAt`, `withdrawal`), as its `dataschema` may name it. Consumers tell a tombstone
+ * from a whole snapshot by its fields (`isWithdrawalTombstone`), not by this attribute.
+ */
+export const INITIATIVE_WITHDRAWAL_SCHEMA = 'ctp:initiative-withdrawal:v1';
 
 export const InitiativeEventType = {
   Reported: 'ctp.initiative.reported.v1',

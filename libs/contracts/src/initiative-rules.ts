@@ -1,5 +1,5 @@
 import { isCountryCode } from './countries';
-import { InitiativeSnapshot, InitiativeStatus, LOCAL_ID_PATTERN } from './initiative';
+import { InitiativeSnapshot, InitiativeStatus, InitiativeWithdrawal, LOCAL_ID_PATTERN } from './initiative';
 import { textProblems } from './text-rules';
 
 /**
@@ -98,24 +98,7 @@ export function initiativeRuleViolations(s: InitiativeSnapshot, now: number = Da
   const add = (field: string, rule: string, message: string, reason: SnapshotRejectReason = 'SCHEMA') =>
     out.push({ field, rule, message, reason });
 
-  const ref = s.reportingOrg?.ref;
-  const prefix = `${ref}-`;
-  if (typeof s.initiativeId !== 'string' || !s.initiativeId.startsWith(prefix)) {
-    add('initiativeId', 'ownPrefix', `initiativeId must start with the reporting organisation's ref "${prefix}"`);
-  } else if (!LOCAL_ID_PATTERN.test(s.initiativeId.slice(prefix.length))) {
-    add('initiativeId', 'localIdPattern', 'the part after the organisation ref must match [A-Za-z0-9._-]{1,40}');
-  }
-
-  const reportedAt = timestampMs(s.lastUpdatedAt);
-  if (Number.isNaN(reportedAt)) {
-    add(
-      'lastUpdatedAt',
-      'isoTimestamp',
-      `lastUpdatedAt must be an ISO 8601 timestamp with a zone, between ${EARLIEST_DATE} and ${LATEST_DATE}`,
-    );
-  } else if (reportedAt > now + CLOCK_SKEW_ALLOWANCE_MS) {
-    add('lastUpdatedAt', 'notInFuture', 'lastUpdatedAt is in the future', 'ACTUAL_DATE_IN_FUTURE');
-  }
+  const reportedAt = identityViolations(s, now, add);
 
   const d = s.dates ?? {};
   const ms = {
@@ -232,5 +215,55 @@ export function initiativeRuleViolations(s: InitiativeSnapshot, now: number = Da
     add('withdrawal.withdrawnAt', 'isoTimestamp', 'withdrawal.withdrawnAt must be an ISO 8601 timestamp with a zone');
   }
   for (const p of textProblems(s)) add(p.field, p.rule, p.message);
+  return out;
+}
+
+type AddViolation = (field: string, rule: string, message: string, reason?: SnapshotRejectReason) => void;
+
+/**
+ * The rules of the owner-assigned fields, the same in a whole snapshot and a withdrawal tombstone: the id under the
+ * reporting organisation's prefix, `lastUpdatedAt` a real instant not ahead of the clock. Returns the report time
+ * (NaN when invalid).
+ */
+function identityViolations(
+  s: Pick<InitiativeSnapshot, 'initiativeId' | 'reportingOrg' | 'lastUpdatedAt'>,
+  now: number,
+  add: AddViolation,
+): number {
+  const ref = s.reportingOrg?.ref;
+  const prefix = `${ref}-`;
+  if (typeof s.initiativeId !== 'string' || !s.initiativeId.startsWith(prefix)) {
+    add('initiativeId', 'ownPrefix', `initiativeId must start with the reporting organisation's ref "${prefix}"`);
+  } else if (!LOCAL_ID_PATTERN.test(s.initiativeId.slice(prefix.length))) {
+    add('initiativeId', 'localIdPattern', 'the part after the organisation ref must match [A-Za-z0-9._-]{1,40}');
+  }
+
+  const reportedAt = timestampMs(s.lastUpdatedAt);
+  if (Number.isNaN(reportedAt)) {
+    add(
+      'lastUpdatedAt',
+      'isoTimestamp',
+      `lastUpdatedAt must be an ISO 8601 timestamp with a zone, between ${EARLIEST_DATE} and ${LATEST_DATE}`,
+    );
+  } else if (reportedAt > now + CLOCK_SKEW_ALLOWANCE_MS) {
+    add('lastUpdatedAt', 'notInFuture', 'lastUpdatedAt is in the future', 'ACTUAL_DATE_IN_FUTURE');
+  }
+  return reportedAt;
+}
+
+/**
+ * The rules of a withdrawal tombstone (`ctp:initiative-withdrawal:v1`) that hold on its own: those of the identity
+ * (as in a whole snapshot), `withdrawal.withdrawnAt` a real instant when given, and the text rules on every string
+ * (the reason's included). Its shape is the compiled schema's job (`checkInitiativeWithdrawal`).
+ */
+export function withdrawalRuleViolations(t: InitiativeWithdrawal, now: number = Date.now()): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const add = (field: string, rule: string, message: string, reason: SnapshotRejectReason = 'SCHEMA') =>
+    out.push({ field, rule, message, reason });
+  identityViolations(t, now, add);
+  if (t.withdrawal?.withdrawnAt !== undefined && Number.isNaN(timestampMs(t.withdrawal.withdrawnAt))) {
+    add('withdrawal.withdrawnAt', 'isoTimestamp', 'withdrawal.withdrawnAt must be an ISO 8601 timestamp with a zone');
+  }
+  for (const p of textProblems(t)) add(p.field, p.rule, p.message);
   return out;
 }

@@ -91,6 +91,19 @@ export interface InitiativeSnapshot {
   withdrawal?: { reason: string; withdrawnAt: string };
 }
 
+/**
+ * A withdrawal tombstone (`ctp:initiative-withdrawal:v1`): the data a `ctp.initiative.withdrawn.v1` event may carry
+ * instead of the whole snapshot — the record's identity, its new version and the reason, none of its content.
+ */
+export interface InitiativeWithdrawal {
+  initiativeId: string;
+  reportingOrg: ReportingOrg;
+  version: number;
+  lastUpdatedAt: string;
+  /** `withdrawnAt` may be left out: it is then `lastUpdatedAt` (the withdrawal is the change). */
+  withdrawal: { reason: string; withdrawnAt?: string };
+}
+
 export function initiativeId(orgRef: string, localId: string): string {
   return `${orgRef}-${localId}`;
 }
@@ -139,4 +152,42 @@ export function orderedSnapshot(s: InitiativeSnapshot): InitiativeSnapshot {
     } else out[k] = s[k];
   }
   return out as unknown as InitiativeSnapshot;
+}
+
+/**
+ * Whether the data of a `ctp.initiative.withdrawn.v1` event is a tombstone rather than the whole snapshot: an object
+ * with none of the content fields (`CONTENT_FIELDS`). One that has some is judged as a whole snapshot, so a snapshot
+ * missing a field is refused for that field, not taken for a tombstone.
+ */
+export function isWithdrawalTombstone(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  return !CONTENT_FIELDS.some((f) => Object.hasOwn(data, f));
+}
+
+/**
+ * What a copy of the records stores when it applies a withdrawal (the platform's registry, partner-liaison's copy):
+ *  - a whole snapshot: as it came;
+ *  - a tombstone over a record held: the content of the last whole snapshot held (`held`), with the tombstone's
+ *    identity, version, `lastUpdatedAt` and withdrawal;
+ *  - a tombstone for a record never held: the tombstone alone, a stub without content (it only keeps an older version
+ *    arriving later stale, and the copy's digest equal to the owner's).
+ * `withdrawal.withdrawnAt` is the tombstone's, or its `lastUpdatedAt` when it has none.
+ */
+export function withdrawnSnapshotOf(
+  data: InitiativeSnapshot | InitiativeWithdrawal,
+  held: InitiativeSnapshot | null | undefined,
+): InitiativeSnapshot {
+  if (!isWithdrawalTombstone(data)) return data as InitiativeSnapshot;
+  const t = data as InitiativeWithdrawal;
+  const withdrawal = { reason: t.withdrawal.reason, withdrawnAt: t.withdrawal.withdrawnAt ?? t.lastUpdatedAt };
+  const identity = {
+    initiativeId: t.initiativeId,
+    reportingOrg: t.reportingOrg,
+    version: t.version,
+    lastUpdatedAt: t.lastUpdatedAt,
+  };
+  if (!held) return { ...identity, withdrawal } as InitiativeSnapshot;
+  const content: Record<string, unknown> = {};
+  for (const f of CONTENT_FIELDS) if (held[f] !== undefined) content[f] = held[f];
+  return { ...identity, ...content, withdrawal } as InitiativeSnapshot;
 }

@@ -272,27 +272,56 @@ export class InitiativeContentV1 {
   visibility!: Visibility;
 }
 
+/*
+ * The owner-assigned identity and versioning of a record, shared by the whole snapshot and the withdrawal tombstone
+ * (one definition of each field: a decorator applying its rules, in the order they were always declared).
+ */
+type FieldDecorator = (target: object, key: string) => void;
+
+function fieldRules(...decorators: FieldDecorator[]): FieldDecorator {
+  return (target, key) => {
+    for (const d of [...decorators].reverse()) d(target, key);
+  };
+}
+
+const InitiativeIdField = () =>
+  fieldRules(
+    IsString(),
+    Length(3, 200),
+    JSONSchema({ description: '<reportingOrg.ref>-<localId>; assigned by the owner, immutable' }),
+  );
+const ReportingOrgField = () =>
+  fieldRules(
+    IsDefined(),
+    IsObject(),
+    ValidateNested(),
+    Type(() => ReportingOrgV1),
+  );
+const VersionField = () =>
+  fieldRules(
+    IsInt(),
+    Min(1),
+    Max(2_000_000_000),
+    JSONSchema({ description: '+1 on every accepted change, assigned by the owner' }),
+  );
+const LastUpdatedAtField = () =>
+  fieldRules(
+    IsString(),
+    JSONSchema({ description: 'ISO 8601 timestamp of the change (the report time), set by the owner' }),
+  );
+
 /** The whole snapshot as it travels in events. */
 export class InitiativeSnapshotV1 extends InitiativeContentV1 {
-  @IsString()
-  @Length(3, 200)
-  @JSONSchema({ description: '<reportingOrg.ref>-<localId>; assigned by the owner, immutable' })
+  @InitiativeIdField()
   initiativeId!: string;
 
-  @IsDefined()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => ReportingOrgV1)
+  @ReportingOrgField()
   reportingOrg!: ReportingOrgV1;
 
-  @IsInt()
-  @Min(1)
-  @Max(2_000_000_000)
-  @JSONSchema({ description: '+1 on every accepted change, assigned by the owner' })
+  @VersionField()
   version!: number;
 
-  @IsString()
-  @JSONSchema({ description: 'ISO 8601 timestamp of the change (the report time), set by the owner' })
+  @LastUpdatedAtField()
   lastUpdatedAt!: string;
 
   @IsOptional()
@@ -303,6 +332,49 @@ export class InitiativeSnapshotV1 extends InitiativeContentV1 {
     description: 'Present once the record was withdrawn (reported in error); it then counts nowhere and never changes',
   })
   withdrawal?: WithdrawalV1;
+}
+
+/** A tombstone's withdrawal: the reason, and optionally when (the tombstone's `lastUpdatedAt` when absent). */
+export class TombstoneWithdrawalV1 {
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
+
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: 'ISO 8601 timestamp of the withdrawal; consumers take lastUpdatedAt when it is absent' })
+  withdrawnAt?: string;
+}
+
+/**
+ * `ctp:initiative-withdrawal:v1`: the data of a `ctp.initiative.withdrawn.v1` event that carries only the withdrawal
+ * (a tombstone) instead of the whole snapshot. Consumers keep the content of the last full snapshot they hold and
+ * mark it withdrawn (docs/contract.md, "Withdrawals: full snapshot or tombstone").
+ */
+@JSONSchema({
+  title: 'ctp:initiative-withdrawal:v1',
+  description:
+    'A withdrawal tombstone: the identity, the new version and the reason, without the content (which consumers keep from the last full snapshot they hold). Only on ctp.initiative.withdrawn.v1 events; none of the content fields may be present',
+})
+export class InitiativeWithdrawalV1 {
+  @InitiativeIdField()
+  initiativeId!: string;
+
+  @ReportingOrgField()
+  reportingOrg!: ReportingOrgV1;
+
+  @VersionField()
+  version!: number;
+
+  @LastUpdatedAtField()
+  lastUpdatedAt!: string;
+
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TombstoneWithdrawalV1)
+  @JSONSchema({ description: 'Why the record was reported in error (and when, optionally)' })
+  withdrawal!: TombstoneWithdrawalV1;
 }
 
 /** The body of a hub's `POST /initiatives`: the content, and optionally the reporter's own id for it. */

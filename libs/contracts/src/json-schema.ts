@@ -1,5 +1,11 @@
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import { INITIATIVE_EVENT_TYPES, PARTNER_CODE_CHARSET } from './events';
+import {
+  INITIATIVE_EVENT_TYPES,
+  INITIATIVE_SCHEMA,
+  INITIATIVE_WITHDRAWAL_SCHEMA,
+  InitiativeEventType,
+  PARTNER_CODE_CHARSET,
+} from './events';
 // Imported for its side effect: the classes register their validation metadata.
 import './initiative.v1.dto';
 
@@ -31,6 +37,8 @@ export function initiativeSchemas(refPointerPrefix = '#/components/schemas/'): R
     'InitiativeContentV1',
     'InitiativeSnapshotV1',
     'ReportInitiativeRequestV1',
+    'TombstoneWithdrawalV1',
+    'InitiativeWithdrawalV1',
   ];
   const out: Record<string, SchemaObject> = {};
   for (const name of wanted) {
@@ -40,7 +48,10 @@ export function initiativeSchemas(refPointerPrefix = '#/components/schemas/'): R
   return out;
 }
 
-/** A standalone JSON Schema (draft-07) for the CloudEvents envelope of an initiative event and its snapshot. */
+/**
+ * A standalone JSON Schema (draft-07) for the CloudEvents envelope of an initiative event and its snapshot: the whole
+ * snapshot on every type, or, on `ctp.initiative.withdrawn.v1` only, a withdrawal tombstone (`ctp:initiative-withdrawal:v1`).
+ */
 export function initiativeEventJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -56,13 +67,25 @@ export function initiativeEventJsonSchema(): Record<string, unknown> {
       subject: { type: 'string', description: 'the initiativeId' },
       time: { type: 'string', format: 'date-time' },
       datacontenttype: { const: 'application/json' },
-      dataschema: { const: 'ctp:initiative:v1' },
+      dataschema: { enum: [INITIATIVE_SCHEMA, INITIATIVE_WITHDRAWAL_SCHEMA] },
       correlationid: { type: 'string' },
       causationid: { type: 'string' },
       traceparent: { type: 'string' },
-      data: { $ref: '#/definitions/InitiativeSnapshotV1' },
+      data: {
+        type: 'object',
+        description: `the whole ${INITIATIVE_SCHEMA} snapshot; on ${InitiativeEventType.Withdrawn}, the whole snapshot or a tombstone (${INITIATIVE_WITHDRAWAL_SCHEMA})`,
+      },
     },
     additionalProperties: false,
+    if: { properties: { type: { const: InitiativeEventType.Withdrawn } } },
+    then: {
+      properties: {
+        data: {
+          oneOf: [{ $ref: '#/definitions/InitiativeSnapshotV1' }, { $ref: '#/definitions/InitiativeWithdrawalV1' }],
+        },
+      },
+    },
+    else: { properties: { data: { $ref: '#/definitions/InitiativeSnapshotV1' } } },
     definitions: initiativeSchemas('#/definitions/'),
   };
 }

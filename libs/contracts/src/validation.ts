@@ -1,8 +1,14 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { InitiativeSnapshot } from './initiative';
-import { initiativeRuleViolations, RuleViolation, SnapshotRejectReason } from './initiative-rules';
+import { InitiativeEventType } from './events';
+import { InitiativeSnapshot, InitiativeWithdrawal, isWithdrawalTombstone } from './initiative';
+import {
+  initiativeRuleViolations,
+  RuleViolation,
+  SnapshotRejectReason,
+  withdrawalRuleViolations,
+} from './initiative-rules';
 import { InitiativeContentV1 } from './initiative.v1.dto';
 import { initiativeSchemas } from './json-schema';
 import { FieldProblem } from './field-problem';
@@ -87,6 +93,14 @@ function snapshotShapeProblems(plain: unknown): FieldProblem[] {
   return snapshotShape(plain) ? [] : dedupeProblems((snapshotShape.errors ?? []).map(toFieldProblem));
 }
 
+let withdrawalShape: ValidateFunction | undefined;
+
+/** A withdrawal tombstone's shape (`ctp:initiative-withdrawal:v1`), by the validator compiled from its class. */
+function withdrawalShapeProblems(plain: unknown): FieldProblem[] {
+  if (!withdrawalShape) withdrawalShape = compiledShape('InitiativeWithdrawalV1');
+  return withdrawalShape(plain) ? [] : dedupeProblems((withdrawalShape.errors ?? []).map(toFieldProblem));
+}
+
 const RULE_OF_KEYWORD: Record<string, string> = {
   required: 'isDefined',
   additionalProperties: 'whitelistValidation',
@@ -156,4 +170,44 @@ export function checkInitiativeSnapshot(plain: unknown, now: number = Date.now()
   const snapshot = plain as InitiativeSnapshot;
   const problems = initiativeRuleViolations(snapshot, now);
   return problems.length ? { ok: false, reason: problems[0].reason, problems } : { ok: true, snapshot };
+}
+
+export type WithdrawalCheck =
+  | { ok: true; withdrawal: InitiativeWithdrawal }
+  | { ok: false; reason: SnapshotRejectReason; problems: RuleViolation[] };
+
+/**
+ * Everything a consumer checks of a withdrawal tombstone on its own (`ctp:initiative-withdrawal:v1`): its shape (closed,
+ * like the snapshot's: a field it does not define, content fields included, is `SCHEMA`), then the rules of its
+ * identity and text (`withdrawalRuleViolations`). The same verdicts and reasons as `checkInitiativeSnapshot`.
+ */
+export function checkInitiativeWithdrawal(plain: unknown, now: number = Date.now()): WithdrawalCheck {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    return {
+      ok: false,
+      reason: 'SCHEMA',
+      problems: [{ field: 'data', rule: 'isObject', message: 'data must be an object', reason: 'SCHEMA' }],
+    };
+  }
+  const shape = withdrawalShapeProblems(plain);
+  if (shape.length > 0)
+    return { ok: false, reason: 'SCHEMA', problems: shape.map((p) => ({ ...p, reason: 'SCHEMA' })) };
+  const withdrawal = plain as InitiativeWithdrawal;
+  const problems = withdrawalRuleViolations(withdrawal, now);
+  return problems.length ? { ok: false, reason: problems[0].reason, problems } : { ok: true, withdrawal };
+}
+
+/**
+ * The data of an initiative event, judged as its type allows (consumer rule 5): a whole snapshot on every type, and on
+ * `ctp.initiative.withdrawn.v1` a tombstone too (`isWithdrawalTombstone`: no content field at all). The one check the
+ * platform and partner-liaison apply to what they receive.
+ */
+export function checkInitiativeEventData(
+  type: string,
+  plain: unknown,
+  now: number = Date.now(),
+): SnapshotCheck | WithdrawalCheck {
+  return type === InitiativeEventType.Withdrawn && isWithdrawalTombstone(plain)
+    ? checkInitiativeWithdrawal(plain, now)
+    : checkInitiativeSnapshot(plain, now);
 }

@@ -10,10 +10,10 @@ function hdrs(entries: Record<string, string>) {
 }
 
 describe('deadLetterIdentityOf', () => {
-  it('reads the envelope first', () => {
+  it('reads a structured message’s envelope first', () => {
     const { identity, payload } = deadLetterIdentityOf(
       bytes(JSON.stringify({ specversion: '0.3', id: 'evt-1', source: '/ctp/hubs/eur', type: 't.v1', data: {} })),
-      hdrs({ 'Nats-Msg-Id': 'msg-1', 'ce-id': 'other' }),
+      hdrs({ 'Nats-Msg-Id': 'msg-1', 'Content-Type': 'application/cloudevents+json', 'ce-id': 'other' }),
     );
     expect(identity).toEqual({
       source: '/ctp/hubs/eur',
@@ -25,13 +25,41 @@ describe('deadLetterIdentityOf', () => {
     expect(payload).toMatchObject({ id: 'evt-1' });
   });
 
-  it('falls back on CloudEvents binary-mode headers (any case), then on Nats-Msg-Id', () => {
+  it('reads a binary-mode message from its ce- headers (any case), as the decoder does, then Nats-Msg-Id', () => {
     expect(
       deadLetterIdentityOf(
         bytes('{"data": 1}'),
         hdrs({ 'CE-ID': 'ce-1', 'ce-source': '/ctp/hubs/afr', 'ce-type': 'x' }),
       ).identity,
     ).toMatchObject({ eventId: 'ce-1', source: '/ctp/hubs/afr', type: 'x', natsMsgId: null });
+    // Binary mode: the body is the data; an id in it is not the event's.
+    const binary = deadLetterIdentityOf(
+      bytes(JSON.stringify({ id: 'data-id', initiativeId: 'IP-HUB-EUR-x', version: 2 })),
+      hdrs({ 'Nats-Msg-Id': 'msg-2', 'ce-specversion': '1.0', 'ce-source': '/ctp/hubs/eur', 'ce-type': 't' }),
+    );
+    expect(binary.identity).toEqual({
+      source: '/ctp/hubs/eur',
+      eventId: 'msg-2',
+      type: 't',
+      natsMsgId: 'msg-2',
+      redrivenFrom: null,
+    });
+    // …and the payload a listener gets is the envelope the headers make, the body as its data.
+    expect(binary.payload).toEqual({
+      specversion: '1.0',
+      source: '/ctp/hubs/eur',
+      type: 't',
+      data: { id: 'data-id', initiativeId: 'IP-HUB-EUR-x', version: 2 },
+    });
+    // Header values are percent-decoded; one that does not decode is left out.
+    expect(
+      deadLetterIdentityOf(bytes('{}'), hdrs({ 'ce-id': 'a%20b', 'ce-source': '%C0%A0', 'Nats-Msg-Id': 'm' })).identity,
+    ).toMatchObject({ eventId: 'a b', source: null });
+    // A structured body that is not JSON still names itself by stray ce- headers.
+    expect(
+      deadLetterIdentityOf(bytes('{not json'), hdrs({ 'Content-Type': 'application/cloudevents+json', 'ce-id': 'c' }))
+        .identity.eventId,
+    ).toBe('c');
     const notJson = deadLetterIdentityOf(bytes('{not json'), hdrs({ 'Nats-Msg-Id': 'poison-1' }));
     expect(notJson.payload).toBeUndefined();
     expect(notJson.identity).toEqual({

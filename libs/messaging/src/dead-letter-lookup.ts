@@ -1,5 +1,6 @@
 import { Match } from '@nats-io/nats-core';
 import { EntityManager } from 'typeorm';
+import { envelopeViewOf, MessageHeaders } from './envelope-decoder';
 
 /** Set by `npm run dlq -- redrive` on the copy it publishes: the dead-letter stream sequence it was re-driven from. */
 export const REDRIVEN_FROM_HEADER = 'Ctp-Redriven-From';
@@ -9,11 +10,11 @@ const MAX_IDENTITY_LENGTH = 1000;
 
 /** What a dead-lettered message is known by: whatever it carried, even when it is not a valid envelope. */
 export interface DeadLetterIdentity {
-  /** The envelope's `source`, else the `ce-source` header (CloudEvents binary mode); null if neither. */
+  /** The event's `source`: the envelope's, or the `ce-source` header (CloudEvents binary mode); null if neither. */
   source: string | null;
-  /** The envelope's `id`, else the `ce-id` header, else the `Nats-Msg-Id` header; null if none. */
+  /** The event's `id` (the envelope's, or the `ce-id` header), else the `Nats-Msg-Id` header; null if none. */
   eventId: string | null;
-  /** The envelope's `type`, else the `ce-type` header. */
+  /** The event's `type`: the envelope's, or the `ce-type` header. */
   type: string | null;
   /** The message's `Nats-Msg-Id` (the relays set it to the event id). */
   natsMsgId: string | null;
@@ -38,30 +39,47 @@ export interface DeadLetterEntry extends DeadLetterIdentity {
 }
 
 /** The headers as a dead-lettered message carries them (nats' MsgHdrs, or none). */
-interface HeaderReader {
+interface HeaderReader extends MessageHeaders {
   get(k: string, match?: Match): string;
 }
 
 /**
- * Who a dead-lettered message says it is, and its payload parsed (undefined when it is not JSON): read from the
- * envelope first, then from CloudEvents binary-mode headers (`ce-id`, `ce-source`, `ce-type`), then from
- * `Nats-Msg-Id`. Pure, and never throws: the message may be anything at all — that is often why it is dead.
+ * Who a dead-lettered message says it is, and its payload parsed (undefined when it is not JSON), read as the consumer
+ * read it (`contentModeOf`, the decoder's own reading): in structured mode from the envelope, then from CloudEvents
+ * binary-mode headers (`ce-id`, `ce-source`, `ce-type`); in binary mode from those headers, decoded as the decoder does
+ * (`envelopeViewOf`), and the payload is then the envelope they make with the body as `data` (what a structured
+ * message would have carried); in both, then from `Nats-Msg-Id`. Pure, and never throws: the message may be anything
+ * at all — that is often why it is dead.
  */
 export function deadLetterIdentityOf(
   data: Uint8Array,
   headers: HeaderReader | undefined,
 ): { identity: DeadLetterIdentity; payload: unknown } {
+  const header = (name: string) => identityText(headers?.get(name, Match.IgnoreCase));
+  const natsMsgId = identityText(headers?.get('Nats-Msg-Id'));
+  const redriven = Number(headers?.get(REDRIVEN_FROM_HEADER) || NaN);
+  const redrivenFrom = Number.isSafeInteger(redriven) && redriven > 0 ? redriven : null;
+  const view = envelopeViewOf(data, headers);
+  if (view.mode === 'binary') {
+    const e = view.envelope ?? {};
+    return {
+      payload: view.envelope,
+      identity: {
+        source: identityText(e.source),
+        eventId: identityText(e.id) ?? natsMsgId,
+        type: identityText(e.type),
+        natsMsgId,
+        redrivenFrom,
+      },
+    };
+  }
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(data).toString('utf8'));
   } catch {
     payload = undefined;
   }
-  const envelope =
-    payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
-  const header = (name: string) => identityText(headers?.get(name, Match.IgnoreCase));
-  const natsMsgId = identityText(headers?.get('Nats-Msg-Id'));
-  const redriven = Number(headers?.get(REDRIVEN_FROM_HEADER) || NaN);
+  const envelope = view.envelope ?? {};
   return {
     payload,
     identity: {
@@ -69,7 +87,7 @@ export function deadLetterIdentityOf(
       eventId: identityText(envelope.id) ?? header('ce-id') ?? natsMsgId,
       type: identityText(envelope.type) ?? header('ce-type'),
       natsMsgId,
-      redrivenFrom: Number.isSafeInteger(redriven) && redriven > 0 ? redriven : null,
+      redrivenFrom,
     },
   };
 }

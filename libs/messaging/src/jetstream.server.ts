@@ -15,7 +15,10 @@ export interface ConsumerBinding {
   filterSubject: string;
   /** Stream to read (default: the events stream). */
   stream?: string;
-  /** How a message becomes an envelope (default: CloudEvents JSON). Throws PermanentEventError for poison. */
+  /**
+   * How a message becomes an envelope (default: `decodeEnvelope`, CloudEvents in structured or binary mode). Throws
+   * PermanentEventError for poison.
+   */
   decode?: (msg: JsMsg) => CloudEvent;
   /**
    * What an event's effects are about (e.g. its initiative id). With `concurrentBatches` > 1, a batch may be applied
@@ -296,7 +299,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     let decoded = this.decoded.get(msg);
     if (decoded === undefined) {
       try {
-        decoded = (spec.decode ?? ((m: JsMsg) => decodeEnvelope(m.data)))(msg);
+        decoded = (spec.decode ?? ((m: JsMsg) => decodeEnvelope(m.data, m.headers)))(msg);
       } catch (err) {
         decoded = err as Error;
       }

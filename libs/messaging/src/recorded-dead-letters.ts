@@ -6,7 +6,10 @@ import { DeadLetters, StoredDeadLetter } from './dead-letters';
 
 /** Told of every dead letter recorded, in the transaction that records it (e.g. the platform's reconciliation). */
 export interface DeadLetterListener {
-  /** `payload`: the message's payload parsed as JSON, undefined when it is not JSON. */
+  /**
+   * `payload`: the envelope as structured mode carries it — a structured message's payload parsed as JSON (undefined
+   * when it is not JSON); for a binary-mode message, its `ce-` attributes with the body as `data` (`deadLetterIdentityOf`).
+   */
   onDeadLettered(tx: Transaction, letter: DeadLetterEntry, payload: unknown): Promise<void>;
 }
 

@@ -70,7 +70,9 @@ function RecordBody({ r }: { r: RegistryRecord }) {
             ['Code name', s.codeName],
             [
               'Action streams',
-              `${labelOf(STREAMS, s.actionStreams.primary)} (primary)${(s.actionStreams.secondary ?? []).map((x) => `, ${labelOf(STREAMS, x)}`).join('')}`,
+              s.actionStreams
+                ? `${labelOf(STREAMS, s.actionStreams.primary)} (primary)${(s.actionStreams.secondary ?? []).map((x) => `, ${labelOf(STREAMS, x)}`).join('')}`
+                : undefined,
             ],
             ['Capabilities', (s.capabilities ?? []).join(', ')],
             ['Status', labelOf(STATUSES, s.status)],
@@ -103,7 +105,8 @@ function RecordBody({ r }: { r: RegistryRecord }) {
               ) : undefined,
             ],
             ['Other identifiers', (s.otherIdentifiers ?? []).map((o) => `${o.ref} (${o.ownerOrg})`).join('; ')],
-            ['Visibility', s.visibility === 'INTERPOL_RESTRICTED' ? 'INTERPOL restricted' : 'Partner shareable'],
+            // Anything but PARTNER_SHAREABLE is restricted, as the platform treats it (a withdrawal stub has none).
+            ['Visibility', s.visibility === 'PARTNER_SHAREABLE' ? 'Partner shareable' : 'INTERPOL restricted'],
             [
               'Withdrawal',
               s.withdrawal ? `${formatDate(s.withdrawal.withdrawnAt, true)}: ${s.withdrawal.reason}` : undefined,

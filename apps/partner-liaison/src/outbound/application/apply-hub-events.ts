@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import {
+  InitiativeEventType,
+  InitiativeSnapshot,
+  InitiativeWithdrawal,
+  isWithdrawalTombstone,
+  withdrawnSnapshotOf,
+} from '@ctp/contracts';
 import { EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
 import { judgeHubEvent, KnownRecordState } from '../domain/record-rules';
@@ -16,6 +22,11 @@ import { ShareRecords } from './share-records';
  * transaction: the consumer rules judged in memory event by event (events of one initiative within the batch against
  * each other), one write for the newest versions, then every partner brought up to date with the records' final
  * state (content, or retraction), and the notices that waited for these records released.
+ *
+ * A withdrawal tombstone (a `withdrawn` event with only the identity, version and reason) is judged by the same rules
+ * and applied over what is held of the record: its visibility and, when shareable, its content (`withdrawnSnapshotOf`),
+ * so the partners that were sent it get the same retraction (`WITHDRAWN`) as for a whole withdrawn snapshot. A
+ * tombstone for a record never held is kept as a restricted stub without content: no partner was sent it, none is told.
  */
 @Injectable()
 export class ApplyHubEvents {
@@ -35,28 +46,43 @@ export class ApplyHubEvents {
       ),
     ];
     await this.feeds.lockFeeds(tx);
-    const states = new Map<string, KnownRecordState | undefined>(await this.records.lockStates(tx, ids));
+    const stored = await this.records.lockStates(tx, ids);
+    const states = new Map<string, KnownRecordState | undefined>(stored);
+    const tombstoneIds = events
+      .filter((e) => e.envelope.type === InitiativeEventType.Withdrawn && isWithdrawalTombstone(e.envelope.data))
+      .map((e) => (e.envelope.data as Partial<InitiativeWithdrawal>).initiativeId)
+      .filter(isString)
+      .filter((id) => stored.has(id));
+    const held = await this.records.find(tx, [...new Set(tombstoneIds)]);
     const latest = new Map<string, RecordWrite>();
     const outcomes = events.map((received): EventOutcome => {
       const event = received.envelope;
-      const snapshot = event.data as InitiativeSnapshot;
-      const verdict = judgeHubEvent(event, received.subject, states.get(snapshot?.initiativeId), now);
+      const data = event.data as InitiativeSnapshot | InitiativeWithdrawal;
+      const verdict = judgeHubEvent(event, received.subject, states.get(data?.initiativeId), now);
       if (verdict.outcome === 'IGNORED') return { outcome: 'IGNORED', reason: verdict.reason };
       if (verdict.outcome === 'REJECTED') {
         return { outcome: 'REJECTED', reason: verdict.reason, detail: verdict.detail };
       }
       const withdrawn = event.type === InitiativeEventType.Withdrawn;
+      const tombstone = withdrawn && isWithdrawalTombstone(data);
+      // What a tombstone is applied over: this batch's newest version of the record, else the stored one.
+      const before = latest.get(data.initiativeId) ?? held.get(data.initiativeId);
+      const previous = before && 'record' in before ? before.record : before;
+      const snapshot = withdrawnSnapshotOf(data, previous?.snapshot);
+      // A tombstone carries no visibility: the record keeps the one held (restricted when none is).
+      const visibility = tombstone ? (previous?.visibility ?? 'INTERPOL_RESTRICTED') : snapshot.visibility;
+      const status = tombstone ? (states.get(data.initiativeId)?.status ?? null) : snapshot.status;
       const record: LiaisonRecord = {
         initiativeId: snapshot.initiativeId,
         region: verdict.hub.region,
         version: snapshot.version,
-        visibility: snapshot.visibility,
+        visibility,
         withdrawn,
         // Restricted content is not kept, not even for a moment in this map.
-        snapshot: snapshot.visibility === 'PARTNER_SHAREABLE' ? snapshot : null,
+        snapshot: visibility === 'PARTNER_SHAREABLE' && snapshot.visibility === 'PARTNER_SHAREABLE' ? snapshot : null,
       };
-      states.set(record.initiativeId, { version: record.version, withdrawn, status: snapshot.status });
-      latest.set(record.initiativeId, { record, source: event.source, status: snapshot.status, eventId: event.id });
+      states.set(record.initiativeId, { version: record.version, withdrawn, status });
+      latest.set(record.initiativeId, { record, source: event.source, status, eventId: event.id });
       return { outcome: 'APPLIED' };
     });
     if (latest.size === 0) return outcomes;

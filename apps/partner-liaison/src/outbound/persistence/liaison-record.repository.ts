@@ -7,7 +7,8 @@ import { LiaisonRecord } from '../domain/sharing';
 export interface RecordWrite {
   record: LiaisonRecord;
   source: string;
-  status: InitiativeStatus;
+  /** Null for a withdrawal stub (a tombstone for a record never held: no content, no status). */
+  status: InitiativeStatus | null;
   eventId: string;
 }
 

@@ -178,3 +178,23 @@ describe('fingerprintOfCandidate', () => {
     expect(fingerprint(snapshot(change))).not.toBe(base);
   });
 });
+
+describe('toMatchCandidate of a withdrawal stub (a tombstone for a record never held: no content)', () => {
+  it('gives a candidate without titles or streams instead of failing', () => {
+    const stub = {
+      initiativeId: 'IP-HUB-AFR-gone',
+      reportingOrg: { ref: 'IP-HUB-AFR', type: 'HUB', secondaryReporter: false },
+      version: 2,
+      lastUpdatedAt: '2025-03-21T16:45:00Z',
+      withdrawal: { reason: 'reported in error', withdrawnAt: '2025-03-21T16:45:00Z' },
+    } as unknown as InitiativeSnapshot;
+    expect(toMatchCandidate(stub, '2025-03-21T16:45:00Z')).toMatchObject({
+      initiativeId: 'IP-HUB-AFR-gone',
+      titles: [],
+      countries: [],
+      secondaryStreams: [],
+      start: '',
+      end: '',
+    });
+  });
+});

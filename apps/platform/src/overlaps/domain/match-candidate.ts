@@ -62,6 +62,11 @@ function intervalOf(dates: InitiativeSnapshot['dates']): { start: string; end: s
   return { start, end };
 }
 
+/**
+ * What the matcher reads of a snapshot. Total: a withdrawal stub (a record known only from a withdrawal tombstone,
+ * without content) gives a candidate without titles or streams; withdrawn, it is never compared, only removed from the
+ * blocking index and its pairs' judgement, as any withdrawn record.
+ */
 export function toMatchCandidate(snapshot: InitiativeSnapshot, firstReportedAt: string): MatchCandidate {
   const orgs = snapshot.participatingOrgs ?? [];
   const { start, end } = intervalOf(snapshot.dates);
@@ -70,10 +75,12 @@ export function toMatchCandidate(snapshot: InitiativeSnapshot, firstReportedAt: 
     reporterRef: snapshot.reportingOrg.ref,
     reporterType: snapshot.reportingOrg.type,
     kind: snapshot.kind,
-    titles: [snapshot.title, ...(snapshot.titleAlt ?? [])].map((t) => ({ lang: t.lang, text: t.text })),
+    titles: [snapshot.title, ...(snapshot.titleAlt ?? [])]
+      .filter((t) => t !== undefined)
+      .map((t) => ({ lang: t.lang, text: t.text })),
     countries: unique(snapshot.recipientCountries ?? []),
-    primaryStream: snapshot.actionStreams.primary,
-    secondaryStreams: unique(snapshot.actionStreams.secondary ?? []),
+    primaryStream: snapshot.actionStreams?.primary,
+    secondaryStreams: unique(snapshot.actionStreams?.secondary ?? []),
     start,
     end,
     participatingOrgRefs: unique(orgs.map((o) => o.ref)),

@@ -3,8 +3,11 @@ import {
   CloudEvent,
   InitiativeEventType,
   InitiativeSnapshot,
+  InitiativeWithdrawal,
+  isWithdrawalTombstone,
   judgeInitiativeEvent,
   RegistryState,
+  withdrawnSnapshotOf,
 } from '@ctp/contracts';
 import { EventOutcome, ReceivedEvent } from '@ctp/messaging';
 import type { Transaction } from '@ctp/persistence';
@@ -25,6 +28,11 @@ import { RegistryChanges } from './registry-changes';
  * matched content changed for its detection worker (which finds their duplicates and overlaps right after the
  * commit, in batches of its own), rollups schedule a publication after the commit; and so are the events it rejected
  * (sync remembers the versions refused for their content).
+ *
+ * A withdrawal tombstone (a `withdrawn` event carrying only the identity, version and reason) is judged by the same
+ * rules; applied, it keeps the content of the record's last whole snapshot (`withdrawnSnapshotOf`) and marks it
+ * withdrawn, like a whole withdrawn snapshot. For a record never applied here it stores a stub without content, so
+ * that an older version arriving later is stale and the registry's digest agrees with the owner's (docs/contract.md).
  */
 @Injectable()
 export class ApplyInitiativeEvents {
@@ -38,18 +46,28 @@ export class ApplyInitiativeEvents {
       ...new Set(events.map((e) => (e.envelope.data as Partial<InitiativeSnapshot>)?.initiativeId).filter(isString)),
     ];
     const stored = await this.registry.lockStates(tx, ids);
+    const tombstoneIds = events
+      .filter((e) => e.envelope.type === InitiativeEventType.Withdrawn && isWithdrawalTombstone(e.envelope.data))
+      .map((e) => (e.envelope.data as Partial<InitiativeWithdrawal>).initiativeId)
+      .filter(isString)
+      .filter((id) => stored.has(id));
+    const held = await this.registry.snapshotsOf(tx, [...new Set(tombstoneIds)]);
     const states = new Map<string, RegistryState | undefined>(stored);
     const latest = new Map<string, RegistryWrite>();
     const candidateOf = new Map<string, MatchCandidate>();
     const history: RegistryWrite[] = [];
     const outcomes = events.map((received): EventOutcome => {
-      const event = received.envelope as CloudEvent<InitiativeSnapshot>;
-      const snapshot = event.data;
-      const verdict = judgeInitiativeEvent(event, received.subject, states.get(snapshot?.initiativeId), now);
+      const event = received.envelope as CloudEvent<InitiativeSnapshot | InitiativeWithdrawal>;
+      const data = event.data;
+      const verdict = judgeInitiativeEvent(event, received.subject, states.get(data?.initiativeId), now);
       if (verdict.outcome === 'IGNORED') return { outcome: 'IGNORED', reason: verdict.reason };
       if (verdict.outcome === 'REJECTED')
         return { outcome: 'REJECTED', reason: verdict.reason, detail: verdict.detail };
       const withdrawn = event.type === InitiativeEventType.Withdrawn;
+      // A tombstone over the newest content: this batch's, else the stored row's (none: a stub).
+      const snapshot = withdrawn
+        ? withdrawnSnapshotOf(data, latest.get(data.initiativeId)?.snapshot ?? held.get(data.initiativeId))
+        : (data as InitiativeSnapshot);
       // What detection will compare: built once here, for the fingerprint and (after commit) its cache.
       const firstReportedAt =
         stored.get(snapshot.initiativeId)?.firstReportedAt ?? new Date(snapshot.lastUpdatedAt).toISOString();

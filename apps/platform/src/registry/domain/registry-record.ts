@@ -2,14 +2,18 @@ import { InitiativeSnapshot, regionOfRecord, RegionCode } from '@ctp/contracts';
 import { searchTextOf } from './search-text';
 import { isRestrictedVisibility } from './visibility';
 
-/** The columns the platform derives from a snapshot, for filters, rollups and candidate search. */
+/**
+ * The columns the platform derives from a snapshot, for filters, rollups and candidate search. A withdrawal stub (a
+ * tombstone for a record the platform never held: `withdrawnSnapshotOf`) has no content: its content columns are null or
+ * empty, it is restricted (no visibility: deny by default), and being withdrawn it is in no rollup, list or comparison.
+ */
 export interface RegistryColumns {
   reporter: string;
   reporterType: string;
   region: RegionCode;
-  kind: string;
-  status: string;
-  primaryStream: string;
+  kind: string | null;
+  status: string | null;
+  primaryStream: string | null;
   secondaryStreams: string[];
   countries: string[];
   capabilities: string[];
@@ -30,10 +34,10 @@ export function registryColumnsOf(s: InitiativeSnapshot): RegistryColumns {
     reporter: s.reportingOrg.ref,
     reporterType: s.reportingOrg.type,
     region: regionOfRecord(s.reportingOrg.ref, s.recipientCountries ?? []),
-    kind: s.kind,
-    status: s.status,
-    primaryStream: s.actionStreams.primary,
-    secondaryStreams: s.actionStreams.secondary ?? [],
+    kind: s.kind ?? null,
+    status: s.status ?? null,
+    primaryStream: s.actionStreams?.primary ?? null,
+    secondaryStreams: s.actionStreams?.secondary ?? [],
     countries: s.recipientCountries ?? [],
     capabilities: s.capabilities ?? [],
     startDate: d.actualStart ?? d.plannedStart ?? null,

@@ -79,6 +79,19 @@ export class RegistryRepository {
   }
 
   /**
+   * The stored snapshots of these initiatives (locked by `lockStates` in the same transaction): the content a withdrawal
+   * tombstone keeps. Read only for a batch's tombstones, so a batch without one costs no more than before.
+   */
+  async snapshotsOf(tx: Transaction, ids: string[]): Promise<Map<string, InitiativeSnapshot>> {
+    if (ids.length === 0) return new Map();
+    const rows: { initiative_id: string; snapshot: InitiativeSnapshot }[] = await tx.manager.query(
+      `SELECT initiative_id, snapshot FROM registry_initiatives WHERE initiative_id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.initiative_id, r.snapshot]));
+  }
+
+  /**
    * Writes the newest applied version of each initiative (one row each) and every applied version to the history,
    * in two statements. The `WHERE version <` guard keeps a newer stored version even if a caller got the order wrong.
    */
