@@ -84,6 +84,18 @@ export const PARTNER_VIEW = {
   },
 };
 
+/** The content of the examples below (a partner's training). */
+const EXAMPLE_CONTENT = {
+  kind: 'TRN',
+  title: { lang: 'en', text: 'Regional training on foreign terrorist fighters' },
+  actionStreams: { primary: 'TRAVEL_MOBILITY', secondary: [] },
+  status: 'PIPELINE',
+  dates: { plannedStart: '2027-03-01', plannedEnd: '2027-03-05' },
+  scope: 'REGIONAL',
+  recipientCountries: ['FR', 'BE'],
+  visibility: 'PARTNER_SHAREABLE',
+};
+
 export const PARTNER_INITIATIVE_REQUEST = {
   type: 'object',
   required: [
@@ -99,17 +111,7 @@ export const PARTNER_INITIATIVE_REQUEST = {
   ],
   description:
     "The snapshot's content fields, as a hub's POST /initiatives takes them (InitiativeContentV1 of ctp:initiative:v1), plus the partner's own localId ([A-Za-z0-9._-]{1,40}). The id becomes PT-<ACRONYM>-<localId>.",
-  example: {
-    localId: 'GLO-ACT-2027-04',
-    kind: 'TRN',
-    title: { lang: 'en', text: 'Regional training on foreign terrorist fighters' },
-    actionStreams: { primary: 'TRAVEL_MOBILITY', secondary: [] },
-    status: 'PIPELINE',
-    dates: { plannedStart: '2027-03-01', plannedEnd: '2027-03-05' },
-    scope: 'REGIONAL',
-    recipientCountries: ['FR', 'BE'],
-    visibility: 'PARTNER_SHAREABLE',
-  },
+  example: { localId: 'GLO-ACT-2027-04', ...EXAMPLE_CONTENT },
 };
 
 /**
@@ -148,14 +150,8 @@ export const PARTNER_INITIATIVE_REPLACEMENT = {
     reportingOrg: { ref: 'PT-UNODC', type: 'PARTNER', secondaryReporter: true },
     version: 1,
     lastUpdatedAt: '2027-01-10T09:30:00.000Z',
-    kind: 'TRN',
+    ...EXAMPLE_CONTENT,
     title: { lang: 'en', text: 'Regional training on foreign terrorist fighters (second edition)' },
-    actionStreams: { primary: 'TRAVEL_MOBILITY', secondary: [] },
-    status: 'PIPELINE',
-    dates: { plannedStart: '2027-03-01', plannedEnd: '2027-03-05' },
-    scope: 'REGIONAL',
-    recipientCountries: ['FR', 'BE'],
-    visibility: 'PARTNER_SHAREABLE',
   },
 };
 

@@ -43,23 +43,9 @@ export type SignalName = (typeof SIGNALS)[number];
  * (docs/matching.md): the measured ones; the title beyond chance and through dates, kind and stream; and how much of
  * the less detailed title the other covers, alone and with the same dates.
  */
-export const FITTED_SIGNALS: readonly SignalName[] = [
-  'title',
-  'countries',
-  'sameDates',
-  'nearDates',
-  'kind',
-  'stream',
-  'organisations',
-  'codeName',
-  'titleAbove',
-  'titleAndSameDates',
-  'titleAndNearDates',
-  'titleAndKind',
-  'titleAndStream',
-  'titleContainment',
-  'containmentAndSameDates',
-];
+export const FITTED_SIGNALS: readonly SignalName[] = SIGNALS.filter(
+  (s) => s !== 'titleAndCountries' && s !== 'titleAndOrganisations',
+);
 
 export interface MatchingModel {
   /** Names this model wherever a verdict is shown; `shipped-…` for the one in the code, `refit-…` for analysts' ones. */
