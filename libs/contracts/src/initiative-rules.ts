@@ -31,6 +31,19 @@ export function isAllowedTransition(from: InitiativeStatus, to: InitiativeStatus
   return from === to || ALLOWED_TRANSITIONS[from].includes(to);
 }
 
+/** The owners' refusal of a status change (hub and partner-liaison word it the same): field `status`, rule `allowedTransition`. */
+export function transitionProblem(
+  from: InitiativeStatus,
+  to: InitiativeStatus,
+  allowed: readonly InitiativeStatus[] = ALLOWED_TRANSITIONS[from],
+): { field: 'status'; rule: 'allowedTransition'; message: string } {
+  return {
+    field: 'status',
+    rule: 'allowedTransition',
+    message: `${from} → ${to} is not allowed; from ${from} the status can become ${allowed.length ? allowed.join(', ') : 'nothing (terminal)'}`,
+  };
+}
+
 const NEEDS_ACTUAL_START: ReadonlySet<InitiativeStatus> = new Set([
   'IMPLEMENTATION',
   'FINALISATION',

@@ -1,4 +1,4 @@
-import { FieldProblem, InitiativeStatus } from '@ctp/contracts';
+import { FieldProblem, InitiativeStatus, transitionProblem } from '@ctp/contracts';
 
 /** Domain errors of the hub's initiatives. Only the edges (HTTP, NATS intake) turn them into statuses or replies. */
 export abstract class InitiativeError extends Error {
@@ -29,13 +29,7 @@ export class InvalidTransition extends InitiativeError {
     allowed: readonly InitiativeStatus[],
   ) {
     super(`status cannot change from ${from} to ${to}`);
-    this.details = [
-      {
-        field: 'status',
-        rule: 'allowedTransition',
-        message: `${from} → ${to} is not allowed; from ${from} the status can become ${allowed.length ? allowed.join(', ') : 'nothing (terminal)'}`,
-      },
-    ];
+    this.details = [transitionProblem(from, to, allowed)];
   }
 }
 

@@ -1,4 +1,4 @@
-import { FieldProblem, InitiativeStatus } from '@ctp/contracts';
+import { FieldProblem, InitiativeStatus, transitionProblem } from '@ctp/contracts';
 
 /** Domain errors of the partner registry and of partners' initiatives. Only the HTTP edge turns them into statuses. */
 export abstract class PartnerError extends Error {
@@ -32,13 +32,7 @@ export class InvalidTransition extends PartnerError {
     allowed: readonly InitiativeStatus[],
   ) {
     super(`status cannot change from ${from} to ${to}`);
-    this.details = [
-      {
-        field: 'status',
-        rule: 'allowedTransition',
-        message: `${from} → ${to} is not allowed; from ${from} the status can become ${allowed.length ? allowed.join(', ') : 'nothing (terminal)'}`,
-      },
-    ];
+    this.details = [transitionProblem(from, to, allowed)];
   }
 }
 
