@@ -91,9 +91,9 @@ describe("the platform's console settings (CONSOLE_*)", () => {
 });
 
 describe('CONSOLE_SERVICES', () => {
-  const parse = (raw: string | undefined) => {
+  const parse = (raw: string | undefined, environment: 'development' | 'production' = 'development') => {
     const r = new EnvReader({});
-    return { services: parseConsoleServices(r, raw), problems: r.problems };
+    return { services: parseConsoleServices(r, raw, environment), problems: r.problems };
   };
 
   it('is a JSON array of {name, url}; none when unset or empty', () => {
@@ -133,5 +133,60 @@ describe('CONSOLE_SERVICES', () => {
     expect(problems[0]).toMatch(/^CONSOLE_SERVICES /);
     expect(problems[0]).toMatch(message);
     expect(problems[0]).toMatch(/expected e\.g\. \[\{"name":"hub-eur"/);
+  });
+
+  describe("sends the caller's token to each /metrics, so in production plain http is refused but on loopback", () => {
+    const services = (...urls: string[]) => JSON.stringify(urls.map((url, i) => ({ name: `s${i}`, url })));
+
+    it('accepts https anywhere and http on loopback (127.0.0.1, localhost, [::1])', () => {
+      const raw = services(
+        'https://hub-eur.internal:8443',
+        'http://127.0.0.1:3104',
+        'http://localhost:3105',
+        'http://[::1]:3106',
+      );
+      const { services: read, problems } = parse(raw, 'production');
+      expect(problems).toEqual([]);
+      expect(read.map((s) => s.url)).toEqual([
+        'https://hub-eur.internal:8443',
+        'http://127.0.0.1:3104',
+        'http://localhost:3105',
+        'http://[::1]:3106',
+      ]);
+    });
+
+    it.each(['http://hub-eur.internal:3104', 'http://10.0.0.7:3104', 'http://127.0.0.1.example.org'])(
+      'refuses %s in production, naming CONSOLE_SERVICES, the entry and the way out',
+      (url) => {
+        const { services: read, problems } = parse(services('https://ok.internal', url), 'production');
+        expect(read).toEqual([]);
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^CONSOLE_SERVICES \[1\]\.url ".*" must be https:\/\/ in production/);
+        expect(problems[0]).toContain(JSON.stringify(url));
+        expect(problems[0]).toContain("the caller's token is sent to its /metrics");
+        expect(problems[0]).toContain('CONSOLE_ENVIRONMENT=development');
+      },
+    );
+
+    it('accepts http elsewhere when the console says it is development', () => {
+      expect(parse(services('http://hub-eur:3104'), 'development').problems).toEqual([]);
+    });
+
+    it('follows the console environment: explicit, or development by a loopback provider', () => {
+      const hub = services('http://hub-eur:3104');
+      const production = read({ CONSOLE_OIDC_AUTHORITY: 'https://login.example.org', CONSOLE_SERVICES: hub });
+      expect(production.problems).toEqual([expect.stringMatching(/^CONSOLE_SERVICES \[0\]\.url .*must be https/)]);
+      expect(read({ CONSOLE_SERVICES: hub }).problems).toHaveLength(1); // no console: production by default
+      expect(
+        read({ CONSOLE_OIDC_AUTHORITY: 'http://oidc:3999', CONSOLE_ENVIRONMENT: 'development', CONSOLE_SERVICES: hub })
+          .problems,
+      ).toEqual([]);
+      expect(read({ CONSOLE_OIDC_AUTHORITY: 'http://127.0.0.1:3999', CONSOLE_SERVICES: hub }).problems).toEqual([]);
+      expect(() =>
+        loadPlatformConfig({ CONSOLE_ENVIRONMENT: 'production', CONSOLE_SERVICES: hub }, { serveHttp: false }),
+      ).toThrow(
+        /platform: invalid configuration:\n {2}- CONSOLE_SERVICES \[0\]\.url "http:\/\/hub-eur:3104" must be https/,
+      );
+    });
   });
 });

@@ -134,7 +134,7 @@ export function readConsoleConfig(r: EnvReader, env: NodeJS.ProcessEnv): Console
     ...(authority ? { oidc: { authority, clientId, scope } } : {}),
     environment,
     staticDir: r.string('CONSOLE_STATIC_DIR', 'dist/console'),
-    services: parseConsoleServices(r, env.CONSOLE_SERVICES),
+    services: parseConsoleServices(r, env.CONSOLE_SERVICES, environment),
     streamPollMs: r.int('CONSOLE_STREAM_POLL_MS', 1000, 100, 60_000),
     streamMaxPerIdentity: r.int('CONSOLE_STREAM_MAX_PER_IDENTITY', 5, 1, 100),
     streamMaxTotal: r.int('CONSOLE_STREAM_MAX_TOTAL', 200, 1, 10_000),
@@ -176,9 +176,15 @@ function readScope(r: EnvReader, scope: string): string {
 
 /**
  * CONSOLE_SERVICES: a JSON array of `{"name": "hub-eur", "url": "http://127.0.0.1:3104"}` (names unique, lower case;
- * URLs http(s) without credentials, query or fragment). Unset or empty: none.
+ * URLs http(s) without credentials, query or fragment). Unset or empty: none. GET /console/operations sends the
+ * caller's own bearer token to each one's /metrics, so a URL must be https:// — http:// only on loopback, or when the
+ * console's environment is development (CONSOLE_ENVIRONMENT), as for CONSOLE_OIDC_AUTHORITY.
  */
-export function parseConsoleServices(r: EnvReader, raw: string | undefined): ConsoleService[] {
+export function parseConsoleServices(
+  r: EnvReader,
+  raw: string | undefined,
+  environment: ConsoleConfig['environment'] = 'production',
+): ConsoleService[] {
   if (raw === undefined || raw.trim() === '') return [];
   const problem = (why: string) => {
     r.problems.push(`CONSOLE_SERVICES ${why}; expected e.g. [{"name":"hub-eur","url":"http://127.0.0.1:3104"}]`);
@@ -209,6 +215,11 @@ export function parseConsoleServices(r: EnvReader, raw: string | undefined): Con
       if (url.username || url.password || url.search || url.hash) throw new Error();
     } catch {
       return problem(`[${i}].url must be an http:// or https:// URL without credentials, query or fragment`);
+    }
+    if (url.protocol === 'http:' && environment !== 'development' && !isLoopback(url.href)) {
+      return problem(
+        `[${i}].url ${JSON.stringify(e.url)} must be https:// in production: the caller's token is sent to its /metrics (http:// only on loopback, or with CONSOLE_ENVIRONMENT=development)`,
+      );
     }
     out.push({ name: e.name, url: url.href.replace(/\/+$/, '') });
   }

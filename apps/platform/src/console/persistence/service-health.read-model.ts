@@ -26,7 +26,9 @@ const OLDEST_UNSENT_AGE = 'ctp_outbox_oldest_unsent_age_seconds';
 /**
  * The other services of the deployment (CONSOLE_SERVICES), asked in parallel with short timeouts: GET /health/ready
  * (open) for readiness, GET /metrics with the caller's own bearer token (every service trusts the same issuer and
- * audience, and asks for ops:read) for the outbox. Only the configured URLs are ever asked.
+ * audience, and asks for ops:read) for the outbox. Only the configured URLs are ever asked, and no redirect is
+ * followed; outside development they are https:// (`parseConsoleServices` refuses http:// but on loopback), so the
+ * token never crosses the network in clear text.
  */
 @Injectable()
 export class ServiceHealthReadModel {
