@@ -163,6 +163,60 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
     expect(counted).toHaveLength(0);
   });
 
+  it("never shows another hub's message as this source's dead letter, whatever source its headers claim", async () => {
+    const recorded = (id: string) =>
+      waitFor(`the message ${id} dead-lettered and recorded`, async () => {
+        const rows = await db.query<{ subject: string; source: string | null; event_id: string | null }>(
+          `SELECT subject, source, event_id FROM inbox_dead_letters WHERE event_id = $1 OR nats_msg_id = $1`,
+          [id],
+        );
+        return rows.length > 0 ? rows : undefined;
+      });
+    // A real eur event, applied.
+    const real = hubInitiativeEvent('eur', 'dl-spoofed', 1);
+    await publisher.publishAll([real]);
+    await waitFor('the real eur event applied', async () => (await get(EUR, real.event.id)).body.outcome === 'APPLIED');
+
+    // The afr hub publishes, on its own subject, a body that is not JSON with binary-mode headers naming the eur hub
+    // and that event's id, and another naming an eur id that never existed.
+    const afrSubject = 'ctp.hub.afr.initiative.reported.v1';
+    const spoofed = `spoof-${Date.now()}`;
+    for (const id of [real.event.id, spoofed]) {
+      await publisher.publishRaw(afrSubject, '{not json at all', `afr-${id}`, {
+        'ce-specversion': '1.0',
+        'ce-source': EUR,
+        'ce-id': id,
+        'ce-type': 'ctp.initiative.reported.v1',
+      });
+    }
+    // Dead-lettered, recorded as the message claimed (binary mode: its ce- headers), with the subject it came on…
+    expect(await recorded(spoofed)).toEqual([{ subject: afrSubject, source: EUR, event_id: spoofed }]);
+    expect(await recorded(`afr-${real.event.id}`)).toEqual([
+      { subject: afrSubject, source: EUR, event_id: real.event.id },
+    ]);
+    // …but never shown as the eur hub's: not as an event of its own (404), not among its real event's dead letters.
+    expect((await get(EUR, spoofed)).status).toBe(404);
+    expect((await get(EUR, real.event.id)).body).toMatchObject({ outcome: 'APPLIED', deadLetters: [], redrive: null });
+    // Nor as the afr hub's: the message named another source.
+    expect((await get('/ctp/hubs/afr', spoofed)).status).toBe(404);
+
+    // A structured message (Content-Type application/cloudevents+json) is its body alone: its ce- headers are ignored
+    // (docs/contract.md), so one whose body is not JSON is known by its Nats-Msg-Id only, even on the eur subject.
+    const structuredMsgId = `structured-${Date.now()}`;
+    const claimed = `claimed-${Date.now()}`;
+    await publisher.publishRaw('ctp.hub.eur.initiative.reported.v1', '{not json at all', structuredMsgId, {
+      'Content-Type': 'application/cloudevents+json',
+      'ce-source': '/ctp/hubs/afr',
+      'ce-id': claimed,
+    });
+    expect(await recorded(structuredMsgId)).toEqual([
+      { subject: 'ctp.hub.eur.initiative.reported.v1', source: null, event_id: structuredMsgId },
+    ]);
+    expect((await get(EUR, structuredMsgId)).body).toMatchObject({ outcome: 'DEAD_LETTERED', reason: 'UNDECODABLE' });
+    expect((await get(EUR, claimed)).status).toBe(404);
+    expect((await get('/ctp/hubs/afr', claimed)).status).toBe(404);
+  });
+
   it('gives a redrive command that re-drives the dead letter; its fate then shows the new one', async () => {
     const malformed = hubInitiativeEvent('eur', 'dl-redriven', 1);
     await publisher.publishRaw(

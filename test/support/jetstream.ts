@@ -52,8 +52,15 @@ export class TestPublisher {
     await this.js.publish(subject, JSON.stringify(event.data), { msgID: options.msgId ?? event.id, headers: h });
   }
 
-  async publishRaw(subject: string, payload: string, msgId: string): Promise<void> {
+  /** Publishes `payload` as it is, with `Nats-Msg-Id` `msgId` and any `extraHeaders` (a broken or lying publisher). */
+  async publishRaw(
+    subject: string,
+    payload: string,
+    msgId: string,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<void> {
     const h = headers();
+    for (const [name, value] of Object.entries(extraHeaders)) h.set(name, value);
     await this.js.publish(subject, payload, { msgID: msgId, headers: h });
   }
 

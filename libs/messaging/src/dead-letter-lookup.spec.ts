@@ -55,11 +55,6 @@ describe('deadLetterIdentityOf', () => {
     expect(
       deadLetterIdentityOf(bytes('{}'), hdrs({ 'ce-id': 'a%20b', 'ce-source': '%C0%A0', 'Nats-Msg-Id': 'm' })).identity,
     ).toMatchObject({ eventId: 'a b', source: null });
-    // A structured body that is not JSON still names itself by stray ce- headers.
-    expect(
-      deadLetterIdentityOf(bytes('{not json'), hdrs({ 'Content-Type': 'application/cloudevents+json', 'ce-id': 'c' }))
-        .identity.eventId,
-    ).toBe('c');
     const notJson = deadLetterIdentityOf(bytes('{not json'), hdrs({ 'Nats-Msg-Id': 'poison-1' }));
     expect(notJson.payload).toBeUndefined();
     expect(notJson.identity).toEqual({
@@ -68,6 +63,57 @@ describe('deadLetterIdentityOf', () => {
       type: null,
       natsMsgId: 'poison-1',
       redrivenFrom: null,
+    });
+  });
+
+  it('ignores ce- headers on a structured message, as the decoder does (docs/contract.md): its body alone says', () => {
+    // Structured by its Content-Type (any case, with parameters): a body that is not JSON names no source, id or type,
+    // whatever ce- headers came with it; the id is then only its Nats-Msg-Id.
+    for (const contentType of ['application/cloudevents+json', 'Application/CloudEvents+JSON; charset=utf-8']) {
+      const spoof = deadLetterIdentityOf(
+        bytes('{not json'),
+        hdrs({
+          'Content-Type': contentType,
+          'ce-specversion': '1.0',
+          'ce-source': '/ctp/hubs/eur',
+          'ce-id': 'eur-event-1',
+          'ce-type': 'ctp.initiative.reported.v1',
+          'Nats-Msg-Id': 'afr-msg-1',
+        }),
+      );
+      expect(spoof.identity).toEqual({
+        source: null,
+        eventId: 'afr-msg-1',
+        type: null,
+        natsMsgId: 'afr-msg-1',
+        redrivenFrom: null,
+      });
+      expect(spoof.payload).toBeUndefined();
+    }
+    // A structured envelope without source or id does not borrow them from headers either.
+    expect(
+      deadLetterIdentityOf(
+        bytes(JSON.stringify({ specversion: '1.0', type: 't', data: {} })),
+        hdrs({ 'Content-Type': 'application/cloudevents+json', 'ce-source': '/ctp/hubs/eur', 'ce-id': 'x' }),
+      ).identity,
+    ).toMatchObject({ source: null, eventId: null, type: 't' });
+  });
+
+  it('reads ce- headers only in binary mode: ce- headers without a CloudEvents Content-Type, or with a JSON one', () => {
+    const headers = { 'ce-source': '/ctp/hubs/eur', 'ce-id': 'eur-event-1', 'Nats-Msg-Id': 'm' };
+    // Not JSON, no Content-Type, ce- headers: binary, so the headers are what it claims (the lookup then believes the
+    // claim only on the claimed source's own subjects: DeadLetterLookup.lettersOf).
+    expect(deadLetterIdentityOf(bytes('{not json'), hdrs(headers)).identity).toMatchObject({
+      source: '/ctp/hubs/eur',
+      eventId: 'eur-event-1',
+    });
+    expect(
+      deadLetterIdentityOf(bytes('{}'), hdrs({ ...headers, 'Content-Type': 'application/json' })).identity,
+    ).toMatchObject({ source: '/ctp/hubs/eur', eventId: 'eur-event-1' });
+    // No ce- header at all: structured (how CTP's producers published before they set Content-Type).
+    expect(deadLetterIdentityOf(bytes('{not json'), hdrs({ 'Nats-Msg-Id': 'm' })).identity).toMatchObject({
+      source: null,
+      eventId: 'm',
     });
   });
 

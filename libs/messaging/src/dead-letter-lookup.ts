@@ -10,11 +10,11 @@ const MAX_IDENTITY_LENGTH = 1000;
 
 /** What a dead-lettered message is known by: whatever it carried, even when it is not a valid envelope. */
 export interface DeadLetterIdentity {
-  /** The event's `source`: the envelope's, or the `ce-source` header (CloudEvents binary mode); null if neither. */
+  /** The event's `source`: the envelope's, or in CloudEvents binary mode the `ce-source` header; null if none. */
   source: string | null;
-  /** The event's `id` (the envelope's, or the `ce-id` header), else the `Nats-Msg-Id` header; null if none. */
+  /** The event's `id` (the envelope's, or in binary mode the `ce-id` header), else `Nats-Msg-Id`; null if none. */
   eventId: string | null;
-  /** The event's `type`: the envelope's, or the `ce-type` header. */
+  /** The event's `type`: the envelope's, or in binary mode the `ce-type` header. */
   type: string | null;
   /** The message's `Nats-Msg-Id` (the relays set it to the event id). */
   natsMsgId: string | null;
@@ -45,17 +45,19 @@ interface HeaderReader extends MessageHeaders {
 
 /**
  * Who a dead-lettered message says it is, and its payload parsed (undefined when it is not JSON), read as the consumer
- * read it (`contentModeOf`, the decoder's own reading): in structured mode from the envelope, then from CloudEvents
- * binary-mode headers (`ce-id`, `ce-source`, `ce-type`); in binary mode from those headers, decoded as the decoder does
- * (`envelopeViewOf`), and the payload is then the envelope they make with the body as `data` (what a structured
- * message would have carried); in both, then from `Nats-Msg-Id`. Pure, and never throws: the message may be anything
- * at all — that is often why it is dead.
+ * read it (`contentModeOf`, the decoder's own reading: `Content-Type: application/cloudevents…` is structured, else
+ * `ce-` headers make it binary): in structured mode from the envelope (the body) alone — `ce-` headers are ignored
+ * there, as the decoder ignores them (docs/contract.md), so a body that is not JSON names no source, id or type; in
+ * binary mode from the `ce-id`, `ce-source` and `ce-type` headers, decoded as the decoder does (`envelopeViewOf`), and
+ * the payload is then the envelope they make with the body as `data` (what a structured message would have carried);
+ * in both, then the id from `Nats-Msg-Id`. Who may claim which source is not decided here: a row is matched to a
+ * source only on that source's own subjects (`DeadLetterLookup.lettersOf`). Pure, and never throws: the message may
+ * be anything at all — that is often why it is dead.
  */
 export function deadLetterIdentityOf(
   data: Uint8Array,
   headers: HeaderReader | undefined,
 ): { identity: DeadLetterIdentity; payload: unknown } {
-  const header = (name: string) => identityText(headers?.get(name, Match.IgnoreCase));
   const natsMsgId = identityText(headers?.get('Nats-Msg-Id'));
   const redriven = Number(headers?.get(REDRIVEN_FROM_HEADER) || NaN);
   const redrivenFrom = Number.isSafeInteger(redriven) && redriven > 0 ? redriven : null;
@@ -83,9 +85,9 @@ export function deadLetterIdentityOf(
   return {
     payload,
     identity: {
-      source: identityText(envelope.source) ?? header('ce-source'),
-      eventId: identityText(envelope.id) ?? header('ce-id') ?? natsMsgId,
-      type: identityText(envelope.type) ?? header('ce-type'),
+      source: identityText(envelope.source),
+      eventId: identityText(envelope.id) ?? natsMsgId,
+      type: identityText(envelope.type),
       natsMsgId,
       redrivenFrom,
     },
@@ -159,25 +161,29 @@ export class DeadLetterLookup {
   }
 
   /**
-   * The dead letters of one event, oldest first: those whose id (envelope, `ce-id` or `Nats-Msg-Id`) is `eventId` and
-   * whose source is `source` — or, for a message that named no source at all, whose subject starts with
-   * `sourcelessSubjectPrefix` (the subjects only that source may publish on; omit it to match named sources only).
-   * Index lookups on the id, whatever the size of the table.
+   * The dead letters of one event, oldest first: those whose id (envelope, `ce-id` or `Nats-Msg-Id`) is `eventId`,
+   * that came on a subject starting with `subjectPrefix` — the subjects only that source may publish on (NATS
+   * permissions) — and that named `source` or no source at all. A message is anyone's to label, so whatever source it
+   * names is believed only on that source's own subjects (as reconciliation believes a dead letter, sync/refusals.ts):
+   * another publisher's message naming this source, on its own subject, is not this source's dead letter. Without
+   * `subjectPrefix` (a source no publisher has), only rows naming `source` match. Index lookups on the id, whatever
+   * the size of the table.
    */
   static async lettersOf(
     manager: EntityManager,
     source: string,
     eventId: string,
-    sourcelessSubjectPrefix?: string,
+    subjectPrefix?: string,
   ): Promise<DeadLetterEntry[]> {
     const rows: DeadLetterRow[] = await manager.query(
       `SELECT consumer, stream, stream_seq, subject, source, event_id, event_type, nats_msg_id, reason, detail,
               delivery_count, dlq_stream, dlq_seq, redriven_from, dead_lettered_at
          FROM inbox_dead_letters
         WHERE (event_id = $2 OR nats_msg_id = $2)
-          AND (source = $1 OR (source IS NULL AND $3::text IS NOT NULL AND left(subject, length($3::text)) = $3::text))
+          AND CASE WHEN $3::text IS NULL THEN source = $1
+                   ELSE left(subject, length($3::text)) = $3::text AND (source = $1 OR source IS NULL) END
         ORDER BY dead_lettered_at, dlq_seq`,
-      [source, eventId, sourcelessSubjectPrefix ?? null],
+      [source, eventId, subjectPrefix ?? null],
     );
     return rows.map((r) => ({
       consumer: r.consumer,
