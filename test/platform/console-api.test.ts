@@ -381,6 +381,28 @@ describe('the console on the platform', () => {
       const res = await fetch(url('/console/stream'), { headers: await bearer('IP-GS-CTP', 'ops:read') });
       expect(res.status).toBe(403);
     });
+
+    it('refuses 401 a token already past its exp, which the guard accepts within its clock tolerance', async () => {
+      const expired = await bearer('IP-GS-CTP', 'registry:read', {
+        sub: 'console-expired-test',
+        expiresAt: Math.floor(Date.now() / 1000) - 5,
+      });
+      // Within the tolerance (30 s by default): other routes still accept it…
+      expect((await fetch(url('/initiatives?limit=1'), { headers: expired })).status).toBe(200);
+      // …but a stream on it would end at once, and the console reconnect at once: it is refused as expired instead.
+      const res = await fetch(url('/console/stream'), { headers: expired });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('www-authenticate')).toBe(
+        'Bearer error="invalid_token", error_description="the token has expired"',
+      );
+      expect(await res.json()).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'a valid bearer token is required: the token has expired',
+        details: [{ field: 'Authorization', rule: 'bearerToken', message: 'the token has expired' }],
+      });
+    });
   });
 
   describe('operations', () => {

@@ -2,7 +2,9 @@
  * Live updates: GET /console/stream (Server-Sent Events) read with fetch(), since EventSource cannot send the
  * Authorization header. Events say only what changed (`rollups`, `pairs`, `registry`); each page re-fetches what it
  * shows with its own token. Reconnects with backoff; after a reconnection a `resync` event tells every page to
- * re-fetch (it may have missed events). A stream silent for longer than three keep-alives is dropped and reopened.
+ * re-fetch (it may have missed events). The backoff starts again from its shortest delay only after a stream that
+ * lasted: one the server ends at once, again and again, is asked for less and less often (each reconnection makes every
+ * page re-fetch). A stream silent for longer than three keep-alives is dropped and reopened.
  */
 import { reconnectDelayMs, SseParser, type SseEvent } from './lib/sse';
 
@@ -13,6 +15,8 @@ export type LiveEventName = 'rollups' | 'pairs' | 'registry' | 'resync';
 const STREAM_PATH = '/console/stream';
 /** The server sends `: keep-alive` every 15 s. */
 const SILENCE_LIMIT_MS = 45_000;
+/** A stream that lasted this long was a working connection: the next reconnection waits the shortest delay again. */
+export const STABLE_STREAM_MS = 5_000;
 
 export class LiveStream {
   private listeners = new Map<string, Set<(e: SseEvent) => void>>();
@@ -72,6 +76,7 @@ export class LiveStream {
       const controller = new AbortController();
       this.controller = controller;
       let watchdog: ReturnType<typeof setTimeout> | undefined;
+      let connectedAt: number | undefined;
       const feed = () => {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => controller.abort(), SILENCE_LIMIT_MS);
@@ -99,7 +104,7 @@ export class LiveStream {
         this.setStatus('live');
         if (connectedBefore) this.emit({ event: 'resync', data: '', id: '' });
         connectedBefore = true;
-        attempt = 0;
+        connectedAt = Date.now();
         const parser = new SseParser();
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         for (;;) {
@@ -115,6 +120,9 @@ export class LiveStream {
         clearTimeout(watchdog);
       }
       if (!current()) return;
+      // Not after every connection: a stream that ends at once (a token the server no longer takes for a stream, a
+      // proxy cutting it) would otherwise be reopened every second, each time making every page fetch again.
+      if (connectedAt !== undefined && Date.now() - connectedAt >= STABLE_STREAM_MS) attempt = 0;
       this.setStatus('reconnecting');
       await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt++)));
     }

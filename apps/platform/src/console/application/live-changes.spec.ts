@@ -2,12 +2,13 @@ import { CtpLogger, Metrics } from '@ctp/observability';
 import { PlatformConfig } from '../../config/platform.config';
 import { StreamCapacityReached, TooManyStreams } from '../../platform-errors';
 import { ChangeFloors, ChangeReadings, ChangeWatermarksReadModel } from '../persistence/change-watermarks.read-model';
-import { LiveChanges, StreamSink } from './live-changes';
+import { LiveChanges, StreamSink, TOKEN_EXPIRED } from './live-changes';
 
 /** A client: what was written to it, whether it was ended; `full` makes its writes report a full buffer. */
 class Client implements StreamSink {
   text = '';
   ended = false;
+  ends = 0;
   full = false;
   write(chunk: string): boolean {
     this.text += chunk;
@@ -15,6 +16,7 @@ class Client implements StreamSink {
   }
   end(): void {
     this.ended = true;
+    this.ends++;
   }
   events(): string[] {
     return [...this.text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
@@ -165,5 +167,58 @@ describe('LiveChanges: one poller for every console stream', () => {
     await live.beforeApplicationShutdown();
     expect(a.ended).toBe(true);
     expect(() => live.open('org:a', new Client())).toThrow(StreamCapacityReached);
+  });
+
+  describe("a stream's token expiry", () => {
+    it('ends the stream when its token expires, saying so, and frees its slot', async () => {
+      const a = new Client();
+      live.open('org:a', a, { expiresInMs: 10_000 });
+      await advance(9_900);
+      expect(a.ended).toBe(false);
+      await advance(200);
+      expect(a.text.endsWith(TOKEN_EXPIRED)).toBe(true);
+      expect(a.ends).toBe(1);
+      expect(live.count('org:a')).toBe(0);
+      expect(live.count()).toBe(0);
+    });
+
+    it('is cleared when the client closes the stream: no timer left, nothing written or ended later', async () => {
+      live.open('org:base', new Client()); // keeps the poller's own timers steady
+      await advance(50);
+      const timers = jest.getTimerCount();
+      const a = new Client();
+      const s = live.open('org:a', a, { expiresInMs: 60_000 });
+      expect(jest.getTimerCount()).toBe(timers + 1);
+      s.close();
+      expect(jest.getTimerCount()).toBe(timers);
+      await advance(61_000);
+      expect(a.text).not.toContain('token expired');
+      expect(a.ends).toBe(0);
+    });
+
+    it('is cleared when a stream is dropped for not reading: ended once, never again at its expiry', async () => {
+      const slow = new Client();
+      live.open('org:a', slow, { expiresInMs: 20_000 });
+      slow.full = true;
+      await advance(15_100); // the keep-alive finds its buffer full
+      expect(slow.ends).toBe(1);
+      expect(live.count()).toBe(0);
+      expect(jest.getTimerCount()).toBe(0); // the poller stopped with the last stream, and the expiry went with it
+      await advance(10_000);
+      expect(slow.ends).toBe(1);
+      expect(slow.text).not.toContain('token expired');
+    });
+
+    it('is cleared at shutdown: every stream ended once, no timer left', async () => {
+      const a = new Client();
+      live.open('org:a', a, { expiresInMs: 60_000 });
+      await advance(50);
+      await live.beforeApplicationShutdown();
+      expect(a.ends).toBe(1);
+      expect(jest.getTimerCount()).toBe(0);
+      await advance(61_000);
+      expect(a.ends).toBe(1);
+      expect(a.text).not.toContain('token expired');
+    });
   });
 });

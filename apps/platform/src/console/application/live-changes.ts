@@ -4,7 +4,7 @@ import { Gauge } from 'prom-client';
 import { PLATFORM_CONFIG, PlatformConfig } from '../../config/platform.config';
 import { StreamCapacityReached, TooManyStreams } from '../../platform-errors';
 import { WatermarkTracker } from '../domain/change-watermarks';
-import { KEEP_ALIVE, KEEP_ALIVE_MS, sseEvent } from '../domain/server-sent-events';
+import { KEEP_ALIVE, KEEP_ALIVE_MS, sseComment, sseEvent } from '../domain/server-sent-events';
 import { ChangeReadings, ChangeWatermarksReadModel } from '../persistence/change-watermarks.read-model';
 
 /** What the console's pages are told changed: they fetch again what they show, with their own token. */
@@ -23,9 +23,20 @@ export interface OpenStream {
   close(): void;
 }
 
+/** What a stream is opened with besides its sink. */
+export interface StreamOptions {
+  /** End the stream this many ms from now (its token expires then; the client reconnects with a fresh one). */
+  expiresInMs?: number;
+}
+
+/** What ends a stream whose token expired, before its end. */
+export const TOKEN_EXPIRED = sseComment('token expired: reconnect with a fresh one');
+
 interface Stream {
   identity: string;
   sink: StreamSink;
+  /** Ends it when its token expires; cleared whenever the stream is removed, however that happens. */
+  expiry?: NodeJS.Timeout;
 }
 
 /** How long a transaction may take to commit and still be noticed (change-watermarks.ts): detection runs are long. */
@@ -37,8 +48,9 @@ const REGISTRY_LAG_MS = 10_000;
  * GET /console/stream's one poller per process: while at least one stream is open it reads the database's change
  * marks every CONSOLE_STREAM_POLL_MS (one statement, whatever the number of clients) and tells every open stream what
  * changed — `rollups`, `pairs`, `registry`, each `{"at": "<iso>"}`, no record data —, with a `: keep-alive` comment
- * every 15 s. Streams are capped per identity (429) and in all (503). At shutdown every stream is ended, so that the
- * HTTP server can close.
+ * every 15 s. Streams are capped per identity (429) and in all (503). A stream opened with an expiry ends then (its
+ * token's). At shutdown every stream is ended, so that the HTTP server can close. However a stream goes — closed by
+ * its client, dropped for not reading, expired, shut down — its slot and its expiry timer go with it.
  */
 @Injectable()
 export class LiveChanges implements BeforeApplicationShutdown {
@@ -76,13 +88,20 @@ export class LiveChanges implements BeforeApplicationShutdown {
       });
   }
 
-  /** Opens a stream for `identity` (token org and sub); throws TooManyStreams or StreamCapacityReached. */
-  open(identity: string, sink: StreamSink): OpenStream {
+  /**
+   * Opens a stream for `identity` (token org and sub), ended after `expiresInMs` if given; throws TooManyStreams or
+   * StreamCapacityReached.
+   */
+  open(identity: string, sink: StreamSink, options: StreamOptions = {}): OpenStream {
     const { streamMaxPerIdentity, streamMaxTotal } = this.config.console;
     const mine = this.perIdentity.get(identity) ?? 0;
     if (mine >= streamMaxPerIdentity) throw new TooManyStreams(streamMaxPerIdentity);
     if (this.closing || this.streams.size >= streamMaxTotal) throw new StreamCapacityReached(streamMaxTotal);
     const stream: Stream = { identity, sink };
+    if (options.expiresInMs !== undefined) {
+      stream.expiry = setTimeout(() => this.end(stream, TOKEN_EXPIRED), Math.max(0, options.expiresInMs));
+      stream.expiry.unref();
+    }
     this.streams.add(stream);
     this.perIdentity.set(identity, mine + 1);
     this.gauge.set(this.streams.size);
@@ -97,14 +116,26 @@ export class LiveChanges implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    for (const s of [...this.streams]) {
-      this.remove(s);
-      s.sink.end();
-    }
+    for (const s of [...this.streams]) this.end(s);
     await this.polling;
   }
 
+  /** Removes a stream and ends its response, with `last` written first if it can be. */
+  private end(stream: Stream, last?: string): void {
+    this.remove(stream);
+    if (last !== undefined) {
+      try {
+        stream.sink.write(last);
+      } catch {
+        // the socket is gone: ended below all the same
+      }
+    }
+    stream.sink.end();
+  }
+
   private remove(stream: Stream): void {
+    clearTimeout(stream.expiry);
+    stream.expiry = undefined;
     if (!this.streams.delete(stream)) return;
     const left = (this.perIdentity.get(stream.identity) ?? 1) - 1;
     if (left > 0) this.perIdentity.set(stream.identity, left);
@@ -178,10 +209,7 @@ export class LiveChanges implements BeforeApplicationShutdown {
       } catch {
         // the socket is gone: closed below
       }
-      if (!written) {
-        this.remove(s);
-        s.sink.end();
-      }
+      if (!written) this.end(s);
     }
   }
 }

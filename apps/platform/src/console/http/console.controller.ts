@@ -1,4 +1,4 @@
-import { Access, CurrentPrincipal, Principal, Public } from '@ctp/auth';
+import { Access, CurrentPrincipal, Principal, Public, Unauthorized } from '@ctp/auth';
 import { Controller, Get, Header, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -50,24 +50,29 @@ export class ConsoleController {
       'text/event-stream. `event: rollups` when the rollup counts changed, `event: pairs` when pairs or decisions ' +
       'changed, `event: registry` when records changed, each with `data: {"at":"<iso>"}` and no record data (fetch ' +
       'again with your own token); a `: keep-alive` comment every 15 s. The stream ends when the token expires ' +
-      '(reconnect with a fresh one). At most CONSOLE_STREAM_MAX_PER_IDENTITY open streams per identity (429) and ' +
+      '(reconnect with a fresh one); a token already past its `exp` is refused 401, even within the clock ' +
+      'tolerance the other routes allow. At most CONSOLE_STREAM_MAX_PER_IDENTITY open streams per identity (429) and ' +
       'CONSOLE_STREAM_MAX_TOTAL in all (503).',
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'The stream (never ends by itself before the token expires)' })
+  @ApiResponse({ status: 401, description: 'No valid token, or one already expired (a stream would end at once)' })
   @ApiResponse({ status: 429, description: 'This identity already holds as many streams as it may' })
   @ApiResponse({ status: 503, description: 'The platform serves as many streams as it may' })
   stream(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): void {
-    const stream = this.live.open(`${principal.org}\u0000${principal.sub}`, {
-      write: (chunk) => res.write(chunk),
-      end: () => res.end(),
-    });
-    let expiry: NodeJS.Timeout | undefined;
-    const close = () => {
-      clearTimeout(expiry);
-      stream.close();
-    };
-    res.on('close', close);
+    // The guard accepts a token up to AUTH_CLOCK_TOLERANCE_S past its `exp`; a stream on it would end at once, and the
+    // client reconnect at once with the same token, again and again: refuse it as expired instead (sign in again).
+    const untilExpiry = msUntilExpiry(req.header('authorization'), Date.now());
+    if (untilExpiry !== undefined && untilExpiry <= 0) throw new Unauthorized('the token has expired');
+    // The client may have gone while the guard verified its token: its `close` has fired already and would not fire
+    // again, so a stream opened now would hold a slot until a keep-alive found the socket gone.
+    if (req.destroyed || req.socket.destroyed || res.destroyed || res.writableEnded) return;
+    const stream = this.live.open(
+      `${principal.org}\u0000${principal.sub}`,
+      { write: (chunk) => res.write(chunk), end: () => res.end() },
+      { expiresInMs: untilExpiry },
+    );
+    res.on('close', () => stream.close());
     // Straight to the client, event by event: nothing may buffer or compress it on the way (no-transform).
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -77,14 +82,6 @@ export class ConsoleController {
     req.socket.setNoDelay(true);
     req.socket.setTimeout(0);
     res.write(sseRetry(5000) + sseComment('connected'));
-    const untilExpiry = msUntilExpiry(req.header('authorization'), Date.now());
-    if (untilExpiry !== undefined) {
-      expiry = setTimeout(() => {
-        res.end(sseComment('token expired: reconnect with a fresh one'));
-        close();
-      }, untilExpiry);
-      expiry.unref();
-    }
   }
 
   @Get('operations')
