@@ -1,3 +1,8 @@
+import { request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDevIssuer } from '@ctp/auth';
 import {
   checkAuthorize,
   CodeGrant,
@@ -5,6 +10,7 @@ import {
   devOidcPort,
   devOidcRedirects,
   grantedScope,
+  hostProblem,
   pkceMatches,
   PROFILES,
   RedirectAllowList,
@@ -264,5 +270,84 @@ describe('profiles', () => {
 describe('startDevOidc', () => {
   it('refuses to start unless explicitly for development', async () => {
     await expect(startDevOidc({ development: false })).rejects.toThrow(/never in production/);
+  });
+});
+
+describe('the Host header (DNS rebinding)', () => {
+  it('names this provider only as 127.0.0.1:<port> or localhost:<port>', () => {
+    expect(hostProblem('127.0.0.1:3999', 3999)).toBeUndefined();
+    expect(hostProblem('localhost:3999', 3999)).toBeUndefined();
+    expect(hostProblem('LocalHost:3999', 3999)).toBeUndefined();
+    for (const host of [
+      'attacker.example:3999',
+      '127.0.0.1.nip.io:3999',
+      'localhost.attacker.example:3999',
+      '127.0.0.1',
+      'localhost',
+      '127.0.0.1:4000',
+      '[::1]:3999',
+      '0.0.0.0:3999',
+      '127.0.0.1:3999@attacker.example',
+    ]) {
+      expect([host, hostProblem(host, 3999)?.status]).toEqual([host, 421]);
+    }
+    expect(hostProblem('attacker.example:3999', 3999)?.message).toBe(
+      'this development provider answers only to Host 127.0.0.1:3999 or localhost:3999, not "attacker.example:3999"',
+    );
+    expect(hostProblem(undefined, 3999)?.status).toBe(400);
+    expect(hostProblem('', 3999)?.status).toBe(400);
+  });
+
+  describe('at the running provider', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctp-dev-oidc-'));
+    let server: Awaited<ReturnType<typeof startDevOidc>>;
+    const lines: string[] = [];
+
+    beforeAll(async () => {
+      server = await startDevOidc({
+        development: true,
+        devIssuer: await ensureDevIssuer(dir),
+        port: 0,
+        log: (line) => lines.push(line),
+      });
+    });
+
+    afterAll(async () => {
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** GET `path` with this Host header (fetch cannot set Host), on the provider's real address. */
+    const get = (path: string, host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path, headers: { Host: host } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+
+    it('answers to its own names', async () => {
+      for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
+        const res = await get('/.well-known/openid-configuration', host);
+        expect([host, res.status]).toEqual([host, 200]);
+        expect(JSON.parse(res.body)).toMatchObject({ issuer: server.issuer });
+      }
+    });
+
+    it('refuses 421 a request for any other name, on every endpoint, saying why', async () => {
+      for (const path of ['/.well-known/openid-configuration', '/jwks', '/authorize?client_id=ctp-console']) {
+        const res = await get(path, `attacker.example:${server.port}`);
+        expect([path, res.status]).toEqual([path, 421]);
+        expect(JSON.parse(res.body)).toEqual({
+          error: 'misdirected_request',
+          error_description: `this development provider answers only to Host 127.0.0.1:${server.port} or localhost:${server.port}, not "attacker.example:${server.port}"`,
+        });
+      }
+      expect(lines.some((l) => l.startsWith('request refused: ') && l.includes('attacker.example'))).toBe(true);
+    });
   });
 });

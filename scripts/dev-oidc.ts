@@ -19,7 +19,8 @@
  *
  * Endpoints: /.well-known/openid-configuration, /jwks, /authorize (GET: the sign-in form; POST: a one-time code, 60 s),
  * /token, /logout (end_session_endpoint). Discovery, /jwks and /token answer the console's origins with CORS headers:
- * oidc-client-ts calls them with fetch from the browser.
+ * oidc-client-ts calls them with fetch from the browser. Every request must name it as `127.0.0.1:<port>` or
+ * `localhost:<port>` in its Host header (`hostProblem`: 421 otherwise, against DNS rebinding).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -444,6 +445,25 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+/**
+ * Whether a request's Host header names this provider: `127.0.0.1:<port>` or `localhost:<port>` (any case), nothing
+ * else. Listening on loopback is not enough: a page on another site can have its own name resolve to 127.0.0.1 (DNS
+ * rebinding) and then read this provider's answers as same-origin. Its requests carry that name in Host, so they are
+ * refused (421), and a request without a Host header too (400).
+ */
+export function hostProblem(
+  host: string | undefined,
+  port: number,
+): { status: 400 | 421; message: string } | undefined {
+  if (host === undefined || host === '') return { status: 400, message: 'the request has no Host header' };
+  const allowed = [`127.0.0.1:${port}`, `localhost:${port}`];
+  if (allowed.includes(host.toLowerCase())) return undefined;
+  return {
+    status: 421,
+    message: `this development provider answers only to Host ${allowed.join(' or ')}, not ${JSON.stringify(host.slice(0, 100))}`,
+  };
+}
+
 /** Starts the provider on 127.0.0.1; refuses unless `development` is true and NODE_ENV is not production. */
 export async function startDevOidc(options: DevOidcOptions): Promise<DevOidcServer> {
   if (options.development !== true) {
@@ -668,6 +688,14 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidcServ
   }
 
   const server: Server = createServer((req, res) => {
+    const wrongHost = hostProblem(req.headers.host, (server.address() as AddressInfo).port);
+    if (wrongHost) {
+      log(`request refused: ${wrongHost.message}`);
+      return json(res, wrongHost.status, {
+        error: wrongHost.status === 421 ? 'misdirected_request' : 'invalid_request',
+        error_description: wrongHost.message,
+      });
+    }
     handle(req, res).catch((err: unknown) => {
       const status = err instanceof HttpProblem ? err.status : 500;
       if (status === 500) log(`error: ${(err as Error).message}`);
