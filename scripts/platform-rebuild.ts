@@ -2,13 +2,14 @@
  * `npm run platform:rebuild [-- --database ctp_platform_rebuild] [--keep] [--timeout 30m]`
  *
  * Replays CTP_EVENTS from its first message into a fresh platform read model (its own database, its own temporary
- * durable consumers, publishing nothing), through the same consumer code as the live platform, then compares it with
- * the live read model and says whether they agree. Analysts' decisions on pairs and the matching models applied are
- * operator input, not derived from events: they are copied from the live database first, so the replay scores pairs
- * with the model in use live. (Live pairs stored before a model was applied keep the older model's verdicts until
- * their records change: a replay after an apply may then differ, and says so.) Exits 0 when both agree, 1 when they
- * differ (or the rebuild failed), 2 on bad arguments, 3 when NATS or PostgreSQL cannot be reached. Progress (the
- * replay, then duplicate detection in the rebuilt and the live read models) goes to stderr.
+ * durable consumers, publishing nothing: no events, and the messages it dead-letters only recorded in its own
+ * database, never copied to the live dead-letter stream), through the same consumer code as the live platform, then
+ * compares it with the live read model and says whether they agree. Analysts' decisions on pairs and the matching
+ * models applied are operator input, not derived from events: they are copied from the live database first, so the
+ * replay scores pairs with the model in use live. (Live pairs stored before a model was applied keep the older
+ * model's verdicts until their records change: a replay after an apply may then differ, and says so.) Exits 0 when
+ * both agree, 1 when they differ (or the rebuild failed), 2 on bad arguments, 3 when NATS or PostgreSQL cannot be
+ * reached. Progress (the replay, then duplicate detection in the rebuilt and the live read models) goes to stderr.
  */
 import 'reflect-metadata';
 import { adminNatsSettings, connectAdmin } from './admin-nats';
@@ -42,9 +43,10 @@ const DEFAULT_TIMEOUT = '30m';
 export const USAGE = `Usage: npm run platform:rebuild [-- --database <name>] [--keep] [--timeout <duration>]
 
 Replays the stream CTP_EVENTS from its first message into a fresh platform read model (a database of its own, its own
-temporary durable consumers, publishing nothing), through the same consumer code as the live platform, then compares
-it with the live read model and says whether they agree. Analysts' decisions on pairs and the matching models applied
-are copied from the live database first. The live platform is only read.
+temporary durable consumers, publishing nothing: the messages it dead-letters are recorded in its database only, not
+copied to the dead-letter stream), through the same consumer code as the live platform, then compares it with the live
+read model and says whether they agree. Analysts' decisions on pairs and the matching models applied are copied from
+the live database first. The live platform is only read.
 
   --database <name>     the database to rebuild into, dropped first and afterwards (default ${DEFAULT_REBUILD_DATABASE});
                         never the live one
@@ -203,6 +205,7 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
       natsUrl: adminNatsSettings().url,
       natsCredentials: adminNatsSettings().credentials,
     };
+    // publish: false — no outbox relay, and dead letters recorded in the rebuild's database only (RecordOnlyDeadLetters).
     app = await NestFactory.create(
       PlatformModule.register(config, logger, { consumers, publish: false, provision: true }),
       {

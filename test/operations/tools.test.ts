@@ -6,15 +6,16 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { headers } from '@nats-io/nats-core';
+import { Client } from 'pg';
 import { JetStreamNames } from '@ctp/contracts';
 import { DeadLetterHeaders, MESSAGING_MIGRATIONS } from '@ctp/messaging';
 import { buildDataSourceOptions, openDataSource } from '@ctp/persistence';
-import { TestDatabase } from '../support/databases';
+import { PG_ADMIN_URL, TestDatabase } from '../support/databases';
 import { hubInitiativeEvent } from '../support/events';
 import { TestPublisher } from '../support/jetstream';
 import { freePort, TestNatsServer } from '../support/nats-server';
 import { PlatformUnderTest } from '../support/platform-under-test';
-import { ROOT } from '../support/services';
+import { ROOT, waitFor } from '../support/services';
 
 interface Ran {
   code: number | null;
@@ -264,5 +265,65 @@ describe('platform:rebuild shows its progress', () => {
     expect(r.stderr).toMatch(/(^|\n)replaying CTP_EVENTS: 0\/40 events \(0%\)/);
     expect(r.stderr).toMatch(/\nreplaying CTP_EVENTS: 40\/40 events \(100%\), [\d.]+\/s, took \d+s\n/);
     expect(r.stderr).toMatch(/\nduplicate detection in the rebuild: (\d+)\/\1 records \(100%\), .*took \d+s\n/);
+  });
+
+  it('records what it dead-letters in its own database only: the live dead-letter stream gains nothing', async () => {
+    // A poison message (not JSON) and a malformed event (wrong CloudEvents version): the live platform dead-letters both.
+    await p.publisher.publishRaw('ctp.hub.eur.initiative.reported.v1', '{not json', `poison-${Date.now()}`);
+    const malformed = hubInitiativeEvent('eur', 'rebuild-malformed', 1);
+    await p.publisher.publishRaw(
+      malformed.subject,
+      JSON.stringify({ ...malformed.event, specversion: '0.3' }),
+      malformed.event.id,
+    );
+    const deadLetters = async () =>
+      (await p.publisher.jsm.streams.info(JetStreamNames.deadLetterStream)).state.messages;
+    await waitFor('the live platform to dead-letter both', async () => (await deadLetters()) === 2);
+    await waitFor(
+      'both dead letters recorded live',
+      async () => (await p.db.query(`SELECT 1 FROM inbox_dead_letters`)).length === 2,
+    );
+
+    const rebuilt = new URL(p.db.url);
+    rebuilt.pathname = `/${p.db.name}_rbdl`;
+    try {
+      const r = await tool('platform-rebuild', ['--database', `${p.db.name}_rbdl`, '--keep'], {
+        NATS_URL: p.nats.url,
+        DATABASE_URL: p.db.url,
+      });
+      expect(r.stdout).toContain('rebuild matches the live read model');
+      expect(r.code).toBe(0);
+      // Nothing published to the dead-letter stream: no copy under the rebuild's consumers for operators to re-drive.
+      expect(await deadLetters()).toBe(2);
+      // Recorded in the rebuild's database as the live platform recorded them, without a dead-letter stream position.
+      const c = new Client({ connectionString: rebuilt.toString() });
+      await c.connect();
+      try {
+        const { rows } = await c.query(
+          `SELECT consumer, reason, dlq_stream, dlq_seq FROM inbox_dead_letters ORDER BY stream_seq`,
+        );
+        expect(rows).toEqual([
+          {
+            consumer: expect.stringMatching(/^platform-hubs-rebuild-\d+$/),
+            reason: 'UNDECODABLE',
+            dlq_stream: null,
+            dlq_seq: null,
+          },
+          {
+            consumer: expect.stringMatching(/^platform-hubs-rebuild-\d+$/),
+            reason: 'INVALID_ENVELOPE',
+            dlq_stream: null,
+            dlq_seq: null,
+          },
+        ]);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      const admin = new Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${p.db.name}_rbdl" WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });

@@ -27,7 +27,10 @@ export interface PlatformRunOptions {
   wakeOutbox?: () => void;
   /** Durable consumers to read with (a rebuild uses its own, so the live ones are not disturbed). */
   consumers?: ConsumerBinding[];
-  /** Relay the outbox to NATS (a rebuild publishes nothing). */
+  /**
+   * Publish to NATS: relay the outbox, copy dead letters to the dead-letter stream (false: a rebuild publishes nothing;
+   * its dead letters are only recorded in its own database).
+   */
   publish?: boolean;
   /** Create its streams and consumers whatever the identity (a rebuild, run as admin, makes its own consumers). */
   provision?: boolean;
@@ -62,6 +65,7 @@ export class PlatformModule {
             topology: { replicas: config.natsStreamReplicas },
             // In the api role the consumer thread relays: this thread's writer wakes it (PlatformRuntimeModule).
             outbox: run.publish === false || run.role === 'api' ? false : { lockName: 'ctp-outbox-platform' },
+            publishDeadLetters: run.publish !== false,
             consumers: run.consumers ?? PLATFORM_CONSUMERS,
             server: {
               maxBatch: config.maxBatch,

@@ -1,5 +1,5 @@
 import { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/nats-core';
+import { headers as natsHeaders, MsgHdrs } from '@nats-io/nats-core';
 import { JetStreamNames } from '@ctp/contracts';
 
 export const DeadLetterHeaders = {
@@ -30,11 +30,20 @@ const RECENT_KEPT = 20;
 /** Where `npm run dlq -- redrive` records each re-drive, in the dead-letter stream beside the dead letters. */
 export const DEAD_LETTER_REDRIVE_SUBJECT = `${JetStreamNames.deadLetterSubjectPrefix}._redriven`;
 
-/** Where the broker stored a dead letter's copy, and when it was dead-lettered (its `Ctp-Dlq-Failed-At`). */
+/**
+ * Where the broker stored a dead letter's copy, and when it was dead-lettered (its `Ctp-Dlq-Failed-At`). No position
+ * (`stream` and `seq` null) when nothing was published: `RecordOnlyDeadLetters`, a rebuild's.
+ */
 export interface StoredDeadLetter {
-  stream: string;
-  seq: number;
+  stream: string | null;
+  seq: number | null;
   failedAt: Date;
+}
+
+/** Where a dead letter's copy went in the dead-letter stream, if it went there at all. */
+export interface DeadLetterCopy {
+  stream: string | null;
+  seq: number | null;
 }
 
 /**
@@ -67,7 +76,7 @@ export class DeadLetters {
     h.set(DeadLetterHeaders.consumer, consumer);
     const at = new Date().toISOString();
     h.set(DeadLetterHeaders.failedAt, at);
-    const ack = await this.js.publish(`${this.subjectPrefix}.${consumer}.${msg.subject}`, msg.data, {
+    const copy = await this.store(`${this.subjectPrefix}.${consumer}.${msg.subject}`, msg.data, {
       msgID: `dlq:${consumer}:${msg.info.stream}:${msg.seq}`,
       headers: h,
     });
@@ -79,7 +88,17 @@ export class DeadLetters {
       at,
     });
     if (this.notes.length > RECENT_KEPT) this.notes.shift();
-    return { stream: ack.stream, seq: ack.seq, failedAt: new Date(at) };
+    return { stream: copy.stream, seq: copy.seq, failedAt: new Date(at) };
+  }
+
+  /** Publishes the copy to the dead-letter stream; answers where the broker stored it. */
+  protected async store(
+    subject: string,
+    data: Uint8Array,
+    options: { msgID: string; headers: MsgHdrs },
+  ): Promise<DeadLetterCopy> {
+    const ack = await this.js.publish(subject, data, options);
+    return { stream: ack.stream, seq: ack.seq };
   }
 
   /**

@@ -14,7 +14,7 @@ import { CtpLogger, LOGGER, Metrics, ReadinessChecks } from '@ctp/observability'
 import { UnitOfWork } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { DeadLetters } from './dead-letters';
-import { RecordedDeadLetters } from './recorded-dead-letters';
+import { RecordedDeadLetters, RecordOnlyDeadLetters } from './recorded-dead-letters';
 import { ConsumerBinding, DEFAULT_SERVER_OPTIONS, JetStreamServer, JetStreamServerOptions } from './jetstream.server';
 import { connectNats } from './nats';
 import { hasIdentity, NatsCredentials } from './nats-credentials';
@@ -37,6 +37,11 @@ export interface MessagingModuleOptions {
   topology?: Partial<StreamTopology>;
   /** Start the outbox relay (services that publish). */
   outbox?: Partial<OutboxRelayOptions> | false;
+  /**
+   * Copy dead letters to the dead-letter stream (default true). False: only record them in `inbox_dead_letters`
+   * (`RecordOnlyDeadLetters`) — a rebuild, whose replay of old bad messages must not reach the live dead-letter stream.
+   */
+  publishDeadLetters?: boolean;
   /** Durable consumers this service reads (services that consume). */
   consumers?: ConsumerBinding[];
   server?: Partial<Omit<JetStreamServerOptions, 'consumers' | 'stream'>>;
@@ -96,11 +101,17 @@ export class MessagingModule
           },
         },
         {
-          // Dead letters recorded in inbox_dead_letters as they are sent (an event's fate, found by its identity).
+          // Dead letters recorded in inbox_dead_letters as they are sent (an event's fate, found by its identity);
+          // without publishDeadLetters, only recorded (a rebuild).
           provide: RecordedDeadLetters,
           inject: [JETSTREAM, MESSAGING_OPTIONS, UnitOfWork, LOGGER],
           useFactory: (js: JetStreamClient, o: MessagingModuleOptions, uow: UnitOfWork, log: CtpLogger) =>
-            new RecordedDeadLetters(js, topologyOf(o).deadLetterSubjectPrefix, uow, log),
+            new (o.publishDeadLetters === false ? RecordOnlyDeadLetters : RecordedDeadLetters)(
+              js,
+              topologyOf(o).deadLetterSubjectPrefix,
+              uow,
+              log,
+            ),
         },
         { provide: DeadLetters, useExisting: RecordedDeadLetters },
         {

@@ -4,7 +4,7 @@ import { CtpLogger } from '@ctp/observability';
 import { Transaction, UnitOfWork } from '@ctp/persistence';
 import { DeadLetterEntry } from './dead-letter-lookup';
 import { DeadLetterHeaders } from './dead-letters';
-import { RecordedDeadLetters } from './recorded-dead-letters';
+import { RecordedDeadLetters, RecordOnlyDeadLetters } from './recorded-dead-letters';
 
 function message(seq: number, payload: string, msgId?: string): JsMsg {
   const h = natsHeaders();
@@ -18,7 +18,11 @@ function message(seq: number, payload: string, msgId?: string): JsMsg {
   } as unknown as JsMsg;
 }
 
-function rig(publish: (subject: string) => Promise<PubAck>, query = jest.fn(async () => [])) {
+function rig(
+  publish: (subject: string) => Promise<PubAck>,
+  query = jest.fn(async () => []),
+  Kind: typeof RecordedDeadLetters = RecordedDeadLetters,
+) {
   const published: { subject: string; failedAt: string }[] = [];
   const js = {
     publish: jest.fn(async (subject: string, _data: unknown, opts: { headers: { get(k: string): string } }) => {
@@ -28,7 +32,7 @@ function rig(publish: (subject: string) => Promise<PubAck>, query = jest.fn(asyn
   };
   const uow = { run: async <T>(work: (tx: Transaction) => Promise<T>) => work({ manager: { query } } as never) };
   const log = { error: jest.fn() };
-  const dl = new RecordedDeadLetters(
+  const dl = new Kind(
     js as unknown as JetStreamClient,
     'ctpdlq',
     uow as unknown as UnitOfWork,
@@ -112,5 +116,50 @@ describe('RecordedDeadLetters', () => {
     expect(log.error).toHaveBeenCalledWith(
       expect.objectContaining({ msg: 'dead letter not recorded', dlqSeq: 5, eventId: 'm-3', streamSeq: 3 }),
     );
+  });
+});
+
+describe('RecordOnlyDeadLetters (a rebuild)', () => {
+  const noPublish = async (): Promise<PubAck> => {
+    throw new Error('must not publish');
+  };
+
+  it('records the dead letter and tells the listeners, publishing nothing: no dead-letter stream position', async () => {
+    const { dl, js, query } = rig(noPublish, undefined, RecordOnlyDeadLetters);
+    const heard: DeadLetterEntry[] = [];
+    dl.subscribe({ onDeadLettered: async (_tx, letter) => void heard.push(letter) });
+    const stored = await dl.send('platform-hubs-rebuild-1', message(7, '{not json', 'poison-1'), 'UNDECODABLE');
+
+    expect(js.publish).not.toHaveBeenCalled();
+    expect(stored).toEqual({ stream: null, seq: null, failedAt: expect.any(Date) });
+    expect(query).toHaveBeenCalledTimes(1);
+    expect(heard).toEqual([
+      expect.objectContaining({
+        consumer: 'platform-hubs-rebuild-1',
+        streamSeq: 7,
+        eventId: 'poison-1',
+        reason: 'UNDECODABLE',
+        dlqStream: null,
+        dlqSeq: null,
+        deadLetteredAt: stored.failedAt,
+      }),
+    ]);
+    expect(dl.recent()).toEqual([
+      expect.objectContaining({ consumer: 'platform-hubs-rebuild-1', reason: 'UNDECODABLE' }),
+    ]);
+  });
+
+  it('throws when the row cannot be written (it is the only record): the message is redelivered', async () => {
+    const { dl, log } = rig(
+      noPublish,
+      jest.fn(async () => {
+        throw new Error('connection refused');
+      }),
+      RecordOnlyDeadLetters,
+    );
+    await expect(dl.send('platform-hubs-rebuild-1', message(3, '{}'), 'INVALID_ENVELOPE')).rejects.toThrow(
+      'connection refused',
+    );
+    expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ msg: 'dead letter not recorded', dlqSeq: null }));
   });
 });

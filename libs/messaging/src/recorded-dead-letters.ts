@@ -2,7 +2,7 @@ import { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { CtpLogger } from '@ctp/observability';
 import { Transaction, UnitOfWork } from '@ctp/persistence';
 import { DeadLetterEntry, DeadLetterLookup, deadLetterIdentityOf, storableDetail } from './dead-letter-lookup';
-import { DeadLetters, StoredDeadLetter } from './dead-letters';
+import { DeadLetterCopy, DeadLetters, StoredDeadLetter } from './dead-letters';
 
 /** Told of every dead letter recorded, in the transaction that records it (e.g. the platform's reconciliation). */
 export interface DeadLetterListener {
@@ -21,7 +21,8 @@ export interface DeadLetterListener {
  *
  * Recording never changes what dead-lettering does: the copy is in the stream before the row is written, and a row
  * that cannot be written (the database down) is logged as `dead letter not recorded` — the dead letter is still
- * listed by `npm run dlq -- list`, only its event's route does not show it.
+ * listed by `npm run dlq -- list`, only its event's route does not show it. Without a copy (`RecordOnlyDeadLetters`)
+ * the row is the only record: one that cannot be written is thrown, so the message is redelivered.
  */
 export class RecordedDeadLetters extends DeadLetters {
   private readonly listeners: DeadLetterListener[] = [];
@@ -72,7 +73,21 @@ export class RecordedDeadLetters extends DeadLetters {
         source: letter.source,
         err: (err as Error).message,
       });
+      if (copy.seq === null) throw err;
     }
     return copy;
+  }
+}
+
+/**
+ * `RecordedDeadLetters` that publish nothing: each dead letter is recorded in `inbox_dead_letters` (and told to the
+ * listeners) as usual, without a copy in the dead-letter stream (`dlqStream` and `dlqSeq` null). For a rebuild
+ * (`npm run platform:rebuild`), which replays every message ever stored into a database of its own: its read model
+ * gets the same dead letters as the live one, while the live dead-letter stream — what operators are alerted on and
+ * re-drive — gets no copy of old bad messages under the rebuild's temporary consumers.
+ */
+export class RecordOnlyDeadLetters extends RecordedDeadLetters {
+  protected override async store(): Promise<DeadLetterCopy> {
+    return { stream: null, seq: null };
   }
 }
