@@ -10,13 +10,14 @@
  * nothing; the one that failed applies it (or dead-letters it again, with the new reason). Its outcome is then at the
  * platform's GET /events/:source/:id.
  */
-import { jetstream, jetstreamManager, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { JetStreamNames } from '@ctp/contracts';
-import { DEAD_LETTER_REDRIVE_SUBJECT, DeadLetterHeaders } from '@ctp/messaging';
+import { DEAD_LETTER_REDRIVE_SUBJECT, DeadLetterHeaders, REDRIVEN_FROM_HEADER } from '@ctp/messaging';
 import { adminNatsSettings, connectAdmin } from './admin-nats';
 import {
   connecting,
+  errorText,
   EXIT,
   exitCodesHelp,
   HELP_OPTION,
@@ -73,9 +74,17 @@ export function viewOf(m: StoredMsg): DeadLetterView {
 /** Reports `done` of `total` as work goes on (a scan of the stream, a re-drive). */
 export type OnProgress = (done: number, total: number) => void;
 
+/** What the dead-letter commands use of JetStream (a fake in the unit spec). */
+export interface DeadLetterStreamAccess {
+  jsm: { streams: Pick<JetStreamManager['streams'], 'info' | 'getMessage' | 'deleteMessage'> };
+  js: Pick<JetStreamClient, 'publish'>;
+  /** Whether the connection is closed for good (then the dead letters left are not tried: each would fail). */
+  closed?: () => boolean;
+}
+
 /** Every dead letter still in the stream (not the re-drive records), oldest first. */
 export async function listDeadLetters(
-  jsm: JetStreamManager,
+  jsm: DeadLetterStreamAccess['jsm'],
   consumer?: string,
   limit = 10_000,
   onProgress?: OnProgress,
@@ -94,22 +103,31 @@ export async function listDeadLetters(
   return out;
 }
 
-/** The dead letters `seqs` names (each must exist), or all of them (of `consumer`, if given). */
+/**
+ * The dead letters `seqs` names, or all of them (of `consumer`, if given). One named that is no longer in the stream
+ * (already re-driven, or removed) is passed to `onMissing` and left out; without `onMissing`, it is an error.
+ */
 async function lettersOf(
-  jsm: JetStreamManager,
+  jsm: DeadLetterStreamAccess['jsm'],
   seqs: number[] | 'all',
   consumer: string | undefined,
-  onProgress?: OnProgress,
+  options: { onScan?: OnProgress; onMissing?: (seq: number) => void },
 ): Promise<StoredMsg[]> {
-  if (seqs === 'all') return listDeadLetters(jsm, consumer, Number.MAX_SAFE_INTEGER, onProgress);
+  if (seqs === 'all') return listDeadLetters(jsm, consumer, Number.MAX_SAFE_INTEGER, options.onScan);
   const letters = await Promise.all(
     seqs.map((seq) => jsm.streams.getMessage(JetStreamNames.deadLetterStream, { seq }).catch(() => null)),
   );
-  return letters.map((m, i) => {
-    if (!m || m.subject === REDRIVE_SUBJECT)
-      throw new Error(`no dead letter ${seqs[i]} (already re-driven, or removed)`);
-    return m;
+  const found: StoredMsg[] = [];
+  letters.forEach((m, i) => {
+    if (m && m.subject !== REDRIVE_SUBJECT) found.push(m);
+    else if (options.onMissing) options.onMissing(seqs[i]);
+    else throw new Error(missingText(seqs[i]));
   });
+  return found;
+}
+
+function missingText(seq: number): string {
+  return `no dead letter ${seq} (already re-driven, or removed)`;
 }
 
 function originalSubjectOf(m: StoredMsg): string {
@@ -148,8 +166,16 @@ async function planOn(
   consumer: string | undefined,
   options: { onScan?: OnProgress },
 ): Promise<RedrivePlan[]> {
-  const jsm = await jetstreamManager(nc, { checkAPI: false });
-  return (await lettersOf(jsm, seqs, consumer, options.onScan)).map((m) => {
+  return planWith(await accessOf(nc), seqs, consumer, options);
+}
+
+async function planWith(
+  access: DeadLetterStreamAccess,
+  seqs: number[] | 'all',
+  consumer: string | undefined,
+  options: { onScan?: OnProgress; onMissing?: (seq: number) => void },
+): Promise<RedrivePlan[]> {
+  return (await lettersOf(access.jsm, seqs, consumer, options)).map((m) => {
     const v = viewOf(m);
     return {
       seq: m.seq,
@@ -161,6 +187,38 @@ async function planOn(
   });
 }
 
+/** A dead letter re-driven: its sequence, the subject it went back to and its new sequence in CTP_EVENTS. */
+export interface Redriven {
+  seq: number;
+  subject: string;
+  newSeq: number;
+}
+
+export interface RedriveOptions {
+  onScan?: OnProgress;
+  onProgress?: OnProgress;
+  /** Each one as soon as it is re-driven (and removed from the dead-letter stream). */
+  onRedriven?: (done: Redriven) => void;
+  /** A sequence number named that is no longer a dead letter: skipped. Without it, none is re-driven: an error. */
+  onMissing?: (seq: number) => void;
+  /** One that could not be re-driven: the next are still tried. Without it, the first failure is thrown. */
+  onFailed?: (seq: number, err: unknown) => void;
+}
+
+export interface RedriveResult {
+  redriven: Redriven[];
+  /** Named, but no longer in the stream: skipped. */
+  missing: number[];
+  /** Could not be re-driven (each told to `onFailed`). */
+  failed: number[];
+  /** Not tried: the connection closed for good after a failure. */
+  notTried: number[];
+}
+
+/**
+ * Re-drives the dead letters (each named must exist), one after the other; the first that fails is thrown (those
+ * before it are re-driven, and gone from the dead-letter stream).
+ */
 export async function redrive(
   natsUrl: string,
   seqs: number[] | 'all',
@@ -168,46 +226,81 @@ export async function redrive(
   /** Where the admin's credentials are read (NATS_IDENTITIES_DIR, NATS_NKEY_SEED_FILE, …). */
   env: NodeJS.ProcessEnv = process.env,
   options: { onScan?: OnProgress; onProgress?: OnProgress } = {},
-): Promise<{ seq: number; subject: string; newSeq: number }[]> {
+): Promise<Redriven[]> {
   const nc = await connectAdmin('ctp-dlq', { ...env, NATS_URL: natsUrl });
   try {
-    return await redriveOn(nc, seqs, consumer, options);
+    return (await redriveWith(await accessOf(nc), seqs, consumer, options)).redriven;
   } finally {
     await nc.drain();
   }
 }
 
-async function redriveOn(
-  nc: NatsConnection,
+async function accessOf(nc: NatsConnection): Promise<DeadLetterStreamAccess> {
+  return {
+    jsm: await jetstreamManager(nc, { checkAPI: false }),
+    js: jetstream(nc),
+    closed: () => nc.isClosed(),
+  };
+}
+
+/**
+ * Re-drives the dead letters one by one: the original payload published again on its original subject, a record of
+ * the re-drive on `ctpdlq._redriven`, then the dead letter removed — each told to `onRedriven` as soon as it is done,
+ * so that a run that fails halfway has said what it did. (Redone after a failure between the publish and the removal,
+ * the publish is dropped by the broker as a duplicate inside its window: Nats-Msg-Id `redrive:<seq>`.)
+ */
+export async function redriveWith(
+  access: DeadLetterStreamAccess,
   seqs: number[] | 'all',
   consumer: string | undefined,
-  options: { onScan?: OnProgress; onProgress?: OnProgress },
-): Promise<{ seq: number; subject: string; newSeq: number }[]> {
-  const jsm = await jetstreamManager(nc, { checkAPI: false });
-  const js = jetstream(nc);
-  const letters = await lettersOf(jsm, seqs, consumer, options.onScan);
-  const subjects = letters.map(originalSubjectOf);
-  const done: { seq: number; subject: string; newSeq: number }[] = [];
+  options: RedriveOptions = {},
+): Promise<RedriveResult> {
+  const { jsm, js } = access;
+  const missing: number[] = [];
+  const letters = await lettersOf(jsm, seqs, consumer, {
+    onScan: options.onScan,
+    ...(options.onMissing
+      ? {
+          onMissing: (seq) => {
+            missing.push(seq);
+            options.onMissing!(seq);
+          },
+        }
+      : {}),
+  });
+  const result: RedriveResult = { redriven: [], missing, failed: [], notTried: [] };
   for (const [i, m] of letters.entries()) {
     options.onProgress?.(i, letters.length);
-    const subject = subjects[i];
-    const h = natsHeaders();
-    for (const [k, v] of m.header ?? [])
-      if (!k.startsWith('Ctp-Dlq-') && k !== 'Nats-Msg-Id') for (const x of v) h.append(k, x);
-    h.set('Ctp-Redriven-From', String(m.seq));
-    const ack = await js.publish(subject, m.data, { msgID: `redrive:${m.seq}`, headers: h });
-    const record = natsHeaders();
-    record.set('Ctp-Redriven-Seq', String(m.seq));
-    await js.publish(
-      REDRIVE_SUBJECT,
-      JSON.stringify({ deadLetter: viewOf(m), redrivenAt: new Date().toISOString(), subject, streamSeq: ack.seq }),
-      { headers: record },
-    );
-    await jsm.streams.deleteMessage(JetStreamNames.deadLetterStream, m.seq);
-    done.push({ seq: m.seq, subject, newSeq: ack.seq });
+    try {
+      const subject = originalSubjectOf(m);
+      const h = natsHeaders();
+      for (const [k, v] of m.header ?? [])
+        if (!k.startsWith('Ctp-Dlq-') && k !== 'Nats-Msg-Id') for (const x of v) h.append(k, x);
+      h.set(REDRIVEN_FROM_HEADER, String(m.seq));
+      const ack = await js.publish(subject, m.data, { msgID: `redrive:${m.seq}`, headers: h });
+      const record = natsHeaders();
+      record.set('Ctp-Redriven-Seq', String(m.seq));
+      await js.publish(
+        REDRIVE_SUBJECT,
+        JSON.stringify({ deadLetter: viewOf(m), redrivenAt: new Date().toISOString(), subject, streamSeq: ack.seq }),
+        { headers: record },
+      );
+      await jsm.streams.deleteMessage(JetStreamNames.deadLetterStream, m.seq);
+      const done = { seq: m.seq, subject, newSeq: ack.seq };
+      result.redriven.push(done);
+      options.onRedriven?.(done);
+    } catch (err) {
+      if (!options.onFailed) throw err;
+      result.failed.push(m.seq);
+      options.onFailed(m.seq, err);
+      if (access.closed?.()) {
+        result.notTried.push(...letters.slice(i + 1).map((l) => l.seq));
+        break;
+      }
+    }
   }
   options.onProgress?.(letters.length, letters.length);
-  return done;
+  return result;
 }
 
 export const USAGE = `Usage: npm run dlq -- <command> [options]
@@ -221,7 +314,8 @@ Commands:
   list [--consumer <name>] [--limit <n>]   one JSON line per dead letter: seq, reason, detail, consumer, subject,
                                            event id (the count on stderr)
   show <seq>                               one dead letter: every header and the payload (JSON)
-  redrive <seq> [<seq>…] [--dry-run]       re-drive these dead letters
+  redrive <seq> [<seq>…] [--dry-run]       re-drive these dead letters (one no longer in the stream, e.g. re-driven
+                                           by an earlier run, is skipped with a warning)
   redrive --all [--consumer <name>] [--dry-run]
                                            re-drive every dead letter (of that consumer)
 
@@ -231,6 +325,10 @@ Options:
   --all              redrive: every dead letter (of --consumer, if given)
   --dry-run          redrive: print what would be re-driven (seq, subject, consumer, reason, event id), change nothing
   -h, --help         this text
+
+redrive prints a JSON line on stdout as each dead letter is re-driven (and removed), so a run that fails halfway has
+said what it did; one that cannot be re-driven is said on stderr and the next are still tried (exit 1). Running it
+again with the same sequence numbers re-drives only what is left.
 
 NATS: NATS_URL (default nats://127.0.0.1:4222), as admin: NATS_IDENTITIES_DIR (output of npm run nats:identities),
 or NATS_NKEY_SEED_FILE / NATS_CREDS_FILE / NATS_USER and NATS_PASSWORD, NATS_TLS_*. Progress of a long scan or
@@ -244,7 +342,7 @@ Examples:
   npm run dlq -- redrive 12 13
   npm run dlq -- redrive --all --consumer platform-hubs
 
-${exitCodesHelp('failed (e.g. no such dead letter, no dead-letter stream)')}`;
+${exitCodesHelp('failed (e.g. show: no such dead letter; redrive: a dead letter could not be re-driven; no dead-letter stream)')}`;
 
 export type DlqCommand =
   | { command: 'list'; consumer?: string; limit: number }
@@ -315,28 +413,7 @@ export async function run(
   // Cannot connect (exit 3) is told apart from what goes wrong once connected (exit 1).
   const nc = await connecting(() => connectAdmin('ctp-dlq', env));
   try {
-    if (cmd.command === 'redrive') {
-      const scan = scanProgress();
-      if (cmd.dryRun) {
-        const plan = await planOn(nc, cmd.seqs, cmd.consumer, { onScan: (d, t) => scan.update(d, t) });
-        scan.finish();
-        for (const p of plan) out({ msg: 'would re-drive', ...p });
-        io.stderr(`${plan.length} dead letter(s) would be re-driven (dry run: nothing published, nothing removed)\n`);
-        return EXIT.ok;
-      }
-      const progress = new Progress({ label: 're-driving', unit: 'dead letters', quietForMs: 1000 });
-      const done = await redriveOn(nc, cmd.seqs, cmd.consumer, {
-        onScan: (d, t) => scan.update(d, t),
-        onProgress: (d, t) => {
-          scan.finish();
-          progress.update(d, t);
-        },
-      });
-      progress.finish();
-      for (const d of done) out({ msg: 'dead letter re-driven', ...d });
-      io.stderr(`${done.length} dead letter(s) re-driven\n`);
-      return EXIT.ok;
-    }
+    if (cmd.command === 'redrive') return await redriveCommand(await accessOf(nc), cmd, io);
     const jsm = await jetstreamManager(nc, { checkAPI: false });
     if (cmd.command === 'list') {
       const scan = scanProgress();
@@ -359,6 +436,50 @@ export async function run(
   } finally {
     await nc.drain();
   }
+}
+
+/**
+ * `dlq redrive` (or its dry run) on `access`: a JSON line on stdout for each dead letter as soon as it is re-driven,
+ * a warning on stderr for each sequence number no longer in the stream (skipped) and for each that could not be
+ * re-driven (the next are still tried), then the counts on stderr. 0 when none failed, else 1.
+ */
+export async function redriveCommand(
+  access: DeadLetterStreamAccess,
+  cmd: Extract<DlqCommand, { command: 'redrive' }>,
+  io: ToolIo,
+  progress: { scan?: Progress; redrive?: Progress } = {},
+): Promise<number> {
+  const out = (o: unknown) => io.stdout(`${JSON.stringify(o)}\n`);
+  const scan = progress.scan ?? scanProgress();
+  const onMissing = (seq: number) => io.stderr(`dlq: ${missingText(seq)}: skipped\n`);
+  if (cmd.dryRun) {
+    const plan = await planWith(access, cmd.seqs, cmd.consumer, { onScan: (d, t) => scan.update(d, t), onMissing });
+    scan.finish();
+    for (const p of plan) out({ msg: 'would re-drive', ...p });
+    io.stderr(`${plan.length} dead letter(s) would be re-driven (dry run: nothing published, nothing removed)\n`);
+    return EXIT.ok;
+  }
+  const bar = progress.redrive ?? new Progress({ label: 're-driving', unit: 'dead letters', quietForMs: 1000 });
+  const result = await redriveWith(access, cmd.seqs, cmd.consumer, {
+    onScan: (d, t) => scan.update(d, t),
+    onProgress: (d, t) => {
+      scan.finish();
+      bar.update(d, t);
+    },
+    onRedriven: (d) => out({ msg: 'dead letter re-driven', ...d }),
+    onMissing,
+    onFailed: (seq, err) => io.stderr(`dlq: dead letter ${seq} not re-driven: ${errorText(err)}\n`),
+  });
+  bar.finish();
+  const { redriven, missing, failed, notTried } = result;
+  const counts = [
+    `${redriven.length} dead letter(s) re-driven`,
+    ...(missing.length ? [`${missing.length} skipped (not in the stream: ${missing.join(', ')})`] : []),
+    ...(failed.length ? [`${failed.length} failed (${failed.join(', ')})`] : []),
+    ...(notTried.length ? [`${notTried.length} not tried, the connection closed (${notTried.join(', ')})`] : []),
+  ];
+  io.stderr(`${counts.join(', ')}\n`);
+  return failed.length || notTried.length ? EXIT.failed : EXIT.ok;
 }
 
 /** "stream not found" and "no responders" said with what they mean here. */

@@ -177,6 +177,11 @@ describe('dlq redrive --dry-run, then for real', () => {
     const list = await tool('dlq', ['list'], { NATS_URL: nats.url });
     expect({ code: list.code, stdout: list.stdout }).toEqual({ code: 0, stdout: '' });
     expect(list.stderr).toContain('0 dead letter(s)');
+    // Run again with the same sequence number: nothing left to do, said as a warning, not a failure.
+    const again = await tool('dlq', ['redrive', String(seq)], { NATS_URL: nats.url });
+    expect({ code: again.code, stdout: again.stdout }).toEqual({ code: 0, stdout: '' });
+    expect(again.stderr).toContain(`dlq: no dead letter ${seq} (already re-driven, or removed): skipped\n`);
+    expect(await events()).toBe(1);
   });
 });
 
