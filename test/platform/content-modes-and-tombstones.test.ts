@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { InitiativeEventType, InitiativeSnapshot, InitiativeWithdrawal } from '@ctp/contracts';
 import { as, bearer } from '../support/auth';
-import { TestDatabase } from '../support/databases';
 import { eventFor, snapshotOf } from '../support/events';
-import { TestPublisher } from '../support/jetstream';
-import { freePort, TestNatsServer } from '../support/nats-server';
-import { ServiceProcess, waitFor } from '../support/services';
+import { PlatformUnderTest } from '../support/platform-under-test';
+import { waitFor } from '../support/services';
 
 interface Fate {
   outcome: string | null;
@@ -38,31 +36,13 @@ const ROLLUP_DIMENSIONS = ['region', 'primaryActionStream', 'status', 'kind', 'c
  * client and read back through `GET /events/:source/:id`, `GET /initiatives/:id` and `GET /rollups`.
  */
 describe('CloudEvents content modes and tombstone withdrawals, through the platform consumer', () => {
-  let nats: TestNatsServer;
-  let publisher: TestPublisher;
-  let platform: ServiceProcess;
-  const db = TestDatabase.fresh('modes');
+  const p = new PlatformUnderTest('modes');
 
-  beforeAll(async () => {
-    nats = await TestNatsServer.start();
-    publisher = await TestPublisher.connect(nats.url);
-    platform = new ServiceProcess('platform', {
-      PORT: String(await freePort()),
-      NATS_URL: nats.url,
-      DATABASE_URL: db.url,
-    });
-    await platform.start();
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await publisher?.close();
-    await nats?.stop();
-    await db.drop();
-  });
+  beforeAll(() => p.start());
+  afterAll(() => p.stop());
 
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${platform.baseUrl}${path}`, { headers: await as.analyst() });
+    const res = await fetch(`${p.process.baseUrl}${path}`, { headers: await as.analyst() });
     return { status: res.status, body: (await res.json()) as T };
   };
   const fateOf = async (source: string, id: string): Promise<Fate | undefined> => {
@@ -100,8 +80,8 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
       };
       const structured = eventFor(snapshotOf('IP-HUB-AFR', 'str', content));
       const binary = eventFor(snapshotOf('IP-HUB-AFR', 'bin', content));
-      await publisher.publishAll([structured]);
-      await publisher.publishBinary(binary.subject, binary.event);
+      await p.publisher.publishAll([structured]);
+      await p.publisher.publishBinary(binary.subject, binary.event);
 
       expect(await decided(AFR, structured.event.id)).toMatchObject({ outcome: 'APPLIED', reason: null });
       expect(await decided(AFR, binary.event.id)).toMatchObject({ outcome: 'APPLIED', reason: null });
@@ -123,12 +103,12 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
 
     it('takes ce-id and ce-source as the inbox identity: the same event in the other mode is a duplicate delivery', async () => {
       const first = eventFor(snapshotOf('IP-HUB-AFR', 'dedupe', { version: 1 }));
-      await publisher.publishBinary(first.subject, first.event);
+      await p.publisher.publishBinary(first.subject, first.event);
       expect(await decided(AFR, first.event.id)).toMatchObject({ outcome: 'APPLIED' });
       // Past the broker's duplicate window (another Nats-Msg-Id), in structured mode: the inbox knows it.
-      await publisher.publishAll([first], () => `again-${first.event.id}`);
+      await p.publisher.publishAll([first], () => `again-${first.event.id}`);
       await waitFor('the duplicate delivery', async () =>
-        platform.logLines().find((l) => l.eventId === first.event.id && l.outcome === 'DUPLICATE_DELIVERY'),
+        p.process.logLines().find((l) => l.eventId === first.event.id && l.outcome === 'DUPLICATE_DELIVERY'),
       );
       expect((await recordOf('IP-HUB-AFR-dedupe')).versions).toHaveLength(1);
     });
@@ -136,7 +116,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
     it('dead-letters a binary-mode event without ce-id as INVALID_ENVELOPE naming ce-id', async () => {
       const broken = eventFor(snapshotOf('IP-HUB-AFR', 'no-ce-id'));
       const msgId = `no-ce-id-${randomUUID()}`;
-      await publisher.publishBinary(broken.subject, broken.event, { omit: ['id'], msgId });
+      await p.publisher.publishBinary(broken.subject, broken.event, { omit: ['id'], msgId });
       const fate = await waitFor('the dead letter', async () => {
         const f = await fateOf(AFR, msgId);
         return f?.outcome === 'DEAD_LETTERED' ? f : undefined;
@@ -151,7 +131,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
 
     it('refuses a binary-mode body that is not the data it claims, with the consumer rules, not a crash', async () => {
       const ev = eventFor(snapshotOf('IP-HUB-AFR', 'bin-schema', { kind: 'PARTY' as never }));
-      await publisher.publishBinary(ev.subject, ev.event);
+      await p.publisher.publishBinary(ev.subject, ev.event);
       expect(await decided(AFR, ev.event.id)).toMatchObject({ outcome: 'REJECTED', reason: 'SCHEMA' });
     });
   });
@@ -173,7 +153,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
         title: { lang: 'en', text: 'Forensic field support to Seychelles' },
       });
       const v1 = eventFor(live);
-      await publisher.publishAll([v1]);
+      await p.publisher.publishAll([v1]);
       await decided(AFR, v1.event.id);
       const before = await rollups();
       expect(before.country.rows).toContainEqual(expect.objectContaining({ country: 'SC', reported: 1 }));
@@ -182,7 +162,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
 
       // Published with a plain client, structured mode, only the five fields.
       const t = tombstoneFor(tombstone('IP-HUB-AFR', 'tomb', 2));
-      await publisher.publishAll([t]);
+      await p.publisher.publishAll([t]);
       expect(await decided(AFR, t.event.id)).toMatchObject({ outcome: 'APPLIED', reason: null });
 
       const record = await recordOf('IP-HUB-AFR-tomb');
@@ -212,13 +192,13 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
 
     it('applies a tombstone sent in binary mode too, with its withdrawnAt', async () => {
       const v1 = eventFor(snapshotOf('IP-HUB-AFR', 'tomb-bin'));
-      await publisher.publishAll([v1]);
+      await p.publisher.publishAll([v1]);
       await decided(AFR, v1.event.id);
       const withdrawnAt = new Date(Date.now() - 60_000).toISOString();
       const t = tombstoneFor(
         tombstone('IP-HUB-AFR', 'tomb-bin', 2, { withdrawal: { reason: 'wrong region', withdrawnAt } }),
       );
-      await publisher.publishBinary(t.subject, t.event);
+      await p.publisher.publishBinary(t.subject, t.event);
       expect(await decided(AFR, t.event.id)).toMatchObject({ outcome: 'APPLIED' });
       const record = await recordOf('IP-HUB-AFR-tomb-bin');
       expect(record).toMatchObject({ withdrawn: true, version: 2 });
@@ -231,7 +211,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
     it('ignores a stale tombstone, rejects one from another source, and one for a withdrawn record', async () => {
       const v1 = eventFor(snapshotOf('IP-HUB-AFR', 'rules', { version: 1 }));
       const v3 = eventFor(snapshotOf('IP-HUB-AFR', 'rules', { version: 3 }));
-      await publisher.publishAll([v1, v3]);
+      await p.publisher.publishAll([v1, v3]);
       await decided(AFR, v3.event.id);
 
       const stale = tombstoneFor(tombstone('IP-HUB-AFR', 'rules', 3));
@@ -240,7 +220,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
       const foreign = tombstoneFor(tombstone('IP-HUB-AFR', 'rules', 4));
       foreign.subject = 'ctp.hub.eur.initiative.withdrawn.v1';
       foreign.event.source = '/ctp/hubs/eur';
-      await publisher.publishAll([stale, older, foreign]);
+      await p.publisher.publishAll([stale, older, foreign]);
       expect(await decided(AFR, stale.event.id)).toMatchObject({ outcome: 'IGNORED', reason: 'STALE_VERSION' });
       expect(await decided(AFR, older.event.id)).toMatchObject({ outcome: 'IGNORED', reason: 'STALE_VERSION' });
       expect(await decided('/ctp/hubs/eur', foreign.event.id)).toMatchObject({
@@ -251,18 +231,18 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
 
       const withdraws = tombstoneFor(tombstone('IP-HUB-AFR', 'rules', 4));
       const again = tombstoneFor(tombstone('IP-HUB-AFR', 'rules', 5));
-      await publisher.publishAll([withdraws, again]);
+      await p.publisher.publishAll([withdraws, again]);
       expect(await decided(AFR, withdraws.event.id)).toMatchObject({ outcome: 'APPLIED' });
       expect(await decided(AFR, again.event.id)).toMatchObject({ outcome: 'REJECTED', reason: 'WITHDRAWN' });
     });
 
     it('rejects a tombstone missing its reason, naming the field (SCHEMA)', async () => {
       const v1 = eventFor(snapshotOf('IP-HUB-AFR', 'no-reason'));
-      await publisher.publishAll([v1]);
+      await p.publisher.publishAll([v1]);
       await decided(AFR, v1.event.id);
       const t = tombstoneFor(tombstone('IP-HUB-AFR', 'no-reason', 2));
       (t.event.data as { withdrawal: object }).withdrawal = {};
-      await publisher.publishAll([t]);
+      await p.publisher.publishAll([t]);
       const fate = await decided(AFR, t.event.id);
       expect(fate).toMatchObject({ outcome: 'REJECTED', reason: 'SCHEMA' });
       expect(fate.detail).toMatch(/withdrawal\.reason/);
@@ -271,10 +251,10 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
 
     it('keeps a stub for a record it never held, so a late older snapshot stays stale', async () => {
       const t = tombstoneFor(tombstone('IP-HUB-AFR', 'never-seen', 2));
-      await publisher.publishAll([t]);
+      await p.publisher.publishAll([t]);
       expect(await decided(AFR, t.event.id)).toMatchObject({ outcome: 'APPLIED' });
       const late = eventFor(snapshotOf('IP-HUB-AFR', 'never-seen', { version: 1 }));
-      await publisher.publishAll([late]);
+      await p.publisher.publishAll([late]);
       expect(await decided(AFR, late.event.id)).toMatchObject({ outcome: 'IGNORED', reason: 'STALE_VERSION' });
 
       const stub = await recordOf('IP-HUB-AFR-never-seen');
@@ -284,7 +264,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
         withdrawal: { reason: t.event.data.withdrawal.reason, withdrawnAt: t.event.data.lastUpdatedAt },
       });
       // No visibility: restricted, so a reader of shareable records does not see it at all.
-      const shareable = await fetch(`${platform.baseUrl}/initiatives/IP-HUB-AFR-never-seen`, {
+      const shareable = await fetch(`${p.process.baseUrl}/initiatives/IP-HUB-AFR-never-seen`, {
         headers: await bearer('IP-GS-CTP', 'registry:read'),
       });
       expect(shareable.status).toBe(404);
@@ -292,7 +272,7 @@ describe('CloudEvents content modes and tombstone withdrawals, through the platf
       await waitFor('the detection queue drained', async () =>
         (await get<{ queued: number }>('/overlaps/detection')).body.queued === 0 ? true : undefined,
       );
-      expect(platform.logLines().filter((l) => String(l.msg).startsWith('detection run failed'))).toEqual([]);
+      expect(p.process.logLines().filter((l) => String(l.msg).startsWith('detection run failed'))).toEqual([]);
     });
   });
 });

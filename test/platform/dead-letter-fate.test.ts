@@ -4,11 +4,9 @@ import { promisify } from 'node:util';
 import { JetStreamNames } from '@ctp/contracts';
 import { DeadLetterHeaders } from '@ctp/messaging';
 import { as, bearer } from '../support/auth';
-import { TestDatabase } from '../support/databases';
 import { hubInitiativeEvent } from '../support/events';
-import { TestPublisher } from '../support/jetstream';
-import { freePort, TestNatsServer } from '../support/nats-server';
-import { ROOT, ServiceProcess, waitFor } from '../support/services';
+import { PlatformUnderTest } from '../support/platform-under-test';
+import { ROOT, waitFor } from '../support/services';
 
 interface DeadLetterView {
   consumer: string;
@@ -41,39 +39,21 @@ interface FateView {
  * carried as known for a while instead of asking for it again at every digest.
  */
 describe('GET /events/:source/:id for a dead-lettered event', () => {
-  let nats: TestNatsServer;
-  let publisher: TestPublisher;
-  let platform: ServiceProcess;
-  const db = TestDatabase.fresh('dlfate');
+  const p = new PlatformUnderTest('dlfate');
   const EUR = '/ctp/hubs/eur';
 
-  beforeAll(async () => {
-    nats = await TestNatsServer.start();
-    publisher = await TestPublisher.connect(nats.url);
-    platform = new ServiceProcess('platform', {
-      PORT: String(await freePort()),
-      NATS_URL: nats.url,
-      DATABASE_URL: db.url,
-    });
-    await platform.start();
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await publisher?.close();
-    await nats?.stop();
-    await db.drop();
-  });
+  beforeAll(() => p.start());
+  afterAll(() => p.stop());
 
   const get = async (source: string, id: string, headers?: Record<string, string>) => {
-    const res = await fetch(`${platform.baseUrl}/events/${encodeURIComponent(source)}/${encodeURIComponent(id)}`, {
+    const res = await fetch(`${p.process.baseUrl}/events/${encodeURIComponent(source)}/${encodeURIComponent(id)}`, {
       headers: headers ?? (await as.analyst()),
     });
     return { status: res.status, body: (await res.json()) as FateView };
   };
 
   const deadLetterAt = async (seq: number) => {
-    const m = await publisher.jsm.streams.getMessage(JetStreamNames.deadLetterStream, { seq });
+    const m = await p.publisher.jsm.streams.getMessage(JetStreamNames.deadLetterStream, { seq });
     return {
       reason: m!.header.get(DeadLetterHeaders.reason),
       originalSeq: Number(m!.header.get('Ctp-Dlq-Original-Seq')),
@@ -83,24 +63,24 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
   it('shows a malformed event and a poison message as dead-lettered, with the reason and the redrive command', async () => {
     // Malformed: an envelope of the wrong CloudEvents version, whose data is a valid version 1 of an eur record.
     const malformed = hubInitiativeEvent('eur', 'dl-malformed', 1);
-    await publisher.publishRaw(
+    await p.publisher.publishRaw(
       malformed.subject,
       JSON.stringify({ ...malformed.event, specversion: '0.3' }),
       malformed.event.id,
     );
     // Poison: not even JSON; known only by its Nats-Msg-Id and the eur hub's subject it came on.
     const poisonId = `poison-${Date.now()}`;
-    await publisher.publishRaw('ctp.hub.eur.initiative.reported.v1', '{not json at all', poisonId);
+    await p.publisher.publishRaw('ctp.hub.eur.initiative.reported.v1', '{not json at all', poisonId);
     // An envelope without a source: its id and the subject say whose it is.
     const sourceless = hubInitiativeEvent('eur', 'dl-sourceless', 1);
-    await publisher.publishRaw(
+    await p.publisher.publishRaw(
       sourceless.subject,
       JSON.stringify({ ...sourceless.event, source: undefined }),
       `msg-${sourceless.event.id}`,
     );
     // And a good event after them, applied as usual.
     const good = hubInitiativeEvent('eur', 'dl-good', 1);
-    await publisher.publishAll([good]);
+    await p.publisher.publishAll([good]);
 
     const bad = await waitFor('the malformed event dead-lettered', async () => {
       const r = await get(EUR, malformed.event.id);
@@ -152,21 +132,21 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
     expect((await get(EUR, good.event.id, shareableReader)).status).toBe(200);
 
     // Reconciliation counts the version the malformed event carried as known, for an hour at a time.
-    const refused = await db.query<{ reason: string; event_id: string; minutes: number }>(
+    const refused = await p.db.query<{ reason: string; event_id: string; minutes: number }>(
       `SELECT reason, event_id, round(extract(epoch FROM counts_until - now()) / 60)::int AS minutes
          FROM sync_refused WHERE source = $1 AND initiative_id = $2 AND version = 1`,
       [EUR, malformed.event.data.initiativeId],
     );
     expect(refused).toEqual([{ reason: 'INVALID_ENVELOPE', event_id: malformed.event.id, minutes: 60 }]);
     // Not the poison message: it does not say which record it is about.
-    const counted = await db.query(`SELECT 1 FROM sync_refused WHERE event_id = $1`, [poisonId]);
+    const counted = await p.db.query(`SELECT 1 FROM sync_refused WHERE event_id = $1`, [poisonId]);
     expect(counted).toHaveLength(0);
   });
 
   it("never shows another hub's message as this source's dead letter, whatever source its headers claim", async () => {
     const recorded = (id: string) =>
       waitFor(`the message ${id} dead-lettered and recorded`, async () => {
-        const rows = await db.query<{ subject: string; source: string | null; event_id: string | null }>(
+        const rows = await p.db.query<{ subject: string; source: string | null; event_id: string | null }>(
           `SELECT subject, source, event_id FROM inbox_dead_letters WHERE event_id = $1 OR nats_msg_id = $1`,
           [id],
         );
@@ -174,7 +154,7 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
       });
     // A real eur event, applied.
     const real = hubInitiativeEvent('eur', 'dl-spoofed', 1);
-    await publisher.publishAll([real]);
+    await p.publisher.publishAll([real]);
     await waitFor('the real eur event applied', async () => (await get(EUR, real.event.id)).body.outcome === 'APPLIED');
 
     // The afr hub publishes, on its own subject, a body that is not JSON with binary-mode headers naming the eur hub
@@ -182,7 +162,7 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
     const afrSubject = 'ctp.hub.afr.initiative.reported.v1';
     const spoofed = `spoof-${Date.now()}`;
     for (const id of [real.event.id, spoofed]) {
-      await publisher.publishRaw(afrSubject, '{not json at all', `afr-${id}`, {
+      await p.publisher.publishRaw(afrSubject, '{not json at all', `afr-${id}`, {
         'ce-specversion': '1.0',
         'ce-source': EUR,
         'ce-id': id,
@@ -204,7 +184,7 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
     // (docs/contract.md), so one whose body is not JSON is known by its Nats-Msg-Id only, even on the eur subject.
     const structuredMsgId = `structured-${Date.now()}`;
     const claimed = `claimed-${Date.now()}`;
-    await publisher.publishRaw('ctp.hub.eur.initiative.reported.v1', '{not json at all', structuredMsgId, {
+    await p.publisher.publishRaw('ctp.hub.eur.initiative.reported.v1', '{not json at all', structuredMsgId, {
       'Content-Type': 'application/cloudevents+json',
       'ce-source': '/ctp/hubs/afr',
       'ce-id': claimed,
@@ -219,7 +199,7 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
 
   it('gives a redrive command that re-drives the dead letter; its fate then shows the new one', async () => {
     const malformed = hubInitiativeEvent('eur', 'dl-redriven', 1);
-    await publisher.publishRaw(
+    await p.publisher.publishRaw(
       malformed.subject,
       JSON.stringify({ ...malformed.event, specversion: '0.3' }),
       malformed.event.id,
@@ -236,7 +216,7 @@ describe('GET /events/:source/:id for a dead-lettered event', () => {
     const args = command.split(' -- ')[1].split(' ');
     const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'dist/scripts/dlq.js'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, NATS_URL: nats.url },
+      env: { ...process.env, NATS_URL: p.nats.url },
     });
     expect(stdout).toContain('re-driven');
 
