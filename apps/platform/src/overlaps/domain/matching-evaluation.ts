@@ -70,7 +70,9 @@ export function evaluate(pairs: readonly LabelledCandidates[], model?: MatchingM
   const groups = new Map<string, Judged[]>();
   for (const j of judged) {
     const key = languagePair(j.pair);
-    groups.set(key, [...(groups.get(key) ?? []), j]);
+    const group = groups.get(key);
+    if (group) group.push(j);
+    else groups.set(key, [j]);
   }
   const byLanguages = [...groups]
     .sort(([x], [y]) => x.localeCompare(y))

@@ -536,28 +536,14 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
   return p;
 }
 
-/** Weighted Dice of two texts' content words (same language): reordering and function words do not count. */
-function wordDice(a: PreparedText, b: PreparedText): number {
-  const total = a.wordWeightSum + b.wordWeightSum;
-  if (total === 0) return 0;
+/** The weight two texts (same language) share in content words: Σ min-weight over the words both carry. */
+function sharedWordWeight(a: PreparedText, b: PreparedText): number {
   let shared = 0;
   for (const [w, x] of a.words) {
     const y = b.words.get(w);
     if (y !== undefined) shared += x < y ? x : y;
   }
-  return (2 * shared) / total;
-}
-
-/** Weighted containment of two texts' content words (same language): shared / the smaller sum. */
-function wordContainment(a: PreparedText, b: PreparedText): number {
-  const smaller = Math.min(a.wordWeightSum, b.wordWeightSum);
-  if (smaller === 0) return 0;
-  let shared = 0;
-  for (const [w, x] of a.words) {
-    const y = b.words.get(w);
-    if (y !== undefined) shared += x < y ? x : y;
-  }
-  return shared / smaller;
+  return shared;
 }
 
 function termsOf(p: PreparedTitles, concept: string): string[] {
@@ -623,8 +609,12 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
   for (const ta of pa.texts) {
     for (const tb of pb.texts) {
       if (ta.lang !== tb.lang) continue;
-      if (score < 1) score = Math.max(score, diceOfSorted(ta.grams, tb.grams), wordDice(ta, tb));
-      if (containment < 1) containment = Math.max(containment, wordContainment(ta, tb));
+      // Content words, weighted (reordering and function words do not count): Dice and containment of one sum.
+      const shared = sharedWordWeight(ta, tb);
+      const total = ta.wordWeightSum + tb.wordWeightSum;
+      const smaller = Math.min(ta.wordWeightSum, tb.wordWeightSum);
+      if (score < 1) score = Math.max(score, diceOfSorted(ta.grams, tb.grams), total > 0 ? (2 * shared) / total : 0);
+      if (containment < 1) containment = Math.max(containment, smaller > 0 ? shared / smaller : 0);
     }
   }
   return { score: Math.min(1, score), containment: Math.min(1, containment), sharedConcepts };
