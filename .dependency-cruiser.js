@@ -1,4 +1,4 @@
-// The layers of STYLE.md (Shape; habits 4, 11, 12), checked by `npm run lint:deps` (dependency-cruiser); the
+// The layers of docs/architecture.md ("Layers"; house style habits 4 and 11), checked by `npm run lint:deps` (dependency-cruiser); the
 // "Layers" section of docs/architecture.md says them in words. Paths are regular expressions on the resolved file,
 // relative to the working directory; `$1`, `$2` in a `to` stand for the groups of the rule's `from`. A feature is a
 // folder directly under apps/<service>/src/; the files directly under src/ (main.ts, <service>.module.ts) are the
@@ -24,7 +24,7 @@ function libOrderRules() {
       comment:
         below.length === 0
           ? `libs/${lib} imports none of our other libraries`
-          : `libs/${lib} imports only ${below.map((b) => `@ctp/${b}`).join(', ')} (libs in their order, STYLE.md habit 12)`,
+          : `libs/${lib} imports only ${below.map((b) => `@ctp/${b}`).join(', ')} (libs in their order, docs/architecture.md "Layers")`,
       severity: 'error',
       from: { path: `^libs/${lib}/` },
       to: { path: '^libs/', pathNot: `^libs/(${[lib, ...below].join('|')})/` },
@@ -37,14 +37,14 @@ module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      comment: 'No import cycles (type-only imports count too), STYLE.md habit 4',
+      comment: 'No import cycles (type-only imports count too), docs/architecture.md house style habit 4',
       severity: 'error',
       from: { path: '^(apps|libs)/' },
       to: { circular: true },
     },
     {
       name: 'domain-no-framework',
-      comment: 'domain/ is plain TypeScript: no Nest, ORM, driver, NATS or Express, STYLE.md Shape',
+      comment: 'domain/ is plain TypeScript: no Nest, ORM, driver, NATS or Express, docs/architecture.md "Layers"',
       severity: 'error',
       from: { path: LAYER('domain') },
       to: { path: [...FRAMEWORKS, '^libs/(persistence|messaging|http|auth)/'] },
@@ -96,7 +96,7 @@ module.exports = {
       name: 'no-cross-feature-internals',
       comment:
         "A feature never imports another feature's application or persistence code to drive it; it subscribes to the " +
-        'port that feature announces through (STYLE.md habit 11)',
+        'port that feature announces through (docs/architecture.md house style habit 11)',
       severity: 'error',
       from: { path: FEATURE },
       to: {
@@ -127,7 +127,7 @@ module.exports = {
       name: 'lib-by-package-name',
       comment:
         'Reach a library only through its package name (@ctp/x, resolved by the paths of tsconfig.json), never by a ' +
-        'relative or deep path into libs/x, STYLE.md habit 4',
+        'relative or deep path into libs/x, docs/architecture.md house style habit 4',
       severity: 'error',
       from: { path: '^(apps|scripts|test|bench|examples)/' },
       to: { path: '^libs/', dependencyTypesNot: ['aliased-tsconfig-paths'] },

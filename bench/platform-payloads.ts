@@ -677,7 +677,7 @@ export interface PlatformEvent {
   initiativeId: string;
   /** On a partner's report of a hub's activity (action `new`): the hub's record it duplicates. */
   duplicateOf?: string;
-  /** What DOMAIN.md's consumer rules give for it, judged in generation order (the order it is published in). */
+  /** What docs/domain.md's consumer rules give for it, judged in generation order (the order it is published in). */
   expected: string;
 }
 

@@ -7,8 +7,8 @@ import { freePort, TestNatsServer } from '../support/nats-server';
 import { ServiceProcess, waitFor } from '../support/services';
 
 /**
- * A scenario of hub and partner events replayed onto the subjects of CONTRACT.md: every event gets the outcome
- * DOMAIN.md prescribes, readable at GET /events/:source/:id, and a rejected event never holds back those behind it.
+ * A scenario of hub and partner events replayed onto the subjects of docs/contract.md: every event gets the outcome
+ * docs/domain.md prescribes, readable at GET /events/:source/:id, and a rejected event never holds back those behind it.
  */
 describe('platform consumer rules, end to end', () => {
   let nats: TestNatsServer;
@@ -43,7 +43,7 @@ describe('platform consumer rules, end to end', () => {
       : undefined;
   };
 
-  it('gives each event the outcome DOMAIN.md prescribes', async () => {
+  it('gives each event the outcome docs/domain.md prescribes', async () => {
     const now = new Date().toISOString();
     const afr = (localId: string, o = {}) => snapshotOf('IP-HUB-AFR', localId, { lastUpdatedAt: now, ...o });
     const a1 = eventFor(afr('a'));

@@ -46,7 +46,7 @@ function isolate(pair: LabelledPair, i: number): { a: InitiativeSnapshot; b: Ini
   return { a: fix(pair.a.snapshot), b: fix(pair.b.snapshot) };
 }
 
-/** DOMAIN.md: a hub record before a partner record, then the earliest first reported, then the smaller id. */
+/** docs/domain.md "Clusters and canonical records": a hub record before a partner record, then the earliest first reported, then the smaller id. */
 function expectedCanonical(a: InitiativeSnapshot, b: InitiativeSnapshot): string {
   const rank = (s: InitiativeSnapshot) => (s.reportingOrg.type === 'HUB' ? 0 : 1);
   return [a, b].sort(

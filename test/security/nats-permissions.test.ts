@@ -18,7 +18,7 @@ import { provisionJetStream } from '../../scripts/nats-provision';
 import { SecuredNatsServer } from '../support/secured-nats';
 
 /**
- * The NATS permission matrix (../shared/SECURITY.md, mirroring nats-server's auth tests), against a private
+ * The NATS permission matrix (docs/security.md "NATS", mirroring nats-server's auth tests), against a private
  * nats-server running the shipped deploy/nats/nats.conf with identities from the project's own generator.
  */
 

@@ -16,7 +16,7 @@ import { ServiceProcess } from './services';
 /*
  * fast-check arbitraries for the fuzz suite (test/fuzz/): initiative contents that are valid by construction, the
  * same mutated field by field, dangerous text and dates at the edges. "Valid" is defined here from the contract's
- * documented rules (README, CONTRACT.md), not by calling the validator under test.
+ * documented rules (docs/domain.md, docs/contract.md), not by calling the validator under test.
  */
 
 /** The report time every in-process property uses (fixed, so a failure replays identically). */

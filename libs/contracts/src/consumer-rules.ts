@@ -5,7 +5,7 @@ import { ALLOWED_TRANSITIONS, isAllowedTransition } from './initiative-rules';
 import { checkInitiativeEventData } from './validation';
 
 /**
- * DOMAIN.md's consumer rules, for the platform and anyone else who keeps a copy of initiatives (partner-liaison).
+ * docs/domain.md's consumer rules, for the platform and anyone else who keeps a copy of initiatives (partner-liaison).
  */
 
 /** What a copy holds of one initiative, as far as the rules need it. */
@@ -40,7 +40,7 @@ export function ownedPrefix(source: string): string | undefined {
 const reject = (reason: RejectReason, detail: string): RuleVerdict => ({ outcome: 'REJECTED', reason, detail });
 
 /**
- * DOMAIN.md's consumer rules, in their order (rule 1, the duplicate delivery, is the inbox's, before this):
+ * docs/domain.md's consumer rules, in their order (rule 1, the duplicate delivery, is the inbox's, before this):
  * 2 ownership, 3 stale version, 4 withdrawn, 5 the snapshot's own validity, 6 the status transition when no version
  * was skipped. Pure: the caller supplies the stored state and the clock.
  *

@@ -1,6 +1,6 @@
 import { HUB_REGIONS, HubRegion } from './regions';
 
-/** CloudEvents 1.0 structured-mode envelope, with the CTP extensions (CONTRACT.md "Events"). */
+/** CloudEvents 1.0 structured-mode envelope, with the CTP extensions (docs/contract.md "CloudEvents"). */
 export interface CloudEvent<T = unknown> {
   specversion: '1.0';
   id: string;

@@ -759,8 +759,8 @@ describe('initiativeRuleViolations', () => {
   });
 });
 
-describe('isAllowedTransition / ALLOWED_TRANSITIONS (DOMAIN.md lifecycle)', () => {
-  // Written from DOMAIN.md: PIPELINE → IMPLEMENTATION | CANCELLED; IMPLEMENTATION → FINALISATION | CLOSED | SUSPENDED |
+describe('isAllowedTransition / ALLOWED_TRANSITIONS (docs/domain.md lifecycle)', () => {
+  // Written from docs/domain.md "Statuses and transitions": PIPELINE → IMPLEMENTATION | CANCELLED; IMPLEMENTATION → FINALISATION | CLOSED | SUSPENDED |
   // CANCELLED; SUSPENDED → IMPLEMENTATION | CANCELLED; FINALISATION → CLOSED; CLOSED, CANCELLED terminal; same-status
   // updates allowed. Rows are `from`, columns are `to`.
   const COLUMNS: InitiativeStatus[] = [

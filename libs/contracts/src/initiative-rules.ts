@@ -3,7 +3,7 @@ import { InitiativeSnapshot, InitiativeStatus, InitiativeWithdrawal, LOCAL_ID_PA
 import { textProblems } from './text-rules';
 
 /**
- * The reasons a consumer gives when it rejects a snapshot (DOMAIN.md "Consumer rules"); the hub answers 422 with the
+ * The reasons a consumer gives when it rejects a snapshot (docs/domain.md "Consumer rules, in order"); the hub answers 422 with the
  * same `rule` names per field.
  */
 export type SnapshotRejectReason = 'INVALID_DATES' | 'ACTUAL_DATE_IN_FUTURE' | 'SCHEMA';
@@ -17,7 +17,7 @@ export interface RuleViolation {
   reason: SnapshotRejectReason;
 }
 
-/** DOMAIN.md's lifecycle; same-status updates are always allowed. */
+/** docs/domain.md "Statuses and transitions"; same-status updates are always allowed. */
 export const ALLOWED_TRANSITIONS: Readonly<Record<InitiativeStatus, readonly InitiativeStatus[]>> = {
   PIPELINE: ['IMPLEMENTATION', 'CANCELLED'],
   IMPLEMENTATION: ['FINALISATION', 'CLOSED', 'SUSPENDED', 'CANCELLED'],
@@ -63,7 +63,7 @@ export const REPORT_DATE_TOLERANCE_MS = 14 * 3600 * 1000;
 export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60 * 1000;
 
 /**
- * The dates a record may carry, planned or actual (CONTRACT.md "Dates"): from 1990 — before any counter-terrorism
+ * The dates a record may carry, planned or actual (docs/domain.md "Validation", Dates): from 1990 — before any counter-terrorism
  * activity this registry coordinates — to the end of 2099. A year 0000 or 9999 is a typing or conversion error, and
  * PostgreSQL cannot even store some of them. The JSON Schema says the same with its pattern.
  */
@@ -101,7 +101,7 @@ function withinSpan(from: string, to: string): boolean {
 }
 
 /**
- * The rules of a snapshot that hold on their own, whatever was stored before (DOMAIN.md "Validation"). Types and
+ * The rules of a snapshot that hold on their own, whatever was stored before (docs/domain.md "Validation"). Types and
  * enumerations are class-validator's job (`InitiativeSnapshotV1`); this checks how the fields fit together.
  * `now` is only used for `lastUpdatedAt` itself: actual dates are judged against the report time, so a replay years
  * later gives the same verdict.

@@ -1,5 +1,5 @@
 /**
- * The `ctp:initiative:v1` state-transfer snapshot (DOMAIN.md). Every event carries the whole current record, so a
+ * The `ctp:initiative:v1` state-transfer snapshot (docs/domain.md "Initiatives: the snapshot"). Every event carries the whole current record, so a
  * consumer never needs the previous events to apply the newest one, and out-of-order delivery is harmless.
  */
 export const INITIATIVE_KINDS = ['PRJ', 'OPS', 'TRN', 'MTG', 'DEP'] as const;

@@ -1,5 +1,5 @@
 /**
- * Which hub region a country belongs to, for partner records (DOMAIN.md "Region of a record": a partner record belongs
+ * Which hub region a country belongs to, for partner records (docs/domain.md "The region of a record": a partner record belongs
  * to the region that holds most of its countries). Africa; Middle East & North Africa; Asia & South Pacific; Europe
  * (including the Caucasus, Central Asia, Russia, Türkiye and Israel, as INTERPOL's European region does). Countries of
  * the Americas and the Caribbean belong to none of the four hubs' regions.

@@ -1,4 +1,4 @@
-/** The four regional counter-terrorism hubs (DOMAIN.md "Actors"). */
+/** The four regional counter-terrorism hubs (docs/domain.md "Organisations and what they may do"). */
 export const HUB_REGIONS = ['afr', 'mde', 'asi', 'eur'] as const;
 export type HubRegion = (typeof HUB_REGIONS)[number];
 

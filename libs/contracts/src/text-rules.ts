@@ -1,7 +1,7 @@
 import { FieldProblem } from './field-problem';
 
 /*
- * What the text of a snapshot may hold (CONTRACT.md "Text"), checked by every reporter's owner (hub, partner-liaison)
+ * What the text of a snapshot may hold (docs/domain.md "Validation", Text), checked by every reporter's owner (hub, partner-liaison)
  * before it stores a record and by every consumer (platform, partner-liaison's copy) before it applies one, so a text
  * that one accepts is never refused by another:
  *

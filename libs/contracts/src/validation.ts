@@ -152,7 +152,7 @@ function dedupeProblems(problems: FieldProblem[]): FieldProblem[] {
 }
 
 /**
- * Everything a consumer checks of a snapshot on its own (DOMAIN.md consumer rule 5): its shape, then how its fields
+ * Everything a consumer checks of a snapshot on its own (docs/domain.md "Consumer rules, in order", rule 5): its shape, then how its fields
  * fit together. The first violated rule's reason is the rejection reason (`SCHEMA`, `INVALID_DATES`,
  * `ACTUAL_DATE_IN_FUTURE`); `problems` lists them all.
  */

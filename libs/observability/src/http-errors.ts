@@ -15,7 +15,7 @@ import { printable } from './request-text';
 
 export { FieldProblem, flattenValidationErrors };
 
-/** The error body of every HTTP endpoint (CONTRACT.md): `{ statusCode, error, message, details[] }`. */
+/** The error body of every HTTP endpoint (docs/errors.md): `{ statusCode, error, message, details[] }`. */
 export interface ErrorBody {
   statusCode: number;
   error: string;

@@ -1,7 +1,7 @@
 import { sqlMigration } from '@ctp/persistence';
 
 /**
- * What the platform serves to whom (SECURITY.md: `INTERPOL_RESTRICTED` records never reach a partner) and who decided.
+ * What the platform serves to whom (docs/security.md: `INTERPOL_RESTRICTED` records never reach a partner) and who decided.
  *
  * - `registry_initiatives.restricted`: the record's current snapshot is not `PARTNER_SHAREABLE` (deny by default),
  *   written with every version, so a record made restricted by an update is hidden from the moment it is applied.

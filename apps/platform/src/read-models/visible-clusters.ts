@@ -3,7 +3,7 @@
  * (registry_initiatives with overlaps' registry_clusters) as a reader of shareable records sees them. A cluster is
  * stored once, with every member and its canonical record (`registry_clusters.cluster_id`, chosen by detection among
  * all members). A shareable reader sees only its shareable members, counted once under the canonical record among
- * them, by the same rule (DOMAIN.md: a hub's record first, then the earliest first reported, then the smaller id);
+ * them, by the same rule (docs/domain.md "Clusters and canonical records": a hub's record first, then the earliest first reported, then the smaller id);
  * when the stored canonical record is shareable it is that one. A record whose cluster has no other shareable member
  * is in no cluster for that reader. Computed when read, so a record made restricted (or shareable again) by an update
  * moves at once, without detection having to run.

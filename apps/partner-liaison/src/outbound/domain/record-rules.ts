@@ -33,7 +33,7 @@ export function hubOfSource(source: unknown): { ref: string; region: HubRegionCo
 }
 
 /**
- * DOMAIN.md's consumer rules for partner-liaison's copy of the hubs' records: the contracts' rules (the same as the
+ * docs/domain.md's consumer rules for partner-liaison's copy of the hubs' records: the contracts' rules (the same as the
  * platform's), on events from hubs only. Pure, total: any event that decoded as an envelope gets a verdict.
  */
 export function judgeHubEvent(

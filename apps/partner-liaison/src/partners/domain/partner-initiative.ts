@@ -25,7 +25,7 @@ import {
 /*
  * A partner's initiative, owned here: partner-liaison assigns its id under the partner's prefix, its versions and its
  * report times, exactly as a hub does for its own (apps/hub/src/initiatives/domain/hub-initiative.ts), with
- * `reportingOrg.type = PARTNER` and `secondaryReporter = true` (DOMAIN.md).
+ * `reportingOrg.type = PARTNER` and `secondaryReporter = true` (docs/domain.md "Initiatives: the snapshot").
  */
 
 export { CONTENT_FIELDS, InitiativeContent } from '@ctp/contracts';

@@ -29,7 +29,7 @@ export interface RankedRow {
   endDay: number;
 }
 
-/** DOMAIN.md's reference weights of the blocking columns: a ranking, not a verdict. */
+/** The hand-set reference weights of the blocking columns (docs/matching.md): a ranking, not a verdict. */
 const RANK_WEIGHTS = { countries: 0.2, dates: 0.2, stream: 0.1 } as const;
 
 /**

@@ -1,7 +1,7 @@
 import type { MatchCandidate } from './match-candidate';
 
 /*
- * Duplicates form clusters (DOMAIN.md): the connected components of the DUPLICATE pairs, each counted once under its
+ * Duplicates form clusters (docs/domain.md "Clusters and canonical records"): the connected components of the DUPLICATE pairs, each counted once under its
  * canonical record.
  */
 

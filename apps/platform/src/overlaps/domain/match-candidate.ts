@@ -3,7 +3,7 @@ import type { InitiativeSnapshot } from '@ctp/contracts';
 
 /**
  * What duplicate and overlap detection needs of one live initiative, flattened from its snapshot
- * (DOMAIN.md "Duplicates and overlaps between reporters"). Built by `toMatchCandidate`; treat it as immutable —
+ * (docs/domain.md "Duplicates and overlaps between reporters"). Built by `toMatchCandidate`; treat it as immutable —
  * title similarity caches what it derives from a candidate's `titles` array (WeakMap), so a changed record needs a
  * new candidate (which `toMatchCandidate` always builds).
  */

@@ -17,7 +17,7 @@ import {
  * 2. The two cut points are then chosen again on the same pairs to maximise DUPLICATE F1 with precision ≥ 0.98 first
  *    (a false DUPLICATE removes a real activity from the deduplicated counts), then OVERLAP F1, each cut at the middle
  *    of the gap between the two scores it separates.
- * 3. Scores are rescaled so the cuts fall on DOMAIN.md's 0.60 and 0.80: weights and intercept are multiplied by
+ * 3. Scores are rescaled so the cuts fall on docs/domain.md's 0.60 and 0.80: weights and intercept are multiplied by
  *    0.20 / (θ₂ − θ₁), and the intercept shifted.
  *
  * Only pairs the rules leave to the score (rule SCORED) are fitted on: the others are decided before any weight counts.

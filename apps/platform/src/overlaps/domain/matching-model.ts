@@ -1,5 +1,5 @@
 /*
- * The scoring part of duplicate and overlap detection (DOMAIN.md rule 5), as data: which signals count and how much,
+ * The scoring part of duplicate and overlap detection (docs/domain.md "Duplicates and overlaps between reporters", rule 5), as data: which signals count and how much,
  * and where DUPLICATE and OVERLAP begin. The rules before it (explicit link, declared relation, blocking, PRJ veto)
  * are not data: they are pair-matcher.ts.
  *
@@ -57,7 +57,7 @@ export interface MatchingModel {
   fittedOn: string;
 }
 
-/** DOMAIN.md's thresholds, kept by every fitted model (the fit rescales its scores onto them). */
+/** docs/domain.md's thresholds (0.60 and 0.80), kept by every fitted model (the fit rescales its scores onto them). */
 export const DUPLICATE_THRESHOLD = 0.8;
 export const OVERLAP_THRESHOLD = 0.6;
 

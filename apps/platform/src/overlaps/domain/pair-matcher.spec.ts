@@ -12,7 +12,7 @@ import {
 } from './pair-matcher';
 
 /**
- * DOMAIN.md's reference weights as a model, so that the arithmetic below does not move when the shipped model is
+ * The hand-set reference weights (docs/matching.md) as a model, so that the arithmetic below does not move when the shipped model is
  * re-fitted (the shipped model is judged on the labelled set: matching-quality.spec.ts).
  */
 const REFERENCE: MatchingModel = {
@@ -38,7 +38,7 @@ const REFERENCE: MatchingModel = {
   },
   intercept: 0,
   thresholds: { duplicate: 0.8, overlap: 0.6 },
-  fittedOn: 'DOMAIN.md',
+  fittedOn: 'reference weights (docs/matching.md)',
 };
 const comparePair = (a: MatchCandidate, b: MatchCandidate) => compareWith(a, b, REFERENCE);
 
@@ -82,7 +82,7 @@ function partner(overrides: Partial<MatchCandidate> = {}): MatchCandidate {
 const UNRELATED_TITLE = [{ lang: 'ar' as const, text: 'نزهة سنوية للموظفين' }];
 
 describe('constants', () => {
-  it('keeps DOMAIN.md’s thresholds and window', () => {
+  it('keeps docs/domain.md’s thresholds and window', () => {
     expect(DUPLICATE_THRESHOLD).toBe(0.8);
     expect(OVERLAP_THRESHOLD).toBe(0.6);
     expect(dateWindowDays()).toBe(30);

@@ -4,7 +4,7 @@ import { SHIPPED_MODEL } from './matching-model.shipped';
 import { sharedTitleTerms, titleSimilarity } from './title-similarity';
 
 /*
- * DOMAIN.md "Duplicates and overlaps between reporters", rules in their order:
+ * docs/domain.md "Duplicates and overlaps between reporters", rules in their order:
  *   0. only different reporters are compared                                   → SAME_REPORTER, nothing
  *   1. explicit link (type-5 related initiative or otherIdentifiers, either way) → EXPLICIT_LINK, DUPLICATE
  *   2. declared parent/child/sibling (types 1, 2, 3, either way)                → DECLARED_RELATION, nothing
@@ -140,7 +140,7 @@ const LEARNING_EVENTS = new Set(['TRN', 'MTG']);
 
 /**
  * Same kind 1. A training and a meeting 1 too: one reporter's training is another's workshop, course or seminar
- * (DOMAIN.md), and the labelled set has as many of those among true duplicates as among the rest. Else 0.
+ * (docs/domain.md), and the labelled set has as many of those among true duplicates as among the rest. Else 0.
  */
 export function kindSimilarity(a: MatchCandidate['kind'], b: MatchCandidate['kind']): number {
   if (a === b) return 1;
@@ -179,7 +179,7 @@ function round(x: number): number {
 const NOT_A_PAIR = (rule: PairVerdict['rule']): PairVerdict => ({ classification: null, score: 0, rule });
 
 /**
- * Compares two live records of different reporters (DOMAIN.md's rules 1–5, in order), the score by `model` (the
+ * Compares two live records of different reporters (docs/domain.md's rules 1–5, in order), the score by `model` (the
  * shipped one unless an operator applied another). Symmetric.
  */
 export function comparePair(a: MatchCandidate, b: MatchCandidate, model: MatchingModel = SHIPPED_MODEL): PairVerdict {

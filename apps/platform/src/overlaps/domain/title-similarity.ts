@@ -2,7 +2,7 @@ import type { Language, LocalizedText } from '@ctp/contracts';
 import { CT_BROADER, CT_GLOSSARY } from './ct-glossary';
 
 /*
- * Title similarity across INTERPOL's four working languages (DOMAIN.md "Duplicates and overlaps between reporters"):
+ * Title similarity across INTERPOL's four working languages (docs/domain.md "Duplicates and overlaps between reporters"):
  * the best of
  * - concept overlap: the counter-terrorism concepts each record's titles name (ct-glossary.ts), compared with a
  *   weighted Dice coefficient, whatever the languages ("Formation régionale sur les combattants terroristes étrangers"

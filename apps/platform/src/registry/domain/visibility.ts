@@ -1,5 +1,5 @@
 /*
- * Who may see which records (SECURITY.md): `INTERPOL_RESTRICTED` records only reach readers allowed to see them
+ * Who may see which records (docs/security.md, docs/domain.md "Visibility"): `INTERPOL_RESTRICTED` records only reach readers allowed to see them
  * (`registry:read-restricted` at an INTERPOL organisation); everyone else reads the `PARTNER_SHAREABLE` records only,
  * as if the restricted ones did not exist: no id, no count, no cluster or pair that names one.
  */
