@@ -15,6 +15,7 @@ export * from './nats-permissions';
 export * from './nats-identities';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './publish-failure';
 export * from './provisioning';
 export * from './received-event';
 export * from './recorded-dead-letters';

@@ -118,7 +118,11 @@ export class MessagingModule
           provide: OutboxRelay,
           inject: [DataSource, JETSTREAM, LOGGER, Metrics, MESSAGING_OPTIONS],
           useFactory: (ds: DataSource, js: JetStreamClient, log: CtpLogger, m: Metrics, o: MessagingModuleOptions) =>
-            new OutboxRelay(ds, js, log, m, { ...DEFAULT_OUTBOX_RELAY_OPTIONS, ...(o.outbox || {}) }),
+            new OutboxRelay(ds, js, log, m, {
+              ...DEFAULT_OUTBOX_RELAY_OPTIONS,
+              stream: topologyOf(o).eventsStream,
+              ...(o.outbox || {}),
+            }),
         },
         { provide: OutboxWriter, inject: [OutboxRelay], useFactory: (relay: OutboxRelay) => new OutboxWriter(relay) },
         {

@@ -3,7 +3,9 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import { CtpLogger, Metrics } from '@ctp/observability';
 import { AdvisoryLeadership, LeaderLoop, LeaderTurn } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
+import { JetStreamNames } from '@ctp/contracts';
 import { OutboxRow, OutboxWakeUp } from './outbox';
+import { describePublishFailure } from './publish-failure';
 
 export interface OutboxRelayOptions {
   /** Rows read and published per round; all of a round's publishes are in flight at once. */
@@ -25,6 +27,8 @@ export interface OutboxRelayOptions {
    * crash in between re-publishes them, which the broker's dedupe window and the consumers' inboxes make harmless.
    */
   markEveryMs: number;
+  /** The stream the rows go to, named when the broker refuses them (a full stream, JetStream out of storage). */
+  stream: string;
 }
 
 export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
@@ -35,6 +39,7 @@ export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
   lockName: 'ctp-outbox-relay',
   lingerMs: 10,
   markEveryMs: 100,
+  stream: JetStreamNames.eventsStream,
 };
 
 /** Rows handed over and not yet published, at most; beyond that the relay reads them from the table instead. */
@@ -144,8 +149,9 @@ export class OutboxRelay implements OutboxWakeUp {
   /** One turn of the leader: housekeeping, a round, and the handed rows marked sent when due. */
   private async turn(turn: LeaderTurn): Promise<number | undefined> {
     await this.housekeeping();
-    const { read, failed } = await this.relayOnce();
-    if (failed > 0) throw new Error(`${failed} of ${read} publishes got no PubAck`);
+    const { read, failed, failure } = await this.relayOnce();
+    // The first failure's reason in words (a full stream, its name, what frees it): the loop logs it as a WARN.
+    if (failed > 0) throw new Error(`${failed} of ${read} publishes got no PubAck: ${failure}`);
     turn.succeeded();
     if (this.unmarked.length >= this.options.batchSize || Date.now() - this.lastMark >= this.options.markEveryMs)
       await this.markSent();
@@ -159,7 +165,7 @@ export class OutboxRelay implements OutboxWakeUp {
    * oldest unsent rows of the table; all published at once. Rows read from the table are marked sent at the end of the
    * round, handed ones within `markEveryMs`.
    */
-  async relayOnce(): Promise<{ read: number; sent: number; failed: number }> {
+  async relayOnce(): Promise<{ read: number; sent: number; failed: number; failure?: string }> {
     const scan = this.scanRequested || Date.now() - this.lastScan >= this.options.pollIntervalMs;
     const rows: OutboxRow[] = [];
     let fromTable = 0;
@@ -185,6 +191,7 @@ export class OutboxRelay implements OutboxWakeUp {
     if (rows.length === 0) return { read: 0, sent: 0, failed: 0 };
     const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
     const failedIds: string[] = [];
+    let firstFailure: unknown;
     let sent = 0;
     let duplicates = 0;
     results.forEach((r, i) => {
@@ -194,6 +201,7 @@ export class OutboxRelay implements OutboxWakeUp {
         if (r.value.duplicate) duplicates++;
       } else {
         failedIds.push(rows[i].id);
+        firstFailure ??= r.reason;
         this.inMemory.delete(rows[i].id);
       }
     });
@@ -216,7 +224,13 @@ export class OutboxRelay implements OutboxWakeUp {
       duplicates,
       failed: failedIds.length,
     });
-    return { read: rows.length, sent, failed: failedIds.length };
+    if (failedIds.length === 0) return { read: rows.length, sent, failed: 0 };
+    return {
+      read: rows.length,
+      sent,
+      failed: failedIds.length,
+      failure: describePublishFailure(firstFailure, this.options.stream),
+    };
   }
 
   /** Marks the published rows sent, in one statement. */
