@@ -46,7 +46,7 @@ function refused(err: unknown): Verdict {
   if (err instanceof InitiativeError || err instanceof PartnerError) {
     const status = /Malformed/.test(err.constructor.name)
       ? 400
-      : /RuleViolation/.test(err.constructor.name)
+      : /RuleViolation|RulesBroken/.test(err.constructor.name)
         ? 422
         : /Transition/.test(err.constructor.name)
           ? 409

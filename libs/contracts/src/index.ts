@@ -15,3 +15,5 @@ export * from './server-managed-fields';
 export * from './messages.v1.dto';
 export * from './message-schemas';
 export * from './asyncapi';
+export * from './owner-errors';
+export * from './owner-records';

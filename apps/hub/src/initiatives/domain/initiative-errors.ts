@@ -1,39 +1,21 @@
-import { FieldProblem, InitiativeStatus, transitionProblem } from '@ctp/contracts';
+import { FieldProblem, OwnerError } from '@ctp/contracts';
 
-/** Domain errors of the hub's initiatives. Only the edges (HTTP, NATS intake) turn them into statuses or replies. */
-export abstract class InitiativeError extends Error {
-  abstract readonly details: FieldProblem[];
-}
+/*
+ * Domain errors of the hub's initiatives. Only the edges (HTTP, NATS intake) turn them into statuses or replies. Those an
+ * owner of initiatives shares with partner-liaison live in @ctp/contracts (owner-errors.ts), under the names used here.
+ */
+export {
+  ContradictsIfMatch,
+  ContradictsRecord,
+  InitiativeWithdrawn,
+  InvalidTransition,
+  MalformedRequest as MalformedInitiative,
+  OwnerError as InitiativeError,
+  RulesBroken as InitiativeRuleViolation,
+  VersionMismatch,
+} from '@ctp/contracts';
 
-/** The request is not a well-formed initiative (types, enumerations, unknown fields): HTTP 400. */
-export class MalformedInitiative extends InitiativeError {
-  constructor(readonly details: FieldProblem[]) {
-    super(`invalid request: ${[...new Set(details.map((d) => d.field))].join(', ')}`);
-  }
-}
-
-/** Well-formed, but breaks a rule of the model (dates, countries, status and dates): HTTP 422. */
-export class InitiativeRuleViolation extends InitiativeError {
-  constructor(readonly details: FieldProblem[]) {
-    super(
-      `the initiative breaks ${details.length === 1 ? 'a rule' : `${details.length} rules`}: ${details.map((d) => d.message).join('; ')}`,
-    );
-  }
-}
-
-export class InvalidTransition extends InitiativeError {
-  readonly details: FieldProblem[];
-  constructor(
-    readonly from: InitiativeStatus,
-    readonly to: InitiativeStatus,
-    allowed: readonly InitiativeStatus[],
-  ) {
-    super(`status cannot change from ${from} to ${to}`);
-    this.details = [transitionProblem(from, to, allowed)];
-  }
-}
-
-export class InitiativeAlreadyExists extends InitiativeError {
+export class InitiativeAlreadyExists extends OwnerError {
   readonly details: FieldProblem[];
   constructor(readonly initiativeId: string) {
     super(`initiative ${initiativeId} already exists`);
@@ -43,7 +25,7 @@ export class InitiativeAlreadyExists extends InitiativeError {
   }
 }
 
-export class InitiativeNotFound extends InitiativeError {
+export class InitiativeNotFound extends OwnerError {
   readonly details: FieldProblem[] = [];
   constructor(readonly initiativeId: string) {
     super(`initiative ${initiativeId} not found at this hub`);
@@ -51,7 +33,7 @@ export class InitiativeNotFound extends InitiativeError {
 }
 
 /** The id is under another organisation's prefix: this hub may not touch it. */
-export class NotOwnInitiative extends InitiativeError {
+export class NotOwnInitiative extends OwnerError {
   readonly details: FieldProblem[];
   constructor(
     readonly initiativeId: string,
@@ -62,52 +44,7 @@ export class NotOwnInitiative extends InitiativeError {
   }
 }
 
-export class VersionMismatch extends InitiativeError {
-  readonly details: FieldProblem[];
-  constructor(
-    readonly initiativeId: string,
-    readonly expected: number,
-    readonly current: number,
-  ) {
-    super(`${initiativeId} is at version ${current}, not ${expected}: read it again and re-apply your change`);
-    this.details = [{ field: 'If-Match', rule: 'currentVersion', message: this.message }];
-  }
-}
-
-/**
- * A replacement carried a server-managed field (initiativeId, localId, reportingOrg, withdrawal) that contradicts the
- * record its path names: HTTP 409, each such field named.
- */
-export class ContradictsRecord extends InitiativeError {
-  constructor(
-    readonly initiativeId: string,
-    readonly details: FieldProblem[],
-  ) {
-    super(
-      `the body contradicts ${initiativeId} on ${details.map((d) => d.field).join(', ')}: send those fields as read, or leave them out`,
-    );
-  }
-}
-
-/** A replacement's body carried another version than its If-Match: HTTP 412, like a stale If-Match. */
-export class ContradictsIfMatch extends InitiativeError {
-  constructor(
-    readonly initiativeId: string,
-    readonly details: FieldProblem[],
-  ) {
-    super(`the body's version is not the If-Match version: ${details.map((d) => d.message).join('; ')}`);
-  }
-}
-
-export class InitiativeWithdrawn extends InitiativeError {
-  readonly details: FieldProblem[];
-  constructor(readonly initiativeId: string) {
-    super(`${initiativeId} was withdrawn and cannot be changed`);
-    this.details = [{ field: 'initiativeId', rule: 'notWithdrawn', message: this.message }];
-  }
-}
-
-export class IdempotencyKeyReused extends InitiativeError {
+export class IdempotencyKeyReused extends OwnerError {
   readonly details: FieldProblem[];
   constructor(readonly key: string) {
     super(`Idempotency-Key ${key} was already used for a different request`);

@@ -57,7 +57,7 @@ describe('rejectionReasonOf', () => {
       { field: 'dates.plannedEnd', rule: 'plannedOrder', message: 'plannedEnd is before plannedStart' },
     ]);
     expect(rejectionReasonOf(err, intakeFailureOf(err))).toBe(
-      '422 InitiativeRuleViolation: dates.plannedEnd: plannedEnd is before plannedStart',
+      '422 RulesBroken: dates.plannedEnd: plannedEnd is before plannedStart',
     );
     const storage = pg('22008', 'date/time field value out of range: "0000-01-01"');
     expect(rejectionReasonOf(storage, intakeFailureOf(storage))).toBe(

@@ -179,6 +179,7 @@ export class PartnerRegistry {
   /** 422 naming `webhook.url` and the rule, when the URL is not a destination webhooks may go to. */
   private async checkDestination(url: string): Promise<void> {
     const problem = await this.destinations.registrationProblem(url);
-    if (problem) throw new RuleViolation([{ field: 'webhook.url', rule: problem.rule, message: problem.message }]);
+    if (problem)
+      throw new RuleViolation([{ field: 'webhook.url', rule: problem.rule, message: problem.message }], 'the partner');
   }
 }

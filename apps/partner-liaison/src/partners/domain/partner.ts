@@ -196,13 +196,16 @@ export function newPartner(body: unknown): Partner {
   if (problems.length) throw new MalformedRequest(problems);
   const input = body as PartnerRegistrationInput;
   if (input.ref !== `PT-${input.acronym}`) {
-    throw new RuleViolation([
-      {
-        field: 'acronym',
-        rule: 'matchesRef',
-        message: `the ref must be PT- followed by the acronym: ref ${input.ref} with acronym ${input.acronym} (expected PT-${input.acronym})`,
-      },
-    ]);
+    throw new RuleViolation(
+      [
+        {
+          field: 'acronym',
+          rule: 'matchesRef',
+          message: `the ref must be PT- followed by the acronym: ref ${input.ref} with acronym ${input.acronym} (expected PT-${input.acronym})`,
+        },
+      ],
+      'the partner',
+    );
   }
   return {
     ref: input.ref,
