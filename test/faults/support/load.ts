@@ -52,6 +52,8 @@ export class HubLoad {
   /** Initiatives whose every change was accepted: nothing more will happen to them. */
   readonly finished: string[] = [];
   acceptedChanges = 0;
+  /** Accepted changes per hub. */
+  readonly acceptedAt: Partial<Record<HubRegion, number>> = {};
   failedAttempts = 0;
   private readonly waiters: { n: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private deadline = 0;
@@ -184,6 +186,8 @@ export class HubLoad {
   private accept(id: string, version: number, withdrawn: boolean): void {
     this.accepted.set(id, { version, withdrawn });
     this.acceptedChanges++;
+    const region = this.targets.find((t) => id.startsWith(`${hubOrgRef(t.region)}-`))?.region;
+    if (region) this.acceptedAt[region] = (this.acceptedAt[region] ?? 0) + 1;
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (this.acceptedChanges >= this.waiters[i].n) this.waiters.splice(i, 1)[0].resolve();
     }
