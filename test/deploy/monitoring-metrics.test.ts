@@ -102,6 +102,7 @@ describe('monitoring queries use only metrics the services export', () => {
   };
   const services: ServiceProcess[] = [];
   const types = new Map<string, string>();
+  const typesByService = new Map<string, Map<string, string>>();
   const serviceLabels = new Set<string>();
 
   beforeAll(async () => {
@@ -128,6 +129,7 @@ describe('monitoring queries use only metrics the services export', () => {
       const res = await fetch(`${s.baseUrl}/metrics`, { headers: await as.operator() });
       expect([s.name, res.status]).toEqual([s.name, 200]);
       const text = await res.text();
+      typesByService.set(s.name, typesIn(text));
       for (const [name, type] of typesIn(text)) types.set(name, type);
       for (const m of text.matchAll(/[{,]service="([^"]+)"/g)) serviceLabels.add(m[1]);
     }
@@ -170,8 +172,24 @@ describe('monitoring queries use only metrics the services export', () => {
       'ctp_dead_letters_total',
       'ctp_detection_backlog',
       'ctp_http_request_duration_seconds_bucket',
+      'ctp_outbox_oldest_unsent_age_seconds',
+      'ctp_sync_digest_mismatch',
     ])
       expect([name, inDashboard.has(name)]).toEqual([name, true]);
+  });
+
+  it('exports the gauges the outbox and reconciliation alerts read, from the services that have them', () => {
+    // Each service's relay measures its own outbox; only the platform reconciles. Gauges, so that `max by` and a
+    // threshold mean what the rules say.
+    const inRules = new Set(ruleQueries().flatMap((q) => metricNamesIn(q.expr)));
+    for (const [name, exporters] of [
+      ['ctp_outbox_oldest_unsent_age_seconds', ['hub-eur', 'platform', 'partner-liaison']],
+      ['ctp_sync_digest_mismatch', ['platform']],
+    ] as const) {
+      expect([name, inRules.has(name)]).toEqual([name, true]);
+      for (const service of exporters)
+        expect([service, name, typesByService.get(service)?.get(name)]).toEqual([service, name, 'gauge']);
+    }
   });
 
   it('filters on service names the services really carry', () => {

@@ -175,4 +175,52 @@ describe('OutboxRelay', () => {
     await relay.stop();
     expect(published).toEqual(['e-10', 'e-11']);
   });
+
+  it("exports the backlog and the oldest unsent row's age while it leads, and 0 for both once it lost the lock", async () => {
+    // The broker refuses every publish, so each turn fails and the lock is checked (dropIfLost) after it.
+    let lockConnectionAlive = true;
+    const measured: string[] = [];
+    const ds = {
+      createQueryRunner: () => ({
+        connect: async () => undefined,
+        query: async (sql: string) => {
+          if (sql.includes('pg_try_advisory_lock')) return [{ locked: measured.length === 0 }];
+          if (!lockConnectionAlive) throw new Error('Connection terminated unexpectedly');
+          return [{}];
+        },
+        release: async () => undefined,
+      }),
+      query: async (sql: string) => {
+        if (sql.includes('count(*)')) {
+          measured.push(sql);
+          return [{ backlog: 7, oldest_age: 42.5 }];
+        }
+        return isTableRead(sql) ? [row(1)] : [];
+      },
+    } as unknown as DataSource;
+    const refusing = {
+      publish: async () => {
+        throw new Error('503 no responders');
+      },
+    } as unknown as JetStreamClient;
+    const metrics = new Metrics('test');
+    const value = async (gauge: { get(): Promise<{ values: { value: number }[] }> }) =>
+      (await gauge.get()).values[0]?.value;
+    const relay = new OutboxRelay(ds, refusing, createLogger('test', 'silent'), metrics, {
+      ...DEFAULT_OUTBOX_RELAY_OPTIONS,
+      lingerMs: 0,
+    });
+    relay.start();
+    for (let i = 0; i < 100 && (await value(metrics.outboxOldestUnsentAge)) !== 42.5; i++) await sleep(5);
+    expect(await value(metrics.outboxBacklog)).toBe(7);
+    expect(await value(metrics.outboxOldestUnsentAge)).toBe(42.5);
+    expect(measured[0]).toMatch(/min\(created_at\)[\s\S]*WHERE sent_at IS NULL/);
+
+    // The lock's connection dies: after the next failed turn this process is a standby, and another one leads.
+    lockConnectionAlive = false;
+    for (let i = 0; i < 200 && (await value(metrics.outboxOldestUnsentAge)) !== 0; i++) await sleep(5);
+    await relay.stop();
+    expect(await value(metrics.outboxBacklog)).toBe(0);
+    expect(await value(metrics.outboxOldestUnsentAge)).toBe(0);
+  });
 });

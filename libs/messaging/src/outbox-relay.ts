@@ -251,8 +251,15 @@ export class OutboxRelay implements OutboxWakeUp {
     }
   }
 
-  /** Another relay may hold the lock now: whatever this one held in memory is read from the table again. */
+  /**
+   * Another relay may hold the lock now: whatever this one held in memory is read from the table again. Its backlog
+   * gauges go back to 0, as on a process that never led: only the leader's say how the outbox is (a former leader's
+   * last values, kept, would hold an alert firing for a backlog its successor has long drained).
+   */
   private forgetMemory(): void {
+    this.metrics.outboxBacklog.set(0);
+    this.metrics.outboxOldestUnsentAge.set(0);
+    this.lastHousekeeping = 0;
     this.handed = [];
     this.unmarked = [];
     this.inMemory.clear();
@@ -289,14 +296,26 @@ export class OutboxRelay implements OutboxWakeUp {
     });
   }
 
+  /**
+   * The rows not yet accepted by the broker, and how long the oldest of them has waited (seconds, 0 when none), both by
+   * the database: its clock wrote `created_at` (the writing transaction's start), so the app's clock cannot skew it.
+   */
+  async measureBacklog(): Promise<{ backlog: number; oldestUnsentAgeSeconds: number }> {
+    const [row]: { backlog: number; oldest_age: number | null }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS backlog,
+              GREATEST(0, EXTRACT(EPOCH FROM now() - min(created_at)))::float8 AS oldest_age
+         FROM outbox_events WHERE sent_at IS NULL`,
+    );
+    return { backlog: Number(row?.backlog ?? 0), oldestUnsentAgeSeconds: Number(row?.oldest_age ?? 0) };
+  }
+
   private async housekeeping(): Promise<void> {
     const now = Date.now();
     if (now - this.lastHousekeeping < 5000) return;
     this.lastHousekeeping = now;
-    const [{ backlog }] = await this.dataSource.query(
-      `SELECT count(*)::int AS backlog FROM outbox_events WHERE sent_at IS NULL`,
-    );
+    const { backlog, oldestUnsentAgeSeconds } = await this.measureBacklog();
     this.metrics.outboxBacklog.set(backlog);
+    this.metrics.outboxOldestUnsentAge.set(oldestUnsentAgeSeconds);
     await this.dataSource.query(
       `DELETE FROM outbox_events WHERE id IN (
          SELECT id FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::bigint * interval '1 millisecond')

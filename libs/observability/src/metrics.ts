@@ -66,6 +66,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly outboxOldestUnsentAge = new Gauge({
+    name: 'ctp_outbox_oldest_unsent_age_seconds',
+    help: 'Age of the oldest outbox row not yet accepted by the broker, by the database clock (0 when none waits)',
+    registers: [this.registry],
+  });
+
   readonly outboxPublished = new Counter({
     name: 'ctp_outbox_published_total',
     help: 'Outbox rows accepted by the broker (duplicate = the broker already had that Nats-Msg-Id)',
