@@ -19,6 +19,7 @@ import { InitiativeRepository } from './initiatives/persistence/initiative.repos
 import { HUB_MIGRATIONS } from './migrations';
 import { IdempotencyKeyExpiry } from './initiatives/application/idempotency-key-expiry';
 import { HubSync } from './sync/hub-sync';
+import { StreamRecovery } from './sync/stream-recovery';
 
 @Module({})
 export class HubModule {
@@ -57,6 +58,7 @@ export class HubModule {
         IntakeResponder,
         IdempotencyKeyExpiry,
         HubSync,
+        StreamRecovery,
       ],
     };
   }

@@ -94,6 +94,10 @@ function expectedHub(r: HubRegion): NatsPermissions {
         `$JS.API.CONSUMER.INFO.CTP_INTAKE.hub-${r}-intake`,
         `$JS.API.CONSUMER.MSG.NEXT.CTP_INTAKE.hub-${r}-intake`,
         `$JS.ACK.CTP_INTAKE.hub-${r}-intake.>`,
+        `$JS.API.CONSUMER.CREATE.CTP_EVENTS.hub-${r}-recovery.ctp.hub.${r}.initiative.>`,
+        `$JS.API.CONSUMER.INFO.CTP_EVENTS.hub-${r}-recovery`,
+        `$JS.API.CONSUMER.MSG.NEXT.CTP_EVENTS.hub-${r}-recovery`,
+        `$JS.API.CONSUMER.DELETE.CTP_EVENTS.hub-${r}-recovery`,
         `_INBOX.regional-${r}.>`,
         '_INBOX.platform.>',
         '_INBOX.admin.>',
@@ -265,6 +269,13 @@ describe('stream and consumer management: admin only', () => {
   it.each(ALL_BUT_ADMIN)('%s: every $JS pattern names one stream (and one own consumer), no wildcard', (identity) => {
     const js = natsPermissions(identity).publish.allow.filter((a) => a.startsWith('$JS'));
     for (const a of js) {
+      // The one exception: a hub creates and deletes its own recovery consumer, filtered on its own subjects (below).
+      if (identity.startsWith('hub-') && a.includes(`.${identity}-recovery`)) {
+        expect(a).toMatch(
+          /^\$JS\.API\.CONSUMER\.(CREATE\.CTP_EVENTS\.hub-([a-z]+)-recovery\.ctp\.hub\.\2\.initiative\.>|(INFO|MSG\.NEXT|DELETE)\.CTP_EVENTS\.hub-[a-z]+-recovery)$/,
+        );
+        continue;
+      }
       expect(a).toMatch(
         /^(\$JS\.API\.STREAM\.INFO\.[A-Z_]+|\$JS\.API\.CONSUMER\.(INFO|MSG\.NEXT)\.[A-Z_]+\.[a-z-]+|\$JS\.ACK\.[A-Z_]+\.[a-z-]+\.>)$/,
       );
@@ -302,6 +313,25 @@ describe('stream and consumer management: admin only', () => {
     expect(canPublish(identity, `$JS.API.CONSUMER.MSG.NEXT.CTP_EVENTS.${durable}`)).toBe(expected);
     expect(canPublish(identity, `$JS.ACK.CTP_EVENTS.${durable}.1.2.3.4.5`)).toBe(expected);
   });
+
+  it.each(HUB_REGIONS)(
+    "hub-%s creates its recovery consumer only on its own initiative subjects, and reads no other's",
+    (r) => {
+      for (const other of HUB_REGIONS) {
+        const own = other === r;
+        expect(
+          canPublish(`hub-${r}`, `$JS.API.CONSUMER.CREATE.CTP_EVENTS.hub-${r}-recovery.ctp.hub.${other}.initiative.>`),
+        ).toBe(own);
+        expect(canPublish(`hub-${r}`, `$JS.API.CONSUMER.MSG.NEXT.CTP_EVENTS.hub-${other}-recovery`)).toBe(own);
+      }
+      for (const filter of ['ctp.>', 'ctp.hub.>', 'ctp.partner.unodc.>', 'ctp.platform.>']) {
+        expect(canPublish(`hub-${r}`, `$JS.API.CONSUMER.CREATE.CTP_EVENTS.hub-${r}-recovery.${filter}`)).toBe(false);
+      }
+      // Without a filter in the subject (the old create form) the filter is not checked: refused.
+      expect(canPublish(`hub-${r}`, `$JS.API.CONSUMER.CREATE.CTP_EVENTS.hub-${r}-recovery`)).toBe(false);
+      expect(canPublish(`hub-${r}`, '$JS.API.CONSUMER.CREATE.CTP_EVENTS')).toBe(false);
+    },
+  );
 
   it.each(HUB_REGIONS)('hub-%s pulls only its own intake consumer', (r) => {
     for (const other of HUB_REGIONS) {

@@ -62,6 +62,20 @@ function consumerReader(stream: string, durable: string): string[] {
   ];
 }
 
+/**
+ * A hub's start-up check: an ephemeral consumer named `hub-<region>-recovery` on the events stream, created only with a
+ * filter on the hub's own initiative subjects (nats-server 2.9's create subject carries the filter), read without acks.
+ */
+function recoveryReader(region: HubRegion): string[] {
+  const name = `hub-${region}-recovery`;
+  return [
+    `$JS.API.CONSUMER.CREATE.${EVENTS}.${name}.ctp.hub.${region}.initiative.>`,
+    `$JS.API.CONSUMER.INFO.${EVENTS}.${name}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${EVENTS}.${name}`,
+    `$JS.API.CONSUMER.DELETE.${EVENTS}.${name}`,
+  ];
+}
+
 function streamInfo(...streams: string[]): string[] {
   return streams.map((s) => `$JS.API.STREAM.INFO.${s}`);
 }
@@ -144,6 +158,9 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
       ...deadLetters(intake),
       ...streamInfo(EVENTS, DLQ, INTAKE),
       ...consumerReader(INTAKE, intake),
+      // The start-up check reads the hub's own initiative events back (docs/operations.md "Backups and restores"):
+      // one consumer of a fixed name, filtered on its own subjects, that it creates, reads and deletes.
+      ...recoveryReader(region),
       // Intake answers to its regional system, sync answers to the platform.
       ...answersTo(`regional-${region}`, 'platform', 'admin'),
     ],

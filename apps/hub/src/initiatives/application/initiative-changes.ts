@@ -8,6 +8,7 @@ import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { ChangeActor } from '../domain/hub-initiative';
 import { NotOwnInitiative } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
+import { StreamRecovery } from '../../sync/stream-recovery';
 
 /**
  * What every accepted change does besides storing the record: exactly one event through the outbox, in the same
@@ -21,6 +22,7 @@ export class InitiativeChanges {
     private readonly initiatives: InitiativeRepository,
     private readonly outbox: OutboxWriter,
     private readonly dataSource: DataSource,
+    private readonly recovery: StreamRecovery,
   ) {}
 
   get ownPrefix(): string {
@@ -36,6 +38,8 @@ export class InitiativeChanges {
    * exists already (nothing written).
    */
   async reportAlone(snapshot: InitiativeSnapshot, actor: ChangeActor): Promise<boolean> {
+    // No change before the start-up check against the stream is done: it could reuse a published version (503).
+    this.recovery.assertWritable();
     const event = this.eventFor(InitiativeEventType.Reported, snapshot);
     const written = await this.outbox.appendWith(this.dataSource, this.initiatives.insertStatement(snapshot, actor), [
       event,
@@ -50,6 +54,7 @@ export class InitiativeChanges {
     snapshot: InitiativeSnapshot,
     actor: ChangeActor,
   ): Promise<void> {
+    this.recovery.assertWritable();
     if (type === InitiativeEventType.Reported) {
       // insert() was done by the caller, which needs its answer (already exists?) before going on.
     } else {

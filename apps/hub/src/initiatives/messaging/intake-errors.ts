@@ -1,7 +1,8 @@
-import { ErrorBody } from '@ctp/observability';
+import { ErrorBody, toErrorBody } from '@ctp/observability';
 import { isDatabaseUnavailable, permanentFailureOf, sqlStateOf } from '@ctp/messaging';
 import { InitiativeError } from '../domain/initiative-errors';
 import { errorBodyOf } from '../application/initiative-error-statuses';
+import { HubNotWritable } from '../../sync/stream-recovery';
 
 /**
  * What an intake failure means for the regional system that sent it:
@@ -16,6 +17,8 @@ export type IntakeFailure =
 
 export function intakeFailureOf(err: unknown): IntakeFailure {
   if (err instanceof InitiativeError) return { kind: 'refused', body: errorBodyOf(err) };
+  // The start-up check against the stream is not done yet: the same request succeeds in a moment.
+  if (err instanceof HubNotWritable) return { kind: 'retry', body: toErrorBody(err) };
   const permanent = permanentFailureOf(err);
   if (permanent) {
     return {
