@@ -130,6 +130,7 @@ function publishedSubjects(): Use[] {
     out.push({ subject: digestSubjectOf(EventSources.hub(r))!, via: `digestSubjectOf(hub ${r})` });
     out.push({ subject: IntakeSubjects.upsert(r), via: `IntakeSubjects.upsert(${r})` });
     out.push({ subject: IntakeSubjects.submit(r), via: `IntakeSubjects.submit(${r})` });
+    out.push({ subject: IntakeSubjects.withdraw(r), via: `IntakeSubjects.withdraw(${r})` });
     for (const op of ['buckets', 'list', 'resend'] as const) {
       out.push({ subject: SyncSubjects[op](syncKeyOf(EventSources.hub(r))!), via: `SyncSubjects.${op}(hub.${r})` });
     }
@@ -173,6 +174,7 @@ function readPatterns(): Use[] {
   for (const b of SERVICE_BINDINGS) out.push({ subject: b.filterSubject, via: `durable ${b.durable}` });
   for (const r of HUB_REGIONS) {
     out.push({ subject: IntakeSubjects.upsert(r), via: `hub-${r} intake responder` });
+    out.push({ subject: IntakeSubjects.withdraw(r), via: `hub-${r} intake responder` });
     for (const op of ['buckets', 'list', 'resend'] as const) {
       out.push({ subject: SyncSubjects[op](`hub.${r}`), via: `hub-${r} SyncSource (requestKeys hub.${r})` });
     }
@@ -464,7 +466,7 @@ describe('the AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
         ].sort(),
       );
       expect(Object.keys(SyncSubjects).sort()).toEqual(['buckets', 'hubDigest', 'list', 'partnerDigest', 'resend']);
-      expect(Object.keys(IntakeSubjects).sort()).toEqual(['all', 'anySubmit', 'submit', 'upsert']);
+      expect(Object.keys(IntakeSubjects).sort()).toEqual(['all', 'anySubmit', 'submit', 'upsert', 'withdraw']);
       for (const p of [
         Subjects.all,
         Subjects.allHubs,

@@ -36,7 +36,7 @@ describe('the committed JSON Schemas (libs/contracts/schema/)', () => {
     },
   );
 
-  it('are closed exactly where CTP’s consumers refuse unknown fields: the snapshot and the intake body', () => {
+  it('are closed exactly where CTP’s consumers refuse unknown fields: the snapshot and the intake bodies', () => {
     const schemas = contractSchemas('#/definitions/');
     const closed = Object.entries(schemas)
       .filter(([, s]) => s.additionalProperties === false)
@@ -59,8 +59,9 @@ describe('the committed JSON Schemas (libs/contracts/schema/)', () => {
         // ctp:initiative-withdrawal:v1, the withdrawal tombstone, judged by the same consumers the same way
         'InitiativeWithdrawalV1',
         'TombstoneWithdrawalV1',
-        // the body of an intake upsert, as the hub validates it (an unknown field: 400)
+        // the bodies of an intake upsert and an intake withdrawal, as the hub validates them (an unknown field: 400)
         'IntakeUpsertRequestV1',
+        'IntakeWithdrawRequestV1',
         // the CloudEvents envelopes: a producer's check (consumers ignore attributes they do not know)
         'InitiativeEventV1',
         'OverlapEventV1',

@@ -3,7 +3,7 @@
 each change.
 
     python3 -m pip install -r examples/python/requirements.txt
-    CTP_TOKEN=$(npm run -s token -- --org IP-HUB-EUR --scope "initiatives:write initiatives:read registry:read") \
+    CTP_TOKEN=$(npm run -s token -- --org IP-HUB-EUR --scope "initiatives:read registry:read") \
       HUB_REGION=eur python3 examples/python/ctp_regional_client.py
 
 1. Report: an upsert request on `ctp-intake.hub.<region>.initiatives.upsert` (NATS request/reply). The hub answers once
@@ -11,14 +11,16 @@ each change.
    or `{"err": {"statusCode", "error", "message", "details": [{"field", "rule", "message"}]}}`.
 2. Update: the same subject with the whole new content and `expectedVersion` (the version the hub gave back), so the
    change applies only to the version it was made from (412 otherwise).
-3. Withdraw: the hub's REST API, `POST /initiatives/<id>/withdraw` with a reason and `If-Match` (NATS intake has no
-   withdraw subject: it only upserts).
+3. Withdraw: a withdrawal request on `ctp-intake.hub.<region>.initiatives.withdraw` (NATS request/reply) with the
+   `initiativeId`, a `reason` and `expectedVersion` (412 otherwise); the hub answers once it is committed:
+   `{"response": {"status": "ACCEPTED", "initiativeId", "version", "withdrawnAt"}}`, or `{"err": …}` as above.
 After each step: poll the platform's `GET /initiatives/<id>` until it holds that version, then `GET /events/<source>/
 <event id>` for its outcome (APPLIED, or IGNORED/REJECTED/DEAD_LETTERED with the reason).
 
 Retries never apply a change twice: an upsert says "this is the initiative now", so re-sending the same content changes
 nothing (`changed: false`); an update re-sent after its first attempt was applied meets 412, and is then found already
-in place by reading the record; a withdrawal re-sent after it was applied meets 409 `notWithdrawn`, and likewise.
+in place by reading the record (the hub's REST API); a withdrawal re-sent after it was applied meets 409 `notWithdrawn`,
+and likewise.
 
 Settings (environment):
   HUB_REGION            afr | mde | asi | eur (default eur)
@@ -27,10 +29,11 @@ Settings (environment):
                         `npm run nats:identities`), or NATS_CREDS_FILE (a JWT .creds file). None: anonymous (dev).
   NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE
                         TLS: the deployment's CA and the system's client certificate (tls/regional-<region>.pem, .key)
-  CTP_HUB_URL           the hub's HTTP API (default http://127.0.0.1:310x for the region)
+  CTP_HUB_URL           the hub's HTTP API, read only to check a change whose answer was lost (default
+                        http://127.0.0.1:310x for the region). Every change goes over NATS intake.
   CTP_PLATFORM_URL      the platform's HTTP API (default http://127.0.0.1:3000)
-  CTP_TOKEN             a bearer token of the hub's organisation IP-HUB-<REGION> with the scopes initiatives:write,
-                        initiatives:read (hub) and registry:read (platform); or CTP_HUB_TOKEN and CTP_PLATFORM_TOKEN
+  CTP_TOKEN             a bearer token of the hub's organisation IP-HUB-<REGION> with the scopes initiatives:read
+                        (hub) and registry:read (platform); or CTP_HUB_TOKEN and CTP_PLATFORM_TOKEN
 """
 
 from __future__ import annotations
@@ -212,7 +215,9 @@ class Accepted:
 class Refused(Exception):
     """The hub (or the platform) refused the change: it can never succeed as sent. Nothing was stored."""
 
-    def __init__(self, body: dict[str, Any]) -> None:
+    def __init__(self, body: dict[str, Any], attempts: int = 1, after_timeout: bool = False) -> None:
+        # Which attempt was refused, and whether an earlier one timed out (so may have been applied after all).
+        self.attempts, self.after_timeout = attempts, after_timeout
         self.status: int = body.get("statusCode", 0)
         self.error: str = body.get("error", "")
         self.details: list[dict[str, str]] = body.get("details") or []
@@ -256,7 +261,7 @@ def holds(snapshot: dict[str, Any], content: dict[str, Any]) -> bool:
 
 
 # ----------------------------------------------------------------------------------------------------------------------
-# HTTP (the hub's withdrawal and reads, the platform's registry): urllib only
+# HTTP (reads at the hub after a lost answer, the platform's registry): urllib only
 # ----------------------------------------------------------------------------------------------------------------------
 
 
@@ -330,16 +335,13 @@ class RegionalSystem:
         self.s = settings
         self.nc = nc
         self.upsert_subject = f"ctp-intake.hub.{settings.region}.initiatives.upsert"
+        self.withdraw_subject = f"ctp-intake.hub.{settings.region}.initiatives.withdraw"
 
     # --- NATS intake: request/reply --------------------------------------------------------------------------------
 
-    async def upsert(
-        self, local_id: str, content: dict[str, Any], expected_version: int | None = None, correlation_id: str = ""
-    ) -> tuple[Accepted, int]:
-        """Reports or replaces `local_id` and waits for the hub's answer. Returns it with the number of attempts."""
-        body: dict[str, Any] = {"localId": local_id, **content}
-        if expected_version is not None:
-            body["expectedVersion"] = expected_version
+    async def _send(self, subject: str, body: dict[str, Any], correlation_id: str) -> tuple[dict[str, Any], int]:
+        """One intake request, sent again after a timeout, no responders or 503 (the same bytes each time) until the hub
+        answers. Returns the reply's `response` with the number of attempts; raises Refused with the hub's `err`."""
         payload = json.dumps(body).encode("utf-8")
         # One correlation id for every attempt: a grep for it finds the hub's lines and the platform's event.
         headers = {"X-Correlation-Id": correlation_id or f"py-{uuid.uuid4()}"}
@@ -348,33 +350,59 @@ class RegionalSystem:
             if attempt:
                 await asyncio.sleep(backoff_s(attempt - 1))
             try:
-                msg = await self.nc.request(
-                    self.upsert_subject, payload, timeout=self.s.request_timeout_s, headers=headers
-                )
+                msg = await self.nc.request(subject, payload, timeout=self.s.request_timeout_s, headers=headers)
             except NatsTimeoutError:
-                # The hub may have applied it and its answer got lost: the retry below finds out, without re-applying.
+                # The hub may have applied it and its answer got lost: the caller finds out, without re-applying.
                 say(f"  no answer within {self.s.request_timeout_s:g} s (attempt {attempt + 1}); retrying")
                 retried = True
                 continue
             except NoRespondersError:
-                say(f"  no hub listens on {self.upsert_subject} (attempt {attempt + 1}); retrying")
+                say(f"  no hub listens on {subject} (attempt {attempt + 1}); retrying")
                 continue
             reply = json.loads(msg.data)
             if "response" in reply:
-                r = reply["response"]
-                return Accepted(r["initiativeId"], r["version"], r["created"], r["changed"]), attempt + 1
+                return reply["response"], attempt + 1
             err = reply.get("err") or {}
             if err.get("statusCode") == 503:
                 say(f"  hub busy: {err.get('message')} (attempt {attempt + 1}); retrying")
                 continue
-            refused = Refused(err)
-            if retried and expected_version is not None and refused.names("If-Match", "currentVersion"):
+            raise Refused(err, attempts=attempt + 1, after_timeout=retried)
+        raise RetriesExhausted(f"{subject}: no answer after {self.s.attempts} attempts; nothing is known")
+
+    async def upsert(
+        self, local_id: str, content: dict[str, Any], expected_version: int | None = None, correlation_id: str = ""
+    ) -> tuple[Accepted, int]:
+        """Reports or replaces `local_id` and waits for the hub's answer. Returns it with the number of attempts."""
+        body: dict[str, Any] = {"localId": local_id, **content}
+        if expected_version is not None:
+            body["expectedVersion"] = expected_version
+        try:
+            r, attempts = await self._send(self.upsert_subject, body, correlation_id)
+        except Refused as refused:
+            if refused.after_timeout and expected_version is not None and refused.names("If-Match", "currentVersion"):
                 # An earlier attempt that timed out was applied after all: the record moved on. Is it ours?
                 mine = self._already_in_place(local_id, content, expected_version)
                 if mine:
-                    return mine, attempt + 1
-            raise refused
-        raise RetriesExhausted(f"{self.upsert_subject}: no answer after {self.s.attempts} attempts; nothing is known")
+                    return mine, refused.attempts
+            raise
+        return Accepted(r["initiativeId"], r["version"], r["created"], r["changed"]), attempts
+
+    async def withdraw(
+        self, initiative_id: str, reason: str, expected_version: int, correlation_id: str = ""
+    ) -> tuple[int, int]:
+        """Withdraws the record (reported in error: it leaves every count, for good), only if it is still at
+        `expected_version`. Returns the version the withdrawal made, and the number of attempts."""
+        body = {"initiativeId": initiative_id, "reason": reason, "expectedVersion": expected_version}
+        try:
+            r, attempts = await self._send(self.withdraw_subject, body, correlation_id)
+        except Refused as refused:
+            if refused.after_timeout and refused.names("initiativeId", "notWithdrawn"):
+                # An earlier attempt that timed out was applied: the record is withdrawn. With our reason?
+                done = self._already_withdrawn(initiative_id, reason)
+                if done:
+                    return done, refused.attempts
+            raise
+        return r["version"], attempts
 
     def _already_in_place(self, local_id: str, content: dict[str, Any], expected_version: int) -> Accepted | None:
         initiative_id = f"IP-HUB-{self.s.region.upper()}-{local_id}"
@@ -386,31 +414,19 @@ class RegionalSystem:
             return Accepted(initiative_id, answer.body["version"], created=False, changed=True)
         return None
 
-    # --- Hub HTTP: withdrawal ---------------------------------------------------------------------------------------
-
-    def withdraw(self, initiative_id: str, reason: str, expected_version: int) -> tuple[int, int]:
-        """Withdraws the record (reported in error: it leaves every count, for good). Returns its version, attempts."""
-        answer, attempt = http_with_retries(
-            "POST",
-            self._hub(f"/initiatives/{urllib.parse.quote(initiative_id, safe='')}/withdraw"),
+    def _already_withdrawn(self, initiative_id: str, reason: str) -> int | None:
+        stored, _ = http_with_retries(
+            "GET",
+            self._hub(f"/initiatives/{urllib.parse.quote(initiative_id, safe='')}"),
             self.s.hub_token,
             self.s.attempts,
-            body={"reason": reason},
-            headers={"If-Match": f'"{expected_version}"', "X-Correlation-Id": f"py-withdraw-{uuid.uuid4()}"},
         )
-        if answer.status == 200:
-            return answer.body["version"], attempt + 1
-        refused = Refused(answer.body if isinstance(answer.body, dict) else {"statusCode": answer.status})
-        if attempt > 0 and refused.names("initiativeId", "notWithdrawn"):
-            # An earlier attempt was applied: the record is withdrawn, with our reason.
-            stored, _ = http_with_retries(
-                "GET", self._hub(f"/initiatives/{initiative_id}"), self.s.hub_token, self.s.attempts
-            )
-            withdrawal = (stored.body or {}).get("withdrawal") or {}
-            if stored.status == 200 and withdrawal.get("reason") == nfc(reason.strip()):
-                say(f"  already withdrawn by an earlier attempt, at version {stored.body['version']}")
-                return stored.body["version"], attempt + 1
-        raise refused
+        record = stored.body if isinstance(stored.body, dict) else {}
+        withdrawal = record.get("withdrawal") or {}
+        if stored.status == 200 and withdrawal.get("reason") == nfc(reason.strip()):
+            say(f"  already withdrawn by an earlier attempt, at version {stored.body['version']}")
+            return int(stored.body["version"])
+        return None
 
     def _hub(self, path: str) -> str:
         return f"{self.s.hub_url}{path}"
@@ -531,9 +547,12 @@ async def run(settings: Settings, local_id: str) -> dict[str, Any]:
         say(f"  → ACCEPTED version {update.version} (changed: {update.changed})")
         outcome(Step("update", update.version, attempts=attempts), initiative_id)
 
-        say(f"4. withdraw {initiative_id} (hub REST: NATS intake only upserts)")
-        version, attempts = system.withdraw(
-            initiative_id, "reported in error: a test of the Python client", update.version
+        say(f"4. withdraw {initiative_id} on {system.withdraw_subject}, on version {update.version} only")
+        version, attempts = await system.withdraw(
+            initiative_id,
+            "reported in error: a test of the Python client",
+            update.version,
+            correlation_id=f"py-{local_id}-withdraw",
         )
         say(f"  → withdrawn at version {version}")
         outcome(Step("withdraw", version, attempts=attempts), initiative_id)

@@ -157,30 +157,64 @@ class UpsertTest(unittest.TestCase):
         read.assert_not_called()
 
 
+def withdrawn(version: int) -> dict[str, Any]:
+    response = {"status": "ACCEPTED", "initiativeId": "IP-HUB-EUR-x", "version": version}
+    return {"response": {**response, "withdrawnAt": "2026-12-03T07:00:00.000Z"}, "isDisposed": True}
+
+
+ALREADY_WITHDRAWN = refused(409, "initiativeId", "notWithdrawn", "IP-HUB-EUR-x was withdrawn and cannot be changed")
+
+
 class WithdrawTest(unittest.TestCase):
     def setUp(self) -> None:
+        patcher = mock.patch.object(ctp, "backoff_s", lambda _attempt: 0)
+        patcher.start()
+        self.addCleanup(patcher.stop)
         ctp.QUIET = True
 
-    def test_sends_the_reason_and_if_match(self) -> None:
-        answer = ctp.HttpAnswer(200, {"version": 3, "withdrawal": {"reason": "wrong"}})
-        with mock.patch.object(ctp, "http_with_retries", return_value=(answer, 0)) as post:
-            self.assertEqual(ctp.RegionalSystem(settings(), None).withdraw("IP-HUB-EUR-x", "wrong", 2), (3, 1))
-        self.assertEqual(post.call_args.args[:2], ("POST", "http://127.0.0.1:3104/initiatives/IP-HUB-EUR-x/withdraw"))
-        self.assertEqual(post.call_args.kwargs["body"], {"reason": "wrong"})
-        self.assertEqual(post.call_args.kwargs["headers"]["If-Match"], '"2"')
+    def withdraw(self, nc: FakeNats) -> tuple[int, int]:
+        system = ctp.RegionalSystem(settings(), nc)
+        return asyncio.run(system.withdraw("IP-HUB-EUR-x", "wrong", 2, correlation_id="c-2"))
+
+    def test_sends_the_id_the_reason_and_the_expected_version_on_the_regions_withdraw_subject(self) -> None:
+        nc = FakeNats(withdrawn(3))
+        self.assertEqual(self.withdraw(nc), (3, 1))
+        [request] = nc.requests
+        self.assertEqual(request["subject"], "ctp-intake.hub.eur.initiatives.withdraw")
+        self.assertEqual(request["body"], {"initiativeId": "IP-HUB-EUR-x", "reason": "wrong", "expectedVersion": 2})
+        self.assertEqual(request["headers"], {"X-Correlation-Id": "c-2"})
+
+    def test_retries_a_timeout_and_a_busy_hub_with_the_same_request(self) -> None:
+        nc = FakeNats(NatsTimeoutError(), refused(503, message="the hub is busy"), withdrawn(3))
+        self.assertEqual(self.withdraw(nc), (3, 3))
+        self.assertEqual(len({json.dumps(r) for r in nc.requests}), 1)
 
     def test_a_retry_after_an_applied_withdrawal_finds_it_done(self) -> None:
-        withdrawn = ctp.HttpAnswer(409, refused(409, "initiativeId", "notWithdrawn", "was withdrawn")["err"])
+        # The first attempt timed out but was committed: the retry meets 409, and the record is withdrawn for our reason.
         stored = ctp.HttpAnswer(200, {"version": 3, "withdrawal": {"reason": "wrong"}})
-        with mock.patch.object(ctp, "http_with_retries", side_effect=[(withdrawn, 1), (stored, 0)]):
-            self.assertEqual(ctp.RegionalSystem(settings(), None).withdraw("IP-HUB-EUR-x", "wrong", 2), (3, 2))
+        with mock.patch.object(ctp, "http_with_retries", return_value=(stored, 0)) as read:
+            self.assertEqual(self.withdraw(FakeNats(NatsTimeoutError(), ALREADY_WITHDRAWN)), (3, 2))
+        self.assertEqual(read.call_args.args[:2], ("GET", "http://127.0.0.1:3104/initiatives/IP-HUB-EUR-x"))
 
-    def test_a_first_attempt_on_a_withdrawn_record_is_refused(self) -> None:
-        withdrawn = ctp.HttpAnswer(409, refused(409, "initiativeId", "notWithdrawn", "was withdrawn")["err"])
-        with mock.patch.object(ctp, "http_with_retries", return_value=(withdrawn, 0)):
+    def test_a_retry_that_meets_someone_elses_withdrawal_is_refused(self) -> None:
+        stored = ctp.HttpAnswer(200, {"version": 3, "withdrawal": {"reason": "another reason"}})
+        with mock.patch.object(ctp, "http_with_retries", return_value=(stored, 0)):
             with self.assertRaises(ctp.Refused) as caught:
-                ctp.RegionalSystem(settings(), None).withdraw("IP-HUB-EUR-x", "wrong", 2)
+                self.withdraw(FakeNats(NatsTimeoutError(), ALREADY_WITHDRAWN))
+        self.assertEqual(caught.exception.status, 409)
+
+    def test_a_first_attempt_on_a_withdrawn_record_is_refused_without_reading_anything(self) -> None:
+        with mock.patch.object(ctp, "http_with_retries") as read:
+            with self.assertRaises(ctp.Refused) as caught:
+                self.withdraw(FakeNats(ALREADY_WITHDRAWN))
         self.assertTrue(caught.exception.names("initiativeId", "notWithdrawn"))
+        read.assert_not_called()
+
+    def test_a_stale_version_is_refused_naming_the_precondition(self) -> None:
+        with self.assertRaises(ctp.Refused) as caught:
+            self.withdraw(FakeNats(STALE))
+        self.assertEqual(caught.exception.status, 412)
+        self.assertTrue(caught.exception.names("If-Match", "currentVersion"))
 
 
 if __name__ == "__main__":

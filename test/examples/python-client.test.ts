@@ -12,8 +12,8 @@ import { ROOT, ServiceProcess } from '../support/services';
 
 /**
  * examples/python: a regional system written in Python with nats-py reports, updates and withdraws an initiative
- * (NATS intake request/reply; the withdrawal over the hub's REST API, since intake only upserts) and reads the
- * platform's outcome of each change. Run as a subprocess, as a hub engineer would run it, against a real hub and
+ * (NATS intake request/reply: `…initiatives.upsert` and `…initiatives.withdraw`) and reads the platform's outcome of
+ * each change. Run as a subprocess, as a hub engineer would run it, against a real hub and
  * platform: first on the shipped secured nats-server (deploy/nats/nats.conf: nkey users with least privilege, TLS with
  * client certificates) as the identity regional-eur, then anonymously on an open development server.
  */
@@ -21,8 +21,11 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 const EXAMPLE_DIR = join(ROOT, 'examples/python');
 const CLIENT = join(EXAMPLE_DIR, 'ctp_regional_client.py');
 const HUB_SOURCE = '/ctp/hubs/eur';
-/** The regional system's token: its hub's organisation, writes and reads at the hub, reads at the platform. */
-const SYSTEM_SCOPES = 'initiatives:write initiatives:read registry:read';
+/**
+ * The regional system's token: its hub's organisation, reads at the hub (a record read back after a lost answer) and at
+ * the platform. No write scope: every change goes over NATS intake, as the regional identity.
+ */
+const SYSTEM_SCOPES = 'initiatives:read registry:read';
 
 interface Summary {
   initiativeId: string;
@@ -196,16 +199,20 @@ describe('the Python regional client (examples/python)', () => {
       expect(rollup.body.totals.reported).toBe(1);
       expect(rollup.body.rows).toEqual([expect.objectContaining({ status: 'PIPELINE', reported: 1 })]);
 
-      // The report and the update went in over NATS intake (the hub's intake lines), the withdrawal over HTTP as the
-      // token's subject (the hub records who made a record's last change).
+      // All three went in over NATS intake (the hub's intake lines), the withdrawal too: the hub records the regional
+      // system as the maker of the record's last change (over HTTP it would be the token's subject).
       const hubRow = await hubDb.query<{ changed_by_sub: string }>(
         `SELECT changed_by_sub FROM initiatives WHERE initiative_id = 'IP-HUB-EUR-py-secured-1'`,
       );
-      expect(hubRow).toEqual([{ changed_by_sub: 'test:ip-hub-eur' }]);
+      expect(hubRow).toEqual([{ changed_by_sub: 'nats:regional-eur' }]);
       const intakeLines = hub
         .logLines()
         .filter((l) => l.msg === 'NATS intake request' && l.initiativeId === summary.initiativeId);
-      expect(intakeLines.map((l) => l.outcome)).toEqual(['CREATED', 'UPDATED']);
+      expect(intakeLines.map((l) => [l.outcome, l.version])).toEqual([
+        ['CREATED', 1],
+        ['UPDATED', 2],
+        ['WITHDRAWN', 3],
+      ]);
     });
 
     it('logs no permission violation on the server (it asks only its own hub, and reads replies in its own inbox)', () => {

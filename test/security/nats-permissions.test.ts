@@ -55,9 +55,15 @@ function forbiddenPublish(identity: NatsIdentity): string[] {
   if (identity !== 'platform') subjects.push('ctp.platform.overlap.detected.v1');
   if (kind === 'regional') {
     // Not even its own hub's events: a regional system talks to its hub, it does not speak as it.
-    subjects.push(`ctp.hub.${region}.initiative.reported.v1`, `ctp-intake.hub.${otherHub}.initiatives.submit`);
+    subjects.push(
+      `ctp.hub.${region}.initiative.reported.v1`,
+      `ctp-intake.hub.${otherHub}.initiatives.submit`,
+      `ctp-intake.hub.${otherHub}.initiatives.withdraw`,
+    );
   }
-  if (kind === 'hub') subjects.push(`ctp-intake.hub.${otherHub}.initiatives.upsert`);
+  if (kind === 'hub') {
+    subjects.push(`ctp-intake.hub.${otherHub}.initiatives.upsert`, `ctp-intake.hub.${otherHub}.initiatives.withdraw`);
+  }
   return subjects;
 }
 
@@ -382,24 +388,30 @@ describe('NATS permissions on the shipped configuration', () => {
 
   describe("6. one identity cannot read another's intake", () => {
     const upsert = 'ctp-intake.hub.eur.initiatives.upsert';
-    let responder: Subscription;
+    const withdraw = 'ctp-intake.hub.eur.initiatives.withdraw';
+    let responders: Subscription[];
 
     beforeAll(async () => {
       const hub = await as('hub-eur');
-      responder = hub.nc.subscribe(upsert, {
-        callback: (_e, m: Msg) => {
-          m.respond(enc(`hub-eur got ${dec(m.data)}`));
-        },
-      });
+      responders = [upsert, withdraw].map((subject) =>
+        hub.nc.subscribe(subject, {
+          callback: (_e, m: Msg) => {
+            m.respond(enc(`hub-eur got ${dec(m.data)} on ${m.subject}`));
+          },
+        }),
+      );
       await hub.nc.flush();
     });
 
-    afterAll(() => responder.unsubscribe());
+    afterAll(() => responders.forEach((r) => r.unsubscribe()));
 
-    it('positive control: regional-eur sends to hub-eur and gets its answer', async () => {
-      const reply = await (await as('regional-eur')).nc.request(upsert, enc('one'), { timeout: REQUEST_TIMEOUT });
-      expect(dec(reply.data)).toBe('hub-eur got one');
-    });
+    it.each([upsert, withdraw])(
+      'positive control: regional-eur sends to hub-eur on %s and gets its answer',
+      async (s) => {
+        const reply = await (await as('regional-eur')).nc.request(s, enc('one'), { timeout: REQUEST_TIMEOUT });
+        expect(dec(reply.data)).toBe(`hub-eur got one on ${s}`);
+      },
+    );
 
     it.each([
       ['hub-afr', upsert],
@@ -407,6 +419,11 @@ describe('NATS permissions on the shipped configuration', () => {
       ['regional-eur', upsert],
       ['platform', upsert],
       ['partner-liaison', upsert],
+      ['hub-afr', withdraw],
+      ['regional-afr', withdraw],
+      ['regional-eur', withdraw],
+      ['platform', withdraw],
+      ['partner-liaison', withdraw],
       ['regional-eur', '_INBOX.>'],
       ['regional-eur', '_INBOX.platform.>'],
       ['regional-eur', '_INBOX.hub-eur.>'],
@@ -432,7 +449,7 @@ describe('NATS permissions on the shipped configuration', () => {
       expect(server.log()).toMatch(violationLine(identity, 'Subscription', subject));
       expect(w.nc.isClosed()).toBe(false);
       const reply = await (await as('regional-eur')).nc.request(upsert, enc('two'), { timeout: REQUEST_TIMEOUT });
-      expect(dec(reply.data)).toBe('hub-eur got two');
+      expect(dec(reply.data)).toBe(`hub-eur got two on ${upsert}`);
       await w.nc.flush();
       await delay(50);
       expect(received).toEqual([]);

@@ -594,6 +594,79 @@ const MESSAGES: Record<string, MessageSpec> = {
       },
     ],
   },
+  intakeWithdrawRequest: {
+    title: 'Intake withdrawal request',
+    summary: 'A regional system withdraws one of its initiatives (reported in error) and waits for the hub’s answer',
+    description:
+      'The body: `localId` (or the `initiativeId` the hub gave back), `reason` (required) and optionally `expectedVersion`, bare or inside a NestJS packet `{ pattern, data, id }`. Anything else is refused (400). The same use case as REST `POST /initiatives/:id/withdraw`, with the same refusals: 403 another organisation’s id, 404 not found, 409 already withdrawn, 412 not at `expectedVersion`, 400 without a reason. The reply comes after the commit.',
+    contentType: 'application/json',
+    payload: 'IntakeWithdrawMessageV1',
+    headers: 'IntakeHeaders',
+    correlationId: 'intakeCorrelationId',
+    examples: [
+      {
+        name: 'withdraw',
+        summary: 'A plain NATS client: withdraw version 2 only if it is still current',
+        subject: IntakeSubjects.withdraw('eur'),
+        headers: { 'X-Correlation-Id': 'eur-sys-43' },
+        payload: {
+          localId: INTAKE_BODY.localId,
+          reason: 'reported twice: see ftf-workshop-2026-b',
+          expectedVersion: 2,
+        },
+      },
+    ],
+  },
+  intakeWithdrawAccepted: {
+    title: 'Intake withdrawal accepted',
+    summary: 'The withdrawal is committed (and its ctp.initiative.withdrawn.v1 event in the outbox)',
+    contentType: 'application/json',
+    payload: 'IntakeWithdrawAcceptedReplyV1',
+    examples: [
+      {
+        name: 'withdrawn',
+        summary: 'Withdrawn at version 3',
+        subject: '_INBOX.regional-eur.Xk3bQ9mZcP3',
+        payload: {
+          response: {
+            status: 'ACCEPTED',
+            initiativeId: 'IP-HUB-EUR-ftf-workshop-2026',
+            version: 3,
+            withdrawnAt: '2026-11-02T09:30:00.000Z',
+          },
+          isDisposed: true,
+        },
+      },
+    ],
+  },
+  intakeWithdrawRefused: {
+    title: 'Intake withdrawal refused',
+    summary: 'Nothing withdrawn: what is wrong (4xx), or retry later (503)',
+    contentType: 'application/json',
+    payload: 'IntakeUpsertRefusedReplyV1',
+    examples: [
+      {
+        name: 'notCurrent',
+        summary: 'The record moved on since it was read: 412, read it again',
+        subject: '_INBOX.regional-eur.Xk3bQ9mZcP4',
+        payload: {
+          err: {
+            statusCode: 412,
+            error: 'Precondition Failed',
+            message: 'IP-HUB-EUR-ftf-workshop-2026 is at version 3, not 2: read it again and re-apply your change',
+            details: [
+              {
+                field: 'If-Match',
+                rule: 'currentVersion',
+                message: 'IP-HUB-EUR-ftf-workshop-2026 is at version 3, not 2: read it again and re-apply your change',
+              },
+            ],
+          },
+          isDisposed: true,
+        },
+      },
+    ],
+  },
   syncBucketsRequest: {
     title: 'ctp-sync buckets request',
     summary: "The source's digest of each of its 32 buckets",
@@ -849,6 +922,21 @@ function channels(): Record<string, ChannelSpec> {
     messages: ['intakeSubmit'],
     stream: INTAKE,
   };
+  out.intakeWithdraw = {
+    address: 'ctp-intake.hub.{region}.initiatives.withdraw',
+    title: 'Intake: withdraw (request/reply)',
+    description:
+      "A regional system withdraws one of its initiatives (reported in error) and gets the hub's answer after the commit. Core NATS request/reply only (no emit, no stream), in the queue group `hub-<region>` like the upsert.",
+    parameters: ['region'],
+    messages: ['intakeWithdrawRequest'],
+  };
+  out.intakeWithdrawReply = {
+    address: null,
+    title: 'Intake: the hub’s reply to a withdrawal',
+    description:
+      "The requester's inbox: `_INBOX.regional-<region>.…`, as for the upsert. The hub answers only to `_INBOX.` subjects.",
+    messages: ['intakeWithdrawAccepted', 'intakeWithdrawRefused'],
+  };
   const syncOps = [
     ['Buckets', 'buckets', 'syncBucketsRequest'],
     ['List', 'list', 'syncListRequest'],
@@ -1033,6 +1121,22 @@ function operations(): Record<string, OperationSpec> {
       'The hub applies it through the same use case as REST and answers after the commit; at most INTAKE_MAX_CONCURRENT at once and INTAKE_QUEUE_MAX waiting (503 beyond)',
     queueGroup: 'hub-{region}',
     reply: { channel: 'intakeUpsertReply', messages: ['intakeUpsertAccepted', 'intakeUpsertRefused'] },
+  };
+  out.regionalSystemSendsWithdraw = {
+    action: 'send',
+    channel: 'intakeWithdraw',
+    identity: 'regional-{region}',
+    summary: 'A regional system withdraws one of its initiatives at its own hub (send)',
+    reply: { channel: 'intakeWithdrawReply', messages: ['intakeWithdrawAccepted', 'intakeWithdrawRefused'] },
+  };
+  out.hubAnswersWithdraw = {
+    action: 'receive',
+    channel: 'intakeWithdraw',
+    identity: 'hub-{region}',
+    summary:
+      'The hub withdraws it through the same use case as REST and answers after the commit; within the same INTAKE_MAX_CONCURRENT / INTAKE_QUEUE_MAX as upserts (503 beyond)',
+    queueGroup: 'hub-{region}',
+    reply: { channel: 'intakeWithdrawReply', messages: ['intakeWithdrawAccepted', 'intakeWithdrawRefused'] },
   };
   out.regionalSystemEmitsUpsert = {
     action: 'send',
@@ -1219,10 +1323,10 @@ const HEADER_SCHEMAS: Record<string, JsonSchema> = {
 
 const IDENTITIES_TABLE = `| Identity | Publishes | Reads |
 | --- | --- | --- |
-| \`hub-<region>\` | \`ctp.hub.<region>.>\` (its initiatives, its digest), its intake dead letters, answers into \`_INBOX.regional-<region>\`, \`_INBOX.platform\`, \`_INBOX.admin\` | intake requests \`ctp-intake.hub.<region>.initiatives.upsert\`, \`ctp-sync.hub.<region>.*\`, the durable consumer \`hub-<region>-intake\` on CTP_INTAKE |
+| \`hub-<region>\` | \`ctp.hub.<region>.>\` (its initiatives, its digest), its intake dead letters, answers into \`_INBOX.regional-<region>\`, \`_INBOX.platform\`, \`_INBOX.admin\` | intake requests \`ctp-intake.hub.<region>.initiatives.upsert\` and \`.withdraw\`, \`ctp-sync.hub.<region>.*\`, the durable consumer \`hub-<region>-intake\` on CTP_INTAKE |
 | \`platform\` | \`ctp.platform.>\` (overlaps, rollups), \`ctp-sync.*.*.*\` requests, its dead letters | the durable consumers \`platform-hubs\` (\`ctp.hub.>\`) and \`platform-partners\` (\`ctp.partner.>\`) on CTP_EVENTS |
 | \`partner-liaison\` | \`ctp.partner.>\` (partners' initiatives and digests), its dead letters, answers into \`_INBOX.platform\`, \`_INBOX.admin\` | \`ctp-sync.partner.*.*\`, the durable consumers \`liaison-hubs\` (\`ctp.hub.>\`) and \`liaison-overlaps\` (\`ctp.platform.overlap.>\`) |
-| \`regional-<region>\` | \`ctp-intake.hub.<region>.>\` (upsert requests and emits to its own hub) | its inbox \`_INBOX.regional-<region>.>\` only |
+| \`regional-<region>\` | \`ctp-intake.hub.<region>.>\` (upsert and withdrawal requests and emits to its own hub) | its inbox \`_INBOX.regional-<region>.>\` only |
 | \`admin\` | everything but the denied JetStream API | everything (provisioning, \`npm run dlq\`, \`outbox:replay\`, rebuilds) |`;
 
 const DESCRIPTION = `The messaging contract of CTP Coordination: regional hubs, partner-liaison and the platform over NATS (JetStream for events, core request/reply for intake and reconciliation). Every subject a CTP service publishes or subscribes to is a channel here, and no other (checked against the code by scripts/asyncapi.spec.ts).

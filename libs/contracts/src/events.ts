@@ -158,6 +158,7 @@ export const DurableConsumers = {
  * captures would get the stream's PubAck as its reply, not the hub's answer.
  *
  *  - `send`:  core request/reply on `ctp-intake.hub.<region>.initiatives.upsert`; the reply comes after the commit.
+ *             Withdrawals likewise on `ctp-intake.hub.<region>.initiatives.withdraw` (request/reply only: no emit).
  *  - `emit`:  `ctp-intake.hub.<region>.initiatives.submit`, captured by the CTP_INTAKE stream even while the hub is
  *             down, applied by the hub's durable consumer when it is back.
  */
@@ -166,6 +167,7 @@ export const IntakeSubjects = {
   all: (region: HubRegion) => `ctp-intake.hub.${region}.>`,
   upsert: (region: HubRegion) => `ctp-intake.hub.${region}.initiatives.upsert`,
   submit: (region: HubRegion) => `ctp-intake.hub.${region}.initiatives.submit`,
+  withdraw: (region: HubRegion) => `ctp-intake.hub.${region}.initiatives.withdraw`,
   /** What the CTP_INTAKE stream captures. */
   anySubmit: 'ctp-intake.hub.*.initiatives.submit',
 } as const;

@@ -12,7 +12,7 @@ import './messages.v1.dto';
  * components of the AsyncAPI document (asyncapi.ts) come from here.
  *
  * Closed (additionalProperties: false) exactly where a CTP consumer refuses an unknown field: the initiative snapshot
- * (the platform and partner-liaison reject the event, SCHEMA) and the intake request's body (the hub answers 400).
+ * (the platform and partner-liaison reject the event, SCHEMA) and the intake requests' bodies (the hub answers 400).
  * Every other message is open: CTP's consumers ignore fields they do not know, and so must anyone else's (docs/contract.md).
  * The CloudEvents envelopes list the attributes CTP sets and are closed, as the initiative event's always was: a
  * producer's check (the consumers themselves ignore attributes they do not know).
@@ -24,7 +24,7 @@ export type JsonSchema = Record<string, unknown>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: never };
 
-/** The message classes of messages.v1.dto.ts, all open (see above) but the intake request. */
+/** The message classes of messages.v1.dto.ts, all open (see above) but the intake requests. */
 const MESSAGE_CLASSES = [
   'OverlapEventDataV1',
   'RollupTotalsV1',
@@ -46,10 +46,13 @@ const MESSAGE_CLASSES = [
   'IntakeUpsertAcceptedV1',
   'IntakeUpsertAcceptedReplyV1',
   'IntakeUpsertRefusedReplyV1',
+  'IntakeWithdrawRequestV1',
+  'IntakeWithdrawAcceptedV1',
+  'IntakeWithdrawAcceptedReplyV1',
   'DeadLetterViewV1',
   'DeadLetterRedriveRecordV1',
 ] as const;
-const CLOSED_MESSAGE_CLASSES = new Set<string>(['IntakeUpsertRequestV1']);
+const CLOSED_MESSAGE_CLASSES = new Set<string>(['IntakeUpsertRequestV1', 'IntakeWithdrawRequestV1']);
 
 /** Replaces every `$ref` prefix `from` by `to`, deeply (a copy). */
 export function rebaseRefs<T>(value: T, from: string, to: string): T {
@@ -191,6 +194,22 @@ export function contractSchemas(prefix = '#/components/schemas/'): Record<string
       'Sent once the change is committed (response) or refused (err), in the shape a NestJS ClientProxy expects',
     oneOf: [{ $ref: `${prefix}IntakeUpsertAcceptedReplyV1` }, { $ref: `${prefix}IntakeUpsertRefusedReplyV1` }],
   };
+  out.IntakeWithdrawPacketV1 = nestPacket(
+    prefix,
+    'IntakeWithdrawRequestV1',
+    'The body in a NestJS packet: what ClientProxy.send sends',
+  );
+  out.IntakeWithdrawMessageV1 = {
+    title: 'A withdrawal from a regional system (request)',
+    description: 'The body alone, or the body in a NestJS packet',
+    oneOf: [{ $ref: `${prefix}IntakeWithdrawPacketV1` }, { $ref: `${prefix}IntakeWithdrawRequestV1` }],
+  };
+  out.IntakeWithdrawReplyV1 = {
+    title: "The hub's reply to a withdrawal request",
+    description:
+      'Sent once the withdrawal is committed (response) or refused (err), in the shape a NestJS ClientProxy expects',
+    oneOf: [{ $ref: `${prefix}IntakeWithdrawAcceptedReplyV1` }, { $ref: `${prefix}IntakeUpsertRefusedReplyV1` }],
+  };
 
   out.SyncBucketsRequestV1 = {
     title: 'ctp-sync buckets request',
@@ -250,6 +269,16 @@ export const SCHEMA_FILES: readonly SchemaFile[] = [
     file: 'ctp-intake-upsert-reply.v1.schema.json',
     root: 'IntakeUpsertReplyV1',
     title: "CTP intake upsert reply (the hub's answer to a request)",
+  },
+  {
+    file: 'ctp-intake-withdraw-request.v1.schema.json',
+    root: 'IntakeWithdrawMessageV1',
+    title: 'CTP intake withdrawal (ctp-intake.hub.<region>.initiatives.withdraw request)',
+  },
+  {
+    file: 'ctp-intake-withdraw-reply.v1.schema.json',
+    root: 'IntakeWithdrawReplyV1',
+    title: "CTP intake withdrawal reply (the hub's answer to a request)",
   },
   {
     file: 'ctp-sync-buckets-request.v1.schema.json',

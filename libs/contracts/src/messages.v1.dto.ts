@@ -296,7 +296,8 @@ export class SyncResendReplyV1 {
 }
 
 /* ------------------------------------------------------------------------------------------------------------------
- * Intake over NATS: ctp-intake.hub.<region>.initiatives.upsert (request/reply) and .submit (emit)
+ * Intake over NATS: ctp-intake.hub.<region>.initiatives.upsert (request/reply), .submit (emit) and .withdraw
+ * (request/reply)
  * ---------------------------------------------------------------------------------------------------------------- */
 
 /** What a regional system sends: the initiative's content, its own id for it, and optionally the version it read. */
@@ -339,7 +340,7 @@ export class ErrorBodyV1 {
   @Max(599)
   @JSONSchema({
     description:
-      '400 malformed, 403 another organisation’s id, 409 withdrawn or exists, 412 expectedVersion is not current, 422 a rule, 503 busy or the database unavailable (retry), 500 a fault',
+      '400 malformed, 403 another organisation’s id, 404 no such initiative (withdraw), 409 withdrawn or exists, 412 expectedVersion is not current, 422 a rule, 503 busy or the database unavailable (retry), 500 a fault',
   })
   statusCode!: number;
 
@@ -392,7 +393,76 @@ export class IntakeUpsertAcceptedReplyV1 {
   isDisposed!: true;
 }
 
-/** The hub's answer when the upsert was refused, or could not be carried out now (503). */
+/**
+ * What a regional system sends to withdraw one of its initiatives (reported in error): which one (`localId`, or the
+ * `initiativeId` the hub gave back), why, and optionally the version it read. Nothing else (400).
+ */
+@JSONSchema({
+  anyOf: [{ required: ['localId'] }, { required: ['initiativeId'] }],
+  description: 'localId or initiativeId (or both, naming the same record)',
+} as SchemaObject)
+export class IntakeWithdrawRequestV1 {
+  @IsOptional()
+  @Matches(LOCAL_ID_PATTERN, { message: 'localId must match [A-Za-z0-9._-]{1,40}' })
+  @JSONSchema({ description: 'Your own id for the initiative, as you reported it' })
+  localId?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @JSONSchema({
+    description: "The initiative's id (<hub ref>-<localId>); another organisation's id is refused (403, ownPrefix)",
+  })
+  initiativeId?: string;
+
+  @IsString()
+  @Length(1, 1000)
+  @JSONSchema({ description: 'Why the record was reported in error (1 to 1000 characters, trimmed)' })
+  reason!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @JSONSchema({
+    description:
+      'Withdraw only if the record is still at this version (as If-Match over REST: 412 otherwise); without it, whatever is current',
+  })
+  expectedVersion?: number;
+}
+
+export class IntakeWithdrawAcceptedV1 {
+  @IsIn(['ACCEPTED'])
+  status!: 'ACCEPTED';
+
+  @IsString()
+  initiativeId!: string;
+
+  @IsInt()
+  @Min(1)
+  @JSONSchema({ description: 'The version the withdrawal made (the one ctp.initiative.withdrawn.v1 carries)' })
+  version!: number;
+
+  @IsString()
+  @JSONSchema({ format: 'date-time', description: 'When the hub recorded the withdrawal' })
+  withdrawnAt!: string;
+}
+
+/** The hub's answer when the withdrawal was committed. */
+export class IntakeWithdrawAcceptedReplyV1 {
+  @IsOptional()
+  @JSONSchema({ description: "The request packet's id, echoed (absent when the request carried none)" })
+  id?: unknown;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IntakeWithdrawAcceptedV1)
+  response!: IntakeWithdrawAcceptedV1;
+
+  @IsIn([true])
+  isDisposed!: true;
+}
+
+/** The hub's answer when an intake request (upsert or withdrawal) was refused, or could not be carried out now (503). */
 export class IntakeUpsertRefusedReplyV1 {
   @IsOptional()
   @JSONSchema({ description: "The request packet's id, echoed (absent when the request carried none)" })

@@ -108,6 +108,7 @@ function expectedHub(r: HubRegion): NatsPermissions {
       allow: [
         `_INBOX.hub-${r}.>`,
         `ctp-intake.hub.${r}.initiatives.upsert`,
+        `ctp-intake.hub.${r}.initiatives.withdraw`,
         `ctp-sync.hub.${r}.buckets`,
         `ctp-sync.hub.${r}.list`,
         `ctp-sync.hub.${r}.resend`,
@@ -376,8 +377,10 @@ describe('regional systems', () => {
     expect(natsPermissions(id).publish.allow).toEqual([`ctp-intake.hub.${r}.>`]);
     expect(canPublish(id, `ctp-intake.hub.${r}.initiatives.upsert`)).toBe(true);
     expect(canPublish(id, `ctp-intake.hub.${r}.initiatives.submit`)).toBe(true);
+    expect(canPublish(id, `ctp-intake.hub.${r}.initiatives.withdraw`)).toBe(true);
     for (const other of HUB_REGIONS.filter((o) => o !== r)) {
       expect(canPublish(id, `ctp-intake.hub.${other}.initiatives.upsert`)).toBe(false);
+      expect(canPublish(id, `ctp-intake.hub.${other}.initiatives.withdraw`)).toBe(false);
       expect(canPublish(id, `ctp-intake.hub.${other}.initiatives.submit`)).toBe(false);
     }
     for (const s of [
@@ -399,6 +402,7 @@ describe('regional systems', () => {
     const id: NatsIdentity = `regional-${r}`;
     expect(natsPermissions(id).subscribe.allow).toEqual([`_INBOX.regional-${r}.>`]);
     expect(canSubscribe(id, `ctp-intake.hub.${r}.initiatives.upsert`)).toBe(false);
+    expect(canSubscribe(id, `ctp-intake.hub.${r}.initiatives.withdraw`)).toBe(false);
     expect(canSubscribe(id, '_INBOX.platform.abc')).toBe(false);
     expect(canSubscribe(id, `_INBOX.hub-${r}.abc`)).toBe(false);
   });
@@ -409,6 +413,7 @@ describe('reading and answering', () => {
 
   it.each(HUB_REGIONS)("a hub's intake (%s) is read by that hub and admin only", (r) => {
     expect(maySubscribe(`ctp-intake.hub.${r}.initiatives.upsert`)).toEqual(['admin', `hub-${r}`].sort());
+    expect(maySubscribe(`ctp-intake.hub.${r}.initiatives.withdraw`)).toEqual(['admin', `hub-${r}`].sort());
     // emit goes through CTP_INTAKE and the hub's durable consumer, never a plain subscription.
     expect(maySubscribe(`ctp-intake.hub.${r}.initiatives.submit`)).toEqual(['admin']);
   });

@@ -166,6 +166,7 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
     ],
     [
       IntakeSubjects.upsert(region),
+      IntakeSubjects.withdraw(region),
       SyncSubjects.buckets(`hub.${region}`),
       SyncSubjects.list(`hub.${region}`),
       SyncSubjects.resend(`hub.${region}`),

@@ -5,9 +5,11 @@ import { CtpLogger, LOGGER, runWithCorrelation } from '@ctp/observability';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { regionalSystemActor } from '../domain/hub-initiative';
 import { UpsertInitiative } from '../application/upsert-initiative';
+import { WithdrawInitiative } from '../application/withdraw-initiative';
 import { intakeFailureOf } from './intake-errors';
 import { BoundedSemaphore, IntakeBusy } from './intake-semaphore';
 import { IntakeSubjects } from './intake-subjects';
+import { intakeWithdrawalOf } from './intake-withdraw';
 
 /** At most one `NATS intake busy` line this often (each says how many requests were refused since the last). */
 const BUSY_LOG_EVERY_MS = 5_000;
@@ -19,14 +21,27 @@ interface NestRequestPacket {
   id?: unknown;
 }
 
+/** The intake's request/reply subjects: what each does with a request's body. */
+type IntakeRequestKind = 'upsert' | 'withdraw';
+
+/** What a request did: the reply's `response`, and its `NATS intake request` log line's fields. */
+interface IntakeAnswer {
+  response: Record<string, unknown>;
+  initiativeId: string;
+  version: number;
+  outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'WITHDRAWN';
+}
+
 /**
- * Answers `send` requests from regional systems: the upsert goes through the same use case as REST, and the reply
- * (`{ id, response }` or `{ id, err }`, the shape a NestJS ClientProxy expects) is sent only after the commit. All
- * hub instances of a region share a queue group, so each request is answered once.
+ * Answers `send` requests from regional systems on `…initiatives.upsert` and `…initiatives.withdraw`: each goes through
+ * the same use case as REST (UpsertInitiative; WithdrawInitiative, as `POST /initiatives/:id/withdraw`), and the reply
+ * (`{ id, response }` or `{ id, err }`, the shape a NestJS ClientProxy expects) is sent only after the commit; a
+ * refusal is the same error body as over REST. All hub instances of a region share a queue group, so each request is
+ * answered once; both subjects share one bound on the requests worked on at once.
  */
 @Injectable()
 export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscription?: Subscription;
+  private subscriptions: Subscription[] = [];
   /** Refusals since the last `NATS intake busy` line, and when that line was written. */
   private busy = { refused: 0, loggedAt: 0 };
   /**
@@ -40,39 +55,49 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly upsertInitiative: UpsertInitiative,
+    private readonly withdrawInitiative: WithdrawInitiative,
   ) {
     this.turns = new BoundedSemaphore(config.intakeMaxConcurrent, config.intakeQueueMax, config.intakeQueueWaitMs);
   }
 
   onApplicationBootstrap(): void {
-    const subject = IntakeSubjects.upsert(this.config.region);
-    this.subscription = this.nc.subscribe(subject, {
+    const subjects: Record<IntakeRequestKind, string> = {
+      upsert: IntakeSubjects.upsert(this.config.region),
+      withdraw: IntakeSubjects.withdraw(this.config.region),
+    };
+    this.subscriptions = Object.entries(subjects).map(([kind, subject]) =>
+      this.listen(subject, kind as IntakeRequestKind),
+    );
+    this.log.info({
+      msg: 'NATS intake listening',
+      subjects: Object.values(subjects),
+      queue: this.config.service,
+      maxConcurrent: this.config.intakeMaxConcurrent,
+      queueMax: this.config.intakeQueueMax,
+      queueWaitMs: this.config.intakeQueueWaitMs,
+    });
+  }
+
+  private listen(subject: string, kind: IntakeRequestKind): Subscription {
+    return this.nc.subscribe(subject, {
       queue: this.config.service,
       callback: (err, msg) => {
         if (err) return;
         this.turns.acquire().then(
-          (release) => void this.answer(msg).finally(release),
+          (release) => void this.answer(msg, kind).finally(release),
           (busy: IntakeBusy) => {
             this.busyRefused(busy);
             this.reply(msg, packetId(msg), {
               err: {
                 statusCode: 503,
                 error: 'Service Unavailable',
-                message: `the hub is busy (${busy.message}): retry later (or emit, which waits in the stream)`,
+                message: `the hub is busy (${busy.message}): retry later${kind === 'upsert' ? ' (or emit, which waits in the stream)' : ''}`,
                 details: [],
               },
             });
           },
         );
       },
-    });
-    this.log.info({
-      msg: 'NATS intake listening',
-      subject,
-      queue: this.config.service,
-      maxConcurrent: this.config.intakeMaxConcurrent,
-      queueMax: this.config.intakeQueueMax,
-      queueWaitMs: this.config.intakeQueueWaitMs,
     });
   }
 
@@ -95,10 +120,10 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.drain().catch(() => undefined);
+    await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
   }
 
-  private async answer(msg: Msg): Promise<void> {
+  private async answer(msg: Msg, kind: IntakeRequestKind): Promise<void> {
     let packet: NestRequestPacket;
     try {
       packet = JSON.parse(msg.string()) as NestRequestPacket;
@@ -114,24 +139,11 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
     const started = process.hrtime.bigint();
     await runWithCorrelation(correlationId, async () => {
       try {
-        const result = await this.upsertInitiative.execute({
-          body,
-          actor: regionalSystemActor(this.config.region, this.config.orgRef),
-        });
-        this.reply(msg, packet?.id, {
-          response: {
-            status: 'ACCEPTED',
-            initiativeId: result.snapshot.initiativeId,
-            version: result.snapshot.version,
-            created: result.created,
-            changed: result.changed,
-          },
-        });
+        const { response, ...line } = await (kind === 'withdraw' ? this.withdraw(body) : this.upsert(body));
+        this.reply(msg, packet?.id, { response });
         this.log.info({
           msg: 'NATS intake request',
-          initiativeId: result.snapshot.initiativeId,
-          version: result.snapshot.version,
-          outcome: result.created ? 'CREATED' : result.changed ? 'UPDATED' : 'UNCHANGED',
+          ...line,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         });
       } catch (err) {
@@ -139,13 +151,51 @@ export class IntakeResponder implements OnApplicationBootstrap, OnApplicationShu
         // for what may (the database unreachable, a pool timeout, a serialization failure), 500 for a bug.
         const { kind, body } = intakeFailureOf(err);
         if (kind === 'refused') {
-          this.log.warn({ msg: 'NATS intake request rejected', statusCode: body.statusCode, message: body.message });
+          this.log.warn({
+            msg: 'NATS intake request rejected',
+            request: kind,
+            statusCode: body.statusCode,
+            message: body.message,
+          });
         } else {
-          this.log.error({ msg: 'NATS intake failed', statusCode: body.statusCode, err: (err as Error)?.stack });
+          this.log.error({
+            msg: 'NATS intake failed',
+            request: kind,
+            statusCode: body.statusCode,
+            err: (err as Error)?.stack,
+          });
         }
         this.reply(msg, packet?.id, { err: body });
       }
     });
+  }
+
+  private async upsert(body: unknown): Promise<IntakeAnswer> {
+    const result = await this.upsertInitiative.execute({ body, actor: this.actor() });
+    const { initiativeId, version } = result.snapshot;
+    return {
+      response: { status: 'ACCEPTED', initiativeId, version, created: result.created, changed: result.changed },
+      initiativeId,
+      version,
+      outcome: result.created ? 'CREATED' : result.changed ? 'UPDATED' : 'UNCHANGED',
+    };
+  }
+
+  /** As `POST /initiatives/:id/withdraw` with `If-Match: "<expectedVersion>"` (none: whatever is current). */
+  private async withdraw(body: unknown): Promise<IntakeAnswer> {
+    const request = intakeWithdrawalOf(body, this.config.orgRef);
+    const snapshot = await this.withdrawInitiative.execute({ ...request, actor: this.actor() });
+    const { initiativeId, version } = snapshot;
+    return {
+      response: { status: 'ACCEPTED', initiativeId, version, withdrawnAt: snapshot.withdrawal!.withdrawnAt },
+      initiativeId,
+      version,
+      outcome: 'WITHDRAWN',
+    };
+  }
+
+  private actor() {
+    return regionalSystemActor(this.config.region, this.config.orgRef);
   }
 
   private reply(msg: Msg, id: unknown, payload: { response?: unknown; err?: unknown }): void {
