@@ -7,3 +7,4 @@ export * from './persistence.module';
 export * from './advisory-leadership';
 export * from './leader-loop';
 export * from './sql-migration';
+export * from './key-locks';

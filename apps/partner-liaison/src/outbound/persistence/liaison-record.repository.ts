@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InitiativeSnapshot, InitiativeStatus, Visibility } from '@ctp/contracts';
-import type { Transaction } from '@ctp/persistence';
+import { lockKeys, type Transaction } from '@ctp/persistence';
 import { HubRegionCode, KnownRecordState } from '../domain/record-rules';
 import { LiaisonRecord } from '../domain/sharing';
 
@@ -24,9 +24,13 @@ interface RecordRow {
 /** Table `liaison_records`: what partner-liaison knows of INTERPOL records. One statement per batch for each method. */
 @Injectable()
 export class LiaisonRecordRepository {
-  /** The stored state of these records, locked until the batch commits. */
+  /**
+   * The stored state of these records, locked until the batch commits: the ids first, so that a record not stored yet
+   * is locked too (replicas share the consumer: two versions of a new record may be in two batches at once).
+   */
   async lockStates(tx: Transaction, ids: string[]): Promise<Map<string, KnownRecordState>> {
     if (ids.length === 0) return new Map();
+    await lockKeys(tx.manager, 'ctp-liaison-records', ids);
     const rows: { initiative_id: string; version: number; withdrawn: boolean; status: InitiativeStatus | null }[] =
       await tx.manager.query(
         `SELECT initiative_id, version, withdrawn, status FROM liaison_records

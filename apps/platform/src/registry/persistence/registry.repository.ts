@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InitiativeSnapshot, InitiativeStatus, orderedSnapshot } from '@ctp/contracts';
-import type { Transaction } from '@ctp/persistence';
+import { lockKeys, type Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
 import { RegistryState } from '@ctp/contracts';
 import { registryColumnsOf } from '../domain/registry-record';
@@ -45,13 +45,21 @@ export interface RegistryListFilter {
   limit: number;
 }
 
+/** The key space of the registry's per-initiative transaction locks (`lockKeys`). */
+const REGISTRY_LOCK_SPACE = 'ctp-registry-initiatives';
+
 /** The platform's registry. Every method that writes takes a whole batch and issues a fixed number of statements. */
 @Injectable()
 export class RegistryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Current state of these initiatives, locked until the batch commits. */
+  /**
+   * Current state of these initiatives, locked until the batch commits: the ids themselves first, so that a record
+   * not stored yet is locked too (two platform replicas share the consumer: the first two versions of a new record
+   * may be in two batches at once, and the one committing second must see the other's version, not "absent").
+   */
   async lockStates(tx: Transaction, ids: string[]): Promise<Map<string, StoredState>> {
+    await lockKeys(tx.manager, REGISTRY_LOCK_SPACE, ids);
     const rows: {
       initiative_id: string;
       version: number;
