@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { OutboxRow } from './payloads';
@@ -179,14 +180,15 @@ export async function measureLatencies(
   inboxUrl: string,
   correlationPrefix: string,
   receivedColumn?: string,
+  hubTable: { name: string; sentColumn: string | null } = { name: 'outbox_events', sentColumn: 'sent_at' },
 ): Promise<{ latencies: number[]; created: number; undecided: number; stages: LatencyStages }> {
   const outbox = new Map<string, { created: number; sent: number | null }>();
+  const sent = hubTable.sentColumn ? `(extract(epoch FROM ${hubTable.sentColumn}) * 1000)::float8` : 'NULL::float8';
   for (const url of outboxUrls) {
     const rows = await queryOnce<{ event_id: string; c: number; s: number | null }>(
       url,
-      `SELECT event_id, (extract(epoch FROM created_at) * 1000)::float8 AS c,
-              (extract(epoch FROM sent_at) * 1000)::float8 AS s
-         FROM outbox_events WHERE correlation_id LIKE $1`,
+      `SELECT event_id, (extract(epoch FROM created_at) * 1000)::float8 AS c, ${sent} AS s
+         FROM ${hubTable.name} WHERE correlation_id LIKE $1`,
       [`${correlationPrefix}%`],
     );
     for (const r of rows) outbox.set(r.event_id, { created: r.c, sent: r.s });
@@ -304,5 +306,32 @@ export function waitAllDecided(
     everyMs: config.pollMs,
     timeoutMs: 120_000 + target * 10,
     stallMs: 30_000,
+  });
+}
+
+/** POSTs a JSON body over a keep-alive connection; resolves with the status code and the response body. */
+export function postJson(agent: Agent, port: number, path: string, body: unknown, headers: Record<string, string>) {
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(data.length), ...headers },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`POST ${path} on port ${port}: no answer after 10 s`)));
+    req.on('error', reject);
+    req.end(data);
   });
 }

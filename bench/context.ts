@@ -5,12 +5,13 @@ import { OutboxRow } from './payloads';
 
 export interface BenchConfig {
   events: number;
-  pacedRate: number;
+  /** BENCH_PACED_RATE, if given; otherwise the paced rate is a share of the floor's measured throughput (budgets.ts). */
+  pacedRate?: number;
   pacedSeconds: number;
   /** Paced sends not yet answered, at most (the schedule waits when it is reached). */
   maxInFlight: number;
-  /** Unmeasured sends through the whole path, at the paced rate, before the paced part (BENCH_PACED_WARMUP). */
-  warmup: number;
+  /** Unmeasured sends through the whole path, at the paced rate, before the paced part (BENCH_PACED_WARMUP; default: as many as measured). */
+  warmup?: number;
   /** Unmeasured events through the outbox → consumer path before the throughput part (BENCH_THROUGHPUT_WARMUP). */
   throughputWarmup: number;
   /** How often the bench counts decided events in the consumer's inbox. */
@@ -29,6 +30,8 @@ export interface BenchConfig {
   rollupEveryMs: number;
   /** BENCH_NATS: `open` (anonymous) or `secured` (every process under its own NATS identity; see nats.ts). */
   nats: NatsMode;
+  /** The NestJS peer (bench/peer/) beside ours and the floor; BENCH_PEER=0 leaves it out. */
+  peer: boolean;
 }
 
 export interface BenchContext {
@@ -40,6 +43,22 @@ export interface BenchContext {
   warmupRows: OutboxRow[];
   cleanup: Cleanup;
   log: (line: string) => void;
+  /** Set by the floor once its throughput is known (the paced rate derives from it); used by ours and the peer. */
+  paced?: PacedPlan;
+}
+
+/** The paced part of every pipeline in a run: the same rate, count and warm-up for the floor, ours and the peer. */
+export interface PacedPlan {
+  rate: number;
+  count: number;
+  warmup: number;
+  /** How the rate was chosen, for the report. */
+  basis: string;
+}
+
+export function pacedPlanOf(ctx: BenchContext): PacedPlan {
+  if (!ctx.paced) throw new Error('the paced plan is set by the floor, which runs first');
+  return ctx.paced;
 }
 
 export interface PipelineResult {
@@ -52,6 +71,8 @@ export interface PipelineResult {
     polls: number;
   };
   paced: LatencyStats & {
+    /** The rate asked for (the run's paced plan). */
+    targetRate: number;
     requested: number;
     issued: number;
     ok: number;

@@ -39,9 +39,16 @@ function cmdline(pid: string): string {
  * is alive plus those already ended (reaped by the postmaster); nats-server is found by its configuration path.
  */
 export class CpuMeter {
+  /**
+   * `databases`, when given: PostgreSQL counts only the backends connected to these databases (their process title
+   * names the database), each by its own increase between two snapshots — on a server shared with other work (tests
+   * running beside the bench) the machine-wide sum would count the neighbours. The server's shared processes (WAL
+   * writer, checkpointer) are then left out, and so is a backend that ended between the two snapshots.
+   */
   constructor(
     private readonly pids: () => Record<string, number | undefined>,
     private readonly natsMarker: string,
+    private readonly databases?: readonly string[],
   ) {}
 
   snapshot(): CpuSnapshot {
@@ -52,11 +59,15 @@ export class CpuMeter {
     }
     let postgres = 0;
     let nats = 0;
+    const backends: Record<string, number> | undefined = this.databases ? {} : undefined;
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       const s = procStat(pid);
       if (!s) continue;
-      if (s.comm === 'postgres') {
+      if (s.comm === 'postgres' && backends && this.databases) {
+        const words = cmdline(pid).split(' ');
+        if (this.databases.some((db) => words.includes(db))) backends[pid] = s.ticks / HZ;
+      } else if (s.comm === 'postgres') {
         postgres += s.ticks;
         // The postmaster's children are the backends: count the ones it has already reaped.
         if (procStat(readPpid(pid))?.comm !== 'postgres') postgres += s.childTicks;
@@ -68,7 +79,7 @@ export class CpuMeter {
     perProcess['nats-server'] = nats / HZ;
     const self = process.cpuUsage();
     perProcess.bench = (self.user + self.system) / 1e6;
-    return { at: Date.now(), perProcess, machine: machineTimes() };
+    return { at: Date.now(), perProcess, machine: machineTimes(), ...(backends ? { backends } : {}) };
   }
 }
 
@@ -93,6 +104,8 @@ export interface CpuSnapshot {
   at: number;
   perProcess: Record<string, number>;
   machine: { busy: number; total: number };
+  /** CPU seconds so far of each PostgreSQL backend of the run's databases, by pid (a CpuMeter given `databases`). */
+  backends?: Record<string, number>;
 }
 
 export interface CpuUse {
@@ -106,6 +119,11 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   const cpuSeconds: Record<string, number> = {};
   for (const [name, v] of Object.entries(b.perProcess)) {
     cpuSeconds[name] = Math.round((v - (a.perProcess[name] ?? 0)) * 100) / 100;
+  }
+  if (a.backends && b.backends) {
+    const before = a.backends;
+    const used = Object.entries(b.backends).reduce((sum, [pid, v]) => sum + Math.max(0, v - (before[pid] ?? 0)), 0);
+    cpuSeconds.postgres = Math.round(used * 100) / 100;
   }
   const total = b.machine.total - a.machine.total;
   const measured = Object.values(cpuSeconds).reduce((x, y) => x + y, 0);

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { HUB_REGIONS, HubRegion } from '@ctp/contracts';
 import { TestDatabase } from '../test/support/databases';
@@ -13,12 +13,13 @@ import {
   measureLatencies,
   paced,
   peakRssMiB,
+  postJson,
   queryOnce,
   waitAllDecided,
   withTimeout,
 } from './common';
 import { CpuMeter, cpuBetween } from './cpu';
-import { BenchContext, PipelineResult } from './context';
+import { BenchContext, pacedPlanOf, PipelineResult } from './context';
 import { prng, reportRequest } from './payloads';
 
 /** The hubs' events the platform has decided (its inbox may also hold other consumers' events one day). */
@@ -26,33 +27,6 @@ const DECIDED_SQL = `SELECT count(*)::int AS n FROM inbox_events WHERE subject L
 /** Decided events less the records still queued for duplicate detection: reaches the events sent once all is done. */
 const AT_REST_SQL = `SELECT ((SELECT count(*) FROM inbox_events WHERE subject LIKE 'ctp.hub.%' AND outcome IS NOT NULL)
                            - (SELECT count(*) FROM detection_queue))::int AS n`;
-
-/** POSTs a JSON body over a keep-alive connection; resolves with the status code and the response body. */
-function postJson(agent: Agent, port: number, path: string, body: unknown, headers: Record<string, string>) {
-  const data = Buffer.from(JSON.stringify(body));
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(data.length), ...headers },
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`POST ${path} on port ${port}: no answer after 10 s`)));
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 /** Ours: the four real hub processes and the real platform process, built into dist/. */
 export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
@@ -128,7 +102,11 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
   const platformPg = await connectPg(platformDb.url, 'bench-poll');
   cleanup.add('close the bench connection to the platform', () => platformPg.end());
 
-  const meter = new CpuMeter(() => Object.fromEntries(services.map((s) => [s.name, s.pid])), nats.dir);
+  const meter = new CpuMeter(
+    () => Object.fromEntries(services.map((s) => [s.name, s.pid])),
+    nats.dir,
+    [...Object.values(hubDbs), platformDb].map((d) => d.name),
+  );
 
   // 0. Throughput warm-up (not measured): other initiatives through the same path.
   const w = ctx.warmupRows.length;
@@ -206,9 +184,10 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
     return total;
   };
 
-  log(`ours: warm-up, ${config.warmup} requests…`);
-  const warmLimitMs = (config.warmup * 1000) / config.pacedRate + 30_000;
-  const warm = await paced(config.warmup, config.pacedRate, config.maxInFlight, warmLimitMs, send('bench-warm-'));
+  const plan = pacedPlanOf(ctx);
+  log(`ours: warm-up, ${plan.warmup} requests…`);
+  const warmLimitMs = (plan.warmup * 1000) / plan.rate + 30_000;
+  const warm = await paced(plan.warmup, plan.rate, config.maxInFlight, warmLimitMs, send('bench-warm-'));
   if (warm.failed > 0) {
     throw new Error(`ours: ${warm.failed} of ${warm.issued} warm-up requests failed; the first: ${firstFailure}`);
   }
@@ -222,12 +201,12 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
     config,
   );
 
-  const count = Math.round(config.pacedRate * config.pacedSeconds);
-  log(`ours: paced, ${count} requests at ${config.pacedRate}/s…`);
+  const count = plan.count;
+  log(`ours: paced, ${count} requests at ${plan.rate}/s…`);
   const cpuPaced0 = meter.snapshot();
   const p = await paced(
     count,
-    config.pacedRate,
+    plan.rate,
     config.maxInFlight,
     config.pacedSeconds * 1000 + 30_000,
     send('bench-paced-'),
@@ -256,6 +235,7 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
       polls: done.polls,
     },
     paced: {
+      targetRate: plan.rate,
       requested: count,
       issued: p.issued,
       ok: p.ok,

@@ -237,7 +237,7 @@ export async function runPlatform(ctx: BenchContext): Promise<PlatformResult> {
   log(
     `platform: measured, ${n} events (${JSON.stringify(workload.mix)}) and GET /rollups every ${config.rollupEveryMs} ms…`,
   );
-  const meter = new CpuMeter(() => ({ platform: platform.pid }), nats.dir);
+  const meter = new CpuMeter(() => ({ platform: platform.pid }), nats.dir, [db.name]);
   const cpu0 = meter.snapshot();
   const probing = probe.begin();
   const t0 = performance.now();

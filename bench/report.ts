@@ -1,13 +1,5 @@
-import { BenchConfig, PipelineResult, PlatformResult } from './context';
-
-export const BUDGETS = {
-  throughputShareOfFloor: 0.5,
-  p99Ms: 100,
-  /** The platform part: events/s through the full consumer with the registry stored (issue: "≥ 1,500 events/s"). */
-  platformEventsPerSec: 1500,
-  /** The platform part: GET /rollups p99 while it consumes. */
-  rollupP99Ms: 50,
-} as const;
+import { Budget, cpuMsPerEvent, pipelineBudgets, platformBudgets, ratio, renderBudgets, round3 } from './budgets';
+import { BenchConfig, PacedPlan, PipelineResult, PlatformResult } from './context';
 
 export interface BenchReport {
   bench: 'ctp-hub-to-platform';
@@ -15,52 +7,62 @@ export interface BenchReport {
   revision: { commit: string; changedFiles: number };
   machine: { cpus: number; node: string; natsServer: string; postgres: string; backgroundBusyPct: number };
   config: Omit<BenchConfig, 'logDir'> & { payloadBytesAvg: number; snapshotBytesAvg: number };
+  paced: PacedPlan;
   ours: PipelineResult;
   floor: PipelineResult;
+  /** The NestJS peer (bench/peer/), when it ran. */
+  peer?: PipelineResult;
   platform: PlatformResult;
-  ratio: { throughputOursOverFloor: number; p99OursOverFloor: number };
-  budgets: {
-    throughput: { required: string; actual: number; pass: boolean };
-    p99: { required: string; actualMs: number; pass: boolean };
-    platformThroughput: { required: string; actual: number; pass: boolean };
-    rollupP99: { required: string; actualMs: number; pass: boolean };
+  ratio: {
+    throughputOursOverFloor: number;
+    p99OursOverFloor: number;
+    cpuPerEventOursOverFloor: number;
+    throughputOursOverPeer?: number;
+    p99OursOverPeer?: number;
   };
+  /** CPU ms per accepted request in the paced part, all processes under test. */
+  cpuMsPerEvent: { ours: number; floor: number; peer?: number };
+  budgets: Budget[];
 }
 
-export function evaluate(base: Omit<BenchReport, 'ratio' | 'budgets'>): BenchReport {
-  const share = base.ours.throughput.eventsPerSec / base.floor.throughput.eventsPerSec;
-  const round3 = (v: number) => Math.round(v * 1000) / 1000;
+function figures(r: PipelineResult) {
+  return { eventsPerSec: r.throughput.eventsPerSec, paced: r.paced, pacedCpu: r.cpu.paced };
+}
+
+export function evaluate(base: Omit<BenchReport, 'ratio' | 'budgets' | 'cpuMsPerEvent'>): BenchReport {
+  const { ours, floor, peer, platform } = base;
+  const cpu = {
+    ours: cpuMsPerEvent(ours.cpu.paced, ours.paced.ok),
+    floor: cpuMsPerEvent(floor.cpu.paced, floor.paced.ok),
+    ...(peer ? { peer: cpuMsPerEvent(peer.cpu.paced, peer.paced.ok) } : {}),
+  };
   return {
     ...base,
     ratio: {
-      throughputOursOverFloor: round3(share),
-      p99OursOverFloor: round3(base.ours.paced.p99Ms / base.floor.paced.p99Ms),
+      throughputOursOverFloor: round3(ratio(ours.throughput.eventsPerSec, floor.throughput.eventsPerSec)),
+      p99OursOverFloor: round3(ratio(ours.paced.p99Ms, floor.paced.p99Ms)),
+      cpuPerEventOursOverFloor: round3(ratio(cpu.ours, cpu.floor)),
+      ...(peer
+        ? {
+            throughputOursOverPeer: round3(ratio(ours.throughput.eventsPerSec, peer.throughput.eventsPerSec)),
+            p99OursOverPeer: round3(ratio(ours.paced.p99Ms, peer.paced.p99Ms)),
+          }
+        : {}),
     },
-    budgets: {
-      throughput: {
-        required: `ours >= ${BUDGETS.throughputShareOfFloor * 100}% of the floor`,
-        actual: round3(share),
-        pass: share >= BUDGETS.throughputShareOfFloor,
-      },
-      p99: {
-        required: `p99 <= ${BUDGETS.p99Ms} ms at ${base.config.pacedRate} events/s`,
-        actualMs: base.ours.paced.p99Ms,
-        pass: base.ours.paced.p99Ms <= BUDGETS.p99Ms && base.ours.paced.measured > 0,
-      },
-      platformThroughput: {
-        required: `platform >= ${BUDGETS.platformEventsPerSec} events/s with ${base.platform.seed.initiatives} initiatives stored`,
-        actual: base.platform.throughput.eventsPerSec,
-        pass: base.platform.throughput.eventsPerSec >= BUDGETS.platformEventsPerSec,
-      },
-      rollupP99: {
-        required: `GET /rollups p99 <= ${BUDGETS.rollupP99Ms} ms while consuming`,
-        actualMs: base.platform.rollups.p99Ms,
-        pass:
-          base.platform.rollups.p99Ms <= BUDGETS.rollupP99Ms &&
-          base.platform.rollups.measured > 0 &&
-          base.platform.rollups.failed === 0,
-      },
-    },
+    cpuMsPerEvent: cpu,
+    budgets: [
+      ...pipelineBudgets(figures(ours), figures(floor)),
+      ...platformBudgets(
+        {
+          eventsPerSec: platform.throughput.eventsPerSec,
+          rollupP99Ms: platform.rollups.p99Ms,
+          rollupIdleP99Ms: platform.rollups.idle.p99Ms,
+          rollupMeasured: platform.rollups.measured,
+          rollupFailed: platform.rollups.failed,
+        },
+        floor.throughput.eventsPerSec,
+      ),
+    ],
   };
 }
 
@@ -68,92 +70,82 @@ const fmt = (v: number | null | undefined, digits = 0) =>
   v === null || v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 export function renderTable(r: BenchReport): string {
+  const cols: [string, PipelineResult][] = [
+    ['ours', r.ours],
+    ['floor', r.floor],
+    ...(r.peer ? ([['peer (NestJS)', r.peer]] as [string, PipelineResult][]) : []),
+  ];
+  const rows: string[][] = [];
+  const pctOf = (a: number, b: number) => (b > 0 ? `${fmt((a / b) * 100, 1)}%` : '—');
+  const line = (label: string, cell: (x: PipelineResult) => string, vs = '') =>
+    rows.push([label, ...cols.map(([, x]) => cell(x)), vs]);
+  const title = (label: string) => rows.push([label, ...cols.map(() => ''), '']);
   const o = r.ours;
   const f = r.floor;
-  const rows: [string, string, string, string][] = [];
-  const ratio = (a: number, b: number) => (b > 0 ? `${fmt((a / b) * 100, 1)}%` : '—');
-  const line = (label: string, a: string, b: string, c = '') => rows.push([label, a, b, c]);
-  line('End-to-end throughput', '', '');
+  title('End-to-end throughput');
   line(
     `  events/s (${fmt(o.throughput.events)} events)`,
-    fmt(o.throughput.eventsPerSec),
-    fmt(f.throughput.eventsPerSec),
-    ratio(o.throughput.eventsPerSec, f.throughput.eventsPerSec),
+    (x) => fmt(x.throughput.eventsPerSec),
+    pctOf(o.throughput.eventsPerSec, f.throughput.eventsPerSec),
   );
+  line('  elapsed, first commit (peer: request) → all decided (s)', (x) => fmt(x.throughput.elapsedMs / 1000, 2));
+  title(`Latency, paced ${r.paced.rate}/s (${r.paced.basis}) for ${r.config.pacedSeconds} s`);
+  line('  achieved send rate (events/s)', (x) => fmt(x.paced.sendRatePerSec));
+  line('  sent ok / failed', (x) => `${fmt(x.paced.ok)} / ${fmt(x.paced.failed)}`);
+  line('  p50 (ms)', (x) => fmt(x.paced.p50Ms, 1), pctOf(o.paced.p50Ms, f.paced.p50Ms));
+  line('  p99 (ms)', (x) => fmt(x.paced.p99Ms, 1), pctOf(o.paced.p99Ms, f.paced.p99Ms));
+  line('  max (ms)', (x) => fmt(x.paced.maxMs, 1));
+  line('  mean (ms)', (x) => fmt(x.paced.meanMs, 1));
+  const st = (v: { p50Ms: number; p99Ms: number } | undefined) => (v ? `${fmt(v.p50Ms, 1)} / ${fmt(v.p99Ms, 1)}` : '—');
+  line('  p50 / p99 (ms), created → marked sent (ours: marks batched every 100 ms)', (x) =>
+    st(x.paced.stages.createdToSent),
+  );
+  line('    created → consumer tx start', (x) => st(x.paced.stages.createdToReceived));
+  line('    consumer tx start → decided', (x) => st(x.paced.stages.receivedToDecided));
+  line('  measured (undecided)', (x) => `${fmt(x.paced.measured)} (${x.paced.undecided})`);
   line(
-    '  elapsed, first commit → all decided (s)',
-    fmt(o.throughput.elapsedMs / 1000, 2),
-    fmt(f.throughput.elapsedMs / 1000, 2),
+    '  CPU ms per accepted request, all processes',
+    (x) => fmt(cpuMsPerEvent(x.cpu.paced, x.paced.ok), 2),
+    Number.isFinite(r.ratio.cpuPerEventOursOverFloor) ? `${fmt(r.ratio.cpuPerEventOursOverFloor, 2)}×` : '—',
   );
-  line(`Latency, paced ${r.config.pacedRate}/s for ${r.config.pacedSeconds} s`, '', '');
-  line('  achieved send rate (events/s)', fmt(o.paced.sendRatePerSec), fmt(f.paced.sendRatePerSec));
-  line(
-    '  sent ok / failed',
-    `${fmt(o.paced.ok)} / ${fmt(o.paced.failed)}`,
-    `${fmt(f.paced.ok)} / ${fmt(f.paced.failed)}`,
-  );
-  line('  p50 (ms)', fmt(o.paced.p50Ms, 1), fmt(f.paced.p50Ms, 1), ratio(o.paced.p50Ms, f.paced.p50Ms));
-  line('  p99 (ms)', fmt(o.paced.p99Ms, 1), fmt(f.paced.p99Ms, 1), ratio(o.paced.p99Ms, f.paced.p99Ms));
-  line('  max (ms)', fmt(o.paced.maxMs, 1), fmt(f.paced.maxMs, 1));
-  line('  mean (ms)', fmt(o.paced.meanMs, 1), fmt(f.paced.meanMs, 1));
-  const st = (x: { p50Ms: number; p99Ms: number } | undefined) => (x ? `${fmt(x.p50Ms, 1)} / ${fmt(x.p99Ms, 1)}` : '—');
-  line(
-    '  p50 / p99 (ms), created → marked sent (ours: marks batched every 100 ms)',
-    st(o.paced.stages.createdToSent),
-    st(f.paced.stages.createdToSent),
-  );
-  line('    created → consumer tx start', st(o.paced.stages.createdToReceived), st(f.paced.stages.createdToReceived));
-  line('    consumer tx start → decided', st(o.paced.stages.receivedToDecided), st(f.paced.stages.receivedToDecided));
-  line(
-    '  measured (undecided)',
-    `${fmt(o.paced.measured)} (${o.paced.undecided})`,
-    `${fmt(f.paced.measured)} (${f.paced.undecided})`,
-  );
-  line('Peak RSS, VmHWM (MiB)', '', '');
-  const names = [...new Set([...Object.keys(o.peakRssMiB), ...Object.keys(f.peakRssMiB)])];
-  for (const name of names) line(`  ${name}`, fmt(o.peakRssMiB[name], 1), fmt(f.peakRssMiB[name], 1));
+  title('Peak RSS, VmHWM (MiB)');
+  const names = [...new Set(cols.flatMap(([, x]) => Object.keys(x.peakRssMiB)))];
+  for (const name of names) line(`  ${name}`, (x) => fmt(x.peakRssMiB[name], 1));
   const sum = (m: Record<string, number | null>) => Object.values(m).reduce<number>((a, b) => a + (b ?? 0), 0);
-  line('  total', fmt(sum(o.peakRssMiB), 1), fmt(sum(f.peakRssMiB), 1));
-
-  line('CPU, throughput part / paced part', '', '');
+  line('  total', (x) => fmt(sum(x.peakRssMiB), 1));
+  title('CPU s, throughput part / paced part');
   line(
     '  machine busy (% of all cores)',
-    `${fmt(o.cpu.throughput.machineBusyPct)} / ${fmt(o.cpu.paced.machineBusyPct)}`,
-    `${fmt(f.cpu.throughput.machineBusyPct)} / ${fmt(f.cpu.paced.machineBusyPct)}`,
+    (x) => `${fmt(x.cpu.throughput.machineBusyPct)} / ${fmt(x.cpu.paced.machineBusyPct)}`,
   );
-  const cpuNames = [
-    ...new Set([...Object.keys(o.cpu.throughput.cpuSeconds), ...Object.keys(f.cpu.throughput.cpuSeconds)]),
-  ];
-  const cpuCell = (r: PipelineResult, name: string) =>
-    name in r.cpu.throughput.cpuSeconds
-      ? `${fmt(r.cpu.throughput.cpuSeconds[name], 2)} / ${fmt(r.cpu.paced.cpuSeconds[name], 2)}`
-      : '—';
-  for (const name of cpuNames) line(`  ${name} (CPU s)`, cpuCell(o, name), cpuCell(f, name));
+  const cpuNames = [...new Set(cols.flatMap(([, x]) => Object.keys(x.cpu.throughput.cpuSeconds)))];
+  for (const name of cpuNames) {
+    line(`  ${name}`, (x) =>
+      name in x.cpu.throughput.cpuSeconds
+        ? `${fmt(x.cpu.throughput.cpuSeconds[name], 2)} / ${fmt(x.cpu.paced.cpuSeconds[name], 2)}`
+        : '—',
+    );
+  }
 
-  const head: [string, string, string, string] = ['', 'ours', 'floor', 'ours/floor'];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...[head, ...rows].map((row) => row[i].length)));
+  const head = ['', ...cols.map(([name]) => name), 'ours/floor'];
+  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((row) => row[i].length)));
   const render = (row: string[]) =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ');
   const out = [render(head), '-'.repeat(widths.reduce((a, b) => a + b + 3, -3)), ...rows.map(render)];
-  const b = r.budgets;
   out.push('', renderPlatform(r.platform));
-  out.push('');
-  out.push('Budgets');
-  out.push(
-    `  end-to-end throughput >= 50% of the floor: ${fmt(b.throughput.actual * 100, 1)}%  ${b.throughput.pass ? 'PASS' : 'FAIL'}`,
-  );
-  out.push(
-    `  p99 <= ${BUDGETS.p99Ms} ms at ${r.config.pacedRate} events/s: ${fmt(b.p99.actualMs, 1)} ms  ${b.p99.pass ? 'PASS' : 'FAIL'}`,
-  );
-  out.push(
-    `  platform throughput >= ${fmt(BUDGETS.platformEventsPerSec)} events/s: ${fmt(b.platformThroughput.actual)} events/s  ${b.platformThroughput.pass ? 'PASS' : 'FAIL'}`,
-  );
-  out.push(
-    `  GET /rollups p99 <= ${BUDGETS.rollupP99Ms} ms while consuming: ${fmt(b.rollupP99.actualMs, 1)} ms  ${b.rollupP99.pass ? 'PASS' : 'FAIL'}`,
-  );
+  if (r.peer) {
+    out.push(
+      '',
+      `Ours against the peer (information): throughput ${fmt(r.ratio.throughputOursOverPeer, 2)}× the peer's, ` +
+        `paced p99 ${fmt(r.ratio.p99OursOverPeer, 2)}× the peer's, CPU per request ` +
+        `${fmt(ratio(r.cpuMsPerEvent.ours, r.cpuMsPerEvent.peer ?? NaN), 2)}× the peer's`,
+    );
+  }
+  out.push('', renderBudgets('Budgets (ratios to figures of this run)', r.budgets));
   const notes = [
     ...o.notes.map((n) => `ours: ${n}`),
     ...f.notes.map((n) => `floor: ${n}`),
+    ...(r.peer?.notes ?? []).map((n) => `peer: ${n}`),
     ...r.platform.notes.map((n) => `platform: ${n}`),
   ];
   if (notes.length) out.push('', ...notes.map((n) => `  ${n}`));

@@ -6,18 +6,24 @@
  *      timed from the first COMMIT until the consumer's inbox holds N decided events (polled every 20 ms near the end, less often before). Before
  *      that, BENCH_THROUGHPUT_WARMUP (default 1 000) other events go the same way unmeasured, for ours and the floor
  *      alike: freshly started services otherwise spend the first seconds compiling code and planning queries.
- *   2. Latency at a paced rate (BENCH_PACED_RATE, default 500/s, for BENCH_PACED_SECONDS or --paced-seconds, default
- *      10): ours gets POST /initiatives on the four hubs on a schedule (at most BENCH_MAX_IN_FLIGHT, default 64,
- *      unanswered; the achieved rate is reported); latency = inbox decided_at − outbox created_at, both from the one
- *      PostgreSQL clock, with the stages in between. First as many unmeasured sends at the same rate (BENCH_PACED_WARMUP;
- *      services fresh from the throughput part were still compiling their request path: a hub spent ~20 % of its CPU
- *      in the optimizing compiler over its first 1,500 requests, ~3 % after 4,000); the paced part starts
- *      once they are decided and the platform's duplicate detection has compared every record the earlier parts changed.
+ *   2. Latency at a paced rate: BENCH_PACED_RATE if given, otherwise 10% of the floor's end-to-end events/s measured
+ *      in this run (the floor runs first), for BENCH_PACED_SECONDS or --paced-seconds (default 10): ours gets POST
+ *      /initiatives on the four hubs on a schedule (at most BENCH_MAX_IN_FLIGHT, default 64, unanswered; the achieved
+ *      rate is reported); latency = inbox decided_at − outbox created_at, both from the one PostgreSQL clock, with the
+ *      stages in between. First as many unmeasured sends at the same rate (BENCH_PACED_WARMUP; services fresh from the
+ *      throughput part were still compiling their request path: a hub spent ~20 % of its CPU in the optimizing
+ *      compiler over its first 1,500 requests, ~3 % after 4,000); the paced part starts once they are decided and the
+ *      platform's duplicate detection has compared every record the earlier parts changed.
  *   3. Peak RSS (VmHWM) of every process under test, read just before it is stopped; CPU seconds per process and
- *      for the rest of the machine during each part (to tell a slow pipeline from a busy neighbour).
+ *      for the rest of the machine during each part (PostgreSQL: only the backends of the run's own databases, so that
+ *      neighbours on a shared server do not count); CPU per accepted request in the paced part, all processes under
+ *      test (services, their PostgreSQL backends, nats-server) summed.
  *   4. The floor (bench/floor/): the same shape written by hand with plain pg and the NATS client, measured the same
  *      way on its own stream and databases; its paced rows are inserted by its relay process, which wakes itself after
- *      each commit as a hub does.
+ *      each commit as a hub does. It runs first. Then the peer (bench/peer/, BENCH_PEER=0 leaves it out; open NATS
+ *      only): the same flow as a NestJS team would write it with @nestjs-plugins/nestjs-nats-jetstream-transport
+ *      (publish after commit, one transaction per message), four hubs and a platform, measured like ours; its
+ *      throughput part is N POST /initiatives as fast as answered (it has no outbox to drain).
  *   5. The platform on its own (platform.ts; a fresh database, the same private nats-server, its stream emptied
  *      first), with a registry already stored: BENCH_PLATFORM_SEED (default 10 000) initiatives from the four hubs and
  *      four partners (70/30; skewed countries, dates over 2025–2027, a few dozen activity titles in en/fr/es/ar, ~5%
@@ -29,14 +35,17 @@
  *      20 ms), through the whole consumer: rules, registry, duplicate detection, clusters, rollups. Meanwhile GET /rollups (three groupings/formats in
  *      turn) every 50 ms, at most one in flight, from a worker thread. Reports outcomes by reason, pairs and clusters,
  *      rollup latency, the platform's peak RSS and CPU.
- *   6. Ratios and budgets, printed (PASS/FAIL), not asserted: throughput >= 50% of the floor; p99 <= 100 ms at 500/s;
- *      platform >= 1 500 events/s with the registry stored; GET /rollups p99 <= 50 ms while it consumes.
+ *   6. Budgets, printed (PASS/FAIL), not asserted, every one a ratio to a figure of the same run (budgets.ts): end to
+ *      end >= 75% of the floor's events/s; paced p99 <= 2 × the floor's p99 + 20 ms with the schedule held; CPU per
+ *      accepted request <= 1.5 × the floor's per event; the platform part >= 11.7% of the floor's events/s; GET
+ *      /rollups p99 while consuming <= 2 × its p99 at rest + 20 ms. Absolute figures are printed as information.
  *
  * Needs `npm run build` (npm run bench does it), PostgreSQL at TEST_PG_URL (default postgres://postgres@127.0.0.1:5432)
  * and nats-server on PATH (NATS_SERVER_BIN): a private nats-server on a free loopback port and fresh databases are
  * created and removed again, also on failure and Ctrl-C. The services run from dist/ with LOG_LEVEL=info
  * (BENCH_LOG_LEVEL overrides), their output in .tmp/bench/, their HTTP ports kept on loopback (loopback-preload.ts).
- * BENCH_ONLY=platform runs the platform part alone, BENCH_ONLY=e2e ours and the floor (printed as JSON, no budgets).
+ * BENCH_ONLY=platform runs the platform part alone, BENCH_ONLY=e2e the floor, ours and the peer (JSON on stdout, their
+ * budgets on stderr). BENCH_PROFILE=scale runs the cost curve instead (scale.ts).
  * BENCH_NATS=secured runs it all on the shipped deploy/nats/nats.conf (nkey users, least-privilege permissions, TLS with
  * client certificates; generated identities): every service under its own identity, the floor and the bench's tooling
  * as admin, streams and consumers provisioned by admin (nats.ts); the default, open, has no authentication.
@@ -53,10 +62,12 @@ import { PG_ADMIN_URL } from '../test/support/databases';
 import { ROOT } from '../test/support/services';
 import { queryOnce } from './common';
 import { machineBusyPct } from './cpu';
-import { BenchConfig, BenchContext, Cleanup } from './context';
+import { pipelineBudgets, renderBudgets } from './budgets';
+import { BenchConfig, BenchContext, Cleanup, pacedPlanOf } from './context';
 import { runFloor } from './floor/run-floor';
 import { BenchNats, NATS_MODES, NatsMode } from './nats';
 import { runOurs } from './ours';
+import { runPeer } from './peer/run-peer';
 import { generateOutboxRows } from './payloads';
 import { runPlatform } from './platform';
 import { evaluate, renderTable } from './report';
@@ -92,7 +103,8 @@ function readConfig(argv: string[]): BenchConfig {
     }
   }
   const events = positiveInt('--events', argValue(argv, '--events') ?? process.env.BENCH_EVENTS, 20_000, 4);
-  const pacedRate = positiveInt('BENCH_PACED_RATE', process.env.BENCH_PACED_RATE, 500, 1, 20_000);
+  const explicitRate = process.env.BENCH_PACED_RATE;
+  const pacedRate = explicitRate ? positiveInt('BENCH_PACED_RATE', explicitRate, 1, 1, 20_000) : undefined;
   const pacedSeconds = positiveInt(
     '--paced-seconds',
     argValue(argv, '--paced-seconds') ?? process.env.BENCH_PACED_SECONDS,
@@ -105,7 +117,9 @@ function readConfig(argv: string[]): BenchConfig {
     pacedRate,
     pacedSeconds,
     maxInFlight: positiveInt('BENCH_MAX_IN_FLIGHT', process.env.BENCH_MAX_IN_FLIGHT, 64, 1, 10_000),
-    warmup: positiveInt('BENCH_PACED_WARMUP', process.env.BENCH_PACED_WARMUP, pacedRate * pacedSeconds, 0, 1_000_000),
+    warmup: process.env.BENCH_PACED_WARMUP
+      ? positiveInt('BENCH_PACED_WARMUP', process.env.BENCH_PACED_WARMUP, 0, 0, 1_000_000)
+      : undefined,
     throughputWarmup: positiveInt('BENCH_THROUGHPUT_WARMUP', process.env.BENCH_THROUGHPUT_WARMUP, 1000, 0, 1_000_000),
     pollMs: 20,
     logDir: join(ROOT, '.tmp', 'bench'),
@@ -116,6 +130,7 @@ function readConfig(argv: string[]): BenchConfig {
     platformEvents: positiveInt('BENCH_PLATFORM_EVENTS', process.env.BENCH_PLATFORM_EVENTS, 10_000, 1, 1_000_000),
     rollupEveryMs: 50,
     nats: natsMode(process.env.BENCH_NATS),
+    peer: process.env.BENCH_PEER !== '0',
   };
 }
 
@@ -208,14 +223,23 @@ async function main(): Promise<number> {
     const warmupRows = generateOutboxRows(config.throughputWarmup, 20_251_127);
     const ctx: BenchContext = { config, nats, rows, warmupRows, cleanup, log };
     const startedAt = new Date().toISOString();
+    // The peer (bench/peer/) connects anonymously: it runs with BENCH_NATS=open only, and not with BENCH_PEER=0.
+    const withPeer = config.peer && config.nats === 'open';
+    if (config.peer && !withPeer) log('peer: skipped (it has no NATS identity: BENCH_NATS=secured)');
     if (process.env.BENCH_ONLY === 'e2e') {
-      // For work on the pipeline alone: ours and the floor, their throughput ratio, no platform part.
-      const ours = await runOurs(ctx);
+      // For work on the pipeline alone: the floor (first: the paced rate derives from it), ours, the peer, their
+      // budgets; no platform part.
       const floor = await runFloor(ctx);
+      const ours = await runOurs(ctx);
+      const peer = withPeer ? await runPeer(ctx) : undefined;
       await cleanup.runAll(log);
-      const share = Math.round((1000 * ours.throughput.eventsPerSec) / floor.throughput.eventsPerSec) / 10;
+      const budgets = pipelineBudgets(
+        { eventsPerSec: ours.throughput.eventsPerSec, paced: ours.paced, pacedCpu: ours.cpu.paced },
+        { eventsPerSec: floor.throughput.eventsPerSec, paced: floor.paced, pacedCpu: floor.cpu.paced },
+      );
+      process.stderr.write(`${renderBudgets('Budgets (ratios to figures of this run)', budgets)}\n`);
       process.stdout.write(
-        `${JSON.stringify({ revision, nats: config.nats, serviceEnv: config.serviceEnv, share, ours, floor })}\n`,
+        `${JSON.stringify({ revision, nats: config.nats, serviceEnv: config.serviceEnv, paced: ctx.paced, budgets, ours, floor, peer })}\n`,
       );
       return 0;
     }
@@ -226,10 +250,13 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify({ revision, nats: config.nats, platform })}\n`);
       return 0;
     }
-    const ours = await runOurs(ctx);
-    log(`ours: ${ours.throughput.eventsPerSec} events/s, paced p99 ${ours.paced.p99Ms} ms`);
+    // The floor first: the run's paced rate derives from its throughput.
     const floor = await runFloor(ctx);
     log(`floor: ${floor.throughput.eventsPerSec} events/s, paced p99 ${floor.paced.p99Ms} ms`);
+    const ours = await runOurs(ctx);
+    log(`ours: ${ours.throughput.eventsPerSec} events/s, paced p99 ${ours.paced.p99Ms} ms`);
+    const peer = withPeer ? await runPeer(ctx) : undefined;
+    if (peer) log(`peer: ${peer.throughput.eventsPerSec} events/s, paced p99 ${peer.paced.p99Ms} ms`);
     const platform = await runPlatform(ctx);
     log(
       `platform: ${platform.throughput.eventsPerSec} events/s with ${platform.seed.initiatives} stored, ` +
@@ -243,8 +270,10 @@ async function main(): Promise<number> {
       revision,
       machine: { cpus: availableParallelism(), node: process.version, natsServer, postgres, backgroundBusyPct },
       config: { ...shown, payloadBytesAvg, snapshotBytesAvg },
+      paced: pacedPlanOf(ctx),
       ours,
       floor,
+      ...(peer ? { peer } : {}),
       platform,
     });
     await cleanup.runAll(log);

@@ -11,7 +11,7 @@ export class FloorProcess {
   readonly logFile: string;
 
   constructor(
-    readonly name: 'floor-relay' | 'floor-consumer',
+    readonly name: string,
     private readonly script: string,
     private readonly env: Record<string, string>,
     logDir: string,

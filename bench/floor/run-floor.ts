@@ -12,6 +12,7 @@ import {
   waitAllDecided,
 } from '../common';
 import { CpuMeter, cpuBetween } from '../cpu';
+import { BUDGETS, pacedRateFor } from '../budgets';
 import { BenchContext, PipelineResult } from '../context';
 import { withSubjectRoot } from '../payloads';
 import { FloorProcess } from './process';
@@ -21,7 +22,7 @@ const STREAM = 'FLOOR';
 const SUBJECT_ROOT = 'floor';
 const DECIDED_SQL = `SELECT count(*)::int AS n FROM inbox_events WHERE decided_at IS NOT NULL`;
 
-async function createDatabase(db: TestDatabase, schema: string[]): Promise<void> {
+export async function createDatabase(db: TestDatabase, schema: string[]): Promise<void> {
   const admin = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
   await admin.connect();
   try {
@@ -69,7 +70,10 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
   const platformPg = await connectPg(platformDb.url, 'bench-poll');
   cleanup.add('close the bench connection to the floor platform', () => platformPg.end());
 
-  const meter = new CpuMeter(() => Object.fromEntries(procs.map((s) => [s.name, s.pid])), nats.dir);
+  const meter = new CpuMeter(() => Object.fromEntries(procs.map((s) => [s.name, s.pid])), nats.dir, [
+    hubDb.name,
+    platformDb.name,
+  ]);
   // 0. Throughput warm-up (not measured): the same events ours got first.
   const regions = [...new Set(ctx.rows.map((r) => r.region))];
   const w = ctx.warmupRows.length;
@@ -104,21 +108,36 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
     `SELECT count(*)::int AS registry FROM registry_initiatives`,
   );
   const notes = [`throughput: ${registry} initiatives in the floor registry`];
+  const eventsPerSec = Math.round((n * 1000) / elapsedMs);
+
+  // The paced rate of the whole run derives from the floor's throughput (BENCH_PACED_RATE overrides it).
+  const rate = pacedRateFor(eventsPerSec, config.pacedRate);
+  const plan = {
+    rate,
+    count: Math.round(rate * config.pacedSeconds),
+    warmup: config.warmup ?? Math.round(rate * config.pacedSeconds),
+    basis:
+      config.pacedRate !== undefined
+        ? 'BENCH_PACED_RATE'
+        : `${BUDGETS.pacedShareOfFloor * 100}% of the floor's ${eventsPerSec} events/s`,
+  };
+  ctx.paced = plan;
+  log(`paced rate for this run: ${rate}/s (${plan.basis})`);
 
   // 2. Latency at a paced rate: inserts made (and the relay woken) inside the relay process, on its schedule.
   const outboxTotal = async () =>
     (await queryOnce<{ n: number }>(hubDb.url, `SELECT count(*)::int AS n FROM outbox_events`))[0].n;
-  log(`floor: warm-up, ${config.warmup} inserts…`);
-  const common2 = { ratePerSec: config.pacedRate, maxInFlight: config.maxInFlight };
+  log(`floor: warm-up, ${plan.warmup} inserts…`);
+  const common2 = { ratePerSec: rate, maxInFlight: config.maxInFlight };
   const warm = await relay.runPaced(
-    { type: 'paced', count: config.warmup, prefix: 'bench-warm-', ...common2 },
-    (config.warmup * 1000) / config.pacedRate + 60_000,
+    { type: 'paced', count: plan.warmup, prefix: 'bench-warm-', ...common2 },
+    (plan.warmup * 1000) / rate + 60_000,
   );
   if (warm.failed > 0) throw new Error(`floor: ${warm.failed} of ${warm.issued} warm-up inserts failed`);
   await waitAllDecided('floor: warm-up decided', platformPg, DECIDED_SQL, await outboxTotal(), config);
 
-  const count = Math.round(config.pacedRate * config.pacedSeconds);
-  log(`floor: paced, ${count} inserts at ${config.pacedRate}/s…`);
+  const count = plan.count;
+  log(`floor: paced, ${count} inserts at ${rate}/s…`);
   const cpuPaced0 = meter.snapshot();
   const p = await relay.runPaced(
     { type: 'paced', count, prefix: 'bench-paced-', ...common2 },
@@ -136,11 +155,12 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
     throughput: {
       events: n,
       elapsedMs: Math.round(elapsedMs),
-      eventsPerSec: Math.round((n * 1000) / elapsedMs),
+      eventsPerSec,
       commitSpreadMs: Math.round(insert.lastCommitAt - insert.firstCommitAt),
       polls: done.polls,
     },
     paced: {
+      targetRate: rate,
       requested: count,
       issued: p.issued,
       ok: p.ok,
