@@ -73,6 +73,8 @@ export class PlatformModule {
               maxDeliver: config.maxDeliver,
               lingerMs: config.lingerMs,
               concurrentBatches: config.concurrentBatches,
+              // The live consumers' positions, kept to rewind them after a restore of this database (not a rebuild's).
+              trackPositions: run.consumers === undefined,
             },
           }),
         }),

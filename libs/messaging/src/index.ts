@@ -1,4 +1,5 @@
 export * from './backoff';
+export * from './consumer-positions';
 export * from './dead-letters';
 export * from './dead-letter-lookup';
 export * from './envelope-decoder';

@@ -1,13 +1,23 @@
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { CloudEvent } from '@ctp/contracts';
-import { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import {
+  Consumer,
+  ConsumerMessages,
+  DeliverPolicy,
+  JetStreamApiError,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+} from '@nats-io/jetstream';
+import { Counter } from 'prom-client';
 import { CtpLogger, Metrics } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { BatchApplier } from './batch-applier';
 import { BatchScheduler } from './batch-scheduler';
+import { ConsumerPositionStore, rewindDecision, SqlConsumerPositions } from './consumer-positions';
 import { DeadLetters } from './dead-letters';
 import { decodeEnvelope } from './envelope-decoder';
-import { ensureDurableConsumer } from './provisioning';
+import { consumerConfig, ensureDurableConsumer } from './provisioning';
 
 export interface ConsumerBinding {
   /** Durable consumer name; also the inbox's consumer key, so keep it stable across releases. */
@@ -58,6 +68,12 @@ export interface JetStreamServerOptions {
    * decoded and judged. 1: one at a time.
    */
   concurrentBatches?: number;
+  /**
+   * Record each consumer's acknowledged position in the database (`consumer_positions`, which the service's migrations
+   * must create) and, at start-up, rewind a consumer the database is behind (restored from a backup) to the recorded
+   * position, so that the events applied since the backup are applied again. See `rewindDecision`.
+   */
+  trackPositions?: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Omit<JetStreamServerOptions, 'consumers' | 'stream'> = {
@@ -108,11 +124,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /** Envelopes (or why not) of the messages received, decoded once. */
   private readonly decoded = new WeakMap<JsMsg, CloudEvent | Error>();
   private readonly applier: BatchApplier;
+  private readonly positions?: ConsumerPositionStore;
+  private readonly rewinds: Counter<'consumer'>;
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
-    unitOfWork: UnitOfWork,
+    private readonly unitOfWork: UnitOfWork,
     deadLetters: DeadLetters,
     private readonly log: CtpLogger,
     private readonly metrics: Metrics,
@@ -123,6 +141,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.applier = new BatchApplier(unitOfWork, deadLetters, log, metrics, options.maxDeliver, (type) =>
       this.handlerFor(type),
     );
+    if (options.trackPositions) this.positions = new SqlConsumerPositions(unitOfWork);
+    const existing = metrics.registry.getSingleMetric('ctp_consumer_rewinds_total') as Counter<'consumer'> | undefined;
+    this.rewinds =
+      existing ??
+      new Counter({
+        name: 'ctp_consumer_rewinds_total',
+        help: 'Durable consumers rewound at start-up because the database was behind the broker (restored from a backup)',
+        labelNames: ['consumer'],
+        registers: [metrics.registry],
+      });
   }
 
   private schedulerFor(spec: ConsumerBinding): BatchScheduler<JsMsg> {
@@ -147,6 +175,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.handlersByType.clear();
     for (const b of this.bindings) {
       const stream = b.spec.stream ?? this.options.stream;
+      if (this.positions) await this.rewindIfBehind(b.spec, stream, this.positions);
       await ensureDurableConsumer(
         this.jsm,
         {
@@ -248,6 +277,89 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } catch {
       // The broker is unreachable; the readiness check reports that.
     }
+    if (this.positions) await this.recordPositions(this.positions);
+  }
+
+  /** Stores each consumer's ack floor as the broker reports it now (exact: see SqlConsumerPositions). */
+  async recordPositions(positions: ConsumerPositionStore): Promise<void> {
+    for (const b of this.bindings) {
+      try {
+        if (!b.consumer) continue;
+        const info = await b.consumer.info(false);
+        await positions.record(b.spec.durable, b.spec.stream ?? this.options.stream, info.ack_floor.stream_seq);
+      } catch (err) {
+        this.log.debug({
+          msg: 'consumer position not recorded',
+          consumer: b.spec.durable,
+          err: (err as Error).message,
+        });
+      }
+    }
+  }
+
+  /**
+   * At start-up, before consuming: when the broker's consumer has acknowledged past the position this database
+   * recorded (the database was restored from a backup), the consumer is created again from that position, so that
+   * every event since is delivered again (those the database holds are recognised by the inbox). Under an advisory
+   * lock: replicas starting together rewind once. Without the right to create consumers (a service identity) it says
+   * what an administrator must do and goes on; reconciliation with the sources is then the repair.
+   */
+  private async rewindIfBehind(spec: ConsumerBinding, stream: string, positions: ConsumerPositionStore): Promise<void> {
+    await this.unitOfWork.run(async (tx) => {
+      await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+        `ctp-consumer-rewind:${stream}:${spec.durable}`,
+      ]);
+      const recorded = await positions.read(spec.durable, stream);
+      let ackFloor: number;
+      try {
+        ackFloor = (await this.jsm.consumers.info(stream, spec.durable)).ack_floor.stream_seq;
+      } catch (err) {
+        // A consumer that does not exist yet delivers from the stream's start anyway.
+        if (err instanceof JetStreamApiError && (err.status === 404 || err.code === 10014)) return;
+        throw err;
+      }
+      const first = (await this.jsm.streams.info(stream)).state.first_seq;
+      const decision = rewindDecision(recorded, ackFloor, first);
+      if (!decision.rewind) return;
+      const what = {
+        consumer: spec.durable,
+        stream,
+        databaseAckedThrough: recorded,
+        brokerAckedThrough: ackFloor,
+        replayFrom: decision.from,
+        ...(decision.lost ? { lostFromStream: decision.lost } : {}),
+      };
+      if (this.options.provisionConsumers === false) {
+        this.log.error({
+          msg: 'the database is behind its consumer (restored from a backup?) and this identity may not rewind it: as admin, delete the consumer and create it again delivering from replayFrom (`nats consumer rm` / `nats consumer add --deliver <replayFrom>`), then restart; until then reconciliation with the sources repairs what it can',
+          ...what,
+        });
+        return;
+      }
+      await this.jsm.consumers.delete(stream, spec.durable);
+      await this.jsm.consumers.add(stream, {
+        ...consumerConfig({
+          stream,
+          durable: spec.durable,
+          filterSubject: spec.filterSubject,
+          ackWaitMs: this.options.ackWaitMs,
+          maxAckPending: this.options.maxAckPending,
+        }),
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: decision.from,
+      });
+      this.rewinds.inc({ consumer: spec.durable });
+      this.log.warn({
+        msg: 'consumer rewound: the database is behind the stream (restored from a backup), events since its position are delivered again',
+        ...what,
+      });
+      if (decision.lost) {
+        this.log.error({
+          msg: 'events the restored database lacks are no longer in the stream (its retention): reconciliation with the sources must repair them',
+          ...what,
+        });
+      }
+    });
   }
 
   private async runLoop(b: Binding): Promise<void> {

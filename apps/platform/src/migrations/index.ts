@@ -12,6 +12,7 @@ import { DetectionCapped1764171600000 } from './1764171600000-detection-capped';
 import { SyncRefused1764171700000 } from './1764171700000-sync-refused';
 import { MatchingModels1764171800000 } from './1764171800000-matching-models';
 import { ConsoleReads1764171900000 } from './1764171900000-console-reads';
+import { ConsumerPositions1764330200000 } from './1764330200000-consumer-positions';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -28,4 +29,5 @@ export const PLATFORM_MIGRATIONS = [
   SyncRefused1764171700000,
   MatchingModels1764171800000,
   ConsoleReads1764171900000,
+  ConsumerPositions1764330200000,
 ];
