@@ -229,6 +229,12 @@ function referencedSecretKeys(objects: K8sObject[], values: NatsValues = natsVal
   return refs;
 }
 
+/** The --host names of README's `npm run nats:identities` command (the server certificate's names). */
+function readmeCertificateHosts(readme = README): string[] {
+  const command = /npm run nats:identities -- ((?:\\\n|[^\n])*)/.exec(readme)?.[1] ?? '';
+  return [...command.matchAll(/--host '?([^\s']+)'?/g)].map((m) => m[1]);
+}
+
 let identities: string;
 let jwks: string;
 const webhookKey = randomBytes(32).toString('base64');
@@ -625,9 +631,9 @@ let work: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'ctp-k8s-'));
-  // The identities an operator makes with `npm run nats:identities` (README), for the Secrets' test values.
+  // The identities an operator makes with README's `npm run nats:identities` command, for the Secrets' test values.
   identities = join(work, 'identities');
-  generateIdentities({ out: identities, hosts: ['ctp-nats', '*.ctp-nats-headless.ctp.svc.cluster.local'] });
+  generateIdentities({ out: identities, hosts: readmeCertificateHosts() });
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' }] });
 });
@@ -983,6 +989,22 @@ describe('deploy/k8s/nats/values.yaml (the official NATS chart, 2.14.2)', () => 
     for (const tls of [c.nats.tls, c.cluster.tls])
       expect([tls.enabled, tls.merge.verify, tls.secretName]).toEqual([true, true, 'ctp-nats-server-tls']);
     expect(natsValues.tlsCA.enabled).toBe(true);
+  });
+
+  it("has a server certificate (README's command) valid for the name clients use and every route", () => {
+    expect(readmeCertificateHosts().length).toBeGreaterThanOrEqual(2);
+    const namespace = rendered.prod.find((o) => o.kind === 'Namespace')!.metadata.name;
+    expect(README).toContain(`helm install ctp-nats nats/nats --version 2.14.2 --namespace ${namespace} `);
+    const name = natsValues.fullnameOverride;
+    const routes = Array.from(
+      { length: natsValues.config.cluster.replicas },
+      (_, i) => `${name}-${i}.${name}-headless.${namespace}.svc.cluster.local`,
+    );
+    const cert = join(identities, 'tls/server.pem');
+    const valid = (host: string) =>
+      execFileSync('openssl', ['x509', '-in', cert, '-noout', '-checkhost', host], { encoding: 'utf8' });
+    for (const host of [name, ...routes]) expect(valid(host)).toMatch(/does match certificate/);
+    expect(valid('ctp-nats-0.elsewhere')).toMatch(/does NOT match certificate/);
   });
 
   it('includes the users and permissions `npm run nats:identities` writes, from a mounted Secret', () => {
