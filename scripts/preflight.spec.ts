@@ -1,9 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runTool } from './cli';
 import {
   describePostgresFailure,
   jetStreamProblem,
+  listeningProcess,
   Machine,
   MINIMUM_VERSIONS,
+  natsRestartHint,
   natsStartHint,
   natsVersionProblem,
   postgresStartHint,
@@ -34,6 +40,43 @@ describe('preflight: PostgreSQL', () => {
         'set PGUSER and PGPASSWORD to a role and password it accepts',
     });
     expect(p.message).not.toContain('secret');
+  });
+
+  it('a password the server asks for and none was given (SCRAM): the login refused, naming the variable to set', () => {
+    // What node-postgres throws, before sending anything, when it has no password for a scram-sha-256 login.
+    const err = new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string');
+    const p = describePostgresFailure(err, 'postgres://ops@127.0.0.1:5432/postgres', { machine: DEBIAN, env: {} });
+    expect(p).toEqual({
+      kind: 'login-refused',
+      message:
+        'PostgreSQL at 127.0.0.1:5432 refused the login of "ops": it asks for a password and none was given ' +
+        '(SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string): ' +
+        'set PGPASSWORD (or the password in DATABASE_URL)',
+    });
+    // An empty one, and the variable as the calling tool names it.
+    const empty = new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a non-empty string');
+    expect(
+      describePostgresFailure(empty, 'postgres://ops:@db:5432/postgres', {
+        machine: DEBIAN,
+        passwordVariable: 'PGPASSWORD (or the password in PGADMIN_URL)',
+      }).message,
+    ).toMatch(
+      /^PostgreSQL at db:5432 refused the login of "ops": .*: set PGPASSWORD \(or the password in PGADMIN_URL\)$/,
+    );
+  });
+
+  it('28P01 without a password (md5, password): the login refused, and that no password was given', () => {
+    const err = pgError('28P01', 'password authentication failed for user "ops"');
+    const none = describePostgresFailure(err, 'postgres://ops@127.0.0.1:5432/postgres', { machine: DEBIAN, env: {} });
+    expect(none.kind).toBe('login-refused');
+    expect(none.message).toContain('no password was given: set PGPASSWORD (or the password in DATABASE_URL)');
+    // PGPASSWORD set (node-postgres reads it): a wrong password, not a missing one.
+    const wrong = describePostgresFailure(err, 'postgres://ops@127.0.0.1:5432/postgres', {
+      machine: DEBIAN,
+      env: { PGPASSWORD: 'x' },
+    });
+    expect(wrong.message).not.toContain('no password was given');
+    expect(wrong.message).toContain('to a role and password it accepts');
   });
 
   it('28000 from pg_hba.conf: the login refused, and where to allow it', () => {
@@ -124,8 +167,15 @@ describe('preflight: NATS', () => {
   it('how to start it: Debian with and without the package, elsewhere, another host', () => {
     const local = new URL('nats://127.0.0.1:4222');
     expect(natsStartHint(DEBIAN, local)).toBe(
-      'start it with: mkdir -p /var/lib/nats-server && start-stop-daemon --start --oknodo --background --exec ' +
-        '/usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
+      'start it with: mkdir -p /var/lib/nats-server && start-stop-daemon --start --oknodo --background ' +
+        '--make-pidfile --pidfile /run/nats-server.pid --exec /usr/sbin/nats-server -- ' +
+        '-a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
+    );
+    // Another port: its own pid file (start-stop-daemon looks at that server only, not one on 4222), store and log.
+    expect(natsStartHint(DEBIAN, new URL('nats://127.0.0.1:4333'))).toBe(
+      'start it with: mkdir -p /var/lib/nats-server-4333 && start-stop-daemon --start --oknodo --background ' +
+        '--make-pidfile --pidfile /run/nats-server-4333.pid --exec /usr/sbin/nats-server -- ' +
+        '-a 127.0.0.1 -p 4333 -js -sd /var/lib/nats-server-4333 -l /var/log/nats-server-4333.log',
     );
     expect(natsStartHint(DEBIAN_BARE, local)).toMatch(/^install and start it: apt-get install nats-server && /);
     expect(natsStartHint({ ...ELSEWHERE, natsServer: '/opt/bin/nats-server' }, local)).toBe(
@@ -141,15 +191,102 @@ describe('preflight: NATS', () => {
     const noResponders = Object.assign(new Error("no responders: '$JS.API.INFO'"), {
       isNoResponders: () => true,
     });
-    const p = jetStreamProblem({ error: noResponders }, new URL('nats://127.0.0.1:4333'), DEBIAN);
+    const listener = { pid: 4242, argv: ['/usr/sbin/nats-server', '-a', '127.0.0.1', '-p', '4333'] };
+    const p = jetStreamProblem({ error: noResponders }, new URL('nats://127.0.0.1:4333'), DEBIAN, listener);
     expect(p?.kind).toBe('no-jetstream');
-    expect(p?.message).toMatch(/^JetStream is not enabled on nats:\/\/127\.0\.0\.1:4333: start nats-server with -js/);
-    expect(p?.message).toContain('start-stop-daemon --stop --oknodo --exec /usr/sbin/nats-server');
-    expect(p?.message).toContain('-p 4333 -js');
+    expect(p?.message).toBe(
+      'JetStream is not enabled on nats://127.0.0.1:4333: start nats-server with -js (or a jetstream {} block in ' +
+        'its configuration); it is process 4242 (/usr/sbin/nats-server -a 127.0.0.1 -p 4333): stop that one only ' +
+        '(kill 4242), then start it again with JetStream: /usr/sbin/nats-server -a 127.0.0.1 -p 4333 -js ' +
+        '-sd /var/lib/nats-server-4333',
+    );
+    // Never a command that stops every nats-server of the machine.
+    expect(p?.message).not.toMatch(/--stop|killall|pkill/);
     const cause = Object.assign(new Error('no responders'), { name: 'NoRespondersError' });
     expect(jetStreamProblem({ error: new Error('x', { cause }) }, new URL('nats://h:1'), ELSEWHERE)?.kind).toBe(
       'no-jetstream',
     );
+  });
+
+  it('restarting the server without JetStream: that process only, whatever is known of it', () => {
+    const url = new URL('nats://127.0.0.1:4222');
+    // Debian's service: its configuration, and systemctl.
+    expect(
+      natsRestartHint(DEBIAN, url, { pid: 77, argv: ['/usr/sbin/nats-server', '-c', '/etc/nats-server.conf'] }),
+    ).toBe(
+      `it is Debian's nats-server service (pid 77): add "jetstream { store_dir: /var/lib/nats-server }" to ` +
+        '/etc/nats-server.conf, then systemctl restart nats-server',
+    );
+    // Another process with a configuration file: its own command line again, its store from the configuration.
+    expect(natsRestartHint(ELSEWHERE, url, { pid: 9, argv: ['nats-server', '-c', '/tmp/my nats.conf'] })).toBe(
+      "it is process 9 (nats-server -c '/tmp/my nats.conf'): stop that one only (kill 9), then start it again with " +
+        "JetStream: nats-server -c '/tmp/my nats.conf' -js (or add a jetstream {} block to /tmp/my nats.conf)",
+    );
+    // A store given already is kept.
+    expect(natsRestartHint(ELSEWHERE, url, { pid: 9, argv: ['nats-server', '-sd', '/data'] })).toContain(
+      'again with JetStream: nats-server -sd /data -js',
+    );
+    // Its process unknown (another user's, or no /proc): how to find it, never how to stop them all.
+    const unknown = natsRestartHint(DEBIAN, url);
+    expect(unknown).toBe(
+      "stop the nats-server on port 4222 only (its pid: ss -ltnp 'sport = :4222'); Debian's service: add a " +
+        'jetstream {} block to /etc/nats-server.conf, then systemctl restart nats-server; then ' +
+        natsStartHint(DEBIAN, url),
+    );
+    expect(natsRestartHint(ELSEWHERE, url)).toContain('lsof -iTCP:4222 -sTCP:LISTEN');
+    for (const hint of [unknown, natsRestartHint(ELSEWHERE, url)]) expect(hint).not.toMatch(/--stop|killall|pkill/);
+    // Another host: nothing to run here.
+    expect(natsRestartHint(DEBIAN, new URL('nats://nats.internal:4222'))).toMatch(/^check that nats-server 2\.9/);
+  });
+
+  it('finds the process listening on a port: this one, for a server it opened', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      if (process.platform !== 'linux') return;
+      // Its command line as /proc has it (process.argv[0] is rewritten to the executable's path; the rest is as run).
+      expect(listeningProcess(port)).toEqual({ pid: process.pid, argv: expect.arrayContaining([process.argv[1]]) });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(listeningProcess(port)).toBeUndefined();
+  });
+
+  it('finds the process listening on a port from /proc: LISTEN sockets only, IPv4 or IPv6', () => {
+    const proc = mkdtempSync(join(tmpdir(), 'ctp-proc-'));
+    try {
+      mkdirSync(join(proc, 'net'));
+      const header =
+        '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+      // 0x10F1 = 4337: inode 111 LISTEN (0A) on 127.0.0.1; inode 222 an established connection (01) from that port.
+      writeFileSync(
+        join(proc, 'net/tcp'),
+        header +
+          '   0: 0100007F:10F1 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1\n' +
+          '   1: 0100007F:10F1 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 222 1\n',
+      );
+      // 0x10F2 = 4338, on ::1.
+      writeFileSync(
+        join(proc, 'net/tcp6'),
+        header +
+          '   0: 00000000000000000000000001000000:10F2 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 333 1\n',
+      );
+      const processOf = (pid: number, inode: string, argv: string[]) => {
+        mkdirSync(join(proc, String(pid), 'fd'), { recursive: true });
+        symlinkSync(`socket:[${inode}]`, join(proc, String(pid), 'fd', '3'));
+        writeFileSync(join(proc, String(pid), 'cmdline'), argv.join('\0') + '\0');
+      };
+      processOf(10, '222', ['client']);
+      processOf(20, '111', ['nats-server', '-p', '4337']);
+      processOf(30, '333', ['nats-server', '-p', '4338']);
+      expect(listeningProcess(4337, proc)).toEqual({ pid: 20, argv: ['nats-server', '-p', '4337'] });
+      expect(listeningProcess(4338, proc)).toEqual({ pid: 30, argv: ['nats-server', '-p', '4338'] });
+      expect(listeningProcess(4339, proc)).toBeUndefined();
+      expect(listeningProcess(4337, join(proc, 'absent'))).toBeUndefined();
+    } finally {
+      rmSync(proc, { recursive: true, force: true });
+    }
   });
 
   it('JetStream: an account without it, a permission the identity lacks, an answer', () => {

@@ -3,9 +3,11 @@
  * there, and usable? Each problem is one line that says which of these it is, and what to do on this machine:
  *
  * - nothing listening (or the host unknown, or no answer);
- * - the login refused (PostgreSQL SQLSTATE 28P01 / 28000; NATS "Authorization Violation"), naming the variables to set;
+ * - the login refused (PostgreSQL SQLSTATE 28P01 / 28000, or a password it asks for and none was given — node-postgres
+ *   says "client password must be a string"; NATS "Authorization Violation"), naming the variables to set;
  * - a version too old: PostgreSQL before 14, nats-server before 2.9;
- * - nats-server without JetStream (`$JS.API.INFO` has no responder): it would accept connections and fail later.
+ * - nats-server without JetStream (`$JS.API.INFO` has no responder): it would accept connections and fail later; the
+ *   hint restarts that server only (its pid, from /proc, or Debian's service), never every nats-server of the machine.
  *
  * Minimum versions, from what the code uses: PostgreSQL 13 for gen_random_uuid() without an extension (partner-liaison's
  * migrations) and DROP DATABASE … WITH (FORCE) (platform:rebuild); 13 is out of community support since November 2025,
@@ -13,7 +15,7 @@
  * @nats-io/jetstream 3 uses, and one filter subject per consumer; nothing newer (deploy/nats/README.md; tested on
  * 2.9.10).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Client } from 'pg';
@@ -84,16 +86,126 @@ export function natsStartHint(m: Machine, url: URL): string {
   }
   if (m.debian) {
     const bin = m.natsServer ?? '/usr/sbin/nats-server';
-    const start = `start-stop-daemon --start --oknodo --background --exec ${bin} -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server -l /var/log/nats-server.log`;
+    // One pid file, store and log per port: start-stop-daemon then looks at that server only (with --exec alone it
+    // would take any nats-server running here, on another port, for this one and start nothing).
+    const name = port === 4222 ? 'nats-server' : `nats-server-${port}`;
+    const store = `/var/lib/${name}`;
+    const start =
+      `start-stop-daemon --start --oknodo --background --make-pidfile --pidfile /run/${name}.pid --exec ${bin} -- ` +
+      `-a 127.0.0.1 -p ${port} -js -sd ${store} -l /var/log/${name}.log`;
     return m.natsServer
-      ? `start it with: mkdir -p /var/lib/nats-server && ${start}`
-      : `install and start it: apt-get install nats-server && mkdir -p /var/lib/nats-server && ${start}`;
+      ? `start it with: mkdir -p ${store} && ${start}`
+      : `install and start it: apt-get install nats-server && mkdir -p ${store} && ${start}`;
   }
   if (m.natsServer) return `start it with: ${m.natsServer} -a 127.0.0.1 -p ${port} -js -sd ./.ctp/nats &`;
   return (
     `start nats-server ${MINIMUM_VERSIONS.nats.text} or later with JetStream: nats-server -p ${port} -js ` +
     `(https://github.com/nats-io/nats-server/releases), or docker run -d -p ${port}:4222 nats:2.9 -js`
   );
+}
+
+/** The process listening on a TCP port of this machine: its pid and command line. */
+export interface Listener {
+  pid: number;
+  argv: string[];
+}
+
+/**
+ * Which process listens on TCP `port` here, from Linux's /proc (the socket's inode in /proc/net/tcp{,6}, then the
+ * process holding it); undefined elsewhere, or when that process is another user's and cannot be read.
+ */
+export function listeningProcess(port: number, proc = '/proc'): Listener | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['net/tcp', 'net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(join(proc, table), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== '0A') continue; // 0A: LISTEN
+      if (parseInt(f[1].split(':').pop() ?? '', 16) === port) inodes.add(f[9]);
+    }
+  }
+  if (!inodes.size) return undefined;
+  let pids: string[];
+  try {
+    pids = readdirSync(proc).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(join(proc, pid, 'fd'));
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(join(proc, pid, 'fd', fd));
+      } catch {
+        continue;
+      }
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (!inode || !inodes.has(inode)) continue;
+      try {
+        const argv = readFileSync(join(proc, pid, 'cmdline'), 'utf8')
+          .split('\0')
+          .filter(Boolean);
+        return { pid: Number(pid), argv };
+      } catch {
+        return { pid: Number(pid), argv: [] };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A command line as a POSIX shell reads it back. */
+function shellLine(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w./:=@,+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Debian's nats-server service, as its unit starts it. */
+const DEBIAN_SERVICE_ARGV = ['/usr/sbin/nats-server', '-c', '/etc/nats-server.conf'];
+
+/**
+ * How to restart, with JetStream, the nats-server without it that answers on the local `url`: that process only (by
+ * its pid, or its Debian service), never every nats-server of the machine — tests and other copies run theirs beside it.
+ */
+export function natsRestartHint(m: Machine, url: URL, listener?: Listener): string {
+  const port = Number(url.port || 4222);
+  if (!LOCAL_HOSTS.has(url.hostname)) return natsStartHint(m, url);
+  if (listener && listener.argv.length) {
+    const argv = listener.argv;
+    const at = argv.findIndex((a) => a === '-c' || a === '--config');
+    const config = at >= 0 ? argv[at + 1] : undefined;
+    const isService = argv.length === 3 && argv.every((a, i) => a === DEBIAN_SERVICE_ARGV[i]);
+    const store = port === 4222 ? '/var/lib/nats-server' : `/var/lib/nats-server-${port}`;
+    const hasStore = argv.includes('-sd') || argv.includes('--store_dir');
+    if (isService) {
+      return (
+        `it is Debian's nats-server service (pid ${listener.pid}): add "jetstream { store_dir: ${store} }" to ` +
+        `/etc/nats-server.conf, then systemctl restart nats-server`
+      );
+    }
+    const again = shellLine([...argv, '-js', ...(hasStore || config ? [] : ['-sd', m.debian ? store : './.ctp/nats'])]);
+    return (
+      `it is process ${listener.pid} (${shellLine(argv)}): stop that one only (kill ${listener.pid}), then start it ` +
+      `again with JetStream: ${again}` +
+      (config ? ` (or add a jetstream {} block to ${config})` : '')
+    );
+  }
+  const find = `ss -ltnp 'sport = :${port}'${m.debian ? '' : `, or lsof -iTCP:${port} -sTCP:LISTEN`}`;
+  const service = m.debian
+    ? `; Debian's service: add a jetstream {} block to /etc/nats-server.conf, then systemctl restart nats-server`
+    : '';
+  return `stop the nats-server on port ${port} only (its pid: ${find})${service}; then ${natsStartHint(m, url)}`;
 }
 
 function tcpReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -132,15 +244,32 @@ function problems(found: Finding[]): Problem[] {
 /** The variables that choose PostgreSQL's login, as the tool that asks reads them. */
 export const DEFAULT_POSTGRES_LOGIN_VARIABLES = 'PGUSER and PGPASSWORD (or DATABASE_URL)';
 
+/** The variable that gives PostgreSQL's password, as the tool that asks reads it. */
+export const DEFAULT_POSTGRES_PASSWORD_VARIABLE = 'PGPASSWORD (or the password in DATABASE_URL)';
+
+/**
+ * What node-postgres says when the server asks for a password and it has none (no password in the URL, no PGPASSWORD,
+ * no ~/.pgpass entry), or an empty one: SCRAM refuses to start without it, before anything reaches the server.
+ */
+const NO_PASSWORD = /client password must be a (non-empty )?string|^password must be a string/i;
+
+/** Options of the PostgreSQL checks: how the caller's tool names its login settings, and where it reads them. */
+export interface PostgresLoginOptions {
+  /** The variables that choose the role and password ("PGUSER and PGPASSWORD (or DATABASE_URL)"). */
+  loginVariables?: string;
+  /** The one that gives the password ("PGPASSWORD (or the password in DATABASE_URL)"). */
+  passwordVariable?: string;
+  /** The environment node-postgres reads PGPASSWORD from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  machine?: Machine;
+}
+
 /**
  * What a failed connection to PostgreSQL means, in one line with what to do: nothing listening, the host unknown, the
- * login refused (28P01 wrong password or no such role; 28000 no pg_hba.conf entry or a rejecting one), no database.
+ * login refused (28P01 wrong password or no such role; 28000 no pg_hba.conf entry or a rejecting one; a password the
+ * server asks for and none was given), no database.
  */
-export function describePostgresFailure(
-  err: unknown,
-  url: string,
-  options: { loginVariables?: string; machine?: Machine } = {},
-): Problem {
+export function describePostgresFailure(err: unknown, url: string, options: PostgresLoginOptions = {}): Problem {
   const u = new URL(url);
   const host = u.hostname || '127.0.0.1';
   const port = Number(u.port || 5432);
@@ -151,6 +280,24 @@ export function describePostgresFailure(
   const code = e.code ?? e.errors?.find((x) => x.code)?.code;
   const message = [e.message, ...(e.errors ?? []).map((x) => x.message)].filter(Boolean).join('; ') || String(err);
   const machine = options.machine ?? thisMachine();
+  const passwordVariable = options.passwordVariable ?? DEFAULT_POSTGRES_PASSWORD_VARIABLE;
+  const passwordGiven = u.password !== '' || Boolean((options.env ?? process.env).PGPASSWORD);
+  if (NO_PASSWORD.test(message)) {
+    return {
+      kind: 'login-refused',
+      message:
+        `PostgreSQL at ${where} refused the login of "${user}": it asks for a password and none was given ` +
+        `(${message}): set ${passwordVariable}`,
+    };
+  }
+  if (code === '28P01' && !passwordGiven) {
+    return {
+      kind: 'login-refused',
+      message:
+        `PostgreSQL at ${where} refused the login of "${user}" (28P01: ${message}): no password was given: ` +
+        `set ${passwordVariable}`,
+    };
+  }
   if (code === '28P01' || code === '28000') {
     const hba =
       code === '28000' && /pg_hba/.test(message)
@@ -202,10 +349,7 @@ export function postgresVersionProblem(versionNum: number, version: string, wher
 }
 
 /** PostgreSQL at `url`: reachable, logged in, recent enough. */
-export async function checkPostgres(
-  url: string,
-  options: { loginVariables?: string; machine?: Machine } = {},
-): Promise<Finding> {
+export async function checkPostgres(url: string, options: PostgresLoginOptions = {}): Promise<Finding> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await c.connect();
@@ -257,13 +401,10 @@ export function jetStreamProblem(
   answer: { error?: unknown; reply?: unknown },
   url: URL,
   m: Machine,
+  listener?: Listener,
 ): Problem | undefined {
   const where = url.toString().replace(/\/$/, '');
-  const restart = (() => {
-    const hint = natsStartHint(m, url);
-    if (!m.debian || !LOCAL_HOSTS.has(url.hostname)) return hint;
-    return `stop that server (e.g. start-stop-daemon --stop --oknodo --exec ${m.natsServer ?? '/usr/sbin/nats-server'}), then ${hint}`;
-  })();
+  const restart = natsRestartHint(m, url, listener);
   if (answer.error !== undefined) {
     const err = answer.error as Error & { isNoResponders?: () => boolean; cause?: unknown };
     const noResponders =
@@ -340,8 +481,13 @@ export async function checkNats(
     } catch (error) {
       answer = { error };
     }
+    const problem = jetStreamProblem(answer, server, machine);
+    if (problem?.kind === 'no-jetstream' && LOCAL_HOSTS.has(server.hostname)) {
+      // Which process to restart, by its pid: only looked for when it is needed (it reads /proc).
+      return jetStreamProblem(answer, server, machine, listeningProcess(Number(server.port || 4222))) ?? problem;
+    }
     return (
-      jetStreamProblem(answer, server, machine) ?? {
+      problem ?? {
         kind: 'ready',
         message: `nats-server ${nc.info?.version ?? '(version unknown)'} with JetStream at ${natsUrl}`,
       }
@@ -355,12 +501,17 @@ export async function checkNats(
 export async function preflight(
   natsUrl: string,
   postgresUrl: string,
-  options: { env?: NodeJS.ProcessEnv; loginVariables?: string; machine?: Machine } = {},
+  options: { env?: NodeJS.ProcessEnv; loginVariables?: string; passwordVariable?: string; machine?: Machine } = {},
 ): Promise<string[]> {
   const machine = options.machine ?? thisMachine(options.env);
   const found = await Promise.all([
     checkNats(natsUrl, { env: options.env, machine }),
-    checkPostgres(postgresUrl, { loginVariables: options.loginVariables, machine }),
+    checkPostgres(postgresUrl, {
+      loginVariables: options.loginVariables,
+      passwordVariable: options.passwordVariable,
+      env: options.env,
+      machine,
+    }),
   ]);
   return problems(found).map((p) => p.message);
 }
@@ -403,9 +554,13 @@ export async function run(
     checkNats(natsUrl, { env, machine }),
     checkPostgres(postgresUrl, {
       machine,
+      env,
       loginVariables: values.postgres
         ? 'the user and password in --postgres'
         : 'PGUSER and PGPASSWORD (or PGADMIN_URL)',
+      passwordVariable: values.postgres
+        ? 'the password in --postgres (postgres://user:password@host:port/postgres)'
+        : 'PGPASSWORD (or the password in PGADMIN_URL)',
     }),
   ]);
   for (const f of found) {

@@ -16,7 +16,7 @@ import { ROOT } from '../support/services';
 const run = promisify(execFile);
 
 /** A plain nats-server with the given arguments (no JetStream unless asked), on a free port. */
-async function natsServer(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+async function natsServer(args: string[]): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const proc: ChildProcess = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(port), ...args], {
     stdio: 'ignore',
@@ -24,6 +24,7 @@ async function natsServer(args: string[]): Promise<{ url: string; stop: () => Pr
   await waitForPort(port);
   return {
     url: `nats://127.0.0.1:${port}`,
+    pid: proc.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();
@@ -54,6 +55,13 @@ describe('preflight: NATS', () => {
       expect(found.message).toMatch(
         new RegExp(`^JetStream is not enabled on ${server.url.replace(/\./g, '\\.')}: start nats-server with -js`),
       );
+      // That server, by its pid, restarted with -js: never a command that stops every nats-server here (the shared
+      // one on 4222 and other tests' run beside it).
+      if (process.platform === 'linux') {
+        expect(found.message).toContain(`it is process ${server.pid} (${NATS_SERVER_BIN} -a 127.0.0.1 -p `);
+        expect(found.message).toContain(`stop that one only (kill ${server.pid})`);
+      }
+      expect(found.message).not.toMatch(/--stop|killall|pkill/);
       const r = await preflightTool(['--nats', server.url, '--postgres', PG_ADMIN_URL], {});
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`preflight: JetStream is not enabled on ${server.url}: start nats-server with -js`);
@@ -193,6 +201,29 @@ describe('preflight: PostgreSQL', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`PostgreSQL at 127.0.0.1:${cluster.port} refused the login of "postgres" (28P01`);
     expect(r.stderr).toContain('set PGUSER and PGPASSWORD (or PGADMIN_URL)');
+  });
+
+  it('no password given to a server that asks for one: the login refused, naming the variable to set (exit 3)', async () => {
+    expect(process.env.PGPASSWORD).toBeUndefined();
+    const found = await checkPostgres(`postgres://postgres@127.0.0.1:${cluster.port}/postgres`, { env: {} });
+    expect(found).toEqual({
+      kind: 'login-refused',
+      message: expect.stringMatching(
+        new RegExp(
+          `^PostgreSQL at 127\\.0\\.0\\.1:${cluster.port} refused the login of "postgres": it asks for a password ` +
+            'and none was given .*: set PGPASSWORD \\(or the password in DATABASE_URL\\)$',
+        ),
+      ),
+    });
+    const r = await preflightTool([], {
+      PGHOST: '127.0.0.1',
+      PGPORT: String(cluster.port),
+      PGUSER: 'postgres',
+      NATS_URL: nats.url,
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('it asks for a password and none was given');
+    expect(r.stderr).toContain('set PGPASSWORD (or the password in PGADMIN_URL)');
   });
 
   it('the right password: ready, with the version', async () => {
