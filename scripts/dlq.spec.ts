@@ -4,13 +4,16 @@ import { DeadLetterHeaders } from '@ctp/messaging';
 import { Progress, runTool, ToolIo, UsageError } from './cli';
 import { DeadLetterStreamAccess, DlqCommand, parseDlqCommand, redriveCommand, run, USAGE, viewOf } from './dlq';
 
-/** A stored dead letter with `payload` as its data and the usual headers. */
-function letter(payload: string): StoredMsg {
-  const headers = new Map([['Ctp-Dlq-Reason', ['UNDECODABLE']]]);
+/** A stored dead letter with `payload` as its data, the usual headers and `extra` ones. */
+function letter(payload: string, extra: Record<string, string> = {}): StoredMsg {
+  const headers = natsHeaders();
+  headers.set('Ctp-Dlq-Reason', 'UNDECODABLE');
+  for (const [k, v] of Object.entries(extra)) headers.set(k, v);
   return {
     seq: 7,
+    data: new TextEncoder().encode(payload),
     string: () => payload,
-    header: { get: (k: string) => headers.get(k)?.[0] ?? '' },
+    header: headers,
   } as unknown as StoredMsg;
 }
 
@@ -23,11 +26,56 @@ describe('dlq viewOf: any payload, since what cannot be read is why it is here',
   });
 
   it('names the event of a readable envelope', () => {
-    expect(viewOf(letter('{"id":"e1","type":"ctp.initiative.reported.v1","subject":"IP-HUB-EUR-x"}'))).toMatchObject({
-      eventId: 'e1',
-      eventType: 'ctp.initiative.reported.v1',
-      initiativeId: 'IP-HUB-EUR-x',
-    });
+    expect(
+      viewOf(
+        letter('{"id":"e1","type":"ctp.initiative.reported.v1","subject":"IP-HUB-EUR-x","source":"/ctp/hubs/eur"}'),
+      ),
+    ).toEqual(
+      expect.objectContaining({
+        source: '/ctp/hubs/eur',
+        eventId: 'e1',
+        eventType: 'ctp.initiative.reported.v1',
+        initiativeId: 'IP-HUB-EUR-x',
+      }),
+    );
+  });
+
+  it('names a binary-mode event by its ce- headers (decoded), whatever its body, and its original Nats-Msg-Id', () => {
+    const v = viewOf(
+      letter('{not json', {
+        'ce-specversion': '1.0',
+        'ce-id': 'bin-1',
+        'ce-source': '/ctp/hubs/eur',
+        'ce-type': 'ctp.initiative.withdrawn.v1',
+        'ce-subject': 'IP-HUB-EUR-caf%C3%A9',
+        'Ctp-Dlq-Original-Msg-Id': 'msg-1',
+      }),
+    );
+    expect(v).toEqual(
+      expect.objectContaining({
+        contentMode: 'binary',
+        source: '/ctp/hubs/eur',
+        eventId: 'bin-1',
+        eventType: 'ctp.initiative.withdrawn.v1',
+        initiativeId: 'IP-HUB-EUR-café',
+        natsMsgId: 'msg-1',
+      }),
+    );
+  });
+
+  it('reads a structured message (Content-Type application/cloudevents+json) by its body alone: ce- headers ignored', () => {
+    const v = viewOf(
+      letter('{not json', {
+        'Content-Type': 'application/cloudevents+json',
+        'ce-id': 'claimed',
+        'ce-source': '/ctp/hubs/afr',
+        'Ctp-Dlq-Original-Msg-Id': 'msg-2',
+      }),
+    );
+    expect(v).not.toHaveProperty('contentMode');
+    expect(v).not.toHaveProperty('source');
+    // Known by its original Nats-Msg-Id only, as GET /events/:source/:id knows it.
+    expect(v).toMatchObject({ eventId: 'msg-2', natsMsgId: 'msg-2' });
   });
 });
 

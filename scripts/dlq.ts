@@ -13,7 +13,7 @@
 import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { JetStreamNames } from '@ctp/contracts';
-import { DEAD_LETTER_REDRIVE_SUBJECT, DeadLetterHeaders, REDRIVEN_FROM_HEADER } from '@ctp/messaging';
+import { DEAD_LETTER_REDRIVE_SUBJECT, DeadLetterHeaders, envelopeViewOf, REDRIVEN_FROM_HEADER } from '@ctp/messaging';
 import { adminNatsSettings, connectAdmin } from './admin-nats';
 import {
   connecting,
@@ -40,22 +40,31 @@ export interface DeadLetterView {
   originalSubject: string;
   originalSeq: string;
   deliveryCount: string;
+  /** Binary mode: the identity below comes from the `ce-` headers (absent: structured, from the body). */
+  contentMode?: 'binary';
+  /** The event's `source`: the envelope's, or in binary mode `ce-source`. */
+  source?: string;
+  /** The event's `id` (the envelope's, or `ce-id`), else the original's Nats-Msg-Id: what GET /events/:source/:id takes. */
   eventId?: string;
   eventType?: string;
+  /** The event's `subject` (`ce-subject` in binary mode): the record it is about. */
   initiativeId?: string;
+  /** The original message's Nats-Msg-Id (Ctp-Dlq-Original-Msg-Id; the dead letter's own is `dlq:…`). */
+  natsMsgId?: string;
 }
 
+/**
+ * A dead letter as an operator sees it: why, where from, and whatever identifies the message, read as the consumer
+ * read it (libs/messaging `envelopeViewOf`, as GET /events/:source/:id does): in structured mode from the body alone,
+ * in binary mode from the `ce-` headers; then the original's Nats-Msg-Id. Any payload at all, since what cannot be
+ * read is often why it is here.
+ */
 export function viewOf(m: StoredMsg): DeadLetterView {
   const h = (k: string) => m.header?.get(k) ?? '';
-  let envelope: { id?: unknown; type?: unknown; subject?: unknown } = {};
-  try {
-    // Any JSON may be here (null, a number, an array): that is often why it is here.
-    const parsed: unknown = JSON.parse(m.string());
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) envelope = parsed as typeof envelope;
-  } catch {
-    // undecodable: that is often why it is here
-  }
-  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const { mode, envelope = {} } = envelopeViewOf(m.data ?? new Uint8Array(), m.header);
+  const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const natsMsgId = text(h(DeadLetterHeaders.originalMsgId));
+  const eventId = text(envelope.id) ?? natsMsgId;
   return {
     seq: m.seq,
     failedAt: h(DeadLetterHeaders.failedAt),
@@ -65,9 +74,12 @@ export function viewOf(m: StoredMsg): DeadLetterView {
     originalSubject: h(DeadLetterHeaders.originalSubject),
     originalSeq: h(DeadLetterHeaders.originalSeq),
     deliveryCount: h(DeadLetterHeaders.deliveryCount),
-    ...(text(envelope.id) ? { eventId: text(envelope.id) } : {}),
+    ...(mode === 'binary' ? { contentMode: mode } : {}),
+    ...(text(envelope.source) ? { source: text(envelope.source) } : {}),
+    ...(eventId ? { eventId } : {}),
     ...(text(envelope.type) ? { eventType: text(envelope.type) } : {}),
     ...(text(envelope.subject) ? { initiativeId: text(envelope.subject) } : {}),
+    ...(natsMsgId ? { natsMsgId } : {}),
   };
 }
 

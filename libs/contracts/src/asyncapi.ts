@@ -760,7 +760,7 @@ const MESSAGES: Record<string, MessageSpec> = {
     title: 'Dead letter',
     summary: 'A message a consumer could not apply, with why and where from',
     description:
-      'The original payload, unchanged (usually a CloudEvent; possibly not JSON at all, which is often why it is here), and the original headers but Nats-Msg-Id, plus the Ctp-Dlq-* headers. Its own Nats-Msg-Id (`dlq:<consumer>:<stream>:<seq>`) comes from the original’s stream position, so a crash between dead-lettering and the ack leaves one copy. `npm run dlq` (as admin) lists, shows and re-drives them.',
+      'The original payload, unchanged (usually a CloudEvent; possibly not JSON at all, which is often why it is here), and the original headers but Nats-Msg-Id (kept as Ctp-Dlq-Original-Msg-Id), plus the Ctp-Dlq-* headers. Its own Nats-Msg-Id (`dlq:<consumer>:<stream>:<seq>`) comes from the original’s stream position, so a crash between dead-lettering and the ack leaves one copy. `npm run dlq` (as admin) lists, shows and re-drives them.',
     contentType: 'application/octet-stream',
     payload: {
       description:
@@ -1285,7 +1285,8 @@ const HEADER_SCHEMAS: Record<string, JsonSchema> = {
   },
   DeadLetterHeaders: {
     type: 'object',
-    description: 'The original message’s headers but Nats-Msg-Id, and these',
+    description:
+      'The original message’s headers but Nats-Msg-Id (kept as Ctp-Dlq-Original-Msg-Id), and these. A binary-mode CloudEvent keeps its `ce-` headers: its identity (`npm run dlq -- list` shows it)',
     required: [
       'Nats-Msg-Id',
       'Ctp-Dlq-Reason',
@@ -1310,6 +1311,10 @@ const HEADER_SCHEMAS: Record<string, JsonSchema> = {
       'Ctp-Dlq-Delivery-Count': { type: 'string', pattern: '^[0-9]+$' },
       'Ctp-Dlq-Consumer': { type: 'string', description: 'The durable consumer that gave up' },
       'Ctp-Dlq-Failed-At': { type: 'string', format: 'date-time' },
+      'Ctp-Dlq-Original-Msg-Id': {
+        type: 'string',
+        description: 'The original’s Nats-Msg-Id, when it had one (the relays set it to the event id)',
+      },
     },
   },
   RedriveHeaders: {

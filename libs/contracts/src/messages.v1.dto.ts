@@ -510,7 +510,21 @@ export class DeadLetterViewV1 {
   deliveryCount!: string;
 
   @IsOptional()
+  @IsIn(['binary'])
+  @JSONSchema({ description: 'binary: the identity below came from the ce- headers (absent: structured, the body)' })
+  contentMode?: 'binary';
+
+  @IsOptional()
   @IsString()
+  @JSONSchema({ description: "The event's source (the envelope's, or ce-source)" })
+  source?: string;
+
+  @IsOptional()
+  @IsString()
+  @JSONSchema({
+    description:
+      "The event's id (the envelope's, or ce-id), else the original's Nats-Msg-Id: what GET /events/:source/:id takes",
+  })
   eventId?: string;
 
   @IsOptional()
@@ -520,6 +534,11 @@ export class DeadLetterViewV1 {
   @IsOptional()
   @IsString()
   initiativeId?: string;
+
+  @IsOptional()
+  @IsString()
+  @JSONSchema({ description: "The original message's Nats-Msg-Id (Ctp-Dlq-Original-Msg-Id)" })
+  natsMsgId?: string;
 }
 
 export class DeadLetterRedriveRecordV1 {

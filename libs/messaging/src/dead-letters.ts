@@ -11,6 +11,8 @@ export const DeadLetterHeaders = {
   deliveryCount: 'Ctp-Dlq-Delivery-Count',
   consumer: 'Ctp-Dlq-Consumer',
   failedAt: 'Ctp-Dlq-Failed-At',
+  /** The original's Nats-Msg-Id (the copy has its own): what identifies a message without an envelope id or ce-id. */
+  originalMsgId: 'Ctp-Dlq-Original-Msg-Id',
 } as const;
 
 /** A dead letter this process sent, as an operator's summary shows it: why and where from, never the payload. */
@@ -73,6 +75,8 @@ export class DeadLetters {
     h.set(DeadLetterHeaders.originalStream, msg.info.stream);
     h.set(DeadLetterHeaders.originalSeq, String(msg.seq));
     h.set(DeadLetterHeaders.deliveryCount, String(msg.info.deliveryCount));
+    const originalMsgId = msg.headers?.get('Nats-Msg-Id');
+    if (originalMsgId) h.set(DeadLetterHeaders.originalMsgId, originalMsgId);
     h.set(DeadLetterHeaders.consumer, consumer);
     const at = new Date().toISOString();
     h.set(DeadLetterHeaders.failedAt, at);
