@@ -21,6 +21,7 @@ export * from './provisioning';
 export * from './received-event';
 export * from './recorded-dead-letters';
 export * from './sync-source';
+export * from './sync-source-provider';
 export * from './sync-sql';
 export { MessagingTables1764170000000 } from './migrations/1764170000000-messaging-tables';
 export { InboxDetail1764170500000 } from './migrations/1764170500000-inbox-detail';

@@ -1,6 +1,6 @@
 import { parse } from 'node:querystring';
 import { HttpException } from '@nestjs/common';
-import { base64urlCursorText, QueryParams } from './query-params';
+import { base64urlCursorText, initiativePage, QueryParams } from './query-params';
 
 /** The query as Express 5 hands it over (node:querystring: repeated names become arrays). */
 const query = (qs: string) => parse(qs) as Record<string, unknown>;
@@ -194,6 +194,26 @@ describe('QueryParams', () => {
       { field: 'limit', rule: 'decimalDigits' },
       { field: 'status', rule: 'isIn' },
       { field: 'reporter', rule: 'singleValue' },
+    ]);
+  });
+});
+
+describe('pages of initiatives', () => {
+  const ids = ['IP-HUB-EUR-a', 'IP-HUB-EUR-b', 'IP-HUB-EUR-c'];
+
+  it('gives a cursor after the last item only when there was one more row, and reads it back', () => {
+    const page = initiativePage(ids, 2, (initiativeId) => ({ initiativeId }));
+    expect(page.items.map((i) => i.initiativeId)).toEqual(['IP-HUB-EUR-a', 'IP-HUB-EUR-b']);
+    const q = new QueryParams({ cursor: page.nextCursor });
+    expect(q.initiativeCursor('cursor', ['IP-HUB-EUR-'])).toBe('IP-HUB-EUR-b');
+    expect(() => q.done()).not.toThrow();
+    expect(initiativePage(ids, 3, (initiativeId) => ({ initiativeId })).nextCursor).toBeUndefined();
+  });
+
+  it("refuses a cursor under another owner's prefix, naming the parameter", () => {
+    const cursor = Buffer.from('IP-HUB-AFR-x', 'utf8').toString('base64url');
+    expect(problems((q) => q.initiativeCursor('cursor', ['IP-HUB-EUR-']), `cursor=${cursor}`)).toEqual([
+      { field: 'cursor', rule: 'valid' },
     ]);
   });
 });

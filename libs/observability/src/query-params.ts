@@ -146,6 +146,17 @@ export class QueryParams {
     return decoded;
   }
 
+  /**
+   * The cursor of a page of initiatives: the base64url id of the last one the previous page gave out; refused
+   * (`valid`) unless it decodes to an id under one of `prefixes` (an owner's `<ref>-`, or the platform's `IP-`/`PT-`).
+   */
+  initiativeCursor(name: string, prefixes: readonly string[]): string | undefined {
+    return this.cursorText(name, (v) => {
+      const id = base64urlCursorText(v);
+      return id !== undefined && prefixes.some((p) => id.startsWith(p)) ? id : undefined;
+    });
+  }
+
   /** Records a problem found by the caller. */
   problem(field: string, rule: string, message: string): void {
     this.problems.push({ field, rule, message });
@@ -186,4 +197,19 @@ export function base64urlCursorText(value: string): string | undefined {
   if (bytes.length === 0 || !isUtf8(bytes)) return undefined;
   const text = bytes.toString('utf8');
   return requestTextProblem(text) ? undefined : text;
+}
+
+/**
+ * One page of a list read with `limit + 1` rows: the first `limit` as items, and when there was one more, the cursor
+ * after the last item (its initiative id, base64url) that `QueryParams.initiativeCursor` reads back.
+ */
+export function initiativePage<R, T extends { initiativeId: string }>(
+  rows: readonly R[],
+  limit: number,
+  item: (row: R) => T,
+): { items: T[]; nextCursor?: string } {
+  const items = rows.slice(0, limit).map(item);
+  return rows.length > limit
+    ? { items, nextCursor: Buffer.from(items[items.length - 1].initiativeId, 'utf8').toString('base64url') }
+    : { items };
 }

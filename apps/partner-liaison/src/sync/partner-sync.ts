@@ -1,9 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from '@nats-io/nats-core';
 import { EventSources } from '@ctp/contracts';
-import { NATS_CONNECTION, OutboxWriter, SyncSource } from '@ctp/messaging';
-import { CtpLogger, LOGGER } from '@ctp/observability';
-import { UnitOfWork } from '@ctp/persistence';
+import { syncSourceProvider } from '@ctp/messaging';
 import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from '../config/partner-liaison.config';
 
 /**
@@ -11,28 +7,13 @@ import { PARTNER_LIAISON_CONFIG, PartnerLiaisonConfig } from '../config/partner-
  * partner's rows of `partner_initiatives`, from `/ctp/partner-liaison/<code>` on `ctp.partner.<code>.sync.digest.v1`;
  * answers on `ctp-sync.partner.<code>.*` for every partner, those registered later too.
  */
-@Injectable()
-export class PartnerSync extends SyncSource {
-  constructor(
-    @Inject(PARTNER_LIAISON_CONFIG) config: PartnerLiaisonConfig,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    @Inject(LOGGER) log: CtpLogger,
-    unitOfWork: UnitOfWork,
-    outbox: OutboxWriter,
-  ) {
-    super({
-      table: 'partner_initiatives',
-      ownerColumn: 'partner_ref',
-      scopes: async (m) => {
-        const partners: { ref: string; code: string }[] = await m.query(`SELECT ref, code FROM partners ORDER BY code`);
-        return partners.map((p) => ({ source: EventSources.partner(p.code), owner: p.ref }));
-      },
-      requestKeys: 'partner.*',
-      settings: config,
-      nc,
-      unitOfWork,
-      log,
-      outbox,
-    });
-  }
-}
+export const PartnerSync = syncSourceProvider(PARTNER_LIAISON_CONFIG, (config: PartnerLiaisonConfig) => ({
+  table: 'partner_initiatives',
+  ownerColumn: 'partner_ref',
+  scopes: async (m) => {
+    const partners: { ref: string; code: string }[] = await m.query(`SELECT ref, code FROM partners ORDER BY code`);
+    return partners.map((p) => ({ source: EventSources.partner(p.code), owner: p.ref }));
+  },
+  requestKeys: 'partner.*',
+  settings: config,
+}));

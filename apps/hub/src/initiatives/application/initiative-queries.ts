@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ACTION_STREAMS, INITIATIVE_STATUSES, InitiativeSnapshot, isCountryCode } from '@ctp/contracts';
-import { base64urlCursorText, QueryParams } from '@ctp/observability';
+import { initiativePage, QueryParams } from '@ctp/observability';
 import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { InitiativeRepository, RollupRow } from '../persistence/initiative.repository';
 
@@ -43,10 +43,7 @@ export class InitiativeQueries {
     );
     const includeWithdrawn = q.boolean('includeWithdrawn');
     const limit = q.limit(50, 500);
-    const after = q.cursorText('cursor', (v) => {
-      const id = base64urlCursorText(v);
-      return id?.startsWith(`${this.config.orgRef}-`) ? id : undefined;
-    });
+    const after = q.initiativeCursor('cursor', [`${this.config.orgRef}-`]);
     q.done();
     const rows = await this.initiatives.list({
       status,
@@ -56,10 +53,7 @@ export class InitiativeQueries {
       after,
       limit: limit + 1,
     });
-    const items = rows.slice(0, limit).map((r) => r.snapshot);
-    return rows.length > limit
-      ? { items, nextCursor: Buffer.from(items[items.length - 1].initiativeId, 'utf8').toString('base64url') }
-      : { items };
+    return initiativePage(rows, limit, (r) => r.snapshot);
   }
 
   async rollup(): Promise<HubRollup> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { initiativeId, INITIATIVE_STATUSES, InitiativeSnapshot } from '@ctp/contracts';
-import { base64urlCursorText, QueryParams } from '@ctp/observability';
+import { initiativePage, QueryParams } from '@ctp/observability';
 import { InitiativeNotFound } from '../domain/partner-errors';
 import { PartnerInitiativeRepository } from '../persistence/partner-initiative.repository';
 import { PartnerRegistry } from './partner-registry';
@@ -35,10 +35,7 @@ export class PartnerInitiativeQueries {
     const status = q.oneOf('status', INITIATIVE_STATUSES);
     const includeWithdrawn = q.boolean('includeWithdrawn');
     const limit = q.limit(50, 500);
-    const after = q.cursorText('cursor', (v) => {
-      const id = base64urlCursorText(v);
-      return id?.startsWith(`${partner.ref}-`) ? id : undefined;
-    });
+    const after = q.initiativeCursor('cursor', [`${partner.ref}-`]);
     q.done();
     const rows = await this.initiatives.list({
       partnerRef: partner.ref,
@@ -47,9 +44,6 @@ export class PartnerInitiativeQueries {
       after,
       limit: limit + 1,
     });
-    const items = rows.slice(0, limit).map((r) => r.snapshot);
-    return rows.length > limit
-      ? { items, nextCursor: Buffer.from(items[items.length - 1].initiativeId, 'utf8').toString('base64url') }
-      : { items };
+    return initiativePage(rows, limit, (r) => r.snapshot);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ACTION_STREAMS, INITIATIVE_KINDS, INITIATIVE_STATUSES, isCountryCode, REGION_CODES } from '@ctp/contracts';
-import { base64urlCursorText, QueryParams } from '@ctp/observability';
+import { initiativePage, QueryParams } from '@ctp/observability';
 import { RecordNotInRegistry } from '../../platform-errors';
 import {
   RegistryListFilter,
@@ -71,15 +71,9 @@ export class RegistryQueries {
       limit: 0,
     };
     const limit = q.limit(50, 500);
-    filter.after = q.cursorText('cursor', (v) => {
-      const id = base64urlCursorText(v);
-      return id !== undefined && /^(IP-|PT-)/.test(id) ? id : undefined;
-    });
+    filter.after = q.initiativeCursor('cursor', ['IP-', 'PT-']);
     q.done();
     const rows = await this.registry.list({ ...filter, limit: limit + 1 }, viewer);
-    const items = rows.slice(0, limit);
-    return rows.length > limit
-      ? { items, nextCursor: Buffer.from(items[items.length - 1].initiativeId, 'utf8').toString('base64url') }
-      : { items };
+    return initiativePage(rows, limit, (r) => r);
   }
 }
