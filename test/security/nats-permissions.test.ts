@@ -358,6 +358,48 @@ describe('NATS permissions on the shipped configuration', () => {
       expect(subjects).toContain('ctp-intake.hub.eur.initiatives.submit');
     });
 
+    it("positive control: hub-eur reads its own events back through its recovery consumer (a restore's start-up check)", async () => {
+      await jetstream((await as('hub-eur')).nc).publish('ctp.hub.eur.initiative.reported.v1', enc('{"own":1}'));
+      const hubJsm = await jetstreamManager((await as('hub-eur')).nc, { checkAPI: false, timeout: REQUEST_TIMEOUT });
+      await hubJsm.consumers.add(EVENTS, {
+        name: 'hub-eur-recovery',
+        filter_subject: 'ctp.hub.eur.initiative.>',
+        ack_policy: AckPolicy.None,
+        inactive_threshold: 60_000_000_000,
+        mem_storage: true,
+      });
+      const consumer = await jetstream((await as('hub-eur')).nc, { timeout: REQUEST_TIMEOUT }).consumers.get(
+        EVENTS,
+        'hub-eur-recovery',
+      );
+      const subjects: string[] = [];
+      for await (const m of await consumer.fetch({ max_messages: 100, expires: 1000 })) subjects.push(m.subject);
+      expect(subjects.length).toBeGreaterThan(0);
+      expect(subjects.every((x) => x.startsWith('ctp.hub.eur.initiative.'))).toBe(true);
+      await hubJsm.consumers.delete(EVENTS, 'hub-eur-recovery');
+    });
+
+    it.each(['ctp.hub.mde.initiative.>', 'ctp.>', 'ctp.partner.>'])(
+      'hub-eur cannot create its recovery consumer on %s (nor one without a filter)',
+      async (filter) => {
+        const hubJsm = await jetstreamManager((await as('hub-eur')).nc, { checkAPI: false, timeout: REQUEST_TIMEOUT });
+        const before = await jetStreamState();
+        const err = await hubJsm.consumers
+          .add(EVENTS, { name: 'hub-eur-recovery', filter_subject: filter, ack_policy: AckPolicy.None })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(isPermissionViolation(err)).toBe(true);
+        const bare = await hubJsm.consumers.add(EVENTS, { name: 'hub-eur-recovery', ack_policy: AckPolicy.None }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isPermissionViolation(bare)).toBe(true);
+        expect(await jetStreamState()).toEqual(before);
+      },
+    );
+
     it.each([
       ['platform', EVENTS, 'liaison-hubs'],
       ['partner-liaison', EVENTS, 'platform-hubs'],
