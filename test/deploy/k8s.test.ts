@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import Ajv, { ValidateFunction } from 'ajv';
 import { Client } from 'pg';
+import * as ts from 'typescript';
 import { parse } from 'yaml';
 import { certPaths, generateIdentities, seedPath } from '@ctp/messaging';
 import { HealthController } from '@ctp/observability';
@@ -168,6 +169,49 @@ function schemaProblems(o: K8sObject): string[] {
   } catch (err) {
     return [`${id}: ${(err as Error).message}`];
   }
+}
+
+/**
+ * Unknown fields in the Kubernetes objects (a typo such as `readinesProbe` is ignored by the API server, and by the
+ * kubernetes-models validators): each object is type-checked as a literal of its kubernetes-models interface, whose
+ * excess-property check refuses any field the API does not have. CloudNativePG's are refused by strictSchema instead.
+ */
+let previousProgram: ts.Program | undefined;
+
+function unknownFieldProblems(objects: K8sObject[]): string[] {
+  const core = objects.filter(
+    (o) => !crdValidators[`${o.apiVersion}/${o.kind}`] && kubernetesModel(o.apiVersion, o.kind),
+  );
+  const file = join(ROOT, 'test/deploy/__k8s_objects__.ts');
+  const source = core
+    .map((o, i) => {
+      const type = `import('kubernetes-models/${o.apiVersion}/${o.kind}').I${o.kind}`;
+      return `// ${o.kind}/${o.metadata.name}\nexport const o${i}: ${type} = ${JSON.stringify(o)};`;
+    })
+    .join('\n');
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    target: ts.ScriptTarget.ES2022,
+  };
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getSourceFile = (name, version, ...rest) =>
+    name === file ? ts.createSourceFile(name, source, version) : getSourceFile.call(host, name, version, ...rest);
+  host.fileExists = (name) => name === file || fileExists.call(host, name);
+  host.readFile = (name) => (name === file ? source : readFile.call(host, name));
+  // The kubernetes-models declarations parsed once: a later check reuses the previous program's.
+  const program = ts.createProgram([file], options, host, previousProgram);
+  previousProgram = program;
+  return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => {
+    const line = d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line : 0;
+    const id = source.split('\n')[line - 1]?.slice(3) ?? '';
+    return `${id}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -738,6 +782,10 @@ describe('deploy/k8s (kustomize overlays, offline)', () => {
     });
   });
 
+  it('has no field the Kubernetes API does not know, in either overlay', () => {
+    expect(unknownFieldProblems([...rendered.dev, ...rendered.prod])).toEqual([]);
+  });
+
   it('runs two replicas of every service in prod, one in dev', () => {
     for (const [overlay, replicas] of [
       ['prod', 2],
@@ -878,6 +926,14 @@ describe('deploy/k8s (kustomize overlays, offline)', () => {
       expect(problems).toMatch(/Deployment\/hub-afr: .*containerPort must be integer/);
       expect(problems).toMatch(/Cluster\/ctp-postgres: \/spec\/instances must be integer/);
       expect(problems).toMatch(/Database\/platform: \/spec must NOT have additional properties .*ownr/);
+      const typo = prod();
+      const c = container(typo, 'platform') as unknown as Obj;
+      c.readinesProbe = c.readinessProbe;
+      (find(typo, 'NetworkPolicy', 'nats').spec as Obj).podSelectors = {};
+      expect(unknownFieldProblems(typo)).toEqual([
+        "Deployment/platform: Object literal may only specify known properties, and '\"readinesProbe\"' does not exist in type 'IContainer'.",
+        "NetworkPolicy/nats: Object literal may only specify known properties, and '\"podSelectors\"' does not exist in type 'INetworkPolicySpec'.",
+      ]);
       expect(schemaProblems({ apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual([
         'Widget/w: no schema for example.org/v1 Widget',
       ]);
