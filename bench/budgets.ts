@@ -39,6 +39,8 @@ export interface Budget {
   required: string;
   actual: string;
   pass: boolean;
+  /** Not measured in this run (printed NOT MEASURED, not FAIL). */
+  notMeasured?: boolean;
 }
 
 /** The paced part's rate: BENCH_PACED_RATE if given, otherwise a share of the floor's end-to-end events/s (>= 1/s). */
@@ -187,13 +189,17 @@ export function scaleBudgets(
       required: `<= ${BUDGETS.scaleRebuildSeconds} s`,
       actual: rebuild === null ? '—' : `${(rebuild / 1000).toFixed(1)} s`,
       pass: rebuild !== null && rebuild <= BUDGETS.scaleRebuildSeconds * 1000,
+      ...(rebuild === null ? { notMeasured: true } : {}),
     },
   ];
 }
 
 /** The budgets as printed lines: `  name: required — actual  PASS|FAIL`. */
 export function renderBudgets(title: string, budgets: Budget[]): string {
-  return [title, ...budgets.map((b) => `  ${b.name}: ${b.required}: ${b.actual}  ${b.pass ? 'PASS' : 'FAIL'}`)].join(
-    '\n',
-  );
+  return [title, ...budgets.map((b) => `  ${b.name}: ${b.required}: ${b.actual}  ${verdict(b)}`)].join('\n');
+}
+
+/** PASS, FAIL or NOT MEASURED. */
+export function verdict(b: Budget): string {
+  return b.notMeasured ? 'NOT MEASURED' : b.pass ? 'PASS' : 'FAIL';
 }

@@ -19,8 +19,15 @@ export const ROLLUP_REQUESTS = [
   },
 ] as const;
 
+/** A GET the probe sends in turn: JSON (its body starts with `{`) or CSV (with a header starting `region,`). */
+export interface ProbeRequest {
+  name: string;
+  path: string;
+  csv?: boolean;
+}
+
 export interface RollupSample {
-  /** Index into ROLLUP_REQUESTS. */
+  /** Index into the probe's requests (ROLLUP_REQUESTS unless given others). */
   request: number;
   ms: number;
   ok: boolean;
@@ -35,15 +42,22 @@ interface ProbeData {
   everyMs: number;
   /** `Bearer …`: an analyst's token, as the dashboards reading rollups would send. */
   authorization: string;
+  /** What to ask in turn; ROLLUP_REQUESTS when not given. */
+  requests?: readonly ProbeRequest[];
 }
 
 /** The main thread's handle on the probe. */
 export class RollupProbe {
   private constructor(private readonly worker: Worker) {}
 
-  static async start(port: number, everyMs: number, authorization: string): Promise<RollupProbe> {
+  static async start(
+    port: number,
+    everyMs: number,
+    authorization: string,
+    requests?: readonly ProbeRequest[],
+  ): Promise<RollupProbe> {
     const worker = new Worker(join(__dirname, 'rollup-probe.js'), {
-      workerData: { port, everyMs, authorization } as ProbeData,
+      workerData: { port, everyMs, authorization, requests } as ProbeData,
     });
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
@@ -122,13 +136,15 @@ function runWorker(port: NonNullable<typeof parentPort>, data: ProbeData): void 
   let stopping = false;
 
   const once = async (): Promise<RollupSample> => {
-    const i = next++ % ROLLUP_REQUESTS.length;
-    const r = ROLLUP_REQUESTS[i];
+    const requests: readonly ProbeRequest[] = data.requests ?? ROLLUP_REQUESTS;
+    const i = next++ % requests.length;
+    const r = requests[i];
+    const csv = r.csv === true;
     const t0 = performance.now();
     try {
-      const res = await get(agent, data.port, r.path, 'csv' in r, data.authorization);
+      const res = await get(agent, data.port, r.path, csv, data.authorization);
       const ms = performance.now() - t0;
-      const ok = res.status === 200 && ('csv' in r ? res.body.startsWith('region,') : res.body.startsWith('{'));
+      const ok = res.status === 200 && (csv ? res.body.startsWith('region,') : res.body.startsWith('{'));
       return ok ? { request: i, ms, ok } : { request: i, ms, ok, problem: `${res.status} ${res.body.slice(0, 200)}` };
     } catch (err) {
       return { request: i, ms: performance.now() - t0, ok: false, problem: (err as Error).message };

@@ -70,6 +70,7 @@ import { runOurs } from './ours';
 import { runPeer } from './peer/run-peer';
 import { generateOutboxRows } from './payloads';
 import { runPlatform } from './platform';
+import { renderScale, runScale } from './scale';
 import { evaluate, renderTable } from './report';
 
 function log(line: string): void {
@@ -226,6 +227,25 @@ async function main(): Promise<number> {
     // The peer (bench/peer/) connects anonymously: it runs with BENCH_NATS=open only, and not with BENCH_PEER=0.
     const withPeer = config.peer && config.nats === 'open';
     if (config.peer && !withPeer) log('peer: skipped (it has no NATS identity: BENCH_NATS=secured)');
+    if (process.env.BENCH_PROFILE === 'scale') {
+      // The cost curve (scale.ts): the platform alone with a growing registry; targets against its smallest size.
+      const sizes = (process.env.BENCH_SCALE_SIZES || '10000,50000,200000')
+        .split(',')
+        .map((v) => positiveInt('BENCH_SCALE_SIZES', v.trim(), 0, 100, 2_000_000));
+      const scale = await runScale(
+        ctx,
+        sizes,
+        positiveInt('BENCH_SCALE_EVENTS', process.env.BENCH_SCALE_EVENTS, 5000, 10, 1_000_000),
+        positiveInt('BENCH_SCALE_DETECT', process.env.BENCH_SCALE_DETECT, 1000, 1, 1_000_000),
+      );
+      await cleanup.runAll(log);
+      process.stdout.write(
+        `\nCTP bench, scale profile: revision ${revision.commit}${revision.changedFiles ? ` + ${revision.changedFiles} changed files` : ''}; ` +
+          `${availableParallelism()} CPUs, ${natsServer}, PostgreSQL ${postgres}, Node ${process.version}; ` +
+          `machine ${backgroundBusyPct}% busy before the start\n\n${renderScale(scale)}\n\n${JSON.stringify({ revision, scale })}\n`,
+      );
+      return 0;
+    }
     if (process.env.BENCH_ONLY === 'e2e') {
       // For work on the pipeline alone: the floor (first: the paced rate derives from it), ours, the peer, their
       // budgets; no platform part.
