@@ -42,6 +42,14 @@ export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
   stream: JetStreamNames.eventsStream,
 };
 
+/**
+ * The relay's intervals (marking, polling, housekeeping) are measured on the monotonic clock: a wall clock stepped
+ * back (NTP, a wrong clock corrected) would otherwise stop it marking published rows sent, and polling the table, for
+ * as long as the step (test/faults/clock-jumps.fault.ts found it: a hub whose clock was set back left the rows it had
+ * published unsent in its outbox).
+ */
+const monotonicMs = (): number => performance.now();
+
 /** Rows handed over and not yet published, at most; beyond that the relay reads them from the table instead. */
 const MAX_HANDED = 20_000;
 
@@ -61,7 +69,7 @@ export class OutboxRelay implements OutboxWakeUp {
   private readonly leadership: AdvisoryLeadership;
   /** Takes the lock, runs the rounds while leader, backs off after a failure, steps down when the lock is lost. */
   private readonly leader: LeaderLoop;
-  private lastHousekeeping = 0;
+  private lastHousekeeping = -Infinity;
   /** Handed over by this process, not yet published, in commit order. */
   private handed: OutboxRow[] = [];
   /** Published (PubAck received), not yet marked sent. */
@@ -74,10 +82,10 @@ export class OutboxRelay implements OutboxWakeUp {
    */
   private recentlyMarked = new Set<string>();
   private olderMarked = new Set<string>();
-  private markedSince = Date.now();
+  private markedSince = monotonicMs();
   private scanRequested = true;
-  private lastScan = 0;
-  private lastMark = 0;
+  private lastScan = -Infinity;
+  private lastMark = -Infinity;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -153,7 +161,7 @@ export class OutboxRelay implements OutboxWakeUp {
     // The first failure's reason in words (a full stream, its name, what frees it): the loop logs it as a WARN.
     if (failed > 0) throw new Error(`${failed} of ${read} publishes got no PubAck: ${failure}`);
     turn.succeeded();
-    if (this.unmarked.length >= this.options.batchSize || Date.now() - this.lastMark >= this.options.markEveryMs)
+    if (this.unmarked.length >= this.options.batchSize || monotonicMs() - this.lastMark >= this.options.markEveryMs)
       await this.markSent();
     // A full round: there may be more, at once.
     if (read >= this.options.batchSize) return undefined;
@@ -166,12 +174,12 @@ export class OutboxRelay implements OutboxWakeUp {
    * round, handed ones within `markEveryMs`.
    */
   async relayOnce(): Promise<{ read: number; sent: number; failed: number; failure?: string }> {
-    const scan = this.scanRequested || Date.now() - this.lastScan >= this.options.pollIntervalMs;
+    const scan = this.scanRequested || monotonicMs() - this.lastScan >= this.options.pollIntervalMs;
     const rows: OutboxRow[] = [];
     let fromTable = 0;
     if (scan) {
       this.scanRequested = false;
-      this.lastScan = Date.now();
+      this.lastScan = monotonicMs();
       // Rows published and not marked yet are in `inMemory`: left out here, marked with this round's at its end.
       const older: OutboxRow[] = await this.dataSource.query(
         `SELECT id, event_id, subject, payload, correlation_id FROM outbox_events
@@ -235,7 +243,7 @@ export class OutboxRelay implements OutboxWakeUp {
 
   /** Marks the published rows sent, in one statement. */
   private async markSent(): Promise<void> {
-    this.lastMark = Date.now();
+    this.lastMark = monotonicMs();
     if (this.unmarked.length === 0) return;
     const ids = this.unmarked;
     await this.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
@@ -259,7 +267,7 @@ export class OutboxRelay implements OutboxWakeUp {
   private forgetMemory(): void {
     this.metrics.outboxBacklog.set(0);
     this.metrics.outboxOldestUnsentAge.set(0);
-    this.lastHousekeeping = 0;
+    this.lastHousekeeping = -Infinity;
     this.handed = [];
     this.unmarked = [];
     this.inMemory.clear();
@@ -310,7 +318,7 @@ export class OutboxRelay implements OutboxWakeUp {
   }
 
   private async housekeeping(): Promise<void> {
-    const now = Date.now();
+    const now = monotonicMs();
     if (now - this.lastHousekeeping < 5000) return;
     this.lastHousekeeping = now;
     const { backlog, oldestUnsentAgeSeconds } = await this.measureBacklog();
