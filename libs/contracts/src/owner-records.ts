@@ -1,3 +1,4 @@
+import { FieldProblem } from './field-problem';
 import { InitiativeSnapshot, ReportingOrg } from './initiative';
 import {
   ContradictsIfMatch,
@@ -21,6 +22,27 @@ export function assertObjectBody(body: unknown): asserts body is Record<string, 
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new MalformedRequest(contentShapeProblems(body));
   }
+}
+
+/**
+ * The content of a report's body: its shape and its text checked, a 400 naming every problem. The fields named `apart`
+ * are not content (a partner's `localId`, an upsert's own fields): set apart, and judged by `apartProblems`.
+ */
+export function parseContentOf(
+  body: unknown,
+  apart: readonly string[] = [],
+  apartProblems: (fields: Record<string, unknown>) => FieldProblem[] = () => [],
+): { content: InitiativeContent; apart: Record<string, unknown> } {
+  assertObjectBody(body);
+  const plain = { ...body };
+  const fields: Record<string, unknown> = {};
+  for (const k of apart) {
+    fields[k] = plain[k];
+    delete plain[k];
+  }
+  const problems = [...apartProblems(fields), ...contentShapeProblems(plain), ...nulProblems(plain)];
+  if (problems.length) throw new MalformedRequest(problems);
+  return { content: contentOf(plain), apart: fields };
 }
 
 /** A replacement's body as `PUT` takes it: the content, plus the server-managed fields a GET shows (400 when malformed). */

@@ -1,12 +1,9 @@
 import {
-  assertObjectBody,
-  contentOf,
-  contentShapeProblems,
   firstVersion as firstVersionChecked,
   InitiativeContent,
   InitiativeSnapshot,
   LOCAL_ID_PATTERN,
-  nulProblems,
+  parseContentOf,
   withdrawnVersionOf,
 } from '@ctp/contracts';
 import { MalformedInitiative } from './initiative-errors';
@@ -22,12 +19,7 @@ export {
 
 /** Checks the shape of what a reporter sent and returns only the content fields (400 when malformed). */
 export function parseContent(body: unknown, extraAllowed: readonly string[] = []): InitiativeContent {
-  assertObjectBody(body);
-  const plain = { ...body };
-  for (const k of extraAllowed) delete plain[k];
-  const problems = [...contentShapeProblems(plain), ...nulProblems(plain)];
-  if (problems.length) throw new MalformedInitiative(problems);
-  return contentOf(plain);
+  return parseContentOf(body, extraAllowed).content;
 }
 
 export function parseLocalId(value: unknown): string | undefined {

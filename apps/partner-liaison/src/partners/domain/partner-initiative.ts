@@ -1,12 +1,10 @@
 import {
-  assertObjectBody,
-  contentOf,
-  contentShapeProblems,
+  FieldProblem,
   firstVersion as firstVersionChecked,
   InitiativeContent,
   InitiativeSnapshot,
   LOCAL_ID_PATTERN,
-  nulProblems,
+  parseContentOf,
   parseReplacement,
   Replacement,
   withdrawalReasonProblems,
@@ -34,18 +32,15 @@ export interface PartnerInitiativeInput {
 
 /** Checks the shape of one partner initiative (the snapshot's content fields plus the required `localId`). */
 export function parsePartnerInitiative(body: unknown): PartnerInitiativeInput {
-  assertObjectBody(body);
-  const { localId, ...plain } = body;
-  const problems = [...localIdProblems(localId), ...contentShapeProblems(plain), ...nulProblems(plain)];
-  if (problems.length) throw new MalformedRequest(problems);
-  return { localId: localId as string, content: contentOf(plain) };
+  const { content, apart } = parseContentOf(body, ['localId'], (fields) => localIdProblems(fields.localId));
+  return { localId: apart.localId as string, content };
 }
 
 /** A replacement's body as `PUT` takes it (`PUT /partners/:ref/initiatives/:localId`; the path names the record). */
 export type PartnerReplacement = Replacement;
 export const parsePartnerReplacement = parseReplacement;
 
-export function localIdProblems(value: unknown): { field: string; rule: string; message: string }[] {
+export function localIdProblems(value: unknown): FieldProblem[] {
   if (value === undefined || value === null || value === '') {
     return [{ field: 'localId', rule: 'isDefined', message: "localId is required: the partner's own id for it" }];
   }
