@@ -103,6 +103,9 @@ describe('bench budgets (ratios to figures of the same run)', () => {
         .slice(1)
         .map((b) => b.pass),
     ).toEqual([false, false]);
+    const unmeasured = scaleBudgets([{ ...points[0], rebuildMs: null }, points[1]]);
+    expect(renderBudgets('Targets', unmeasured)).toMatch(/platform:rebuild of 200000 records: .*NOT MEASURED$/m);
+    expect(renderBudgets('Targets', unmeasured)).toMatch(/peak RSS .*PASS$/m);
   });
 
   it('prints PASS or FAIL for each budget', () => {
