@@ -15,7 +15,18 @@ import {
   SERVICE_DATABASES,
   ServiceDatabase,
 } from '@ctp/persistence';
-import { errorText, exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine, UsageError, wantsHelp } from './cli';
+import {
+  cannotConnect,
+  errorText,
+  exitCodesHelp,
+  HELP_OPTION,
+  main as runMain,
+  parseCommandLine,
+  UnreachableError,
+  UsageError,
+  wantsHelp,
+} from './cli';
+import { describePostgresFailure } from './preflight';
 
 export function usage(databases: readonly ServiceDatabase[] = SERVICE_DATABASES): string {
   const width = Math.max(...databases.map((d) => passwordEnvVar(d.role).length));
@@ -35,8 +46,7 @@ export function usage(databases: readonly ServiceDatabase[] = SERVICE_DATABASES)
     '  npm run db:provision',
     '  PGADMIN_URL=postgres://admin@db.internal/postgres CTP_DB_PASSWORD_CTP_PLATFORM=… npm run db:provision',
     '',
-    // PostgreSQL not reachable is 1 here, not 3: deployments (and test/security/postgres-roles) rely on it.
-    exitCodesHelp('failed (PostgreSQL not reachable or the login refused included)', { connects: false }),
+    exitCodesHelp('failed: PostgreSQL refused a step (an administrator without CREATEROLE or CREATEDB, say)'),
   ].join('\n');
 }
 
@@ -62,16 +72,29 @@ export async function main(
   return 0;
 }
 
-/** `main` for the command line: any failure but a usage error is exit 1, in one line. */
+/**
+ * `main` for the command line, failures in one line: PostgreSQL not reachable, the login refused or no such database
+ * is exit 3 (cannot connect, as every tool), said as the preflight says it (what to start, which variable to set); any
+ * other failure 1; a usage error 2.
+ */
 export async function provisionCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   out: (line: string) => void,
+  databases: readonly ServiceDatabase[] = SERVICE_DATABASES,
 ): Promise<number> {
   try {
-    return await main(argv, env, out);
+    return await main(argv, env, out, databases);
   } catch (err) {
     if (err instanceof UsageError) throw err;
+    const described = describePostgresFailure(err, provisioningAdminUrl(env), {
+      env,
+      loginVariables: 'PGUSER and PGPASSWORD (or PGADMIN_URL)',
+      passwordVariable: 'PGPASSWORD (or the password in PGADMIN_URL)',
+    });
+    // The preflight's reading catches what has no code of its own (no password given: node-postgres's own error).
+    if (cannotConnect(err) || described.kind === 'unreachable' || described.kind === 'login-refused')
+      throw new UnreachableError(described.message, { cause: err });
     throw new Error(errorText(err));
   }
 }

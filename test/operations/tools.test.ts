@@ -104,6 +104,7 @@ describe('every operator tool: --help, unknown options, exit codes', () => {
     ['preflight', [], /^preflight: nothing is listening for NATS/],
     ['nats-provision', [], /^nats:provision: cannot connect to NATS/],
     ['matching-refit', [], /^matching:refit: .*ECONNREFUSED/],
+    ['db-provision', [], /^db:provision: nothing is listening for PostgreSQL on 127\.0\.0\.1:\d+ /],
   ])('%s %j with nothing listening: exit 3', async (script, args, message) => {
     const r = await tool(script, args, NOWHERE);
     expect(r.stderr).toMatch(message);

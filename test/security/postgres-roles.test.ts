@@ -313,7 +313,7 @@ describe('PostgreSQL least privilege: one role per service', () => {
     await expect(ensureDatabaseExists(urlOf(hub))).resolves.toBe(false);
   });
 
-  it('the built script: --help does nothing, a failure is one line and a non-zero exit', () => {
+  it('the built script: --help does nothing, cannot connect is one line and exit 3', () => {
     const script = join(ROOT, 'dist/scripts/db-provision.js');
     const help = spawnSync(process.execPath, [script, '--help'], {
       env: { PATH: process.env.PATH, PGADMIN_URL: 'postgres://postgres@127.0.0.1:1/postgres' },
@@ -327,8 +327,10 @@ describe('PostgreSQL least privilege: one role per service', () => {
       env: { PATH: process.env.PATH, PGADMIN_URL: 'postgres://postgres:hunter2@127.0.0.1:1/postgres' },
       encoding: 'utf8',
     });
-    expect(failed.status).toBe(1);
-    expect(failed.stderr).toMatch(/^db:provision: .*ECONNREFUSED.*\n$/);
+    expect(failed.status).toBe(3);
+    expect(failed.stderr).toMatch(
+      /^db:provision: nothing is listening for PostgreSQL on 127\.0\.0\.1:1 .*ECONNREFUSED.*\n$/,
+    );
     expect(failed.stderr.trim().split('\n')).toHaveLength(1);
     expect(failed.stdout + failed.stderr).not.toContain('hunter2');
   });
