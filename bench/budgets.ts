@@ -145,7 +145,7 @@ export function platformBudgets(
   return [
     {
       name: 'platform throughput, registry stored',
-      required: `>= ${BUDGETS.platformShareOfFloor * 100}% of the floor's end-to-end events/s`,
+      required: `>= ${(BUDGETS.platformShareOfFloor * 100).toFixed(1)}% of the floor's end-to-end events/s`,
       actual: pct(share),
       pass: share >= BUDGETS.platformShareOfFloor,
     },
