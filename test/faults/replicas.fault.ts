@@ -59,24 +59,26 @@ describe('fault replicas', () => {
         'fault-replicas-partner-liaison',
       ),
     ];
-    // The first replicas create their databases and tables, and take every leadership; the second ones start as
-    // standbys.
-    await Promise.all([rig.startAll(), liaisons[0].start(45_000)]);
     afr.push(await replicaOf(afr[0]));
     platforms.push(await replicaOf(platforms[0]));
     liaisons.push(await replicaOf(liaisons[0]));
-    await Promise.all([afr[1], platforms[1], liaisons[1]].map((s) => s.start(45_000)));
+    // The first replica of each service creates its database and tables and takes every leadership; the second one
+    // starts once it is ready, as a standby.
+    await Promise.all([
+      rig.hub('eur').proc.start(60_000),
+      ...[afr, platforms, liaisons].map(async ([first, second]) => {
+        await first.start(60_000);
+        await second.start(60_000);
+      }),
+    ]);
     balancer = await TcpBalancer.start(afr.map((s) => s.port));
-  }, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     await balancer?.stop();
-    await Promise.all(
-      [...(afr ?? []).slice(1), ...(platforms ?? []).slice(1), ...(liaisons ?? [])].map((s) => stopWithin(s, 10_000)),
-    );
+    await Promise.all([...(afr ?? []), ...(platforms ?? []), ...(liaisons ?? [])].map((s) => stopWithin(s, 10_000)));
     await rig?.teardown();
-    await liaisonDb?.drop();
-    await rebuildDb?.drop();
+    await Promise.all([liaisonDb?.drop(), rebuildDb?.drop()]);
   }, 60_000);
 
   it('fails every leadership over to the other replica, with nothing lost, doubled or out of order', async () => {
@@ -91,7 +93,7 @@ describe('fault replicas', () => {
         updates: 2,
         withdrawEvery: 10,
         concurrency: 6,
-        deadlineMs: 60_000,
+        deadlineMs: 90_000,
         pauseMs: 15,
       },
     );
@@ -127,9 +129,11 @@ describe('fault replicas', () => {
     // message once (checked per consumer below), so the rig expects twice as many dead letters.
     const poisonPerConsumer = rig.poisonSent;
     rig.poisonSent *= 2;
+    const loadStarted = Date.now();
     const running = load.run();
     const failover: Record<string, number | undefined> = {};
     const restarts: Promise<void>[] = [];
+    const restartFailures: string[] = [];
 
     /** SIGKILLs the replica holding `activeMsg`'s lock, measures the other's takeover, restarts the killed one. */
     const killLeader = async (
@@ -151,7 +155,8 @@ describe('fault replicas', () => {
         led.map(async ([role, r]) => [role, await firstActAfter(others, r.msg, killedAt, 15_000, r.where)] as const),
       );
       for (const [role, ms] of measured) failover[`${service} ${role}`] = ms;
-      restarts.push(leader!.start(45_000));
+      // Awaited after the load; a failure is kept, so that it fails the test rather than go unhandled meanwhile.
+      restarts.push(leader!.start(60_000).catch((err: Error) => void restartFailures.push(err.message.slice(0, 300))));
     };
 
     await load.reachedFraction(0.2);
@@ -176,7 +181,9 @@ describe('fault replicas', () => {
       OUTBOUND_ACTIVE,
     );
     await running;
+    const loadMs = Date.now() - loadStarted;
     await Promise.all(restarts);
+    expect(restartFailures).toEqual([]);
     const afrStallMs = await afrProgress.stop();
 
     const liaisonCaughtUp = async () => {
@@ -200,7 +207,9 @@ describe('fault replicas', () => {
     console.log(
       `fault replicas: failover ${Object.entries(failover)
         .map(([role, ms]) => `${role} ${ms ?? 'none'} ms`)
-        .join(', ')}; longest stall: afr writes ${afrStallMs} ms, platform applying ${platformStallMs} ms`,
+        .join(
+          ', ',
+        )}; longest stall: afr writes ${afrStallMs} ms, platform applying ${platformStallMs} ms; load ${loadMs} ms`,
     );
 
     const letters: string[] = [];
@@ -284,6 +293,7 @@ describe('fault replicas', () => {
     // Rollups equal to a rebuild: the stream replayed into a fresh read model, compared record by record, and the
     // rollups both live replicas serve equal to the ones counted from the rebuilt read model.
     rebuildDb = ScenarioDatabase.fresh('replicas_rebuild');
+    const rebuildStarted = Date.now();
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [join(ROOT, 'dist/scripts/platform-rebuild.js'), '--database', rebuildDb.name, '--keep', '--timeout', '60s'],
@@ -316,5 +326,6 @@ describe('fault replicas', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { totals: unknown }).totals).toEqual(total(rebuilt));
     }
+    console.log(`fault replicas: rollups equal to a rebuild's (rebuild ${Date.now() - rebuildStarted} ms)`);
   }, 180_000);
 });
