@@ -63,7 +63,10 @@ export class SyncSource implements OnApplicationBootstrap, OnApplicationShutdown
   private timer?: NodeJS.Timeout;
   private subscriptions: Subscription[] = [];
   private running?: Promise<unknown>;
-  /** Per source, the hash last published and when. */
+  /**
+   * Per source, the hash last published and when, on the monotonic clock: a wall clock set back would otherwise hold
+   * the heartbeat back for as long as the step (found with test/faults/clock-jumps.fault.ts).
+   */
   private readonly published = new Map<string, { hash: string; at: number }>();
 
   constructor(private readonly o: SyncSourceOptions) {}
@@ -125,7 +128,7 @@ export class SyncSource implements OnApplicationBootstrap, OnApplicationShutdown
           GROUP BY s.source ORDER BY s.source`,
         [scopes.map((s) => s.source), scopes.map((s) => s.owner ?? null)],
       );
-      const now = Date.now();
+      const now = performance.now();
       const due = rows.filter((row) => {
         const last = this.published.get(row.source);
         return force || !last || last.hash !== row.hash || now - last.at >= this.o.settings.reconcileHeartbeatMs;
@@ -150,7 +153,7 @@ export class SyncSource implements OnApplicationBootstrap, OnApplicationShutdown
       );
       tx.afterCommit(() => {
         for (const d of digests) {
-          this.published.set(d.source, { hash: d.hash, at: Date.now() });
+          this.published.set(d.source, { hash: d.hash, at: performance.now() });
           this.o.log.debug({ msg: 'digest published', source: d.source, count: d.count, hash: d.hash });
         }
       });
