@@ -2,22 +2,8 @@ import { AuditLine } from '../domain/audit';
 import { Delivery } from '../domain/delivery';
 
 /** A delivery as operators see it. */
-export interface DeliveryView {
-  id: string;
-  partnerRef: string;
-  seq: number;
-  kind: string;
-  initiativeId: string;
-  version: number | null;
-  status: string;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-}
+export type DeliveryView = Omit<Delivery, 'payload' | DeliveryTimes> & Record<DeliveryTimes, string | null>;
+type DeliveryTimes = 'nextAttemptAt' | 'lastAttemptAt' | 'deliveredAt' | 'createdAt';
 
 export function deliveryView(d: Delivery): DeliveryView {
   return {

@@ -21,14 +21,9 @@ export interface QueueHead {
   webhook: { url: string; sealedSecrets: string[] };
 }
 
-interface DeliveryRow {
+/** A delivery's row: its feed entry's columns, and where its sending stands. */
+interface DeliveryRow extends FeedRow {
   id: string;
-  partner_ref: string;
-  seq: string;
-  kind: string;
-  initiative_id: string;
-  version: number | null;
-  payload: unknown;
   status: DeliveryStatus;
   attempts: number;
   next_attempt_at: Date;
@@ -36,7 +31,6 @@ interface DeliveryRow {
   last_status: number | null;
   last_error: string | null;
   delivered_at: Date | null;
-  created_at: Date;
 }
 
 const DELIVERY_COLUMNS = `d.id, d.partner_ref, d.seq, f.kind, f.initiative_id, f.version, f.payload, d.status, d.attempts,
@@ -173,13 +167,8 @@ export class DeliveryRepository {
 
 function deliveryOf(r: DeliveryRow): Delivery {
   return {
+    ...entryOf(r),
     id: r.id,
-    partnerRef: r.partner_ref,
-    seq: Number(r.seq),
-    kind: r.kind,
-    initiativeId: r.initiative_id,
-    version: r.version,
-    payload: r.payload,
     status: r.status,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
@@ -187,6 +176,5 @@ function deliveryOf(r: DeliveryRow): Delivery {
     lastStatus: r.last_status,
     lastError: r.last_error,
     deliveredAt: r.delivered_at,
-    createdAt: r.created_at,
   };
 }

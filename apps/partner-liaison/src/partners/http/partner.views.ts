@@ -1,4 +1,4 @@
-import { Partner, PartnerRegion, PartnerType } from '../domain/partner';
+import { Partner } from '../domain/partner';
 
 /** A partner's webhook as the API shows it: never a stored secret, only whether there is one and since when. */
 export interface PartnerWebhookView {
@@ -14,19 +14,8 @@ export interface PartnerWebhookView {
   secret?: string;
 }
 
-/** A partner as the API shows it. */
-export interface PartnerView {
-  ref: string;
-  code: string;
-  name: string;
-  acronym: string;
-  type: PartnerType;
-  regions: PartnerRegion[];
-  agreement: string;
-  webhook: PartnerWebhookView | null;
-  createdAt?: string;
-  updatedAt?: string;
-}
+/** A partner as the API shows it: as registered, with its webhook's view (never a stored secret) or null. */
+export type PartnerView = Omit<Partner, 'webhook'> & { webhook: PartnerWebhookView | null };
 
 /** `secret`: the one just generated, to show once (the answer to the change that generated it). */
 export function toPartnerView(p: Partner, secret?: string, now: Date = new Date()): PartnerView {

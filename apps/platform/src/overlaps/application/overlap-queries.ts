@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OverlapPairNotFound } from '../../platform-errors';
 import { Viewer } from '../../registry/domain/visibility';
 import { CappedRecordView, StoredPair } from '../domain/overlap-pair';
-import { PairOrder, ScorePosition, scoreCursorOf } from '../domain/pair-order';
+import { OverlapListFilter, scoreCursorOf } from '../domain/pair-order';
 import { OverlapRepository } from '../persistence/overlap.repository';
 import { PairRecord } from '../domain/overlap-pair';
 import { PairRecordsReadModel } from '../persistence/pair-records.read-model';
@@ -11,19 +11,6 @@ import { PairRecordsReadModel } from '../persistence/pair-records.read-model';
 export interface PairWithRecords {
   pair: StoredPair;
   records: PairRecord[];
-}
-
-export interface OverlapListFilter {
-  classification?: string;
-  decision?: string;
-  initiativeId?: string;
-  /** `id` (default): oldest first. `score`: highest score first, ties by id. */
-  order?: PairOrder;
-  /** The cursor in id order: pairs after this id. */
-  afterId?: string;
-  /** The cursor in score order: pairs after this score and id. */
-  afterScore?: ScorePosition;
-  limit: number;
 }
 
 /** What an analyst reads of pairs and of detection, as the `viewer` may see them. */

@@ -40,3 +40,17 @@ export function scorePositionOf(cursor: string): ScorePosition | undefined {
 export function idPositionOf(cursor: string): string | undefined {
   return PAIR_ID.test(cursor) ? cursor : undefined;
 }
+
+/** What a page of pairs is asked for: filters, the order, the cursor in that order, how many. */
+export interface OverlapListFilter {
+  classification?: string;
+  decision?: string;
+  initiativeId?: string;
+  /** `id` (default): oldest first. `score`: highest score first, ties by id. */
+  order?: PairOrder;
+  /** The cursor in id order: pairs after this id. */
+  afterId?: string;
+  /** The cursor in score order: pairs after this score and id. */
+  afterScore?: ScorePosition;
+  limit: number;
+}

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { BlockRecord } from '../domain/blocking';
 import { Viewer } from '../../registry/domain/visibility';
 import { CappedRecordView, DecidedBy, StoredPair } from '../domain/overlap-pair';
-import { PairOrder, ScorePosition } from '../domain/pair-order';
+import { OverlapListFilter } from '../domain/pair-order';
 
 export type { CappedRecordView, DecidedBy, StoredPair };
 
@@ -404,18 +404,7 @@ export class OverlapRepository {
    * of those `viewer` may see: for a reader of shareable records, the pairs whose records are both shareable (filtered
    * in the query, so neither the page nor its cursor tells of the others).
    */
-  async list(
-    filter: {
-      classification?: string;
-      decision?: string;
-      initiativeId?: string;
-      order?: PairOrder;
-      afterId?: string;
-      afterScore?: ScorePosition;
-      limit: number;
-    },
-    viewer: Viewer,
-  ): Promise<StoredPair[]> {
+  async list(filter: OverlapListFilter, viewer: Viewer): Promise<StoredPair[]> {
     const where = ['effective IS NOT NULL OR decision IS NOT NULL'];
     if (!viewer.restricted) where.push(BOTH_SHAREABLE);
     const params: unknown[] = [];
