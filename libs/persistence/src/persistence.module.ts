@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ReadinessChecks } from '@ctp/observability';
+import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { buildDataSourceOptions, ServiceDataSourceSpec } from './data-source-options';
 import { ensureDatabaseExists } from './ensure-database';
@@ -17,8 +18,25 @@ export async function openDataSource(options: PersistenceModuleOptions): Promise
   if (options.createDatabase ?? true) await ensureDatabaseExists(options.dataSourceOptions.url);
   const dataSource = new DataSource(options.dataSourceOptions);
   await dataSource.initialize();
-  if (options.runMigrations ?? true) await dataSource.runMigrations({ transaction: 'each' });
+  if (options.runMigrations ?? true) await migrateInTurn(options.dataSourceOptions.url, dataSource);
   return dataSource;
+}
+
+/**
+ * Replicas of a service starting together each run the migrations: they take turns under a session advisory lock (on a
+ * connection of its own, outside the pool), so the first applies what is pending and the others find nothing left.
+ * Without it, the others failed at start ("relation already exists").
+ */
+async function migrateInTurn(url: string, dataSource: DataSource): Promise<void> {
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext('ctp-migrations'))`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    // Ending the session releases the lock.
+    await lock.end().catch(() => undefined);
+  }
 }
 
 @Global()
