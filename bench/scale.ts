@@ -12,7 +12,7 @@ import { tokenFor } from '../test/support/auth';
 import { freePort } from '../test/support/nats-server';
 import { ServiceProcess } from '../test/support/services';
 import { Budget, renderBudgets, scaleBudgets } from './budgets';
-import { connectPg, latencyStats, peakRssMiB, waitAllDecided, waitForCount, withTimeout } from './common';
+import { connectPg, latencyStats, peakRssMiB, waitForCount, withTimeout } from './common';
 import { BenchContext } from './context';
 import { generatePlatformWorkload, PlatformEvent } from './platform-payloads';
 import { ProbeRequest, RollupProbe, RollupSample } from './rollup-probe';
@@ -255,7 +255,12 @@ async function measureSize(ctx: BenchContext, records: number, events: number, d
   const probing = probe.begin();
   const m0 = performance.now();
   await publishAll(js, workload.measured);
-  const done = await waitAllDecided(`scale ${records}: measured events decided`, pg, DECIDED_SQL, events, config);
+  // A detection run over a large registry can hold the count still for longer than the usual 30 s stall limit.
+  const done = await waitForCount(`scale ${records}: measured events decided`, pg, DECIDED_SQL, events, {
+    everyMs: config.pollMs,
+    timeoutMs: 3_600_000,
+    stallMs: 600_000,
+  });
   probe.stop();
   const samples = await probing;
   const eventsPerSec = Math.round((events * 1000) / (done.reachedAt - m0));
@@ -270,7 +275,7 @@ async function measureSize(ctx: BenchContext, records: number, events: number, d
   const detected = await waitForCount(`scale ${records}: detection of ${detect} stored records`, pg, QUEUED_SQL, 0, {
     everyMs: 20,
     timeoutMs: 600_000,
-    stallMs: 120_000,
+    stallMs: 600_000,
   });
   const detectMsPerRecord = Math.round(((detected.reachedAt - d0) / detect) * 100) / 100;
 
