@@ -1,3 +1,5 @@
+import type { SourceReconciliation } from '../../sync/domain/source-reconciliation';
+
 /*
  * What the console reads of other features for GET /console/operations, declared here as ports and bound by the
  * composition root (platform.module.ts) to those features' own use cases, so that the console neither imports their
@@ -10,15 +12,8 @@ export interface SyncSourceReport {
   source: string;
   records?: { records: number; lastEventAt: Date | null; lastReportedAt: Date; highestVersion: number };
   refused: { count: number };
-  reconciliation?: {
-    matched: boolean;
-    checkedAt: Date;
-    checks: number;
-    lastMismatchAt: Date | null;
-    /** The last repair's report (`at`, `resent`, `error`, …). */
-    lastRepair: unknown;
-    repairedTotal: number;
-  };
+  /** The last check (`lastRepair`: the last repair's report, `at`, `resent`, `error`, …). */
+  reconciliation?: Omit<SourceReconciliation, 'source' | 'sourceDigest' | 'platformDigest'>;
 }
 
 export interface SyncReportPort {

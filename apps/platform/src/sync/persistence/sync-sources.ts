@@ -2,19 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { SourceDigest } from '@ctp/contracts';
 import type { Transaction } from '@ctp/persistence';
 import { DataSource } from 'typeorm';
+import { SourceReconciliation } from '../domain/source-reconciliation';
 
-/** The last reconciliation of one source, as `sync_sources` keeps it. */
-export interface SourceReconciliation {
-  source: string;
-  sourceDigest: unknown;
-  platformDigest: unknown;
-  matched: boolean;
-  checkedAt: Date;
-  checks: number;
-  lastMismatchAt: Date | null;
-  lastRepair: unknown;
-  repairedTotal: number;
-}
+export type { SourceReconciliation };
 
 /** `sync_sources`: per source, its last digest compared with ours, and the last repair. */
 @Injectable()
