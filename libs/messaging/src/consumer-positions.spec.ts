@@ -16,6 +16,14 @@ describe('rewindDecision', () => {
     expect(rewindDecision(0, 3, 1)).toEqual({ rewind: true, from: 1 });
   });
 
+  it("leaves it alone after an ordinary restart: the database decided messages up to the broker's ack floor", () => {
+    // Recorded a few seconds ago (120), but the inbox holds decisions up to 500 or beyond: nothing was lost.
+    expect(rewindDecision(120, 500, 1, 500)).toEqual({ rewind: false, why: 'database not behind' });
+    expect(rewindDecision(120, 500, 1, 530)).toEqual({ rewind: false, why: 'database not behind' });
+    // The restored inbox stops at 160: what the broker acknowledged after it is gone.
+    expect(rewindDecision(120, 500, 1, 160)).toEqual({ rewind: true, from: 121 });
+  });
+
   it("says which sequences are lost when the stream no longer keeps them, and starts at the stream's first", () => {
     expect(rewindDecision(120, 500, 300)).toEqual({ rewind: true, from: 300, lost: [121, 299] });
     expect(rewindDecision(120, 500, 121)).toEqual({ rewind: true, from: 121 });

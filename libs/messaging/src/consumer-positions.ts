@@ -55,17 +55,21 @@ export type RewindDecision =
     };
 
 /**
- * The database is behind when the broker's consumer has acknowledged past the position the database recorded: the
- * messages after it were applied to a database that no longer exists (it was restored from a backup). They are
- * delivered again from the recorded position on; the inbox recognises those the backup did hold (DUPLICATE_DELIVERY).
+ * The database is behind when the broker's consumer has acknowledged past everything this database holds of it: past
+ * the position it recorded and past the last message it decided (`applied`: the highest stream sequence of its inbox
+ * and dead-letter rows, written in the batches' own transactions, so after an ordinary restart it is at or beyond the
+ * broker's ack floor). The messages after the recorded position were then applied to a database that no longer exists
+ * (it was restored from a backup): they are delivered again from there on; the inbox recognises those the backup held
+ * (DUPLICATE_DELIVERY).
  */
 export function rewindDecision(
   recorded: number | undefined,
   brokerAckFloor: number,
   streamFirstSeq: number,
+  applied = 0,
 ): RewindDecision {
   if (recorded === undefined) return { rewind: false, why: 'no position recorded' };
-  if (brokerAckFloor <= recorded) return { rewind: false, why: 'database not behind' };
+  if (brokerAckFloor <= Math.max(recorded, applied)) return { rewind: false, why: 'database not behind' };
   const wanted = recorded + 1;
   const from = Math.max(wanted, streamFirstSeq);
   return from > wanted ? { rewind: true, from, lost: [wanted, from - 1] } : { rewind: true, from };

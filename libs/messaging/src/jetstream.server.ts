@@ -280,6 +280,42 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (this.positions) await this.recordPositions(this.positions);
   }
 
+  /**
+   * Whether every message of the consumer between `after` (exclusive) and `through` is an event its inbox already holds
+   * (a duplicate re-published by a source): then the database is not behind. Looked at only for a short gap, and only
+   * where this identity may read messages by sequence (anonymous or admin; with an identity nothing is rewound anyway).
+   */
+  private async onlyDuplicatesAfter(
+    manager: { query(sql: string, params: unknown[]): Promise<unknown> },
+    spec: ConsumerBinding,
+    stream: string,
+    after: number,
+    through: number,
+  ): Promise<boolean> {
+    if (this.options.provisionConsumers === false || through - after > 500) return false;
+    const prefix = spec.filterSubject.endsWith('>') ? spec.filterSubject.slice(0, -1) : undefined;
+    const keys: { source: string; id: string }[] = [];
+    for (let seq = after + 1; seq <= through; seq++) {
+      const m = await this.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (!m) continue;
+      if (prefix ? !m.subject.startsWith(prefix) : m.subject !== spec.filterSubject) continue;
+      try {
+        const e = decodeEnvelope(m.data, m.header);
+        keys.push({ source: e.source, id: e.id });
+      } catch {
+        return false; // undecodable: it would have a dead-letter row, and it has none
+      }
+    }
+    if (keys.length === 0) return true;
+    const [{ known }] = (await manager.query(
+      `SELECT count(*)::int AS known FROM inbox_events i
+         JOIN unnest($2::text[], $3::text[]) AS k (source, event_id) ON i.source = k.source AND i.event_id = k.event_id
+        WHERE i.consumer = $1`,
+      [spec.durable, keys.map((k) => k.source), keys.map((k) => k.id)],
+    )) as { known: number }[];
+    return known === keys.length;
+  }
+
   /** Stores each consumer's ack floor as the broker reports it now (exact: see SqlConsumerPositions). */
   async recordPositions(positions: ConsumerPositionStore): Promise<void> {
     for (const b of this.bindings) {
@@ -319,8 +355,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         throw err;
       }
       const first = (await this.jsm.streams.info(stream)).state.first_seq;
-      const decision = rewindDecision(recorded, ackFloor, first);
+      const [{ applied }] = (await tx.manager.query(
+        `SELECT GREATEST((SELECT max(stream_seq) FROM inbox_events WHERE consumer = $1),
+                         (SELECT max(stream_seq) FROM inbox_dead_letters WHERE consumer = $1 AND stream = $2)) AS applied`,
+        [spec.durable, stream],
+      )) as { applied: string | null }[];
+      const appliedSeq = applied === null ? 0 : Number(applied);
+      const decision = rewindDecision(recorded, ackFloor, first, appliedSeq);
       if (!decision.rewind) return;
+      // The last messages acknowledged may have been duplicates (no row of their own): then nothing is missing.
+      if (await this.onlyDuplicatesAfter(tx.manager, spec, stream, Math.max(recorded ?? 0, appliedSeq), ackFloor))
+        return;
       const what = {
         consumer: spec.durable,
         stream,
