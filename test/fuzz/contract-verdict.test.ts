@@ -1,33 +1,44 @@
 import fc from 'fast-check';
+import { headers as natsHeaders, MsgHdrs } from '@nats-io/nats-core';
 import {
   CloudEvent,
   EventSources,
   INITIATIVE_SCHEMA,
+  INITIATIVE_WITHDRAWAL_SCHEMA,
   InitiativeEventType,
   InitiativeSnapshot,
+  InitiativeWithdrawal,
+  isWithdrawalTombstone,
   judgeInitiativeEvent,
+  RegistryState,
   RuleVerdict,
   Subjects,
+  withdrawnSnapshotOf,
 } from '@ctp/contracts';
-import { newEvent } from '@ctp/messaging';
+import { decodeEnvelope, newEvent, PermanentEventError } from '@ctp/messaging';
 import * as hubDomain from '../../apps/hub/src/initiatives/domain/hub-initiative';
 import { InitiativeError } from '../../apps/hub/src/initiatives/domain/initiative-errors';
 import * as partnerDomain from '../../apps/partner-liaison/src/partners/domain/partner-initiative';
 import { PartnerError } from '../../apps/partner-liaison/src/partners/domain/partner-errors';
 import {
   applyMutations,
+  defineOwn,
   FUZZ_NOW,
   jsonKey,
   mostlyValidContent,
   mutation,
   prototypeKeyedContent,
+  safeText,
   validContent,
 } from '../support/fuzz-support';
+import { percentEncode } from '../support/jetstream';
 
 /*
  * Property-based tests of the contract's one verdict (issue #13), in process: the hub's and partner-liaison's owner
  * paths judge the same content alike, whatever an owner accepts the platform's consumer rule applies, every refusal
- * names a field and a rule, and no input makes them throw anything but their domain errors.
+ * names a field and a rule, and no input makes them throw anything but their domain errors. Every event is judged as
+ * the consumer receives it in both CloudEvents content modes (#17: structured, and binary with `ce-` headers decoded
+ * by the consumers' one decoder), and withdrawals come as whole snapshots and as tombstones (#17).
  * fast-check prints the seed and the shrunk counterexample of any failure; replay with { seed, path } in fc.assert.
  */
 
@@ -93,17 +104,44 @@ function contentPart(s: InitiativeSnapshot): Record<string, unknown> {
 }
 
 /** The event an owner would publish for `snapshot`, built like the hub's / partner-liaison's outbox does. */
-function hubEvent(type: InitiativeEventType, snapshot: InitiativeSnapshot) {
-  return newEvent({
-    source: EventSources.hub(HUB.region),
+function hubEvent(type: InitiativeEventType, snapshot: EventData, region: 'eur' | 'afr' = HUB.region) {
+  return newEvent<EventData>({
+    source: EventSources.hub(region),
     type,
-    subject: Subjects.hubInitiative(HUB.region, type),
+    subject: Subjects.hubInitiative(region, type),
     about: snapshot?.initiativeId,
-    dataschema: INITIATIVE_SCHEMA,
+    dataschema:
+      type === InitiativeEventType.Withdrawn && isWithdrawalTombstone(snapshot)
+        ? INITIATIVE_WITHDRAWAL_SCHEMA
+        : INITIATIVE_SCHEMA,
     time: snapshot?.lastUpdatedAt,
     data: snapshot,
   });
 }
+
+/** A withdrawal of `held` at `version`, as a whole snapshot or as a tombstone (with or without `withdrawnAt`). */
+type WithdrawalForm = 'snapshot' | 'tombstone' | 'tombstone without withdrawnAt';
+const withdrawalForm: fc.Arbitrary<WithdrawalForm> = fc.constantFrom(
+  'snapshot',
+  'tombstone',
+  'tombstone without withdrawnAt',
+);
+
+function withdrawal(held: InitiativeSnapshot, reason: string, version: number, form: WithdrawalForm): EventData {
+  const full = { ...hubDomain.withdrawnVersion(held, reason, LATER), version };
+  if (form === 'snapshot') return full;
+  const { initiativeId, reportingOrg, lastUpdatedAt, withdrawal: w } = full;
+  return {
+    initiativeId,
+    reportingOrg,
+    version,
+    lastUpdatedAt,
+    withdrawal: form === 'tombstone' ? w! : { reason: w!.reason },
+  };
+}
+
+/** Reasons a hub accepts (safe text, not blank). */
+const withdrawalReason = safeText(60);
 
 function partnerEvent(type: InitiativeEventType, snapshot: InitiativeSnapshot) {
   return newEvent({
@@ -117,17 +155,77 @@ function partnerEvent(type: InitiativeEventType, snapshot: InitiativeSnapshot) {
   });
 }
 
-/** The platform's verdict on an event, as sent and after the JSON round trip of the bus. */
+type EventData = InitiativeSnapshot | InitiativeWithdrawal;
+
+/** One message as a consumer receives it: its body and headers. */
+interface WireMessage {
+  mode: string;
+  data: Uint8Array;
+  headers?: MsgHdrs;
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+/**
+ * The messages that carry `envelope`, as the CloudEvents NATS binding allows them: structured mode, with and without
+ * its Content-Type (the envelope as the body), and binary mode (every attribute but `data` as a percent-encoded `ce-`
+ * header, the data alone as the body), as another system's plain NATS client sends it.
+ */
+function wireForms(envelope: CloudEvent<unknown>): WireMessage[] {
+  const body = utf8(JSON.stringify(envelope));
+  const structured = natsHeaders();
+  structured.set('Content-Type', 'application/cloudevents+json');
+  const binary = natsHeaders();
+  for (const [name, value] of Object.entries(envelope)) {
+    // A header is text: an attribute that is not a string (only a broken producer's) goes as its JSON.
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (name !== 'data' && text !== undefined) binary.set(`ce-${name}`, percentEncode(text));
+  }
+  return [
+    { mode: 'structured', data: body, headers: structured },
+    { mode: 'structured, no Content-Type', data: body },
+    { mode: 'binary', data: utf8(JSON.stringify(envelope.data) ?? ''), headers: binary },
+  ];
+}
+
+/** The consumer's decoder, then its rules: the verdict, or the dead letter's reason when it cannot decode the message. */
+function received(
+  message: WireMessage,
+  arrivedOn: string,
+  stored: RegistryState | undefined,
+  now: number,
+): RuleVerdict | { outcome: 'DEAD_LETTER'; reason: string } {
+  let decoded: CloudEvent<EventData>;
+  try {
+    decoded = decodeEnvelope(message.data, message.headers) as CloudEvent<EventData>;
+  } catch (err) {
+    if (err instanceof PermanentEventError) return { outcome: 'DEAD_LETTER', reason: err.reason };
+    throw err;
+  }
+  return judgeInitiativeEvent(decoded, arrivedOn, stored, now);
+}
+
+/**
+ * The platform's verdict on an event: as sent, after the JSON round trip of the bus, and received in each content
+ * mode. The modes never disagree: a binary-mode event is the same event (checked here for every event the properties
+ * make), so only the first verdict of each kind needs looking at.
+ */
 function platformVerdicts(
-  event: { subject: string; envelope: CloudEvent<InitiativeSnapshot> },
-  stored?: { version: number; withdrawn: boolean; status: InitiativeSnapshot['status'] },
+  event: { subject: string; envelope: CloudEvent<EventData> },
+  stored?: RegistryState,
 ): RuleVerdict[] {
   const now = LATER.getTime() + 1000;
-  const wire = JSON.parse(JSON.stringify(event.envelope)) as CloudEvent<InitiativeSnapshot>;
-  return [
+  const wire = JSON.parse(JSON.stringify(event.envelope)) as CloudEvent<EventData>;
+  const verdicts = [
     judgeInitiativeEvent(event.envelope, event.subject, stored, now),
     judgeInitiativeEvent(wire, event.subject, stored, now),
   ];
+  const forms = wireForms(event.envelope).map((m) => [m.mode, received(m, event.subject, stored, now)] as const);
+  const [, first] = forms[0];
+  for (const [mode, verdict] of forms) expect([mode, verdict]).toEqual([mode, first]);
+  // An envelope the decoder takes is judged as the in-process one is (the decoder refuses what is not an envelope).
+  if (first.outcome !== 'DEAD_LETTER') verdicts.push(first);
+  return verdicts;
 }
 
 /** Arbitrary JSON whose keys include the prototype's, nested at any level. */
@@ -192,12 +290,14 @@ describe('fuzz: one verdict for a content, everywhere (contract)', () => {
     );
   });
 
-  it('(b) whatever an owner accepts, the platform applies: as version 1, after a JSON round trip, and as an update', () => {
+  it('(b) whatever an owner accepts, the platform applies: as version 1, after a JSON round trip, as an update, and its withdrawal (snapshot or tombstone), in both content modes', () => {
     fc.assert(
       fc.property(
         fc.oneof(mostlyValidContent, validContent({ maxCountries: 249 })),
         fc.oneof(mostlyValidContent, validContent({ maxCountries: 20 })),
-        (first, second) => {
+        withdrawalReason,
+        withdrawalForm,
+        (first, second, reason, form) => {
           const body = withLocalId(first);
           const hub = hubReport(body);
           const partner = partnerReport(body);
@@ -217,6 +317,12 @@ describe('fuzz: one verdict for a content, everywhere (contract)', () => {
               for (const v of platformVerdicts(hubEvent(InitiativeEventType.Updated, next), stored)) {
                 expect(v).toEqual({ outcome: 'APPLY' });
               }
+            }
+            const held = next ?? hub.snapshot;
+            const gone = withdrawal(held, reason, held.version + 1, form);
+            const stored = { version: held.version, withdrawn: false, status: held.status };
+            for (const v of platformVerdicts(hubEvent(InitiativeEventType.Withdrawn, gone), stored)) {
+              expect(v).toEqual({ outcome: 'APPLY' });
             }
           }
           if (partner.ok) {
@@ -298,5 +404,171 @@ describe('fuzz: one verdict for a content, everywhere (contract)', () => {
       expect(partner.ok).toBe(false);
       expect(problemSet(hub)).toEqual(problemSet(partner));
     }
+  });
+  it('(e) a withdrawal as a tombstone is judged as the whole snapshot is, under every stored state: stale, withdrawn, applied', () => {
+    fc.assert(
+      fc.property(
+        validContent({ maxCountries: 20 }),
+        withdrawalReason,
+        fc.integer({ min: 1, max: 5 }),
+        fc.option(fc.record({ version: fc.integer({ min: 1, max: 5 }), withdrawn: fc.boolean() }), { nil: undefined }),
+        (content, reason, version, stored) => {
+          const held = hubReport(withLocalId(content));
+          fc.pre(held.ok);
+          const snapshot = (held as { snapshot: InitiativeSnapshot }).snapshot;
+          const expected: RuleVerdict =
+            stored && version <= stored.version
+              ? { outcome: 'IGNORED', reason: 'STALE_VERSION' }
+              : stored?.withdrawn
+                ? expect.objectContaining({ outcome: 'REJECTED', reason: 'WITHDRAWN' })
+                : { outcome: 'APPLY' };
+          for (const form of ['snapshot', 'tombstone', 'tombstone without withdrawnAt'] as const) {
+            const data = withdrawal(snapshot, reason, version, form);
+            for (const v of platformVerdicts(hubEvent(InitiativeEventType.Withdrawn, data), stored)) {
+              expect([form, v]).toEqual([form, expected]);
+            }
+            // Applied over the record held, a tombstone makes the record the whole-snapshot withdrawal would.
+            const whole = withdrawal(snapshot, reason, version, 'snapshot') as InitiativeSnapshot;
+            expect([form, withdrawnSnapshotOf(data, snapshot)]).toEqual([form, whole]);
+          }
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('(f) a tombstone from a source that does not own the record is refused for ownership, in both content modes', () => {
+    const spoofs = [
+      [
+        'another hub, on its own subject',
+        (t: InitiativeWithdrawal) => hubEvent(InitiativeEventType.Withdrawn, t, 'afr'),
+      ],
+      [
+        'another organisation named as reporter',
+        (t: InitiativeWithdrawal) =>
+          hubEvent(InitiativeEventType.Withdrawn, { ...t, reportingOrg: { ...t.reportingOrg, ref: 'IP-HUB-AFR' } }),
+      ],
+      [
+        'a subject that is not the record',
+        (t: InitiativeWithdrawal) => {
+          const e = hubEvent(InitiativeEventType.Withdrawn, t);
+          e.envelope.subject = `${t.initiativeId}-other`;
+          return e;
+        },
+      ],
+      [
+        'on the subject of another event type',
+        (t: InitiativeWithdrawal) => ({
+          ...hubEvent(InitiativeEventType.Withdrawn, t),
+          subject: Subjects.hubInitiative(HUB.region, InitiativeEventType.Updated),
+        }),
+      ],
+    ] as const;
+    fc.assert(
+      fc.property(
+        validContent({ maxCountries: 5 }),
+        withdrawalReason,
+        fc.constantFrom(...spoofs),
+        fc.option(fc.record({ version: fc.constant(1), withdrawn: fc.boolean() }), { nil: undefined }),
+        (content, reason, [what, spoof], stored) => {
+          const held = hubReport(withLocalId(content));
+          fc.pre(held.ok);
+          const snapshot = (held as { snapshot: InitiativeSnapshot }).snapshot;
+          const tombstone = withdrawal(snapshot, reason, 2, 'tombstone') as InitiativeWithdrawal;
+          for (const v of platformVerdicts(spoof(tombstone), stored)) {
+            expect([what, v]).toEqual([
+              what,
+              expect.objectContaining({ outcome: 'REJECTED', reason: 'OWNERSHIP_VIOLATION' }),
+            ]);
+          }
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('(g) a tombstone with anything added or changed is decided without throwing; one with a key it does not know is refused', () => {
+    const mutationOfTombstone = fc.oneof(
+      fc
+        .tuple(
+          fc.constantFrom(undefined, 'withdrawal', 'reportingOrg'),
+          fc.oneof(jsonKey, fc.constant('')),
+          arbitraryJson,
+        )
+        .map(([where, key, value]) => ({ kind: 'add' as const, where, key, value })),
+      fc
+        .tuple(
+          fc.constantFrom<[string] | [string, string]>(
+            ['initiativeId'],
+            ['version'],
+            ['lastUpdatedAt'],
+            ['reportingOrg'],
+            ['withdrawal'],
+            ['withdrawal', 'reason'],
+            ['withdrawal', 'withdrawnAt'],
+            ['reportingOrg', 'ref'],
+          ),
+          arbitraryJson,
+        )
+        .map(([path, value]) => ({ kind: 'replace' as const, path, value })),
+    );
+    fc.assert(
+      fc.property(validContent({ maxCountries: 5 }), withdrawalReason, mutationOfTombstone, (content, reason, m) => {
+        const held = hubReport(withLocalId(content));
+        fc.pre(held.ok);
+        const snapshot = (held as { snapshot: InitiativeSnapshot }).snapshot;
+        const tombstone = JSON.parse(JSON.stringify(withdrawal(snapshot, reason, 2, 'tombstone'))) as Record<
+          string,
+          Record<string, unknown>
+        >;
+        let unknownKey = false;
+        if (m.kind === 'add') {
+          const container = m.where ? tombstone[m.where] : (tombstone as Record<string, unknown>);
+          fc.pre(!Object.hasOwn(container, m.key));
+          defineOwn(container, m.key, m.value);
+          unknownKey = true;
+        } else if (m.path.length === 1) {
+          (tombstone as Record<string, unknown>)[m.path[0]] = m.value;
+        } else {
+          tombstone[m.path[0]][m.path[1]] = m.value;
+        }
+        const data = JSON.parse(JSON.stringify(tombstone)) as InitiativeWithdrawal;
+        for (const v of platformVerdicts(hubEvent(InitiativeEventType.Withdrawn, data), {
+          version: 1,
+          withdrawn: false,
+        })) {
+          expect(['APPLY', 'IGNORED', 'REJECTED']).toContain(v.outcome);
+          if (v.outcome === 'REJECTED') expect(v.detail.length).toBeGreaterThan(0);
+          // A key the tombstone does not have, at its root or in withdrawal or reportingOrg: never applied.
+          if (unknownKey) expect([m, v.outcome]).toEqual([m, 'REJECTED']);
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('(h) any attribute value survives binary mode: percent-encoded in a ce- header, decoded to the same envelope', () => {
+    const attribute = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+      .filter((v) => !/[\uD800-\uDFFF]/u.test(v) && v.length > 0);
+    fc.assert(
+      fc.property(
+        validContent({ maxCountries: 3 }),
+        attribute,
+        attribute,
+        fc.constantFrom(...Object.values(InitiativeEventType)),
+        (content, correlationid, extension, type) => {
+          const held = hubReport(withLocalId(content));
+          fc.pre(held.ok);
+          const event = hubEvent(type, (held as { snapshot: InitiativeSnapshot }).snapshot);
+          const envelope = { ...event.envelope, correlationid, ctpextension: extension };
+          const [structured, , binary] = wireForms(envelope);
+          const fromBinary = decodeEnvelope(binary.data, binary.headers);
+          expect(fromBinary).toEqual(decodeEnvelope(structured.data, structured.headers));
+          expect(fromBinary).toEqual(JSON.parse(JSON.stringify(envelope)));
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
   });
 });

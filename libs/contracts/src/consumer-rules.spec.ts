@@ -157,6 +157,12 @@ describe('judgeInitiativeEvent', () => {
       ['missing data', null],
       ['data without initiativeId', { version: 1 }],
       ['a numeric initiativeId', { ...snapshot(), initiativeId: 42 }],
+      // Found by the fuzz (a tombstone's initiativeId): String() of this object throws; the detail must not.
+      ['an initiativeId whose toString is not a function', { ...snapshot(), initiativeId: { toString: null } }],
+      [
+        'a reportingOrg.ref whose toString is not a function',
+        { ...snapshot(), reportingOrg: { ref: { toString: 1 } } },
+      ],
     ])('%s', (_label, data) => {
       const ev = { ...event(), data } as unknown as CloudEvent<InitiativeSnapshot>;
       expect(judgeInitiativeEvent(ev, EUR_REPORTED, undefined)).toEqual(rejected('OWNERSHIP_VIOLATION'));

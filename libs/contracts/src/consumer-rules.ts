@@ -40,6 +40,19 @@ export function ownedPrefix(source: string): string | undefined {
 const reject = (reason: RejectReason, detail: string): RuleVerdict => ({ outcome: 'REJECTED', reason, detail });
 
 /**
+ * A value of the event's data as a refusal's detail names it: a string as it is, anything else as JSON. Never throws:
+ * the data may be anything (`String()` throws on an object whose `toString` is not a function, found by the fuzz).
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
+/**
  * docs/domain.md's consumer rules, in their order (rule 1, the duplicate delivery, is the inbox's, before this):
  * 2 ownership, 3 stale version, 4 withdrawn, 5 the snapshot's own validity, 6 the status transition when no version
  * was skipped. Pure: the caller supplies the stored state and the clock.
@@ -60,12 +73,12 @@ export function judgeInitiativeEvent(
   const id = snapshot?.initiativeId;
   const owner = ownerOf(event.source);
   if (!owner || typeof id !== 'string' || !id.startsWith(`${owner.ref}-`) || event.subject !== id) {
-    return reject('OWNERSHIP_VIOLATION', `source ${event.source} does not own initiative ${String(id)}`);
+    return reject('OWNERSHIP_VIOLATION', `source ${event.source} does not own initiative ${shown(id)}`);
   }
   if (snapshot.reportingOrg?.ref !== owner.ref) {
     return reject(
       'OWNERSHIP_VIOLATION',
-      `reportingOrg.ref ${String(snapshot.reportingOrg?.ref)} is not ${owner.ref}, the owner of ${event.source}`,
+      `reportingOrg.ref ${shown(snapshot.reportingOrg?.ref)} is not ${owner.ref}, the owner of ${event.source}`,
     );
   }
   if (!INITIATIVE_EVENT_TYPES.includes(type) || subjectForSource(event.source, type) !== arrivedOn) {
