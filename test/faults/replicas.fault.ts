@@ -65,14 +65,14 @@ describe('fault replicas', () => {
     // The first replica of each service creates its database and tables and takes every leadership; the second one
     // starts once it is ready, as a standby.
     await Promise.all([
-      rig.hub('eur').proc.start(60_000),
+      rig.hub('eur').proc.start(120_000),
       ...[afr, platforms, liaisons].map(async ([first, second]) => {
-        await first.start(60_000);
-        await second.start(60_000);
+        await first.start(120_000);
+        await second.start(120_000);
       }),
     ]);
     balancer = await TcpBalancer.start(afr.map((s) => s.port));
-  }, 150_000);
+  }, 300_000);
 
   afterAll(async () => {
     await balancer?.stop();
@@ -89,7 +89,7 @@ describe('fault replicas', () => {
       ],
       {
         prefix: 'rp',
-        initiatives: 100,
+        initiatives: 80,
         updates: 2,
         withdrawEvery: 10,
         concurrency: 6,
@@ -156,7 +156,7 @@ describe('fault replicas', () => {
       );
       for (const [role, ms] of measured) failover[`${service} ${role}`] = ms;
       // Awaited after the load; a failure is kept, so that it fails the test rather than go unhandled meanwhile.
-      restarts.push(leader!.start(60_000).catch((err: Error) => void restartFailures.push(err.message.slice(0, 300))));
+      restarts.push(leader!.start(120_000).catch((err: Error) => void restartFailures.push(err.message.slice(0, 300))));
     };
 
     await load.reachedFraction(0.2);
@@ -327,5 +327,5 @@ describe('fault replicas', () => {
       expect(((await res.json()) as { totals: unknown }).totals).toEqual(total(rebuilt));
     }
     console.log(`fault replicas: rollups equal to a rebuild's (rebuild ${Date.now() - rebuildStarted} ms)`);
-  }, 180_000);
+  }, 300_000);
 });
