@@ -1,7 +1,12 @@
+import type { Health, OperationsView, PairView, RegistrySummary } from '@ctp/contracts/platform-api';
+
 /**
- * The platform API's answers as the console reads them (apps/platform's views; the console imports no server code).
- * Fields a newer platform may add are optional.
+ * The platform API's answers as the console reads them. Those the platform declares in @ctp/contracts/platform-api (types
+ * only: the console imports no server code) are the platform's own; the others are the console's reading of them.
  */
+export type { Health, RegistrySummary };
+/** GET /console/operations (apps/platform/src/console/http/operations-view.ts). */
+export type OperationsReport = OperationsView;
 export interface LocalizedText {
   lang: string;
   text: string;
@@ -49,43 +54,15 @@ export interface PairSignals {
   [signal: string]: unknown;
 }
 
-export interface OverlapView {
-  id: string;
-  aId: string;
-  bId: string;
-  classification: string | null;
-  score: number | null;
-  rule: string | null;
+/** A pair as GET /overlaps gives it: the stored pair, its signals as the console reads them, its two records. */
+export interface OverlapView extends Omit<PairView, 'signals'> {
   signals: PairSignals | null;
-  decision: string | null;
-  decisionNote: string | null;
-  decidedAt: string | null;
-  decidedBy: { sub: string; org: string } | null;
-  effective: string | null;
-  firstFlaggedAt: string;
-  updatedAt: string;
   records: PairRecordView[];
 }
 
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
-}
-
-export interface RegistrySummary {
-  initiativeId: string;
-  reporter: string;
-  region: string;
-  version: number;
-  withdrawn: boolean;
-  kind: string;
-  status: string;
-  primaryActionStream: string;
-  countries: string[];
-  title: LocalizedText;
-  titleAlt?: LocalizedText[];
-  clusterId: string | null;
-  lastReportedAt: string;
 }
 
 /**
@@ -141,56 +118,4 @@ export interface RegistryRecord {
   lastReportedAt: string;
   versions: RecordVersion[];
   provenance?: Record<string, unknown>;
-}
-
-export type Health = 'green' | 'amber' | 'red';
-
-/** GET /console/operations (apps/platform/src/console/http/operations-view.ts). */
-export interface OperationsReport {
-  generatedAt: string;
-  overall: Health;
-  sources: {
-    source: string;
-    /** MATCHED, REPAIRING, MISMATCHED, STALE or NOT_CHECKED. */
-    state: string;
-    records: number;
-    lastEventAt: string | null;
-    lastReportedAt?: string | null;
-    highestVersion?: number | null;
-    refused: number;
-    lastCheckedAt: string | null;
-    lastMismatchAt?: string | null;
-    repairedTotal?: number;
-    status: Health;
-  }[];
-  consumers: {
-    name: string;
-    pending?: number;
-    ackPending?: number;
-    redelivered?: number;
-    status: Health;
-    error?: string;
-  }[];
-  detection: { backlog: number; oldestQueuedAgeSeconds?: number; status: Health; error?: string };
-  deadLetters: {
-    count: number;
-    lastWrittenAt?: string;
-    bySubject?: { consumer: string; subject: string; count: number }[];
-    latest: { reason: string; detail?: string; subject?: string; consumer?: string; at?: string }[];
-    reasonsSinceStart?: { consumer: string; reason: string; count: number }[];
-    inspect?: string;
-    status: Health;
-    error?: string;
-  };
-  services: {
-    name: string;
-    url: string;
-    ready: boolean;
-    outboxBacklog?: number;
-    oldestUnsentAgeSeconds?: number;
-    status: Health;
-    error?: string;
-  }[];
-  problems?: string[];
-  thresholds?: Record<string, Record<string, number>>;
 }

@@ -17,3 +17,4 @@ export * from './message-schemas';
 export * from './asyncapi';
 export * from './owner-errors';
 export * from './owner-records';
+export * from './platform-api';

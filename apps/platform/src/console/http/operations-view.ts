@@ -13,56 +13,9 @@ import {
   worst,
 } from '../domain/operations-status';
 
-/** GET /console/operations: every part with its status, the worst of them as `overall`, the thresholds used. */
-export interface OperationsView {
-  generatedAt: string;
-  overall: Status;
-  sources: {
-    source: string;
-    state: string;
-    records: number;
-    lastEventAt: string | null;
-    lastReportedAt: string | null;
-    highestVersion: number | null;
-    refused: number;
-    lastCheckedAt: string | null;
-    lastMismatchAt: string | null;
-    repairedTotal: number;
-    status: Status;
-  }[];
-  consumers: {
-    name: string;
-    pending?: number;
-    ackPending?: number;
-    redelivered?: number;
-    status: Status;
-    error?: string;
-  }[];
-  detection: { backlog: number; oldestQueuedAgeSeconds?: number; status: Status; error?: string };
-  deadLetters: {
-    count: number;
-    lastWrittenAt?: string;
-    bySubject: { consumer: string; subject: string; count: number }[];
-    /** The last ones this platform dead-lettered (since it started), newest first. */
-    latest: { reason: string; detail?: string; subject: string; consumer: string; at: string }[];
-    reasonsSinceStart: { consumer: string; reason: string; count: number }[];
-    /** Where an operator reads each dead letter's reason and detail. */
-    inspect: string;
-    status: Status;
-    error?: string;
-  };
-  services: {
-    name: string;
-    url: string;
-    ready: boolean;
-    outboxBacklog?: number;
-    oldestUnsentAgeSeconds?: number;
-    status: Status;
-    error?: string;
-  }[];
-  problems?: string[];
-  thresholds: typeof THRESHOLDS;
-}
+import type { OperationsView } from '@ctp/contracts';
+
+export type { OperationsView };
 
 const ageSeconds = (iso: string | Date | null | undefined, now: Date): number | undefined =>
   iso ? Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000)) : undefined;

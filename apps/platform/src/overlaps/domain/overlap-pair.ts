@@ -1,21 +1,4 @@
-/** A pair of records as stored: the detector's verdict, any analyst's decision, and the effective classification. */
-export interface StoredPair {
-  id: string;
-  aId: string;
-  bId: string;
-  classification: string | null;
-  score: number | null;
-  rule: string | null;
-  signals: unknown;
-  decision: string | null;
-  decisionNote: string | null;
-  decidedAt: string | null;
-  /** Who made the decision: the `sub` and `org` of the analyst's token. */
-  decidedBy: DecidedBy | null;
-  effective: string | null;
-  firstFlaggedAt: string;
-  updatedAt: string;
-}
+export type { PairView as StoredPair } from '@ctp/contracts';
 
 /** A record compared with fewer candidates than it has (`detection_capped`), for an analyst to look at. */
 export interface CappedRecordView {

@@ -65,20 +65,4 @@ export interface RegistryRecord {
   versions: { version: number; eventId: string; eventType: string; reportedAt: string; appliedAt: string }[];
 }
 
-/** A record as a page of the registry lists it. */
-export interface RegistrySummary {
-  initiativeId: string;
-  reporter: string;
-  region: string;
-  version: number;
-  withdrawn: boolean;
-  kind: string;
-  status: string;
-  primaryActionStream: string;
-  countries: string[];
-  title: { lang: string; text: string };
-  /** The title in other languages (the snapshot's titleAlt; empty when none). */
-  titleAlt: { lang: string; text: string }[];
-  clusterId: string | null;
-  lastReportedAt: string;
-}
+export type { RegistrySummary } from '@ctp/contracts';
