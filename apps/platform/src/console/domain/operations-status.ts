@@ -22,7 +22,7 @@ export const THRESHOLDS = {
   deadLetters: { redWithinSeconds: 3_600 },
   /** A source's digests: amber when none came for this long (the sources send one at least every 15 minutes). */
   source: { staleAfterSeconds: 1_800 },
-  /** A service's outbox: rows not yet accepted by the broker, and the oldest one's age when the service exports it. */
+  /** A service's outbox: rows not yet accepted by the broker, and the oldest one's age (every service exports both). */
   outbox: { amberBacklog: 1_000, redBacklog: 10_000, amberAgeSeconds: 30, redAgeSeconds: 300 },
 } as const;
 
