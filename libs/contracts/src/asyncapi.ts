@@ -7,8 +7,10 @@ import {
   JetStreamNames,
   PARTNER_CODE_CHARSET,
   PlatformEventType,
+  subjectForSource,
   Subjects,
 } from './events';
+import { isWithdrawalTombstone } from './initiative';
 import { contractSchemas, JsonSchema } from './message-schemas';
 import { HUB_REGIONS } from './regions';
 import { SYNC_DIGEST_TYPE } from './sync';
@@ -189,10 +191,10 @@ interface ExampleSpec {
   payload: unknown;
 }
 
+/** An initiative event as an owner's outbox writes it, on the source's own subject for `type`. */
 function initiativeExample(
   name: string,
   summary: string,
-  subject: string,
   type: InitiativeEventType,
   source: string,
   snapshot: { initiativeId: string; lastUpdatedAt: string },
@@ -202,12 +204,37 @@ function initiativeExample(
   return {
     name,
     summary,
-    subject,
+    subject: subjectForSource(source, type)!,
     headers: eventHeaders(id, correlationId),
     payload: envelope(id, source, type, snapshot.initiativeId, snapshot.lastUpdatedAt, snapshot, {
-      dataschema: 'ctp:initiative:v1',
+      dataschema: isWithdrawalTombstone(snapshot) ? INITIATIVE_WITHDRAWAL_SCHEMA : 'ctp:initiative:v1',
       correlationid: correlationId,
     }),
+  };
+}
+
+/** A platform event (overlaps, rollups) as its outbox writes it, on `ctp.platform.<type>`. */
+function platformExample(
+  name: string,
+  summary: string,
+  type: PlatformEventType,
+  event: { id: string; subject: string; time: string; data: unknown; correlationId?: string },
+): ExampleSpec {
+  const { id, subject, time, data, correlationId } = event;
+  return {
+    name,
+    summary,
+    subject: Subjects.platformEvent(type),
+    headers: eventHeaders(id, correlationId),
+    payload: envelope(
+      id,
+      EventSources.platform,
+      type,
+      subject,
+      time,
+      data,
+      correlationId ? { correlationid: correlationId } : {},
+    ),
   };
 }
 
@@ -293,20 +320,37 @@ const CE = 'application/cloudevents+json';
 const initiativeEventDescription = (action: string) =>
   `A ${action} initiative: the whole \`ctp:initiative:v1\` snapshot (state transfer), so a consumer needs no earlier event and applies versions in any order (an older version than the one it holds is IGNORED, STALE_VERSION). CloudEvents structured mode, as CTP's producers send it; CTP's consumers also accept binary mode (the attributes as \`ce-\` headers, the data as the body: docs/contract.md, "Content modes"). The consumer rules: ownership (the source owns the id prefix, the event arrived on the source's own subject, \`subject\` is the initiativeId), stale version, withdrawn, the snapshot's validity (unknown fields are refused: SCHEMA), the status transition.`;
 
+/** A CloudEvent message: structured mode, CTP's event headers, the correlation id in Ctp-Correlation-Id. */
+const cloudEventMessage = (
+  payload: string,
+  spec: Pick<MessageSpec, 'title' | 'summary' | 'description' | 'examples'>,
+): MessageSpec => ({
+  ...spec,
+  contentType: CE,
+  payload,
+  headers: 'CtpEventHeaders',
+  correlationId: 'ctpCorrelationId',
+});
+
+const initiativeMessage = (
+  type: InitiativeEventType,
+  spec: Pick<MessageSpec, 'summary' | 'description' | 'examples'>,
+) => cloudEventMessage('InitiativeEventV1', { title: type, ...spec });
+
+/** A JSON message (intake, ctp-sync, re-drive records) and its examples. */
+const jsonMessage = (
+  payload: string,
+  spec: Pick<MessageSpec, 'title' | 'summary' | 'description' | 'headers' | 'correlationId' | 'examples'>,
+): MessageSpec => ({ ...spec, contentType: 'application/json', payload });
+
 const MESSAGES: Record<string, MessageSpec> = {
-  initiativeReported: {
-    title: 'ctp.initiative.reported.v1',
+  initiativeReported: initiativeMessage(InitiativeEventType.Reported, {
     summary: 'A new initiative, version 1',
     description: initiativeEventDescription('newly reported'),
-    contentType: CE,
-    payload: 'InitiativeEventV1',
-    headers: 'CtpEventHeaders',
-    correlationId: 'ctpCorrelationId',
     examples: [
       initiativeExample(
         'hubReported',
         'The eur hub reports a training course',
-        Subjects.hubInitiative('eur', InitiativeEventType.Reported),
         InitiativeEventType.Reported,
         HUB,
         REPORTED_SNAPSHOT,
@@ -316,7 +360,6 @@ const MESSAGES: Record<string, MessageSpec> = {
       initiativeExample(
         'partnerReported',
         'partner-liaison relays a workshop UNODC reported',
-        Subjects.partnerInitiative(EXAMPLE_PARTNER, InitiativeEventType.Reported),
         InitiativeEventType.Reported,
         PARTNER,
         PARTNER_SNAPSHOT,
@@ -324,20 +367,14 @@ const MESSAGES: Record<string, MessageSpec> = {
         'unodc-import-2026-09-20',
       ),
     ],
-  },
-  initiativeUpdated: {
-    title: 'ctp.initiative.updated.v1',
+  }),
+  initiativeUpdated: initiativeMessage(InitiativeEventType.Updated, {
     summary: 'A new version of an initiative (its whole snapshot)',
     description: initiativeEventDescription('changed'),
-    contentType: CE,
-    payload: 'InitiativeEventV1',
-    headers: 'CtpEventHeaders',
-    correlationId: 'ctpCorrelationId',
     examples: [
       initiativeExample(
         'hubUpdated',
         'The course started: status IMPLEMENTATION with its actual start',
-        Subjects.hubInitiative('eur', InitiativeEventType.Updated),
         InitiativeEventType.Updated,
         HUB,
         UPDATED_SNAPSHOT,
@@ -345,58 +382,36 @@ const MESSAGES: Record<string, MessageSpec> = {
         'demo-2',
       ),
     ],
-  },
-  initiativeWithdrawn: {
-    title: 'ctp.initiative.withdrawn.v1',
+  }),
+  initiativeWithdrawn: initiativeMessage(InitiativeEventType.Withdrawn, {
     summary: 'An initiative withdrawn (reported in error): it leaves every count and never changes again',
     description: `${initiativeEventDescription('withdrawn')} The snapshot carries \`withdrawal\` (reason, withdrawnAt). Instead of the whole snapshot, the data may be a tombstone (\`ctp:initiative-withdrawal:v1\`: \`initiativeId\`, \`reportingOrg\`, \`version\`, \`lastUpdatedAt\`, \`withdrawal.reason\`, optionally \`withdrawal.withdrawnAt\`, nothing else): consumers keep the content of the last whole snapshot they hold and mark it withdrawn, under the same rules (docs/contract.md, "Withdrawals: full snapshot or tombstone").`,
-    contentType: CE,
-    payload: 'InitiativeEventV1',
-    headers: 'CtpEventHeaders',
-    correlationId: 'ctpCorrelationId',
     examples: [
       initiativeExample(
         'hubWithdrawn',
         'The course was reported twice: withdrawn',
-        Subjects.hubInitiative('eur', InitiativeEventType.Withdrawn),
         InitiativeEventType.Withdrawn,
         HUB,
         WITHDRAWN_SNAPSHOT,
         '9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a',
         'demo-3',
       ),
-      {
-        ...initiativeExample(
-          'hubWithdrawnTombstone',
-          'A hub system withdraws another record with a tombstone: no content, only the identity, version and reason',
-          Subjects.hubInitiative('eur', InitiativeEventType.Withdrawn),
-          InitiativeEventType.Withdrawn,
-          HUB,
-          WITHDRAWAL_TOMBSTONE,
-          '2e4c6a8b-0d1f-4e3a-9b5c-7d9f1a3c5e7b',
-          'demo-4',
-        ),
-        payload: envelope(
-          '2e4c6a8b-0d1f-4e3a-9b5c-7d9f1a3c5e7b',
-          HUB,
-          InitiativeEventType.Withdrawn,
-          WITHDRAWAL_TOMBSTONE.initiativeId,
-          WITHDRAWAL_TOMBSTONE.lastUpdatedAt,
-          WITHDRAWAL_TOMBSTONE,
-          { dataschema: INITIATIVE_WITHDRAWAL_SCHEMA, correlationid: 'demo-4' },
-        ),
-      },
+      initiativeExample(
+        'hubWithdrawnTombstone',
+        'A hub system withdraws another record with a tombstone: no content, only the identity, version and reason',
+        InitiativeEventType.Withdrawn,
+        HUB,
+        WITHDRAWAL_TOMBSTONE,
+        '2e4c6a8b-0d1f-4e3a-9b5c-7d9f1a3c5e7b',
+        'demo-4',
+      ),
     ],
-  },
-  syncDigest: {
+  }),
+  syncDigest: cloudEventMessage('SyncDigestEventV1', {
     title: SYNC_DIGEST_TYPE,
     summary: "A source's digest of its records (count and hash), after the events it summarises",
     description:
       "Published through the source's outbox whenever its records changed and at least every RECONCILE_HEARTBEAT_MS, so in the stream it follows exactly the events it summarises. The platform accepts it only from the source it describes (`data.source` = `source`) on that source's own subject, compares it with the records it applied from that source, and on a mismatch asks the source over `ctp-sync` request/reply.",
-    contentType: CE,
-    payload: 'SyncDigestEventV1',
-    headers: 'CtpEventHeaders',
-    correlationId: 'ctpCorrelationId',
     examples: [
       {
         name: 'hubDigest',
@@ -413,90 +428,62 @@ const MESSAGES: Record<string, MessageSpec> = {
         ),
       },
     ],
-  },
-  overlapFlagged: {
+  }),
+  overlapFlagged: cloudEventMessage('OverlapEventV1', {
     title: PlatformEventType.OverlapFlagged,
     summary: 'A pair of records is now a DUPLICATE or an OVERLAP (detection, or an analyst confirming it)',
-    contentType: CE,
-    payload: 'OverlapEventV1',
-    headers: 'CtpEventHeaders',
-    correlationId: 'ctpCorrelationId',
     examples: [
-      {
-        name: 'flagged',
-        summary: 'A hub course and a partner course found to be the same activity',
-        subject: Subjects.platformEvent(PlatformEventType.OverlapFlagged),
-        headers: eventHeaders('c1d2e3f4-a5b6-4c7d-8e9f-a0b1c2d3e4f5'),
-        payload: envelope(
-          'c1d2e3f4-a5b6-4c7d-8e9f-a0b1c2d3e4f5',
-          EventSources.platform,
-          PlatformEventType.OverlapFlagged,
-          'overlap-4711',
-          '2026-10-06T08:00:00.900Z',
-          OVERLAP_FLAGGED,
-        ),
-      },
+      platformExample(
+        'flagged',
+        'A hub course and a partner course found to be the same activity',
+        PlatformEventType.OverlapFlagged,
+        {
+          id: 'c1d2e3f4-a5b6-4c7d-8e9f-a0b1c2d3e4f5',
+          subject: 'overlap-4711',
+          time: '2026-10-06T08:00:00.900Z',
+          data: OVERLAP_FLAGGED,
+        },
+      ),
     ],
-  },
-  overlapCleared: {
+  }),
+  overlapCleared: cloudEventMessage('OverlapEventV1', {
     title: PlatformEventType.OverlapCleared,
     summary:
       'A pair is no longer flagged (re-scored below the thresholds, a record withdrawn, or an analyst rejected it)',
-    contentType: CE,
-    payload: 'OverlapEventV1',
-    headers: 'CtpEventHeaders',
-    correlationId: 'ctpCorrelationId',
     examples: [
-      {
-        name: 'cleared',
-        summary: 'An analyst rejected the pair: classification is what it was before',
-        subject: Subjects.platformEvent(PlatformEventType.OverlapCleared),
-        headers: eventHeaders('d2e3f4a5-b6c7-4d8e-9fa0-b1c2d3e4f5a6', 'decision-4711'),
-        payload: envelope(
-          'd2e3f4a5-b6c7-4d8e-9fa0-b1c2d3e4f5a6',
-          EventSources.platform,
-          PlatformEventType.OverlapCleared,
-          'overlap-4711',
-          '2026-10-06T09:12:30.000Z',
-          OVERLAP_CLEARED,
-          { correlationid: 'decision-4711' },
-        ),
-      },
+      platformExample(
+        'cleared',
+        'An analyst rejected the pair: classification is what it was before',
+        PlatformEventType.OverlapCleared,
+        {
+          id: 'd2e3f4a5-b6c7-4d8e-9fa0-b1c2d3e4f5a6',
+          subject: 'overlap-4711',
+          time: '2026-10-06T09:12:30.000Z',
+          data: OVERLAP_CLEARED,
+          correlationId: 'decision-4711',
+        },
+      ),
     ],
-  },
-  rollupUpdated: {
+  }),
+  rollupUpdated: cloudEventMessage('RollupUpdatedEventV1', {
     title: PlatformEventType.RollupUpdated,
     summary: "The platform's counts, published when they changed (debounced, 1 s)",
     description:
       'Every live record counted, restricted ones included: the event stays inside INTERPOL (no partner identity may read it). `reported` counts live records, `deduplicated` each duplicate cluster once.',
-    contentType: CE,
-    payload: 'RollupUpdatedEventV1',
-    headers: 'CtpEventHeaders',
-    correlationId: 'ctpCorrelationId',
     examples: [
-      {
-        name: 'rollup',
-        summary: 'Counts by region, primary action stream and status',
-        subject: Subjects.platformEvent(PlatformEventType.RollupUpdated),
-        headers: eventHeaders('e3f4a5b6-c7d8-4e9f-a0b1-c2d3e4f5a6b7'),
-        payload: envelope(
-          'e3f4a5b6-c7d8-4e9f-a0b1-c2d3e4f5a6b7',
-          EventSources.platform,
-          PlatformEventType.RollupUpdated,
-          'rollup',
-          ROLLUP.generatedAt,
-          ROLLUP,
-        ),
-      },
+      platformExample('rollup', 'Counts by region, primary action stream and status', PlatformEventType.RollupUpdated, {
+        id: 'e3f4a5b6-c7d8-4e9f-a0b1-c2d3e4f5a6b7',
+        subject: 'rollup',
+        time: ROLLUP.generatedAt,
+        data: ROLLUP,
+      }),
     ],
-  },
-  intakeUpsertRequest: {
+  }),
+  intakeUpsertRequest: jsonMessage('IntakeUpsertMessageV1', {
     title: 'Intake upsert request',
     summary: 'A regional system reports or replaces one initiative and waits for the hub’s answer',
     description:
       'The body: the initiative’s content with `localId` (required) and optionally `expectedVersion`, bare or inside a NestJS packet `{ pattern, data, id }`. Unknown fields are refused (400), as over REST. The reply comes after the commit. A request on another subject than the region’s own is refused by the server (permissions).',
-    contentType: 'application/json',
-    payload: 'IntakeUpsertMessageV1',
     headers: 'IntakeHeaders',
     correlationId: 'intakeCorrelationId',
     examples: [
@@ -518,12 +505,10 @@ const MESSAGES: Record<string, MessageSpec> = {
         payload: { ...INTAKE_BODY, status: 'CANCELLED', expectedVersion: 1 },
       },
     ],
-  },
-  intakeUpsertAccepted: {
+  }),
+  intakeUpsertAccepted: jsonMessage('IntakeUpsertAcceptedReplyV1', {
     title: 'Intake upsert accepted',
     summary: 'The change is committed (and its event in the outbox)',
-    contentType: 'application/json',
-    payload: 'IntakeUpsertAcceptedReplyV1',
     examples: [
       {
         name: 'accepted',
@@ -542,12 +527,10 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
-  intakeUpsertRefused: {
+  }),
+  intakeUpsertRefused: jsonMessage('IntakeUpsertRefusedReplyV1', {
     title: 'Intake upsert refused',
     summary: 'Nothing stored: what is wrong (4xx), or retry later (503)',
-    contentType: 'application/json',
-    payload: 'IntakeUpsertRefusedReplyV1',
     examples: [
       {
         name: 'unknownCountry',
@@ -571,14 +554,12 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
-  intakeSubmit: {
+  }),
+  intakeSubmit: jsonMessage('IntakeUpsertMessageV1', {
     title: 'Intake upsert (emit)',
     summary: 'The same upsert, fire and forget: kept by CTP_INTAKE while the hub is down, applied when it is back',
     description:
       "No reply and no PubAck (the stream is `no_ack`). A refused upsert is recorded and logged by the hub (REJECTED with its reason); the ones behind it go on. Nats-Msg-Id, when set, identifies it (broker dedupe within two minutes, the hub's inbox after); otherwise its stream position does.",
-    contentType: 'application/json',
-    payload: 'IntakeUpsertMessageV1',
     headers: 'IntakeSubmitHeaders',
     correlationId: 'intakeCorrelationId',
     examples: [
@@ -593,14 +574,12 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
-  intakeWithdrawRequest: {
+  }),
+  intakeWithdrawRequest: jsonMessage('IntakeWithdrawMessageV1', {
     title: 'Intake withdrawal request',
     summary: 'A regional system withdraws one of its initiatives (reported in error) and waits for the hub’s answer',
     description:
       'The body: `localId` (or the `initiativeId` the hub gave back), `reason` (required) and optionally `expectedVersion`, bare or inside a NestJS packet `{ pattern, data, id }`. Anything else is refused (400). The same use case as REST `POST /initiatives/:id/withdraw`, with the same refusals: 403 another organisation’s id, 404 not found, 409 already withdrawn, 412 not at `expectedVersion`, 400 without a reason. The reply comes after the commit.',
-    contentType: 'application/json',
-    payload: 'IntakeWithdrawMessageV1',
     headers: 'IntakeHeaders',
     correlationId: 'intakeCorrelationId',
     examples: [
@@ -616,12 +595,10 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
-  intakeWithdrawAccepted: {
+  }),
+  intakeWithdrawAccepted: jsonMessage('IntakeWithdrawAcceptedReplyV1', {
     title: 'Intake withdrawal accepted',
     summary: 'The withdrawal is committed (and its ctp.initiative.withdrawn.v1 event in the outbox)',
-    contentType: 'application/json',
-    payload: 'IntakeWithdrawAcceptedReplyV1',
     examples: [
       {
         name: 'withdrawn',
@@ -638,12 +615,10 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
-  intakeWithdrawRefused: {
+  }),
+  intakeWithdrawRefused: jsonMessage('IntakeUpsertRefusedReplyV1', {
     title: 'Intake withdrawal refused',
     summary: 'Nothing withdrawn: what is wrong (4xx), or retry later (503)',
-    contentType: 'application/json',
-    payload: 'IntakeUpsertRefusedReplyV1',
     examples: [
       {
         name: 'notCurrent',
@@ -666,27 +641,21 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
-  syncBucketsRequest: {
+  }),
+  syncBucketsRequest: jsonMessage('SyncBucketsRequestV1', {
     title: 'ctp-sync buckets request',
     summary: "The source's digest of each of its 32 buckets",
-    contentType: 'application/json',
-    payload: 'SyncBucketsRequestV1',
     examples: [{ name: 'buckets', summary: 'No parameter', subject: 'ctp-sync.hub.eur.buckets', payload: {} }],
-  },
-  syncListRequest: {
+  }),
+  syncListRequest: jsonMessage('SyncListRequestV1', {
     title: 'ctp-sync list request',
     summary: 'The records (id, version, withdrawn) of one bucket',
-    contentType: 'application/json',
-    payload: 'SyncListRequestV1',
     examples: [{ name: 'list', summary: 'Bucket 7', subject: 'ctp-sync.hub.eur.list', payload: { bucket: 7 } }],
-  },
-  syncResendRequest: {
+  }),
+  syncResendRequest: jsonMessage('SyncResendRequestV1', {
     title: 'ctp-sync resend request',
     summary:
       'Re-publish these records (at most 500): their current snapshots, as ordinary initiative events with new ids',
-    contentType: 'application/json',
-    payload: 'SyncResendRequestV1',
     examples: [
       {
         name: 'resend',
@@ -695,12 +664,10 @@ const MESSAGES: Record<string, MessageSpec> = {
         payload: { ids: ['PT-UNODC-gpt-ctf-2026-07', 'PT-UNODC-gpt-ctf-2026-08'] },
       },
     ],
-  },
-  syncBucketsReply: {
+  }),
+  syncBucketsReply: jsonMessage('SyncBucketsReplyMessageV1', {
     title: 'ctp-sync buckets reply',
     summary: 'One digest per bucket holding records, or the failure',
-    contentType: 'application/json',
-    payload: 'SyncBucketsReplyMessageV1',
     examples: [
       {
         name: 'buckets',
@@ -715,12 +682,10 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
-  syncListReply: {
+  }),
+  syncListReply: jsonMessage('SyncListReplyMessageV1', {
     title: 'ctp-sync list reply',
     summary: "The bucket's records, or the failure",
-    contentType: 'application/json',
-    payload: 'SyncListReplyMessageV1',
     examples: [
       {
         name: 'list',
@@ -741,12 +706,10 @@ const MESSAGES: Record<string, MessageSpec> = {
         payload: { ok: false, error: 'no records of partner.xyz here' },
       },
     ],
-  },
-  syncResendReply: {
+  }),
+  syncResendReply: jsonMessage('SyncResendReplyMessageV1', {
     title: 'ctp-sync resend reply',
     summary: 'How many records were re-published, or the failure',
-    contentType: 'application/json',
-    payload: 'SyncResendReplyMessageV1',
     examples: [
       {
         name: 'resend',
@@ -755,7 +718,7 @@ const MESSAGES: Record<string, MessageSpec> = {
         payload: { ok: true, result: { resent: 2 } },
       },
     ],
-  },
+  }),
   deadLetter: {
     title: 'Dead letter',
     summary: 'A message a consumer could not apply, with why and where from',
@@ -788,13 +751,11 @@ const MESSAGES: Record<string, MessageSpec> = {
       },
     ],
   },
-  deadLetterRedrive: {
+  deadLetterRedrive: jsonMessage('DeadLetterRedriveRecordV1', {
     title: 'Dead-letter re-drive record',
     summary: 'An operator re-drove a dead letter: what, when, and where it went',
     description:
       '`npm run dlq -- redrive` publishes the original payload again on its original subject (Nats-Msg-Id `redrive:<seq>`, header Ctp-Redriven-From), deletes the dead letter, and appends this record.',
-    contentType: 'application/json',
-    payload: 'DeadLetterRedriveRecordV1',
     headers: 'RedriveHeaders',
     examples: [
       {
@@ -822,7 +783,7 @@ const MESSAGES: Record<string, MessageSpec> = {
         },
       },
     ],
-  },
+  }),
 };
 
 /* ------------------------------------------------------------------------------------------------------------------
@@ -834,10 +795,62 @@ const DLQ = JetStreamNames.deadLetterStream;
 const INTAKE = JetStreamNames.intakeStream;
 const DLQ_PREFIX = JetStreamNames.deadLetterSubjectPrefix;
 
-const ACTIONS = [
-  ['Reported', 'reported', 'initiativeReported'],
-  ['Updated', 'updated', 'initiativeUpdated'],
-  ['Withdrawn', 'withdrawn', 'initiativeWithdrawn'],
+/** `reported` → `Reported`: the part of a channel's or an operation's id a subject token gives. */
+const capitalised = <T extends string>(word: T) => `${word.charAt(0).toUpperCase()}${word.slice(1)}` as Capitalize<T>;
+
+/** The initiative events: ids' part, the subject's action token, the message (`initiativeReported`, …). */
+const ACTIONS = (['reported', 'updated', 'withdrawn'] as const).map(
+  (action) => [capitalised(action), action, `initiative${capitalised(action)}`] as const,
+);
+
+/** The intake's request/reply subjects (channels `intake<name>`, `intake<name>Reply`): what the asker and the hub do. */
+const INTAKE_REQUESTS = [
+  {
+    name: 'Upsert',
+    asks: 'A regional system reports or replaces an initiative at its own hub (send)',
+    answers:
+      'The hub applies it through the same use case as REST and answers after the commit; at most INTAKE_MAX_CONCURRENT at once and INTAKE_QUEUE_MAX waiting (503 beyond)',
+  },
+  {
+    name: 'Withdraw',
+    asks: 'A regional system withdraws one of its initiatives at its own hub (send)',
+    answers:
+      'The hub withdraws it through the same use case as REST and answers after the commit; within the same INTAKE_MAX_CONCURRENT / INTAKE_QUEUE_MAX as upserts (503 beyond)',
+  },
+] as const;
+
+/** The `ctp-sync` requests: ids' part, the subject's last token, the messages' prefix (`syncBuckets`Request, …Reply). */
+const SYNC_OPS = (['buckets', 'list', 'resend'] as const).map(
+  (op) => [capitalised(op), op, `sync${capitalised(op)}`] as const,
+);
+
+/** The durable consumers that dead-letter: channel and operation ids' part, the consumer, its service's identity. */
+const DEAD_LETTER_CONSUMERS = [
+  {
+    name: 'PlatformHubs',
+    durable: DurableConsumers.platformHubs,
+    identity: 'platform',
+    who: "the platform's hub consumer",
+  },
+  {
+    name: 'PlatformPartners',
+    durable: DurableConsumers.platformPartners,
+    identity: 'platform',
+    who: "the platform's partner consumer",
+  },
+  {
+    name: 'LiaisonHubs',
+    durable: DurableConsumers.liaisonHubs,
+    identity: 'partner-liaison',
+    who: "partner-liaison's hub consumer",
+  },
+  {
+    name: 'LiaisonOverlaps',
+    durable: DurableConsumers.liaisonOverlaps,
+    identity: 'partner-liaison',
+    who: "partner-liaison's overlap consumer",
+  },
+  { name: 'HubIntake', durable: 'hub-{region}-intake', identity: 'hub-{region}', who: "a hub's intake consumer" },
 ] as const;
 
 function channels(): Record<string, ChannelSpec> {
@@ -937,25 +950,20 @@ function channels(): Record<string, ChannelSpec> {
       "The requester's inbox: `_INBOX.regional-<region>.…`, as for the upsert. The hub answers only to `_INBOX.` subjects.",
     messages: ['intakeWithdrawAccepted', 'intakeWithdrawRefused'],
   };
-  const syncOps = [
-    ['Buckets', 'buckets', 'syncBucketsRequest'],
-    ['List', 'list', 'syncListRequest'],
-    ['Resend', 'resend', 'syncResendRequest'],
-  ] as const;
-  for (const [name, op, message] of syncOps) {
+  for (const [name, op, message] of SYNC_OPS) {
     out[`hubSync${name}`] = {
       address: `ctp-sync.hub.{region}.${op}`,
       title: `Reconciliation: ${op} (a hub)`,
       description: `The platform asks a hub (\`${op}\`) when the hub's digest differs from its view. Core NATS request/reply, outside \`ctp.>\`.`,
       parameters: ['region'],
-      messages: [message],
+      messages: [`${message}Request`],
     };
     out[`partnerSync${name}`] = {
       address: `ctp-sync.partner.{partnerCode}.${op}`,
       title: `Reconciliation: ${op} (a partner)`,
       description: `The platform asks partner-liaison (\`${op}\`) about one partner's records. Core NATS request/reply, outside \`ctp.>\`.`,
       parameters: ['partnerCode'],
-      messages: [message],
+      messages: [`${message}Request`],
     };
   }
   out.syncReply = {
@@ -964,15 +972,8 @@ function channels(): Record<string, ChannelSpec> {
     description: "The platform's inbox, `_INBOX.platform.…`. The sources answer only to `_INBOX.` subjects.",
     messages: ['syncBucketsReply', 'syncListReply', 'syncResendReply'],
   };
-  const deadLetterChannels = [
-    ['deadLettersPlatformHubs', DurableConsumers.platformHubs, "the platform's hub consumer"],
-    ['deadLettersPlatformPartners', DurableConsumers.platformPartners, "the platform's partner consumer"],
-    ['deadLettersLiaisonHubs', DurableConsumers.liaisonHubs, "partner-liaison's hub consumer"],
-    ['deadLettersLiaisonOverlaps', DurableConsumers.liaisonOverlaps, "partner-liaison's overlap consumer"],
-    ['deadLettersHubIntake', 'hub-{region}-intake', "a hub's intake consumer"],
-  ] as const;
-  for (const [id, durable, who] of deadLetterChannels) {
-    out[id] = {
+  for (const { name, durable, who } of DEAD_LETTER_CONSUMERS) {
+    out[`deadLetters${name}`] = {
       address: `${DLQ_PREFIX}.${durable}.{originalSubject}`,
       title: `Dead letters of ${durable}`,
       description: `What ${who} could not apply: permanently (undecodable, invalid envelope, a handler's verdict, a value the database refuses) at once, transiently after CONSUMER_MAX_DELIVER deliveries. Outside \`ctp.>\`, so they never loop back.`,
@@ -995,6 +996,36 @@ function channels(): Record<string, ChannelSpec> {
  * Operations
  * ---------------------------------------------------------------------------------------------------------------- */
 
+/** An identity publishing on a channel. */
+const send = (channel: string, identity: string, summary: string): OperationSpec => ({
+  action: 'send',
+  channel,
+  identity,
+  summary,
+});
+
+/** An identity reading a channel: through a durable consumer, or a core subscription in a queue group. */
+const receive = (
+  channel: string,
+  identity: string,
+  summary: string,
+  how: Pick<OperationSpec, 'consumer' | 'queueGroup'> = {},
+): OperationSpec => ({ action: 'receive', channel, identity, summary, ...how });
+
+/** Core request/reply: the asker's request and the answerer's reading of it (in its queue group), the same reply each. */
+function requestReply(
+  channel: string,
+  reply: { channel: string; messages: readonly string[] },
+  asker: { identity: string; summary: string },
+  answerer: { identity: string; summary: string; queueGroup: string },
+): [OperationSpec, OperationSpec] {
+  const replyOf = () => ({ channel: reply.channel, messages: [...reply.messages] });
+  return [
+    { ...send(channel, asker.identity, asker.summary), reply: replyOf() },
+    { ...receive(channel, answerer.identity, answerer.summary, { queueGroup: answerer.queueGroup }), reply: replyOf() },
+  ];
+}
+
 function operations(): Record<string, OperationSpec> {
   const out: Record<string, OperationSpec> = {};
   const hubsConsumer = (durable: string): ConsumerSpec => ({
@@ -1002,230 +1033,162 @@ function operations(): Record<string, OperationSpec> {
     durable,
     filterSubject: Subjects.allHubs,
   });
-  const partnersConsumer: ConsumerSpec = {
-    stream: EVENTS,
-    durable: DurableConsumers.platformPartners,
-    filterSubject: Subjects.allPartners,
+  const platformHubs = { consumer: hubsConsumer(DurableConsumers.platformHubs) };
+  const liaisonHubs = { consumer: hubsConsumer(DurableConsumers.liaisonHubs) };
+  const platformPartners = {
+    consumer: { stream: EVENTS, durable: DurableConsumers.platformPartners, filterSubject: Subjects.allPartners },
   };
   for (const [name, action] of ACTIONS) {
-    out[`hubPublishesInitiative${name}`] = {
-      action: 'send',
-      channel: `hubInitiative${name}`,
-      identity: 'hub-{region}',
-      summary: `The hub of the region publishes its ${action} initiatives (outbox relay, Nats-Msg-Id = event id)`,
-    };
-    out[`platformReadsHubInitiative${name}`] = {
-      action: 'receive',
-      channel: `hubInitiative${name}`,
-      identity: 'platform',
-      summary: `The platform applies them to the registry`,
-      consumer: hubsConsumer(DurableConsumers.platformHubs),
-    };
-    out[`liaisonReadsHubInitiative${name}`] = {
-      action: 'receive',
-      channel: `hubInitiative${name}`,
-      identity: 'partner-liaison',
-      summary: 'partner-liaison keeps its copy of hub records for the partners’ feeds (shareable ones only)',
-      consumer: hubsConsumer(DurableConsumers.liaisonHubs),
-    };
-    out[`liaisonPublishesPartnerInitiative${name}`] = {
-      action: 'send',
-      channel: `partnerInitiative${name}`,
-      identity: 'partner-liaison',
-      summary: `partner-liaison publishes the partners' ${action} initiatives (outbox relay)`,
-    };
-    out[`platformReadsPartnerInitiative${name}`] = {
-      action: 'receive',
-      channel: `partnerInitiative${name}`,
-      identity: 'platform',
-      summary: 'The platform applies them to the registry',
-      consumer: partnersConsumer,
-    };
+    const hub = `hubInitiative${name}`;
+    const partner = `partnerInitiative${name}`;
+    out[`hubPublishesInitiative${name}`] = send(
+      hub,
+      'hub-{region}',
+      `The hub of the region publishes its ${action} initiatives (outbox relay, Nats-Msg-Id = event id)`,
+    );
+    out[`platformReadsHubInitiative${name}`] = receive(
+      hub,
+      'platform',
+      'The platform applies them to the registry',
+      platformHubs,
+    );
+    out[`liaisonReadsHubInitiative${name}`] = receive(
+      hub,
+      'partner-liaison',
+      'partner-liaison keeps its copy of hub records for the partners’ feeds (shareable ones only)',
+      liaisonHubs,
+    );
+    out[`liaisonPublishesPartnerInitiative${name}`] = send(
+      partner,
+      'partner-liaison',
+      `partner-liaison publishes the partners' ${action} initiatives (outbox relay)`,
+    );
+    out[`platformReadsPartnerInitiative${name}`] = receive(
+      partner,
+      'platform',
+      'The platform applies them to the registry',
+      platformPartners,
+    );
   }
-  out.hubPublishesDigest = {
-    action: 'send',
-    channel: 'hubSyncDigest',
-    identity: 'hub-{region}',
-    summary: 'The hub publishes its digest through its outbox',
+  out.hubPublishesDigest = send('hubSyncDigest', 'hub-{region}', 'The hub publishes its digest through its outbox');
+  out.platformReadsHubDigest = receive(
+    'hubSyncDigest',
+    'platform',
+    'The platform compares it with its view of the hub',
+    platformHubs,
+  );
+  out.liaisonReadsHubDigest = receive(
+    'hubSyncDigest',
+    'partner-liaison',
+    'Delivered to partner-liaison by its filter (ctp.hub.>) and ignored: IGNORED, NO_HANDLER',
+    liaisonHubs,
+  );
+  out.liaisonPublishesPartnerDigest = send(
+    'partnerSyncDigest',
+    'partner-liaison',
+    "partner-liaison publishes each partner's digest through its outbox",
+  );
+  out.platformReadsPartnerDigest = receive(
+    'partnerSyncDigest',
+    'platform',
+    'The platform compares it with its view of the partner',
+    platformPartners,
+  );
+  const overlaps = {
+    consumer: { stream: EVENTS, durable: DurableConsumers.liaisonOverlaps, filterSubject: Subjects.allOverlaps },
   };
-  out.platformReadsHubDigest = {
-    action: 'receive',
-    channel: 'hubSyncDigest',
-    identity: 'platform',
-    summary: 'The platform compares it with its view of the hub',
-    consumer: hubsConsumer(DurableConsumers.platformHubs),
-  };
-  out.liaisonReadsHubDigest = {
-    action: 'receive',
-    channel: 'hubSyncDigest',
-    identity: 'partner-liaison',
-    summary: 'Delivered to partner-liaison by its filter (ctp.hub.>) and ignored: IGNORED, NO_HANDLER',
-    consumer: hubsConsumer(DurableConsumers.liaisonHubs),
-  };
-  out.liaisonPublishesPartnerDigest = {
-    action: 'send',
-    channel: 'partnerSyncDigest',
-    identity: 'partner-liaison',
-    summary: "partner-liaison publishes each partner's digest through its outbox",
-  };
-  out.platformReadsPartnerDigest = {
-    action: 'receive',
-    channel: 'partnerSyncDigest',
-    identity: 'platform',
-    summary: 'The platform compares it with its view of the partner',
-    consumer: partnersConsumer,
-  };
-  const overlapsConsumer: ConsumerSpec = {
-    stream: EVENTS,
-    durable: DurableConsumers.liaisonOverlaps,
-    filterSubject: Subjects.allOverlaps,
-  };
-  for (const [channel, verb] of [
-    ['overlapFlagged', 'flagged'],
-    ['overlapCleared', 'cleared'],
+  for (const [channel, verb, name] of [
+    ['overlapFlagged', 'flagged', 'Flagged'],
+    ['overlapCleared', 'cleared', 'Cleared'],
   ] as const) {
-    const name = verb === 'flagged' ? 'Flagged' : 'Cleared';
-    out[`platformPublishesOverlap${name}`] = {
-      action: 'send',
+    out[`platformPublishesOverlap${name}`] = send(
       channel,
-      identity: 'platform',
-      summary: `The platform publishes each pair ${verb} (detection worker or an analyst's decision, through its outbox)`,
-    };
-    out[`liaisonReadsOverlap${name}`] = {
-      action: 'receive',
+      'platform',
+      `The platform publishes each pair ${verb} (detection worker or an analyst's decision, through its outbox)`,
+    );
+    out[`liaisonReadsOverlap${name}`] = receive(
       channel,
-      identity: 'partner-liaison',
-      summary:
-        'partner-liaison writes notices to the partners whose records are in the pair (not about a restricted record); it accepts them only from /ctp/platform on ctp.platform.overlap.>',
-      consumer: overlapsConsumer,
-    };
+      'partner-liaison',
+      'partner-liaison writes notices to the partners whose records are in the pair (not about a restricted record); it accepts them only from /ctp/platform on ctp.platform.overlap.>',
+      overlaps,
+    );
   }
-  out.platformPublishesRollup = {
-    action: 'send',
-    channel: 'rollupUpdated',
-    identity: 'platform',
-    summary: 'The platform publishes its counts when they changed',
-  };
-  out.regionalSystemSendsUpsert = {
-    action: 'send',
-    channel: 'intakeUpsert',
-    identity: 'regional-{region}',
-    summary: 'A regional system reports or replaces an initiative at its own hub (send)',
-    reply: { channel: 'intakeUpsertReply', messages: ['intakeUpsertAccepted', 'intakeUpsertRefused'] },
-  };
-  out.hubAnswersUpsert = {
-    action: 'receive',
-    channel: 'intakeUpsert',
-    identity: 'hub-{region}',
-    summary:
-      'The hub applies it through the same use case as REST and answers after the commit; at most INTAKE_MAX_CONCURRENT at once and INTAKE_QUEUE_MAX waiting (503 beyond)',
-    queueGroup: 'hub-{region}',
-    reply: { channel: 'intakeUpsertReply', messages: ['intakeUpsertAccepted', 'intakeUpsertRefused'] },
-  };
-  out.regionalSystemSendsWithdraw = {
-    action: 'send',
-    channel: 'intakeWithdraw',
-    identity: 'regional-{region}',
-    summary: 'A regional system withdraws one of its initiatives at its own hub (send)',
-    reply: { channel: 'intakeWithdrawReply', messages: ['intakeWithdrawAccepted', 'intakeWithdrawRefused'] },
-  };
-  out.hubAnswersWithdraw = {
-    action: 'receive',
-    channel: 'intakeWithdraw',
-    identity: 'hub-{region}',
-    summary:
-      'The hub withdraws it through the same use case as REST and answers after the commit; within the same INTAKE_MAX_CONCURRENT / INTAKE_QUEUE_MAX as upserts (503 beyond)',
-    queueGroup: 'hub-{region}',
-    reply: { channel: 'intakeWithdrawReply', messages: ['intakeWithdrawAccepted', 'intakeWithdrawRefused'] },
-  };
-  out.regionalSystemEmitsUpsert = {
-    action: 'send',
-    channel: 'intakeSubmit',
-    identity: 'regional-{region}',
-    summary: 'A regional system emits an upsert to its own hub (fire and forget)',
-  };
-  out.hubAppliesEmittedUpsert = {
-    action: 'receive',
-    channel: 'intakeSubmit',
-    identity: 'hub-{region}',
-    summary: 'The hub applies emitted upserts from CTP_INTAKE, one transaction each',
-    consumer: {
-      stream: INTAKE,
-      durable: 'hub-{region}-intake',
-      filterSubject: 'ctp-intake.hub.{region}.initiatives.submit',
+  out.platformPublishesRollup = send(
+    'rollupUpdated',
+    'platform',
+    'The platform publishes its counts when they changed',
+  );
+  for (const { name, asks, answers } of INTAKE_REQUESTS) {
+    [out[`regionalSystemSends${name}`], out[`hubAnswers${name}`]] = requestReply(
+      `intake${name}`,
+      { channel: `intake${name}Reply`, messages: [`intake${name}Accepted`, `intake${name}Refused`] },
+      { identity: 'regional-{region}', summary: asks },
+      { identity: 'hub-{region}', summary: answers, queueGroup: 'hub-{region}' },
+    );
+  }
+  out.regionalSystemEmitsUpsert = send(
+    'intakeSubmit',
+    'regional-{region}',
+    'A regional system emits an upsert to its own hub (fire and forget)',
+  );
+  out.hubAppliesEmittedUpsert = receive(
+    'intakeSubmit',
+    'hub-{region}',
+    'The hub applies emitted upserts from CTP_INTAKE, one transaction each',
+    {
+      consumer: {
+        stream: INTAKE,
+        durable: 'hub-{region}-intake',
+        filterSubject: 'ctp-intake.hub.{region}.initiatives.submit',
+      },
     },
-  };
-  const replies = {
-    Buckets: ['syncBucketsReply'],
-    List: ['syncListReply'],
-    Resend: ['syncResendReply'],
-  } as const;
-  for (const [name, messages] of Object.entries(replies)) {
-    const op = name.toLowerCase();
-    out[`platformAsksHub${name}`] = {
-      action: 'send',
-      channel: `hubSync${name}`,
-      identity: 'platform',
-      summary: `The platform asks a hub (${op}) while repairing a mismatch`,
-      reply: { channel: 'syncReply', messages: [...messages] },
-    };
-    out[`hubAnswers${name}`] = {
-      action: 'receive',
-      channel: `hubSync${name}`,
-      identity: 'hub-{region}',
-      summary:
-        op === 'resend'
+  );
+  for (const [name, op, message] of SYNC_OPS) {
+    const reply = { channel: 'syncReply', messages: [`${message}Reply`] };
+    const resend = op === 'resend';
+    [out[`platformAsksHub${name}`], out[`hubAnswers${name}`]] = requestReply(
+      `hubSync${name}`,
+      reply,
+      { identity: 'platform', summary: `The platform asks a hub (${op}) while repairing a mismatch` },
+      {
+        identity: 'hub-{region}',
+        summary: resend
           ? 'The hub re-publishes the records through its outbox (new event ids, same versions) and answers how many'
           : `The hub answers from its table (${op})`,
-      queueGroup: 'hub-{region}',
-      reply: { channel: 'syncReply', messages: [...messages] },
-    };
-    out[`platformAsksPartner${name}`] = {
-      action: 'send',
-      channel: `partnerSync${name}`,
-      identity: 'platform',
-      summary: `The platform asks partner-liaison about one partner (${op})`,
-      reply: { channel: 'syncReply', messages: [...messages] },
-    };
-    out[`liaisonAnswers${name}`] = {
-      action: 'receive',
-      channel: `partnerSync${name}`,
-      identity: 'partner-liaison',
-      summary:
-        op === 'resend'
+        queueGroup: 'hub-{region}',
+      },
+    );
+    [out[`platformAsksPartner${name}`], out[`liaisonAnswers${name}`]] = requestReply(
+      `partnerSync${name}`,
+      reply,
+      { identity: 'platform', summary: `The platform asks partner-liaison about one partner (${op})` },
+      {
+        identity: 'partner-liaison',
+        summary: resend
           ? "partner-liaison re-publishes the partner's records through its outbox and answers how many"
           : `partner-liaison answers from the partner's records (${op}); it subscribes to every partner's subjects at once`,
-      queueGroup: 'partner-liaison',
-      reply: { channel: 'syncReply', messages: [...messages] },
-    };
+        queueGroup: 'partner-liaison',
+      },
+    );
   }
-  const deadLetters = [
-    ['deadLettersPlatformHubs', 'platform', 'PlatformHubs'],
-    ['deadLettersPlatformPartners', 'platform', 'PlatformPartners'],
-    ['deadLettersLiaisonHubs', 'partner-liaison', 'LiaisonHubs'],
-    ['deadLettersLiaisonOverlaps', 'partner-liaison', 'LiaisonOverlaps'],
-    ['deadLettersHubIntake', 'hub-{region}', 'HubIntake'],
-  ] as const;
-  for (const [channel, identity, name] of deadLetters) {
-    out[`deadLetter${name}`] = {
-      action: 'send',
+  for (const { name, identity } of DEAD_LETTER_CONSUMERS) {
+    const channel = `deadLetters${name}`;
+    out[`deadLetter${name}`] = send(
       channel,
       identity,
-      summary: 'The consumer’s service dead-letters what it cannot apply, then acks the original',
-    };
-    out[`adminReadsDeadLetters${name}`] = {
-      action: 'receive',
+      'The consumer’s service dead-letters what it cannot apply, then acks the original',
+    );
+    out[`adminReadsDeadLetters${name}`] = receive(
       channel,
-      identity: 'admin',
-      summary: 'An operator lists, shows and re-drives them (`npm run dlq`, as admin)',
-    };
+      'admin',
+      'An operator lists, shows and re-drives them (`npm run dlq`, as admin)',
+    );
   }
-  out.adminRecordsRedrive = {
-    action: 'send',
-    channel: 'deadLetterRedrives',
-    identity: 'admin',
-    summary: 'An operator’s re-drive is recorded (`npm run dlq -- redrive`)',
-  };
+  out.adminRecordsRedrive = send(
+    'deadLetterRedrives',
+    'admin',
+    'An operator’s re-drive is recorded (`npm run dlq -- redrive`)',
+  );
   return out;
 }
 
