@@ -378,19 +378,22 @@ export class IntakeUpsertAcceptedV1 {
   changed!: boolean;
 }
 
-/** The hub's answer when the upsert was committed: the shape a NestJS ClientProxy expects. */
-export class IntakeUpsertAcceptedReplyV1 {
+/** What every intake reply carries besides its `response` or `err`: the shape a NestJS ClientProxy expects. */
+export abstract class IntakeReplyV1 {
   @IsOptional()
   @JSONSchema({ description: "The request packet's id, echoed (absent when the request carried none)" })
   id?: unknown;
 
+  @IsIn([true])
+  isDisposed!: true;
+}
+
+/** The hub's answer when the upsert was committed: the shape a NestJS ClientProxy expects. */
+export class IntakeUpsertAcceptedReplyV1 extends IntakeReplyV1 {
   @IsObject()
   @ValidateNested()
   @Type(() => IntakeUpsertAcceptedV1)
   response!: IntakeUpsertAcceptedV1;
-
-  @IsIn([true])
-  isDisposed!: true;
 }
 
 /**
@@ -448,33 +451,19 @@ export class IntakeWithdrawAcceptedV1 {
 }
 
 /** The hub's answer when the withdrawal was committed. */
-export class IntakeWithdrawAcceptedReplyV1 {
-  @IsOptional()
-  @JSONSchema({ description: "The request packet's id, echoed (absent when the request carried none)" })
-  id?: unknown;
-
+export class IntakeWithdrawAcceptedReplyV1 extends IntakeReplyV1 {
   @IsObject()
   @ValidateNested()
   @Type(() => IntakeWithdrawAcceptedV1)
   response!: IntakeWithdrawAcceptedV1;
-
-  @IsIn([true])
-  isDisposed!: true;
 }
 
 /** The hub's answer when an intake request (upsert or withdrawal) was refused, or could not be carried out now (503). */
-export class IntakeUpsertRefusedReplyV1 {
-  @IsOptional()
-  @JSONSchema({ description: "The request packet's id, echoed (absent when the request carried none)" })
-  id?: unknown;
-
+export class IntakeUpsertRefusedReplyV1 extends IntakeReplyV1 {
   @IsObject()
   @ValidateNested()
   @Type(() => ErrorBodyV1)
   err!: ErrorBodyV1;
-
-  @IsIn([true])
-  isDisposed!: true;
 }
 
 /* ------------------------------------------------------------------------------------------------------------------
