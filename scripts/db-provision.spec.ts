@@ -98,7 +98,7 @@ describe('db:provision', () => {
       ...((error as { code?: string }).code === '28P01' ? { PGPASSWORD: 'x' } : {}),
     };
     // The administrator connection fails as PostgreSQL (or node-postgres) would make it fail.
-    const connect = jest.spyOn(Client.prototype, 'connect').mockRejectedValueOnce(error);
+    const connect = jest.spyOn(Client.prototype, 'connect').mockRejectedValueOnce(error as never);
     const code = await runTool('db:provision', usage(), [], (a) => provisionCommand(a, env, () => undefined), io);
     connect.mockRestore();
     expect(code).toBe(3);
