@@ -8,7 +8,7 @@ import { TestDatabase } from '../support/databases';
 import { call, initiativeBody } from '../support/hub-fixtures';
 import { freePort, TestNatsServer } from '../support/nats-server';
 import { SecuredNatsServer } from '../support/secured-nats';
-import { ROOT, ServiceProcess } from '../support/services';
+import { ROOT, ServiceProcess, waitFor } from '../support/services';
 
 /**
  * examples/python: a regional system written in Python with nats-py reports, updates and withdraws an initiative
@@ -205,9 +205,13 @@ describe('the Python regional client (examples/python)', () => {
         `SELECT changed_by_sub FROM initiatives WHERE initiative_id = 'IP-HUB-EUR-py-secured-1'`,
       );
       expect(hubRow).toEqual([{ changed_by_sub: 'nats:regional-eur' }]);
-      const intakeLines = hub
-        .logLines()
-        .filter((l) => l.msg === 'NATS intake request' && l.initiativeId === summary.initiativeId);
+      // The hub's log is written asynchronously: wait for the three lines.
+      const intakeLines = await waitFor('the hub intake lines of the three changes', async () => {
+        const found = hub
+          .logLines()
+          .filter((l) => l.msg === 'NATS intake request' && l.initiativeId === summary.initiativeId);
+        return found.length >= 3 ? found : undefined;
+      });
       expect(intakeLines.map((l) => [l.outcome, l.version])).toEqual([
         ['CREATED', 1],
         ['UPDATED', 2],

@@ -5,7 +5,7 @@ import { firstValueFrom } from 'rxjs';
 import { TestDatabase } from '../support/databases';
 import { call, initiativeBody } from '../support/hub-fixtures';
 import { freePort, TestNatsServer } from '../support/nats-server';
-import { ServiceProcess } from '../support/services';
+import { ServiceProcess, waitFor } from '../support/services';
 
 const UPSERT = 'ctp-intake.hub.asi.initiatives.upsert';
 const WITHDRAW = 'ctp-intake.hub.asi.initiatives.withdraw';
@@ -103,9 +103,14 @@ describe('hub NATS intake: withdraw', () => {
       `SELECT changed_by_sub FROM initiatives WHERE initiative_id = 'IP-HUB-ASI-wd-1'`,
     );
     expect(row.changed_by_sub).toBe('nats:regional-asi');
-    expect(
-      hub.logLines().filter((l) => l.msg === 'NATS intake request' && l.initiativeId === 'IP-HUB-ASI-wd-1'),
-    ).toEqual([
+    // The hub's log is written asynchronously: wait for both lines.
+    const lines = await waitFor('the intake lines of IP-HUB-ASI-wd-1', async () => {
+      const found = hub
+        .logLines()
+        .filter((l) => l.msg === 'NATS intake request' && l.initiativeId === 'IP-HUB-ASI-wd-1');
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(lines).toEqual([
       expect.objectContaining({ outcome: 'CREATED', version: 1 }),
       expect.objectContaining({ outcome: 'WITHDRAWN', version: 2 }),
     ]);
