@@ -334,10 +334,10 @@ describe('JetStreamServer.backlog', () => {
     binding.scheduler.push({});
     binding.scheduler.push({});
     binding.brokerPending = 40;
-    binding.receivedAt = Date.now();
+    binding.receivedAt = performance.now();
     expect(server.localBacklog()).toBe(2);
     expect(server.backlog()).toBe(42);
-    binding.receivedAt = Date.now() - 1000;
+    binding.receivedAt = performance.now() - 1000;
     expect(server.backlog()).toBe(2);
   });
 });

@@ -95,6 +95,7 @@ interface Binding {
   notify?: () => void;
   /** Messages the broker still held for this consumer when it delivered the newest one received, and when that was. */
   brokerPending?: number;
+  /** When the newest message arrived, on the monotonic clock (performance.now()). */
   receivedAt?: number;
   loop?: Promise<void>;
 }
@@ -194,7 +195,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         callback: (m) => {
           b.scheduler.push(m);
           b.brokerPending = m.info.pending;
-          b.receivedAt = Date.now();
+          b.receivedAt = performance.now();
           const n = b.notify;
           b.notify = undefined;
           n?.();
@@ -263,7 +264,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    */
   backlog(): number {
     let n = this.localBacklog();
-    const recent = Date.now() - 200;
+    const recent = performance.now() - 200;
     for (const b of this.bindings) if ((b.receivedAt ?? 0) >= recent) n += b.brokerPending ?? 0;
     return n;
   }

@@ -26,7 +26,8 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
   private loop?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private lastRunAt = 0;
+  /** On the monotonic clock (performance.now()), like every interval here: a wall clock set back holds nothing back. */
+  private lastRunAt = Number.NEGATIVE_INFINITY;
   private readonly backlog: Gauge;
   private readonly runDuration: Histogram;
   private readonly capped: Counter;
@@ -67,7 +68,8 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
       name: 'ctp_detection_run_in_progress_seconds',
       help: 'How long the detection run going on has been running (0 between runs)',
       registers,
-      collect: () => inProgress.set(this.runStartedAt === undefined ? 0 : (Date.now() - this.runStartedAt) / 1000),
+      collect: () =>
+        inProgress.set(this.runStartedAt === undefined ? 0 : (performance.now() - this.runStartedAt) / 1000),
     });
   }
 
@@ -122,11 +124,11 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
    */
   private async yieldToConsumer(): Promise<void> {
     const next = this.lastRunAt + this.config.detectionIntervalMs;
-    while (Date.now() < next && !this.stopped) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, next - Date.now())));
+    while (performance.now() < next && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, next - performance.now())));
     }
-    const until = Date.now() + this.config.detectionDeferMs;
-    while (this.consumer.backlog() > 0 && Date.now() < until && !this.stopped) {
+    const until = performance.now() + this.config.detectionDeferMs;
+    while (this.consumer.backlog() > 0 && performance.now() < until && !this.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -134,7 +136,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
   /** One run: returns how many queue entries it took. */
   async runOnce(): Promise<number> {
     const started = process.hrtime.bigint();
-    this.lastRunAt = Date.now();
+    this.lastRunAt = performance.now();
     this.runStartedAt = this.lastRunAt;
     let records = 0;
     // A run that does not end says so (the histogram and the slow-run line come at its end).
@@ -143,7 +145,7 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
         this.log.warn({
           msg: 'detection run still running',
           records,
-          elapsedMs: Date.now() - (this.runStartedAt ?? Date.now()),
+          elapsedMs: Math.round(performance.now() - (this.runStartedAt ?? performance.now())),
         }),
       DETECTION_STILL_RUNNING_EVERY_MS,
     );
