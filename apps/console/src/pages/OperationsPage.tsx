@@ -74,7 +74,8 @@ export function OperationsPage() {
                     <th scope="col" class="num">
                       Records
                     </th>
-                    <th scope="col">Last event</th>
+                    <th scope="col">Last change reported</th>
+                    <th scope="col">Last heard from (event or digest)</th>
                     <th scope="col">Last digest checked</th>
                     <th scope="col" class="num">
                       Repaired
@@ -98,6 +99,7 @@ export function OperationsPage() {
                         )}
                       </td>
                       <td class="num">{num(s.records)}</td>
+                      <td>{formatDate(s.lastReportedAt ?? null, true)}</td>
                       <td>{formatDate(s.lastEventAt, true)}</td>
                       <td>{formatDate(s.lastCheckedAt, true)}</td>
                       <td class="num">{num(s.repairedTotal)}</td>

@@ -196,7 +196,7 @@ function RecordBody({ r }: { r: RegistryRecord }) {
             </ul>
           </>
         ) : (
-          <p>Not in a cluster: no confirmed duplicate of this record.</p>
+          <p>Not in a cluster: no duplicate of this record is flagged (or one was rejected).</p>
         )}
       </section>
     </>
