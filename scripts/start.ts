@@ -168,10 +168,6 @@ async function main(): Promise<void> {
     const changed = steps.filter((x) => x.created || x.changes.length > 0);
     say('start', `PostgreSQL: one role per service owning its database${changed.length ? ':' : ', already in place'}`);
     for (const x of changed) say('start', `  ${describeStep(x)}`);
-    say(
-      'start',
-      `PostgreSQL: one role per service owning its database (${changed.length ? changed.map(describeStep).join('; ') : 'already in place'})`,
-    );
     for (const line of await provisionFromEnv({
       ...process.env,
       NATS_URL,
