@@ -67,9 +67,16 @@ describe('fault hub-restore', () => {
     // The fault is real: the restored database lacks changes the hub accepted (and the platform applied).
     expect(behind.length).toBeGreaterThan(10);
 
+    const recoveredLines = () => jsonLines(victim.proc).filter((l) => l.msg === 'stream recovery done');
+    const before = recoveredLines().length;
     const restartedAt = Date.now();
     await victim.proc.start(45_000);
-    const recovered = jsonLines(victim.proc).filter((l) => l.msg === 'stream recovery done');
+    // The restarted hub's own line (its log reaches the file a moment after it turns ready), not the first run's.
+    for (const until = Date.now() + 15_000; recoveredLines().length <= before && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const recovered = recoveredLines();
+    expect(recovered.length).toBeGreaterThan(before);
     const last = recovered[recovered.length - 1];
     expect(last).toMatchObject({ fresh: false, reimported: behind.length, conflicts: 0 });
     console.log(

@@ -20,6 +20,7 @@ import { HUB_MIGRATIONS } from './migrations';
 import { IdempotencyKeyExpiry } from './initiatives/application/idempotency-key-expiry';
 import { HubSync } from './sync/hub-sync';
 import { StreamRecovery } from './sync/stream-recovery';
+import { RecoveryRepository } from './sync/recovery.repository';
 
 @Module({})
 export class HubModule {
@@ -59,6 +60,7 @@ export class HubModule {
         IdempotencyKeyExpiry,
         HubSync,
         StreamRecovery,
+        RecoveryRepository,
       ],
     };
   }

@@ -4,6 +4,7 @@ import type { UnitOfWork } from '@ctp/persistence';
 import { loadHubConfig } from '../config/hub.config';
 import { intakeFailureOf } from '../initiatives/messaging/intake-errors';
 import { HubNotWritable, StreamRecovery } from './stream-recovery';
+import { RecoveryRepository } from './recovery.repository';
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
@@ -105,7 +106,17 @@ function recoveryWith(db: FakeDatabase, stream: { first: number; last: number; m
   } as unknown as CtpLogger;
   const readiness = new ReadinessChecks();
   const config = loadHubConfig({ HUB_REGION: 'afr', AUTH_DISABLED: 'true' } as NodeJS.ProcessEnv, { serveHttp: false });
-  const recovery = new StreamRecovery(config, js, jsm, log, db.unitOfWork(), readiness, new Metrics('hub-afr'));
+  const unitOfWork = db.unitOfWork();
+  const recovery = new StreamRecovery(
+    config,
+    js,
+    jsm,
+    log,
+    unitOfWork,
+    new RecoveryRepository(unitOfWork),
+    readiness,
+    new Metrics('hub-afr'),
+  );
   recovery.onModuleInit();
   return { recovery, calls, lines, readiness };
 }

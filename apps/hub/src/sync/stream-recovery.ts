@@ -2,12 +2,13 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnMo
 import { AckPolicy, DeliverPolicy, JetStreamApiError, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { Counter, Gauge } from 'prom-client';
-import { InitiativeSnapshot, JetStreamNames } from '@ctp/contracts';
+import { JetStreamNames } from '@ctp/contracts';
 import { decodeEnvelope, JETSTREAM, JETSTREAM_MANAGER } from '@ctp/messaging';
 import { CtpLogger, LOGGER, Metrics, ReadinessChecks, RequestProblem } from '@ctp/observability';
 import { UnitOfWork } from '@ctp/persistence';
 import { HUB_CONFIG, HubConfig } from '../config/hub.config';
-import { PublishedVersions, RecoveryPlan, StoredVersion } from './published-versions';
+import { PublishedVersions, RecoveryPlan } from './published-versions';
+import { RecoveryRepository } from './recovery.repository';
 
 /** The consumer a hub reads its own events back with: one fixed name per region, its own subjects only. */
 export function recoveryConsumerName(region: string): string {
@@ -69,6 +70,7 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly unitOfWork: UnitOfWork,
+    private readonly store: RecoveryRepository,
     private readonly readiness: ReadinessChecks,
     metrics: Metrics,
   ) {
@@ -117,9 +119,9 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         const result = await this.recover();
+        this.log.info({ msg: 'stream recovery done', ...result });
         this.done = true;
         this.writable.set(1);
-        this.log.info({ msg: 'stream recovery done', ...result });
         return;
       } catch (err) {
         this.reason = `the check against the stream failed (${(err as Error).message}), retrying`;
@@ -132,20 +134,13 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
   /** One check: read, compare, re-import, move the checkpoint. */
   async recover(): Promise<RecoveryResult> {
     const stream = JetStreamNames.eventsStream;
-    const [state] = await this.unitOfWork.run((tx) =>
-      tx.manager.query(
-        `SELECT (SELECT seq FROM stream_checkpoints WHERE stream = $1) AS checkpoint,
-                EXISTS (SELECT 1 FROM outbox_events) OR EXISTS (SELECT 1 FROM initiatives) AS used`,
-        [stream],
-      ),
-    );
-    const checkpoint = state.checkpoint === null ? undefined : Number(state.checkpoint);
+    const { checkpoint, used } = await this.store.state(stream);
     const info = await this.jsm.streams.info(stream);
     const lastSeq = info.state.last_seq;
-    if (checkpoint === undefined && !state.used) {
+    if (checkpoint === undefined && !used) {
       // A new hub database: nothing of it can be in the stream (what is there under its subjects belongs to another
       // database of this region, e.g. a test's), so the check starts from here.
-      await this.saveCheckpoint(stream, lastSeq);
+      await this.store.saveCheckpoint(stream, lastSeq);
       return {
         fresh: true,
         scannedFrom: lastSeq + 1,
@@ -237,36 +232,10 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
   /** Stores what the stream holds newer than the database, and the new checkpoint, in one transaction. */
   private async apply(stream: string, published: PublishedVersions, through: number): Promise<RecoveryPlan> {
     return this.unitOfWork.run(async (tx) => {
-      const rows: { initiative_id: string; version: number; snapshot: InitiativeSnapshot }[] = await tx.manager.query(
-        `SELECT initiative_id, version, snapshot FROM initiatives WHERE initiative_id = ANY($1::text[])`,
-        [published.ids()],
-      );
-      const stored = new Map<string, StoredVersion>(
-        rows.map((r) => [r.initiative_id, { version: r.version, snapshot: r.snapshot }]),
-      );
+      const stored = await this.store.storedVersions(tx, published.ids());
       const plan = published.plan(stored);
       for (const s of plan.reimport) {
-        // Only ever forward: another replica of this hub may have stored it (or a newer version) meanwhile.
-        await tx.manager.query(
-          `INSERT INTO initiatives (initiative_id, version, status, primary_stream, countries, snapshot, withdrawn,
-                                    changed_by_sub, changed_by_org)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'stream-recovery', $8)
-           ON CONFLICT (initiative_id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
-                  primary_stream = EXCLUDED.primary_stream, countries = EXCLUDED.countries, snapshot = EXCLUDED.snapshot,
-                  withdrawn = EXCLUDED.withdrawn, updated_at = now(), changed_by_sub = EXCLUDED.changed_by_sub,
-                  changed_by_org = EXCLUDED.changed_by_org
-            WHERE initiatives.version < EXCLUDED.version`,
-          [
-            s.initiativeId,
-            s.version,
-            s.status,
-            s.actionStreams.primary,
-            s.recipientCountries,
-            s,
-            s.withdrawal !== undefined,
-            this.config.orgRef,
-          ],
-        );
+        await this.store.storeAsPublished(tx, s, this.config.orgRef);
         this.log.info({
           msg: 'stream recovery: record stored again as published',
           initiativeId: s.initiativeId,
@@ -274,20 +243,9 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
           withdrawn: s.withdrawal !== undefined,
         });
       }
-      await this.saveCheckpoint(stream, through, tx.manager);
+      await this.store.saveCheckpoint(stream, through, tx);
       return plan;
     });
-  }
-
-  private async saveCheckpoint(
-    stream: string,
-    seq: number,
-    manager?: { query(sql: string, params: unknown[]): Promise<unknown> },
-  ): Promise<void> {
-    const sql = `INSERT INTO stream_checkpoints (stream, seq) VALUES ($1, $2)
-                 ON CONFLICT (stream) DO UPDATE SET seq = GREATEST(stream_checkpoints.seq, EXCLUDED.seq), checked_at = now()`;
-    if (manager) await manager.query(sql, [stream, seq]);
-    else await this.unitOfWork.run((tx) => tx.manager.query(sql, [stream, seq]));
   }
 
   private async deleteConsumer(stream: string, name: string): Promise<void> {
