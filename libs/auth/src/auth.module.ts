@@ -5,6 +5,7 @@ import { AuthGuard, OWN_ORG } from './auth.guard';
 import { TokenVerifier } from './token-verifier';
 import { IdentityThrottlerGuard } from './identity-throttler.guard';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { SlidingLogThrottlerStorage } from './throttler-storage';
 
 export interface AuthModuleOptions {
   config: AuthConfig;
@@ -22,6 +23,8 @@ export class AuthModule {
       imports: [
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, options.config.rateLimitPerMinute) }],
+          // The library's semantics at O(1) per request (its own storage scans every hit of the minute each time).
+          storage: new SlidingLogThrottlerStorage(),
         }),
       ],
       providers: [

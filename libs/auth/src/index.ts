@@ -7,3 +7,4 @@ export * from './principal.decorator';
 export * from './scopes';
 export * from './token-verifier';
 export * from './identity-throttler.guard';
+export * from './throttler-storage';
