@@ -7,6 +7,7 @@ import { as } from '../support/auth';
 import { freePort } from '../support/nats-server';
 import { ROOT, ServiceProcess } from '../support/services';
 import { HubLoad } from './support/load';
+import { TestNatsCluster } from './support/nats-cluster';
 import { firstActAfter, leaderOf, replicaOf, StallWatch } from './support/replicas';
 import { FaultRig, jsonLines, printSummary, stopWithin } from './support/rig';
 import { ScenarioDatabase } from './support/scenario-db';
@@ -28,14 +29,16 @@ const DETECTION_RUN = 'detection run';
 
 /**
  * Every service in two replicas (the platform, hub `afr` behind a round-robin TCP balancer, partner-liaison; hub `eur`
- * single) on one nats-server and the shared PostgreSQL, the replicas of a service sharing its database and its durable
- * consumers. Mid-burst, the replica that leads (holds the outbox relay's lock; partner-liaison's outbound worker's) of
- * each service is SIGKILLed in turn and restarted: the other replica takes the leadership over, requests reset by the
- * kill are retried through the balancer at the other replica (Idempotency-Key and If-Match keep them exact), messages
- * the dead replica held come back to either replica. Then the invariants, versions applied in order per initiative,
+ * single) on the three-node NATS cluster (streams with three replicas, each service given the three URLs and its own
+ * identity) and the shared PostgreSQL, the replicas of a service sharing its database and its durable consumers.
+ * Mid-burst, the replica that leads (holds the outbox relay's lock; partner-liaison's outbound worker's) of each
+ * service is SIGKILLed in turn and restarted: the other replica takes the leadership over, requests reset by the kill
+ * are retried through the balancer at the other replica (Idempotency-Key and If-Match keep them exact), messages the
+ * dead replica held come back to either replica. Then the invariants, versions applied in order per initiative,
  * the failover time per role, no stall beyond the documented bound, and rollups equal to those of a rebuild.
  */
 describe('fault replicas', () => {
+  let cluster: TestNatsCluster;
   let rig: FaultRig;
   let balancer: TcpBalancer;
   let afr: ServiceProcess[];
@@ -47,10 +50,14 @@ describe('fault replicas', () => {
   const watches: StallWatch[] = [];
 
   beforeAll(async () => {
+    cluster = await TestNatsCluster.start();
     rig = await FaultRig.create({
       name: 'replicas',
+      natsUrls: cluster.urls,
+      natsIdentities: cluster,
+      hubEnv: { NATS_STREAM_REPLICAS: '3' },
       // Debug on the platform: its "detection run" line, the detection's leader action.
-      platformEnv: { LOG_LEVEL: 'debug' },
+      platformEnv: { NATS_STREAM_REPLICAS: '3', LOG_LEVEL: 'debug' },
     });
     afr = [rig.hub('afr').proc];
     platforms = [rig.platform];
@@ -58,7 +65,13 @@ describe('fault replicas', () => {
     liaisons = [
       new ServiceProcess(
         'partner-liaison',
-        { PORT: String(await freePort()), NATS_URL: rig.natsUrl, DATABASE_URL: liaisonDb.url },
+        {
+          PORT: String(await freePort()),
+          NATS_URL: rig.natsUrl,
+          DATABASE_URL: liaisonDb.url,
+          NATS_STREAM_REPLICAS: '3',
+          ...cluster.env('partner-liaison'),
+        },
         'fault-replicas-partner-liaison',
       ),
     ];
@@ -75,17 +88,20 @@ describe('fault replicas', () => {
       }),
     ]);
     balancer = await TcpBalancer.start(afr.map((s) => s.port));
-  }, 300_000);
+  }, 420_000);
 
   afterAll(async () => {
     await Promise.all(watches.map((w) => w.stop()));
     await balancer?.stop();
     await Promise.all([...(afr ?? []), ...(platforms ?? []), ...(liaisons ?? [])].map((s) => stopWithin(s, 10_000)));
     await rig?.teardown();
+    await cluster?.stop();
     await Promise.all([liaisonDb?.drop(), rebuildDb?.drop()]);
-  }, 60_000);
+  }, 90_000);
 
   it('fails every leadership over to the other replica, with nothing lost, doubled or out of order', async () => {
+    const stream = await rig.jsm.streams.info(JetStreamNames.eventsStream);
+    expect(stream.config.num_replicas).toBe(3);
     const load = new HubLoad(
       [
         { region: 'afr', baseUrl: balancer.url },
@@ -303,7 +319,13 @@ describe('fault replicas', () => {
       process.execPath,
       [join(ROOT, 'dist/scripts/platform-rebuild.js'), '--database', rebuildDb.name, '--keep', '--timeout', '60s'],
       {
-        env: { PATH: process.env.PATH ?? '', NATS_URL: rig.natsUrl, DATABASE_URL: rig.platformDb.url },
+        env: {
+          PATH: process.env.PATH ?? '',
+          NATS_URL: rig.natsUrl,
+          DATABASE_URL: rig.platformDb.url,
+          // The rebuild creates consumers of its own: as admin, as an operator would run it.
+          ...cluster.env('admin'),
+        },
         timeout: 90_000,
       },
     );
@@ -332,5 +354,5 @@ describe('fault replicas', () => {
       expect(((await res.json()) as { totals: unknown }).totals).toEqual(total(rebuilt));
     }
     console.log(`fault replicas: rollups equal to a rebuild's (rebuild ${Date.now() - rebuildStarted} ms)`);
-  }, 300_000);
+  }, 420_000);
 });
