@@ -8,6 +8,7 @@ import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { ChangeActor } from '../domain/hub-initiative';
 import { NotOwnInitiative } from '../domain/initiative-errors';
 import { InitiativeRepository } from '../persistence/initiative.repository';
+import { PreparedStatements } from '../persistence/prepared-statements';
 import { StreamRecovery } from '../../sync/stream-recovery';
 
 /**
@@ -16,14 +17,19 @@ import { StreamRecovery } from '../../sync/stream-recovery';
  */
 @Injectable()
 export class InitiativeChanges {
+  /** The report's one statement, prepared once per connection (see PreparedStatements). */
+  private readonly statements: PreparedStatements;
+
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     @Inject(LOGGER) private readonly log: CtpLogger,
     private readonly initiatives: InitiativeRepository,
     private readonly outbox: OutboxWriter,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly recovery: StreamRecovery,
-  ) {}
+  ) {
+    this.statements = new PreparedStatements(dataSource);
+  }
 
   get ownPrefix(): string {
     return `${this.config.orgRef}-`;
@@ -41,7 +47,7 @@ export class InitiativeChanges {
     // No change before the start-up check against the stream is done: it could reuse a published version (503).
     this.recovery.assertWritable();
     const event = this.eventFor(InitiativeEventType.Reported, snapshot);
-    const written = await this.outbox.appendWith(this.dataSource, this.initiatives.insertStatement(snapshot, actor), [
+    const written = await this.outbox.appendWith(this.statements, this.initiatives.insertStatement(snapshot, actor), [
       event,
     ]);
     if (written) this.logged(InitiativeEventType.Reported, snapshot, event.envelope.id, actor);
