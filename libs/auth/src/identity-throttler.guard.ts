@@ -15,8 +15,23 @@ export class IdentityThrottlerGuard extends ThrottlerGuard {
     return r.principal ? `id:${r.principal.org}:${r.principal.sub}` : `ip:${r.ip ?? 'unknown'}`;
   }
 
+  /** Keys already hashed, by `name-suffix`: a caller sends many requests a minute, its key is hashed once. */
+  private readonly keys = new Map<string, string>();
+  private static readonly KEY_CACHE_SIZE = 10_000;
+  private static readonly KEY_CACHE_MAX_LENGTH = 300;
+
   protected override generateKey(_context: ExecutionContext, suffix: string, name: string): string {
-    return createHash('sha256').update(`${name}-${suffix}`).digest('hex');
+    const plain = `${name}-${suffix}`;
+    // A long tracker (a token's sub may be long) is hashed every time rather than kept.
+    if (plain.length > IdentityThrottlerGuard.KEY_CACHE_MAX_LENGTH) return sha256Hex(plain);
+    let key = this.keys.get(plain);
+    if (key === undefined) {
+      key = sha256Hex(plain);
+      // Bounded: when full, the oldest entry leaves (it is hashed again if it comes back).
+      if (this.keys.size >= IdentityThrottlerGuard.KEY_CACHE_SIZE) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(plain, key);
+    }
+    return key;
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
@@ -28,4 +43,8 @@ export class IdentityThrottlerGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(): Promise<void> {
     throw new ThrottlerException('too many requests from this identity: wait for the time in Retry-After');
   }
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
