@@ -21,6 +21,8 @@ const ROOT = join(__dirname, '..', '..');
  */
 describe('fault platform-restore', () => {
   let rig: FaultRig;
+  /** The running load, stopped before the processes go when the test fails. */
+  let started: HubLoad | undefined;
   let dir: string;
   let rebuildDb: ScenarioDatabase | undefined;
 
@@ -34,6 +36,7 @@ describe('fault platform-restore', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await started?.stop();
     await rig?.teardown();
     await rebuildDb?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -41,16 +44,21 @@ describe('fault platform-restore', () => {
 
   it('replays from the position its restored database recorded, and converges', async () => {
     const targets = rig.hubs.map((h) => ({ region: h.region, baseUrl: h.proc.baseUrl }));
+    // Paced (250 ms between a worker's requests, about 12 s in all on a quick machine): the backup is taken while it
+    // runs, after the platform recorded a position (every 5 s), so that the restored database lacks what came after.
     const load = new HubLoad(targets, {
       prefix: 'pr',
       initiatives: 60,
       updates: 2,
       withdrawEvery: 10,
       concurrency: 4,
-      deadlineMs: 60_000,
+      deadlineMs: 90_000,
+      pauseMs: 250,
     });
     await rig.poison();
+    started = load;
     const running = load.run();
+    running.catch(() => undefined); // awaited below; handled too if the test fails before
     await load.reachedFraction(0.4);
     // The platform records its consumers' positions every few seconds: the backup holds one.
     await waitUntil('the platform recorded a consumer position', 15_000, async () => {

@@ -58,6 +58,7 @@ export class HubLoad {
   private readonly waiters: { n: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private deadline = 0;
   private failure?: Error;
+  private running?: Promise<void>;
 
   constructor(
     readonly targets: LoadTarget[],
@@ -78,12 +79,30 @@ export class HubLoad {
     return new Promise((resolve, reject) => this.waiters.push({ n: changes, resolve, reject }));
   }
 
+  /**
+   * Stops the load at its next request: a scenario that failed calls it before its processes go, so that nothing of
+   * it runs on (retrying against ports the next scenario may reuse) and its end rejects nothing unhandled.
+   */
+  stop(): Promise<void> {
+    this.failure ??= new Error('the load was stopped');
+    for (const w of this.waiters.splice(0)) w.reject(this.failure);
+    return (this.running ?? Promise.resolve()).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** Resolves once this fraction of the planned changes was accepted. */
   reachedFraction(fraction: number): Promise<void> {
     return this.reached(Math.ceil(this.plannedChanges * fraction));
   }
 
-  async run(): Promise<void> {
+  run(): Promise<void> {
+    this.running = this.runAll();
+    return this.running;
+  }
+
+  private async runAll(): Promise<void> {
     this.deadline = Date.now() + this.options.deadlineMs;
     try {
       await Promise.all(this.targets.map((t) => this.runHub(t)));
