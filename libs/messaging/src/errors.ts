@@ -47,3 +47,13 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (CONNECTION_LOST_MESSAGES.some((re) => re.test(message))) return true;
   return isDatabaseUnavailable(e.driverError, depth + 1) || isDatabaseUnavailable(e.cause, depth + 1);
 }
+
+/**
+ * A handler's own "not available yet, try again" (an HTTP 503 `HttpException`, e.g. a hub before its start-up check
+ * against its stream is done): no event's fault either, retried like an unreachable database, never dead-lettered for it.
+ */
+export function isNotAvailableYet(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const getStatus = (err as { getStatus?: unknown }).getStatus;
+  return typeof getStatus === 'function' && getStatus.call(err) === 503;
+}

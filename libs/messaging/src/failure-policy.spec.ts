@@ -1,3 +1,4 @@
+import { HttpException } from '@nestjs/common';
 import { PermanentEventError } from './errors';
 import { failureDecision, messageOf, undecodableDecision } from './failure-policy';
 
@@ -140,4 +141,13 @@ describe('messageOf', () => {
     [undefined, 'undefined'],
     [null, 'null'],
   ])('%p → %p', (err, text) => expect(messageOf(err)).toBe(text));
+});
+
+describe('failureDecision: a service not ready yet (503) is no event’s fault either', () => {
+  it('redelivers a 503 HttpException on any delivery, and dead-letters other statuses at maxDeliver as before', () => {
+    const notReady = new HttpException('the hub accepts no change until its start-up check is done', 503);
+    expect(failureDecision(notReady, 50, 5)).toMatchObject({ action: 'REDELIVER', databaseUnavailable: true });
+    const otherwise = new HttpException('bad gateway', 502);
+    expect(failureDecision(otherwise, 5, 5)).toMatchObject({ action: 'DEAD_LETTER', reason: 'MAX_DELIVER_EXCEEDED' });
+  });
 });

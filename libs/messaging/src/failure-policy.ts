@@ -1,5 +1,5 @@
 import { redeliveryDelayMs } from './backoff';
-import { isDatabaseUnavailable, PermanentEventError } from './errors';
+import { isDatabaseUnavailable, isNotAvailableYet, PermanentEventError } from './errors';
 import { permanentFailureOf } from './permanent-failure';
 
 /** Dead-letter the message now, acked, with this reason (dead letter header, metric label) and detail. */
@@ -38,7 +38,8 @@ export function failureDecision(
 ): FailureDecision {
   const permanent = permanentFailureOf(err);
   if (permanent) return { action: 'DEAD_LETTER', reason: permanent.reason, detail: permanent.detail };
-  const databaseUnavailable = isDatabaseUnavailable(err);
+  // The database unreachable, or the service not ready yet (503): retried for as long as it takes.
+  const databaseUnavailable = isDatabaseUnavailable(err) || isNotAvailableYet(err);
   if (!databaseUnavailable && deliveryCount >= maxDeliver) {
     return { action: 'DEAD_LETTER', reason: 'MAX_DELIVER_EXCEEDED', detail: messageOf(err) };
   }

@@ -39,6 +39,7 @@ class FakeDatabase {
 
   unitOfWork(): UnitOfWork {
     const query = async (sql: string, params: unknown[] = []): Promise<unknown> => {
+      if (sql.includes('pg_advisory_xact_lock')) return [];
       if (sql.includes('AS checkpoint')) return [{ checkpoint: this.checkpoint, used: this.used }];
       if (sql.startsWith('SELECT initiative_id, version, snapshot')) {
         const ids = params[0] as string[];

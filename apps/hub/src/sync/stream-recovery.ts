@@ -44,6 +44,9 @@ export interface RecoveryResult {
 
 const BATCH = 1000;
 
+/** How often a writable hub moves its stream checkpoint to the stream's end. */
+const CHECKPOINT_EVERY_MS = 60_000;
+
 /**
  * The hub's start-up check against its own published events. A hub's database restored from a backup older than its
  * last published events no longer knows versions the platform holds: a write then would reuse a version with another
@@ -57,6 +60,9 @@ const BATCH = 1000;
  */
 @Injectable()
 export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private checkpointTimer?: NodeJS.Timeout;
+  private resolveWritable: () => void = () => undefined;
+  private readonly writableNow = new Promise<void>((resolve) => (this.resolveWritable = resolve));
   private done = false;
   private reason = 'reading its published events back from the stream';
   private stopped = false;
@@ -103,11 +109,29 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.running;
   }
 
   get isWritable(): boolean {
     return this.done;
+  }
+
+  /**
+   * Waits until the start-up check is done, at most `timeoutMs` (then HubNotWritable): what arrives from a stream (the
+   * durable intake) waits here in its order, rather than being refused and redelivered out of order.
+   */
+  async untilWritable(timeoutMs = 20_000): Promise<void> {
+    if (this.done) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HubNotWritable(this.reason)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.writableNow, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Throws HubNotWritable (503) until the start-up check is done. */
@@ -118,10 +142,17 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
   private async untilDone(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        const result = await this.recover();
+        // One replica of this hub at a time: they share the database and the recovery consumer's name (a second one
+        // would split the first one's deliveries). The second then starts from the checkpoint the first moved.
+        const result = await this.unitOfWork.run(async (tx) => {
+          await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('ctp:hub-stream-recovery'))`);
+          return this.recover();
+        });
         this.log.info({ msg: 'stream recovery done', ...result });
         this.done = true;
         this.writable.set(1);
+        this.resolveWritable();
+        this.keepCheckpointCurrent();
         return;
       } catch (err) {
         this.reason = `the check against the stream failed (${(err as Error).message}), retrying`;
@@ -129,6 +160,26 @@ export class StreamRecovery implements OnModuleInit, OnApplicationBootstrap, OnA
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));
       }
     }
+  }
+
+  /**
+   * While the hub is writable, its checkpoint follows the stream (every CHECKPOINT_EVERY_MS): everything the stream
+   * holds of this hub was committed here before it was published, so the next start-up reads only what came after (and
+   * a backup taken later carries a recent checkpoint), not everything since the previous start.
+   */
+  private keepCheckpointCurrent(): void {
+    this.checkpointTimer = setInterval(() => {
+      void (async () => {
+        try {
+          const stream = JetStreamNames.eventsStream;
+          const info = await this.jsm.streams.info(stream);
+          await this.store.saveCheckpoint(stream, info.state.last_seq);
+        } catch (err) {
+          this.log.warn({ msg: 'stream checkpoint not saved, will try again', err: (err as Error).message });
+        }
+      })();
+    }, CHECKPOINT_EVERY_MS);
+    this.checkpointTimer.unref();
   }
 
   /** One check: read, compare, re-import, move the checkpoint. */

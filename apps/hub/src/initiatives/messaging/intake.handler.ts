@@ -7,6 +7,7 @@ import { HUB_CONFIG, HubConfig } from '../../config/hub.config';
 import { regionalSystemActor } from '../domain/hub-initiative';
 import { intakeFailureOf, rejectionReasonOf } from './intake-errors';
 import { INTAKE_UPSERT_TYPE } from './intake-subjects';
+import { StreamRecovery } from '../../sync/stream-recovery';
 
 /**
  * Upserts that regional systems `emit` over NATS, applied from the CTP_INTAKE stream (so they wait there while the hub
@@ -18,11 +19,14 @@ export class IntakeHandler {
   constructor(
     private readonly upsertInitiative: UpsertInitiative,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly recovery: StreamRecovery,
   ) {}
 
   @EventPattern(INTAKE_UPSERT_TYPE)
   async onUpsert(@Payload() event: ReceivedEvent, @Ctx() _ctx: EventBatchContext): Promise<EventOutcome> {
     try {
+      // Held in their order until the hub's start-up check is done (a 503 would send them back out of order).
+      await this.recovery.untilWritable();
       await runWithCorrelation(event.envelope.correlationid, () =>
         this.upsertInitiative.execute({
           body: event.envelope.data,
