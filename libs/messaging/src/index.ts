@@ -26,12 +26,15 @@ export * from './sync-sql';
 export { MessagingTables1764170000000 } from './migrations/1764170000000-messaging-tables';
 export { InboxDetail1764170500000 } from './migrations/1764170500000-inbox-detail';
 export { InboxDeadLetters1764310000000 } from './migrations/1764310000000-inbox-dead-letters';
+export { InboxPosition1764400000000 } from './migrations/1764400000000-inbox-position';
 import { MessagingTables1764170000000 } from './migrations/1764170000000-messaging-tables';
 import { InboxDetail1764170500000 } from './migrations/1764170500000-inbox-detail';
 import { InboxDeadLetters1764310000000 } from './migrations/1764310000000-inbox-dead-letters';
+import { InboxPosition1764400000000 } from './migrations/1764400000000-inbox-position';
 /** The messaging tables' migrations, in order: every service that publishes or consumes includes them. */
 export const MESSAGING_MIGRATIONS = [
   MessagingTables1764170000000,
   InboxDetail1764170500000,
   InboxDeadLetters1764310000000,
+  InboxPosition1764400000000,
 ];
