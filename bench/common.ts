@@ -335,3 +335,34 @@ export function postJson(agent: Agent, port: number, path: string, body: unknown
     req.end(data);
   });
 }
+
+/** What a paced run reports of itself: requests issued, answered, failed; when the first and last went; how late. */
+export interface PacedRun {
+  issued: number;
+  ok: number;
+  failed: number;
+  firstAt: number;
+  lastAt: number;
+  behindMs: number;
+}
+
+/** The paced part of a result, built the same way for ours, the floor and the peer. */
+export function pacedReport(
+  targetRate: number,
+  requested: number,
+  p: PacedRun,
+  lat: { latencies: number[]; undecided: number; stages: LatencyStages },
+) {
+  return {
+    targetRate,
+    requested,
+    issued: p.issued,
+    ok: p.ok,
+    failed: p.failed,
+    sendRatePerSec: achievedRate(p.issued, p.firstAt, p.lastAt),
+    maxBehindMs: p.behindMs,
+    undecided: lat.undecided,
+    stages: lat.stages,
+    ...latencyStats(lat.latencies),
+  };
+}

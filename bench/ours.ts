@@ -6,10 +6,9 @@ import { freePort } from '../test/support/nats-server';
 import { tokenFor } from '../test/support/auth';
 import { ServiceProcess } from '../test/support/services';
 import {
-  achievedRate,
+  pacedReport,
   bulkInsertOutbox,
   connectPg,
-  latencyStats,
   measureLatencies,
   paced,
   peakRssMiB,
@@ -234,18 +233,7 @@ export async function runOurs(ctx: BenchContext): Promise<PipelineResult> {
       commitSpreadMs: Math.round(insert.lastCommitAt - insert.firstCommitAt),
       polls: done.polls,
     },
-    paced: {
-      targetRate: plan.rate,
-      requested: count,
-      issued: p.issued,
-      ok: p.ok,
-      failed: p.failed,
-      sendRatePerSec: achievedRate(p.issued, p.firstAt, p.lastAt),
-      maxBehindMs: p.behindMs,
-      undecided: lat.undecided,
-      stages: lat.stages,
-      ...latencyStats(lat.latencies),
-    },
+    paced: pacedReport(plan.rate, count, p, lat),
     peakRssMiB: peakRss,
     cpu: { throughput: cpuTp, paced: cpuPaced },
     notes,

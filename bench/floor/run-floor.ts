@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { PG_ADMIN_URL, TestDatabase } from '../../test/support/databases';
 import {
-  achievedRate,
+  pacedReport,
   bulkInsertOutbox,
   connectPg,
-  latencyStats,
   measureLatencies,
   peakRssMiB,
   queryOnce,
@@ -159,18 +158,7 @@ export async function runFloor(ctx: BenchContext): Promise<PipelineResult> {
       commitSpreadMs: Math.round(insert.lastCommitAt - insert.firstCommitAt),
       polls: done.polls,
     },
-    paced: {
-      targetRate: rate,
-      requested: count,
-      issued: p.issued,
-      ok: p.ok,
-      failed: p.failed,
-      sendRatePerSec: achievedRate(p.issued, p.firstAt, p.lastAt),
-      maxBehindMs: p.behindMs,
-      undecided: lat.undecided,
-      stages: lat.stages,
-      ...latencyStats(lat.latencies),
-    },
+    paced: pacedReport(rate, count, p, lat),
     peakRssMiB: peakRss,
     cpu: { throughput: cpuTp, paced: cpuPaced },
     notes,

@@ -5,9 +5,8 @@ import { HUB_REGIONS } from '@ctp/contracts';
 import { TestDatabase } from '../../test/support/databases';
 import { freePort } from '../../test/support/nats-server';
 import {
-  achievedRate,
+  pacedReport,
   connectPg,
-  latencyStats,
   measureLatencies,
   paced,
   peakRssMiB,
@@ -178,18 +177,7 @@ export async function runPeer(ctx: BenchContext): Promise<PipelineResult> {
       commitSpreadMs: 0,
       polls: done.polls,
     },
-    paced: {
-      targetRate: plan.rate,
-      requested: plan.count,
-      issued: p.issued,
-      ok: p.ok,
-      failed: p.failed,
-      sendRatePerSec: achievedRate(p.issued, p.firstAt, p.lastAt),
-      maxBehindMs: p.behindMs,
-      undecided: lat.undecided,
-      stages: lat.stages,
-      ...latencyStats(lat.latencies),
-    },
+    paced: pacedReport(plan.rate, plan.count, p, lat),
     peakRssMiB: peakRss,
     cpu: { throughput: cpuTp, paced: cpuPaced },
     notes,
