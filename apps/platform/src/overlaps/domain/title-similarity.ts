@@ -192,14 +192,29 @@ function stemSpanish(t: string): string {
   return s;
 }
 
-const ARABIC_PLURAL_SUFFIXES = ['\u0627\u062A', '\u0648\u0646', '\u064A\u0646']; // ات ون ين
-const HEH = '\u0647';
+/**
+ * Arabic suffixes a light stemmer removes, in this order, each at most once (Larkey, Ballesteros and Connell's
+ * "light10"): -ها (her/its), the dual -ان, the sound plurals -ات -ون -ين, the adjectival -ية (read يه), the feminine
+ * -ة (read ه) and the adjectival -ي. So إرهاب, إرهابي, إرهابية and إرهابيين, or تدريب and تدريبية, read the same.
+ */
+const ARABIC_SUFFIXES = [
+  '\u0647\u0627', // ها
+  '\u0627\u0646', // ان
+  '\u0627\u062A', // ات
+  '\u0648\u0646', // ون
+  '\u064A\u0646', // ين
+  '\u064A\u0647', // يه (ية)
+  '\u0647', // ه (ة)
+  '\u064A', // ي
+];
 
-/** Light Arabic stemmer: a sound plural (-ات -ون -ين) or the feminine ending (-ة, read ه) goes if 3 letters remain. */
+/** Light Arabic stemmer: each of `ARABIC_SUFFIXES` in turn goes if at least 3 letters remain. */
 function stemArabic(t: string): string {
-  if (t.length >= 5 && ARABIC_PLURAL_SUFFIXES.some((suffix) => t.endsWith(suffix))) return t.slice(0, -2);
-  if (t.length >= 4 && t.endsWith(HEH)) return t.slice(0, -1);
-  return t;
+  let s = t;
+  for (const suffix of ARABIC_SUFFIXES) {
+    if (s.length >= suffix.length + 3 && s.endsWith(suffix)) s = s.slice(0, -suffix.length);
+  }
+  return s;
 }
 
 const LATIN_STEMMERS: Readonly<Record<Language, (t: string) => string>> = {
