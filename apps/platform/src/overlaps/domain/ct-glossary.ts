@@ -2,6 +2,7 @@ import type { GlossaryAddition } from './glossary-addition';
 import base from './glossary/base.json';
 import identificationAndTravel from './glossary/identification-and-travel.json';
 import onlineAndFinancing from './glossary/online-and-financing.json';
+import paraphrases from './glossary/paraphrases.json';
 import weaponsPrisonsProtectionResponse from './glossary/weapons-prisons-protection-response.json';
 /**
  * A small multilingual counter-terrorism glossary (INTERPOL's four working languages) used to compare initiative
@@ -69,6 +70,7 @@ const MERGED = merged(base.concepts as GlossaryConcept[], base.broader as Record
   ...(identificationAndTravel as GlossaryAddition[]),
   ...(onlineAndFinancing as GlossaryAddition[]),
   ...(weaponsPrisonsProtectionResponse as GlossaryAddition[]),
+  ...(paraphrases as GlossaryAddition[]),
 ]);
 
 /** The glossary: glossary/base.json with the action streams' vocabulary files merged in. */
