@@ -44,6 +44,8 @@ export interface PairSignals {
   countries?: number;
   sameDates?: number;
   nearDates?: number;
+  exactDates?: number;
+  sameSchedule?: number;
   kind?: number;
   stream?: number;
   organisations?: number;

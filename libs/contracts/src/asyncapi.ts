@@ -260,6 +260,8 @@ const OVERLAP_FLAGGED = {
     countries: 1,
     sameDates: 1,
     nearDates: 1,
+    exactDates: 1,
+    sameSchedule: 1,
     kind: 1,
     stream: 1,
     organisations: 0,

@@ -32,6 +32,8 @@ const SIGNALS: [string, string][] = [
   ['countries', 'Shared countries'],
   ['sameDates', 'Same dates'],
   ['nearDates', 'Near in time'],
+  ['exactDates', 'Exactly the same days'],
+  ['sameSchedule', 'Same schedule, perhaps shifted'],
   ['kind', 'Kind'],
   ['stream', 'Action stream'],
   ['organisations', 'Organisations'],

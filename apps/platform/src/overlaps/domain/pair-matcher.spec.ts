@@ -6,6 +6,8 @@ import {
   DUPLICATE_THRESHOLD,
   intervalGapDays,
   nearDatesSimilarity,
+  sameLengthSimilarity,
+  sameScheduleSimilarity,
   OVERLAP_THRESHOLD,
   paddedIntervalIoU,
   sameDatesSimilarity,
@@ -22,6 +24,8 @@ const REFERENCE: MatchingModel = {
     countries: 0.2,
     sameDates: 0.2,
     nearDates: 0,
+    exactDates: 0,
+    sameSchedule: 0,
     kind: 0.1,
     stream: 0.1,
     organisations: 0.05,
@@ -29,6 +33,8 @@ const REFERENCE: MatchingModel = {
     titleAbove: 0,
     titleAndSameDates: 0,
     titleAndNearDates: 0,
+    titleAndExactDates: 0,
+    titleAndSameSchedule: 0,
     titleAndCountries: 0,
     titleAndKind: 0,
     titleAndStream: 0,
@@ -235,6 +241,8 @@ describe('comparePair — signals and score', () => {
       countries: 1,
       sameDates: 1,
       nearDates: 1,
+      exactDates: 1,
+      sameSchedule: 1,
       kind: 1,
       stream: 1,
       organisations: 0,
@@ -286,6 +294,26 @@ describe('comparePair — signals and score', () => {
     const threeWeeksLater = comparePair(candidate(), partner({ start: '2025-04-04', end: '2025-04-08' }));
     expect(threeWeeksLater.signals?.sameDates).toBe(0);
     expect(threeWeeksLater.signals?.nearDates).toBeCloseTo(1 - 21 / 60, 6);
+  });
+
+  it('measures exact dates (the same first and last days) and the same schedule (as many days, shifted by up to a week)', () => {
+    const shifted = comparePair(
+      candidate({ start: '2025-03-10', end: '2025-03-14' }),
+      partner({ start: '2025-03-17', end: '2025-03-21' }),
+    );
+    // Planned on one side, held a week later on the other: not the same days, as long.
+    expect(shifted.signals).toMatchObject({ exactDates: 0, sameSchedule: 1 });
+    expect(comparePair(candidate(), partner()).signals).toMatchObject({ exactDates: 1, sameSchedule: 1 });
+    // Two days against five: 3 days' difference, beyond the tolerance of 2 days.
+    expect(sameLengthSimilarity(0, 1, 0, 4)).toBe(0);
+    expect(sameLengthSimilarity(0, 2, 0, 3)).toBe(0.5);
+    // A year-long programme against one three weeks shorter: the tolerance is a quarter of the longer (91.5 days).
+    expect(sameLengthSimilarity(0, 365, 0, 344)).toBeCloseTo(1 - 21 / 91.5, 6);
+    // The same schedule: as long, shifted by up to a week; fading out at two weeks; different lengths never.
+    expect(sameScheduleSimilarity(0, 4, 7, 11)).toBe(1);
+    expect(sameScheduleSimilarity(0, 4, 10, 14)).toBeCloseTo(4 / 7, 6);
+    expect(sameScheduleSimilarity(0, 4, 14, 18)).toBe(0);
+    expect(sameScheduleSimilarity(0, 4, 1, 3)).toBe(0);
   });
 
   it('measures kind: same 1, training~meeting (a workshop, a course, a seminar) 1, else 0', () => {

@@ -25,6 +25,13 @@ export interface PairSignals {
   sameDates: number;
   /** Near in time: 1 when the intervals meet, falling to 0 at `NEAR_DATES_DAYS` apart. */
   nearDates: number;
+  /** 1 when both start on the same day and end on the same day, else 0. */
+  exactDates: number;
+  /**
+   * The same schedule, perhaps shifted: as long as each other (`sameLengthSimilarity`) and starting at most
+   * `SAME_SCHEDULE_SHIFT_DAYS` apart (fading to 0 at twice that) — planned dates on one side, actual ones on the other.
+   */
+  sameSchedule: number;
   kind: number;
   stream: number;
   organisations: number;
@@ -161,6 +168,32 @@ export function sameDatesSimilarity(aStart: number, aEnd: number, bStart: number
   return Math.max(iou, Math.max(0, 1 - apart / (2 * tolerance)));
 }
 
+/**
+ * As long as each other, 0..1: 1 for the same number of days, falling linearly to 0 at a difference of 2 days or a
+ * quarter of the longer activity, if more. The same activity reported twice lasts as long on both sides, even when
+ * one side has the planned dates and the other the actual ones; two activities the same week rarely do.
+ */
+export function sameLengthSimilarity(aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const la = aEnd - aStart + 1;
+  const lb = bEnd - bStart + 1;
+  const tolerance = Math.max(2, Math.max(la, lb) / 4);
+  return Math.max(0, 1 - Math.abs(la - lb) / tolerance);
+}
+
+/** Planned and actual dates of one activity: shifted by up to this many days, the same schedule. */
+export const SAME_SCHEDULE_SHIFT_DAYS = 7;
+
+/**
+ * The same schedule, perhaps shifted, 0..1: `sameLengthSimilarity` × 1 while the starts (and ends) are at most
+ * `SAME_SCHEDULE_SHIFT_DAYS` apart, falling linearly to 0 at twice that. A course planned for the 10th and held on the
+ * 17th is one course; a second course of the same length three weeks later is another.
+ */
+export function sameScheduleSimilarity(aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const apart = Math.max(Math.abs(aStart - bStart), Math.abs(aEnd - bEnd));
+  const shift = Math.max(0, Math.min(1, 2 - apart / SAME_SCHEDULE_SHIFT_DAYS));
+  return sameLengthSimilarity(aStart, aEnd, bStart, bEnd) * shift;
+}
+
 /** Near in time, 0..1: 1 when the intervals meet, falling linearly to 0 at `NEAR_DATES_DAYS` apart. */
 export function nearDatesSimilarity(aStart: number, aEnd: number, bStart: number, bEnd: number): number {
   return Math.max(0, 1 - intervalGapDays(aStart, aEnd, bStart, bEnd) / NEAR_DATES_DAYS);
@@ -228,6 +261,8 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
     countries: round(Math.min(1, shared / Math.min(a.countries.length, b.countries.length))),
     sameDates: round(sameDatesSimilarity(as, ae, bs, be)),
     nearDates: round(nearDatesSimilarity(as, ae, bs, be)),
+    exactDates: as === bs && ae === be ? 1 : 0,
+    sameSchedule: round(sameScheduleSimilarity(as, ae, bs, be)),
     kind: kindSimilarity(a.kind, b.kind),
     stream,
     organisations,
@@ -251,6 +286,8 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
     countries: s.countries,
     sameDates: s.sameDates,
     nearDates: s.nearDates,
+    exactDates: s.exactDates,
+    sameSchedule: s.sameSchedule,
     kind: s.kind,
     stream: s.stream,
     organisations: s.organisations,
@@ -258,6 +295,8 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
     titleAbove: Math.max(0, s.title - 0.3),
     titleAndSameDates: s.title * s.sameDates,
     titleAndNearDates: s.title * s.nearDates,
+    titleAndExactDates: s.title * s.exactDates,
+    titleAndSameSchedule: s.title * s.sameSchedule,
     titleAndCountries: s.title * s.countries,
     titleAndKind: s.title * s.kind,
     titleAndStream: s.title * s.stream,
