@@ -156,4 +156,23 @@ describe('DetectOverlaps with a cap on candidates', () => {
       expect((w.signals as { model: string }).model).toBe('refit-test');
     }
   });
+
+  it('judges the same pairs whether the changed records are compared a slice at a time or all at once', async () => {
+    // Records changed together that are each other's candidates (compared once), a stored flag that no longer
+    // matches (cleared once), over slices of one link.
+    const moved = { ...courses[0], countries: ['FJ'] };
+    const records = [broad, moved, ...courses.slice(1), candidate('PT-UNODC-2')];
+    const changed = [broad.initiativeId, courses[0].initiativeId, courses[1].initiativeId, 'PT-UNODC-2'];
+    const pairs = [{ aId: courses[0].initiativeId, bId: broad.initiativeId }];
+    const runs = [];
+    for (const linksPerSlice of [1, 1000]) {
+      const { detect, tx, saved } = setUp(records, pairs);
+      const result = await detect.execute(tx, changed, { maxCandidates: 100, linksPerSlice });
+      runs.push({ stats: result.stats, saved: saved.map((w) => JSON.stringify(w)).sort() });
+    }
+    expect(runs[0]).toEqual(runs[1]);
+    const keys = runs[0].saved.map((w) => JSON.parse(w) as PairWrite).map((w) => `${w.aId} ${w.bId}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(runs[0].saved.filter((w) => w.includes('NOT_BLOCKED'))).toHaveLength(1);
+  });
 });

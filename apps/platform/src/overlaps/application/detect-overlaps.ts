@@ -29,6 +29,12 @@ export interface OverlapChange {
  */
 export const DEFAULT_MAX_CANDIDATES_PER_RECORD = 1000;
 
+/**
+ * Candidate links (changed record × candidate) found, loaded and compared at a time: a run of DETECTION_MAX_BATCH
+ * records over a dense registry has millions, and holding them all with their candidates and verdicts took gigabytes.
+ */
+export const LINKS_PER_SLICE = 20_000;
+
 /** A changed record that had more candidates than it was compared with (stored in `detection_capped`). */
 export interface CappedRecord {
   initiativeId: string;
@@ -82,11 +88,15 @@ export class DetectOverlaps {
   /**
    * `maxCandidates`: most candidates one changed record is compared with; a record with more is compared with that
    * many (chooseCandidates), flagged in `detection_capped`, and its pairs with the others are left as they were.
+   * `linksPerSlice`: candidate links found, loaded and compared at a time (LINKS_PER_SLICE; tests make it small).
    */
   async execute(
     tx: Transaction,
     changedIds: string[],
-    { maxCandidates = DEFAULT_MAX_CANDIDATES_PER_RECORD }: { maxCandidates?: number } = {},
+    {
+      maxCandidates = DEFAULT_MAX_CANDIDATES_PER_RECORD,
+      linksPerSlice = LINKS_PER_SLICE,
+    }: { maxCandidates?: number; linksPerSlice?: number } = {},
   ): Promise<DetectionResult> {
     const stats: DetectionResult['stats'] = {
       changed: changedIds.length,
@@ -99,7 +109,8 @@ export class DetectOverlaps {
     let lapStart = performance.now();
     const lap = (name: string) => {
       const now = performance.now();
-      stages[name] = Math.round((now - lapStart) * 10) / 10;
+      // Added up: the candidates, load and compare stages come once per slice of the changed records.
+      stages[name] = Math.round(((stages[name] ?? 0) + now - lapStart) * 10) / 10;
       lapStart = now;
     };
     if (changedIds.length === 0) return { changes: [], stats, stagesMs: stages, capped: [] };
@@ -158,78 +169,105 @@ export class DetectOverlaps {
       if (list) list.push(l.candidateId);
       else explicit.set(l.changedId, [l.candidateId]);
     }
-    const links: { changedId: string; candidateId: string }[] = [];
     const capped: CappedRecord[] = [];
     /** Pairs of a capped record with candidates it was not compared with: kept as they are, not cleared. */
     const kept = new Set<string>();
     /** Per changed record: candidates found, and ms spent finding and comparing them (for the slow-run log line). */
     const work = new Map<string, { candidates: number; ms: number }>();
-    for (const c of live) {
-      const started = performance.now();
-      const blocked = this.blocking.candidateEntries(c);
-      const choice = chooseCandidates(
-        c,
-        explicit.get(c.initiativeId) ?? [],
-        blocked.keys(),
-        (id) => blocked.get(id) ?? this.blocking.entry(id),
-        flaggedWith.get(c.initiativeId) ?? new Set(),
-        maxCandidates,
-      );
-      for (const candidateId of choice.compared) links.push({ changedId: c.initiativeId, candidateId });
-      if (choice.capped) {
-        capped.push({
-          initiativeId: c.initiativeId,
-          candidates: choice.total,
-          compared: choice.compared.length,
-          cap: maxCandidates,
-        });
-        for (const id of choice.skipped) kept.add(pairKey(c.initiativeId, id));
+    /**
+     * The pairs judged in this run that must be remembered: stored ones (not to clear them) and those between two
+     * changed records (found from both sides, compared once). Not every pair compared: most are neither, and holding
+     * every verdict of a run (up to DETECTION_MAX_BATCH × the cap) was most of the platform's memory.
+     */
+    const judged = new Set<string>();
+    const changedSet = new Set(changedIds);
+    /** Candidates seen withdrawn (a withdrawal not detected yet): their pairs are cleared as WITHDRAWN. */
+    const withdrawnSeen = new Set<string>();
+    for (const [id, r] of records) if (r.stored.withdrawn) withdrawnSeen.add(id);
+    /** Written: new pairs the matcher flags, and stored pairs whose verdict changed (not those judged the same). */
+    const toWrite: PairWrite[] = [];
+    // The changed records a slice at a time: their candidates found, loaded, compared and let go before the next
+    // slice, so that memory holds one slice's candidates (about LINKS_PER_SLICE), not the whole run's.
+    let next = 0;
+    while (next < live.length) {
+      const links: { changedId: string; candidateId: string }[] = [];
+      while (next < live.length && links.length < linksPerSlice) {
+        const c = live[next++];
+        const started = performance.now();
+        const blocked = this.blocking.candidateEntries(c);
+        const choice = chooseCandidates(
+          c,
+          explicit.get(c.initiativeId) ?? [],
+          blocked.keys(),
+          (id) => blocked.get(id) ?? this.blocking.entry(id),
+          flaggedWith.get(c.initiativeId) ?? new Set(),
+          maxCandidates,
+        );
+        for (const candidateId of choice.compared) links.push({ changedId: c.initiativeId, candidateId });
+        if (choice.capped) {
+          capped.push({
+            initiativeId: c.initiativeId,
+            candidates: choice.total,
+            compared: choice.compared.length,
+            cap: maxCandidates,
+          });
+          // Only the stored pairs matter (the others are not cleared anyway): a record over every country may skip
+          // most of the registry.
+          for (const id of choice.skipped) {
+            const key = pairKey(c.initiativeId, id);
+            if (existing.has(key)) kept.add(key);
+          }
+        }
+        work.set(c.initiativeId, { candidates: choice.total, ms: performance.now() - started });
+        if (slicer.due()) await slicer.pause();
       }
-      work.set(c.initiativeId, { candidates: choice.total, ms: performance.now() - started });
-      if (slicer.due()) await slicer.pause();
+      stats.candidates += links.length;
+      lap('candidates');
+      const loaded = await this.loadCandidates(
+        tx,
+        [...new Set(links.map((l) => l.candidateId))].filter((id) => !records.has(id)),
+        slicer,
+      );
+      for (const [id, r] of loaded) if (r.stored.withdrawn) withdrawnSeen.add(id);
+      const recordOf = (id: string) => records.get(id) ?? loaded.get(id);
+      lap('load');
+      for (const { changedId, candidateId } of links) {
+        const key = pairKey(changedId, candidateId);
+        if (judged.has(key)) continue;
+        const stored = existing.get(key);
+        const [aId, bId] = changedId < candidateId ? [changedId, candidateId] : [candidateId, changedId];
+        const a = recordOf(aId)?.candidate;
+        const b = recordOf(bId)?.candidate;
+        // Not compared without a snapshot (a stored flag of the pair is then cleared below).
+        if (!a || !b) continue;
+        if (stored || changedSet.has(candidateId)) judged.add(key);
+        const started = performance.now();
+        const v = comparePair(a, b, model);
+        const spent = work.get(changedId);
+        if (spent) spent.ms += performance.now() - started;
+        stats.compared++;
+        const w: PairWrite = {
+          aId,
+          bId,
+          classification: v.classification,
+          score: round(v.score),
+          rule: v.rule,
+          signals: v.signals ?? null,
+        };
+        if (stored ? verdictChanged(stored, w) : w.classification !== null) toWrite.push(w);
+        if (slicer.due()) await slicer.pause();
+      }
+      lap('compare');
     }
     await this.overlaps.setCapped(tx, changedIds, capped);
     tx.afterCommit(() => (this.blocking.generation = generation));
-    stats.candidates = links.length;
     stats.capped = capped.length;
-    lap('candidates');
-    const more = await this.loadCandidates(
-      tx,
-      [...new Set(links.map((l) => l.candidateId))].filter((id) => !records.has(id)),
-      slicer,
-    );
-    for (const [id, r] of more) records.set(id, r);
-    lap('load');
-
-    const writes = new Map<string, PairWrite>();
-    for (const { changedId, candidateId } of links) {
-      const key = pairKey(changedId, candidateId);
-      if (writes.has(key)) continue;
-      const [aId, bId] = changedId < candidateId ? [changedId, candidateId] : [candidateId, changedId];
-      const a = records.get(aId)?.candidate;
-      const b = records.get(bId)?.candidate;
-      if (!a || !b) continue;
-      const started = performance.now();
-      const v = comparePair(a, b, model);
-      const spent = work.get(changedId);
-      if (spent) spent.ms += performance.now() - started;
-      stats.compared++;
-      writes.set(key, {
-        aId,
-        bId,
-        classification: v.classification,
-        score: round(v.score),
-        rule: v.rule,
-        signals: v.signals ?? null,
-      });
-      if (slicer.due()) await slicer.pause();
-    }
     // Pairs flagged before that are no longer candidates (re-dated, moved, withdrawn): cleared. Not those of a capped
     // record with the candidates it was not compared with: they are still candidates, their verdict is kept.
     for (const [key, p] of existing) {
-      if (writes.has(key) || p.classification === null || kept.has(key)) continue;
-      const withdrawn = [p.aId, p.bId].some((id) => records.get(id)?.stored.withdrawn);
-      writes.set(key, {
+      if (judged.has(key) || p.classification === null || kept.has(key)) continue;
+      const withdrawn = withdrawnSeen.has(p.aId) || withdrawnSeen.has(p.bId);
+      toWrite.push({
         aId: p.aId,
         bId: p.bId,
         classification: null,
@@ -237,14 +275,6 @@ export class DetectOverlaps {
         rule: withdrawn ? 'WITHDRAWN' : 'NOT_BLOCKED',
         signals: null,
       });
-    }
-    // Written: new pairs the matcher flags, and stored pairs whose verdict changed. A verdict that is the same as
-    // the stored one (most of them, when a record changes in ways that do not move its pairs) is not rewritten.
-    const toWrite: PairWrite[] = [];
-    for (const [key, w] of writes) {
-      const before = existing.get(key);
-      if (before ? verdictChanged(before, w) : w.classification !== null) toWrite.push(w);
-      if (slicer.due()) await slicer.pause();
     }
     lap('compare');
     const saved = await this.overlaps.savePairs(tx, toWrite);

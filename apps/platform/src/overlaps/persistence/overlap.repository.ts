@@ -67,6 +67,8 @@ const BOTH_SHAREABLE = `EXISTS (SELECT 1 FROM registry_initiatives ra WHERE ra.i
 
 /** Rows per statement when writing blocking rows: bounds each statement's size. */
 const BLOCK_ROWS_PER_STATEMENT = 5_000;
+/** Pairs per statement when saving verdicts. */
+const PAIRS_PER_STATEMENT = 2_000;
 
 /** Pairs and clusters. Every method takes all of a batch's records at once and issues a fixed number of statements. */
 @Injectable()
@@ -288,7 +290,15 @@ export class OverlapRepository {
 
   /** Writes the detector's verdicts; `effective` is the analyst's decision where there is one, else the verdict. */
   async savePairs(tx: Transaction, pairs: PairWrite[]): Promise<StoredPair[]> {
-    if (pairs.length === 0) return [];
+    const saved: StoredPair[] = [];
+    // A few statements of up to PAIRS_PER_STATEMENT pairs: the first run over an unpaired registry flags tens of
+    // thousands, and one statement of them all was one JSON text and one answer of that size at once.
+    for (let i = 0; i < pairs.length; i += PAIRS_PER_STATEMENT)
+      for (const row of await this.savePairsOnce(tx, pairs.slice(i, i + PAIRS_PER_STATEMENT))) saved.push(row);
+    return saved;
+  }
+
+  private async savePairsOnce(tx: Transaction, pairs: PairWrite[]): Promise<StoredPair[]> {
     const rows: PairRow[] = await tx.manager.query(
       `INSERT INTO overlap_pairs AS p (a_id, b_id, classification, score, rule, signals, effective)
        SELECT x.a_id, x.b_id, x.classification, x.score, x.rule, x.signals, x.classification
