@@ -69,17 +69,18 @@ export class BatchApplier {
         items.push(item);
       }
     }
-    if (items.length === 0) {
-      this.finish(consumer, inBatchDuplicates, started);
-      return;
-    }
+    for (const segment of segments(items)) await this.applySegment(consumer, segment, started);
+    this.finish(consumer, inBatchDuplicates, started);
+  }
+
+  /** Applies events in one transaction; when it fails, one per transaction. */
+  private async applySegment(consumer: string, items: Item[], started: bigint): Promise<void> {
     try {
       await this.applyInTransaction(consumer, items);
-      this.finish(consumer, [...items, ...inBatchDuplicates], started);
+      this.finish(consumer, items, started);
     } catch (err) {
       if (items.length === 1) {
         await this.handleFailure(consumer, items[0], err as Error);
-        this.finish(consumer, inBatchDuplicates, started);
         return;
       }
       this.log.warn({
@@ -97,7 +98,6 @@ export class BatchApplier {
           await this.handleFailure(consumer, item, itemErr as Error);
         }
       }
-      this.finish(consumer, inBatchDuplicates, started);
     }
   }
 
@@ -250,6 +250,44 @@ export class BatchApplier {
       detail,
     });
   }
+}
+
+/** The name a batch handler shares its runs under, or undefined for a handler called once per event. */
+function batchOf(item: Item): string | undefined {
+  const batch = item.handler?.extras?.batch;
+  return typeof batch === 'string' ? batch : undefined;
+}
+
+/**
+ * The batch cut where a batch handler would otherwise be called a second time in one transaction (its events, another
+ * handler's, then its events again: a registry batch, a digest, more registry events). A batch handler locks its
+ * keys in one statement, in one order (lockKeys), so that two replicas' transactions wait for each other instead of
+ * deadlocking; called twice in one transaction it would take its locks in two steps, and two replicas could each
+ * hold what the other's second step waits for. Each part is applied in a transaction of its own, in stream order.
+ */
+function segments(items: Item[]): Item[][] {
+  const out: Item[][] = [];
+  let current: Item[] = [];
+  let called = new Set<string>();
+  let last: string | undefined;
+  for (const item of items) {
+    // An event no handler takes is recorded in the inbox only: it runs nothing and breaks no run.
+    if (!item.handler) {
+      current.push(item);
+      continue;
+    }
+    const batch = batchOf(item);
+    if (batch !== undefined && batch !== last && called.has(batch)) {
+      out.push(current);
+      current = [];
+      called = new Set();
+    }
+    if (batch !== undefined) called.add(batch);
+    last = batch;
+    current.push(item);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 async function invoke(handler: MessageHandler, data: unknown, ctx: EventBatchContext): Promise<unknown> {

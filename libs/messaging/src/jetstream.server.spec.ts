@@ -22,10 +22,11 @@ function msg(seq: number, type: string, id: string): JsMsg & { acked: boolean } 
   return m as unknown as JsMsg & { acked: boolean };
 }
 
-/** A unit of work whose inbox says every event is new, recording the SQL it was given. */
-function fakeUnitOfWork(): UnitOfWork {
+/** A unit of work whose inbox says every event is new; `transactions.n` counts the transactions begun. */
+function fakeUnitOfWork(transactions = { n: 0 }): UnitOfWork {
   return {
     run: async <T>(work: (tx: Transaction) => Promise<T>) => {
+      transactions.n++;
       const manager = {
         query: async (sql: string, params: unknown[][]) =>
           sql.includes('INSERT INTO inbox_events')
@@ -38,11 +39,11 @@ function fakeUnitOfWork(): UnitOfWork {
 }
 
 /** A server over the fake unit of work, with the default options but these. */
-function serverWith(options: Partial<JetStreamServerOptions>): JetStreamServer {
+function serverWith(options: Partial<JetStreamServerOptions>, transactions = { n: 0 }): JetStreamServer {
   return new JetStreamServer(
     {} as never,
     {} as never,
-    fakeUnitOfWork(),
+    fakeUnitOfWork(transactions),
     {} as DeadLetters,
     createLogger('test', 'silent'),
     new Metrics('test'),
@@ -71,12 +72,13 @@ describe('JetStreamServer.processBatch', () => {
 
 describe('JetStreamServer.processBatch, mixed handlers', () => {
   it('keeps delivery order across handlers: a batch run is cut where another handler’s event comes in between', async () => {
-    const server = serverWith({ maxAckPending: 100, lingerMs: 0 });
+    const transactions = { n: 0 };
+    const server = serverWith({ maxAckPending: 100, lingerMs: 0 }, transactions);
     const calls: string[] = [];
     server.addHandler(
       't.updated',
       (async (events: ReceivedEvent[]) => {
-        calls.push(`batch(${events.map((e) => e.envelope.id).join(',')})`);
+        calls.push(`tx${transactions.n} batch(${events.map((e) => e.envelope.id).join(',')})`);
         return events.map(() => ({ outcome: 'APPLIED' }));
       }) as never,
       true,
@@ -85,7 +87,7 @@ describe('JetStreamServer.processBatch, mixed handlers', () => {
     server.addHandler(
       't.digest',
       (async (event: ReceivedEvent) => {
-        calls.push(`single(${event.envelope.id})`);
+        calls.push(`tx${transactions.n} single(${event.envelope.id})`);
       }) as never,
       true,
       {},
@@ -97,7 +99,10 @@ describe('JetStreamServer.processBatch, mixed handlers', () => {
       msg(4, 't.updated', 'c'),
     ];
     await server.processBatch({ durable: 'test', filterSubject: 'ctp.test.>' }, msgs);
-    expect(calls).toEqual(['batch(a,b)', 'single(d)', 'batch(c)']);
+    // The batch handler's second run starts a transaction of its own: called twice in one, it would lock its keys in
+    // two steps, and two replicas could deadlock (batch-applier.ts `segments`).
+    expect(calls).toEqual(['tx1 batch(a,b)', 'tx1 single(d)', 'tx2 batch(c)']);
+    expect(msgs.every((m) => m.acked)).toBe(true);
   });
 });
 
