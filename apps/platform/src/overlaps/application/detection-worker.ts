@@ -73,12 +73,13 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     // The api thread of the platform process leaves detection to its consumer thread.
     if (this.role === 'api') {
       this.stopped = true;
       return;
     }
+    await this.warm();
     this.timer = setInterval(() => this.wake(), this.config.detectionPollMs);
     this.timer.unref();
     this.wake();
@@ -88,6 +89,28 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.loop;
+  }
+
+  /**
+   * The blocking index loaded before the first run (part of the start-up, not of the first change's detection). A
+   * failure is logged and left to the first run, which loads the index itself.
+   */
+  private async warm(): Promise<void> {
+    const started = performance.now();
+    try {
+      const loaded = await this.unitOfWork.run(async (tx) => {
+        await this.overlaps.lockDetection(tx);
+        return this.detect.warm(tx);
+      });
+      if (loaded)
+        this.log.info({
+          msg: 'blocking index loaded',
+          records: this.detect.blocking.records,
+          ms: Math.round(performance.now() - started),
+        });
+    } catch (err) {
+      this.log.warn({ msg: 'blocking index not loaded at start; the first detection run loads it', err: String(err) });
+    }
   }
 
   /** Asks for a run; runs already going pick the new work up (coalesced). */

@@ -198,6 +198,14 @@ export class OverlapRepository {
     return Number(rows[0].generation);
   }
 
+  /** The detection generation (how many runs committed), unchanged. */
+  async currentGeneration(tx: Transaction): Promise<number> {
+    const [row]: { generation: string }[] = await tx.manager.query(
+      `SELECT generation FROM detection_state WHERE id = 1`,
+    );
+    return Number(row.generation);
+  }
+
   /** Every row of `registry_block_records` (one per live record with dates and countries). */
   async allBlockRecords(tx: Transaction): Promise<BlockRecord[]> {
     const rows: { i: string; r: string; p: string; s: string[]; c: string[]; a: string; b: string }[] =
