@@ -659,9 +659,9 @@ const DESCRIPTIONS = [
 ];
 
 const DAY_MS = 86_400_000;
-/** The three years the records' dates are spread over. */
-const FIRST_DAY = Date.UTC(2025, 0, 1);
-const SPAN_DAYS = 1095;
+/** The three years the records' dates are spread over by default (2025–2027); `spanYears` reaches further back. */
+const LAST_DAY = Date.UTC(2028, 0, 1);
+const DEFAULT_SPAN_YEARS = 3;
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dayMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
@@ -777,8 +777,15 @@ export function generatePlatformWorkload(
   measuredCount: number,
   now = Date.now(),
   seed = 20_261_126,
+  /**
+   * The years the records' dates are spread over, ending with 2027 (default 3: 2025–2027). The scale profile spreads a
+   * larger registry over more years (scale.ts: a registry grows by its history, not by cramming its years).
+   */
+  spanYears = DEFAULT_SPAN_YEARS,
 ): PlatformWorkload {
   const rnd = prng(seed);
+  const SPAN_DAYS = Math.round(spanYears * 365);
+  const FIRST_DAY = LAST_DAY - SPAN_DAYS * DAY_MS;
   const today = dayMs(isoDay(now));
   const records: Stored[] = [];
   const byId = new Map<string, Stored>();

@@ -28,7 +28,8 @@ import { ProbeRequest, RollupProbe, RollupSample } from './rollup-probe';
  * GET /rollups and GET /overlaps asked in turn every 50 ms meanwhile. Then duplicate detection alone: BENCH_SCALE_DETECT
  * (default 1,000) stored records queued for detection, timed until the queue is empty (ms per record). The stored
  * records were never compared with each other (no pairs among them): detection compares each changed record with the
- * stored ones of its blocks, which is the cost that grows with the registry.
+ * stored ones of its blocks, which is the cost that grows with the registry. The stored records' dates span more
+ * years as the registry grows (seedSpanYears; BENCH_SCALE_SEED=crammed: every size over 2025–2027).
  *
  * Not measured (yet): `platform:rebuild` and a full reconciliation at each size. Both replay or re-send the sources'
  * events, so they need the stream (or the sources) to hold every stored record — the bulk seeding here writes only
@@ -40,6 +41,22 @@ const DECIDED_SQL = `SELECT ((SELECT count(*) FROM inbox_events WHERE outcome IS
 const QUEUED_SQL = `SELECT (-(SELECT count(*) FROM detection_queue))::int AS n`;
 const SEED_CHUNK = 2000;
 
+/**
+ * Records a year the seeded registry holds at most (BENCH_SCALE_SEED=history, the default): a registry grows by its
+ * history, so a larger one spans more years at the same yearly activity — 10,000 and fewer records over 2025–2027
+ * (the platform part's workload), 50,000 over 5 years, 200,000 over 20. BENCH_SCALE_SEED=crammed puts every size in
+ * 2025–2027 (the curve of 2026-12-03): 200,000 records in three years is twenty times the activity of 10,000 in the
+ * same countries and months, so each record's candidates grow with the registry whatever blocking does.
+ */
+const RECORDS_PER_YEAR = 10_000;
+
+/** The years a seeded registry of `records` spans. */
+export function seedSpanYears(records: number, mode = process.env.BENCH_SCALE_SEED || 'history'): number {
+  if (mode === 'crammed') return 3;
+  if (mode !== 'history') throw new Error(`BENCH_SCALE_SEED: history or crammed, not ${mode}`);
+  return Math.max(3, records / RECORDS_PER_YEAR);
+}
+
 const SCALE_REQUESTS: readonly ProbeRequest[] = [
   { name: 'GET /rollups', path: '/rollups?groupBy=region,primaryActionStream,status' },
   { name: 'GET /overlaps', path: '/overlaps?limit=50' },
@@ -47,6 +64,8 @@ const SCALE_REQUESTS: readonly ProbeRequest[] = [
 
 export interface ScalePoint {
   records: number;
+  /** The years the stored records' dates span (seedSpanYears). */
+  spanYears: number;
   seedMs: number;
   startupMs: number;
   events: number;
@@ -181,8 +200,9 @@ function p99Of(samples: RollupSample[], request: number): number {
 
 async function measureSize(ctx: BenchContext, records: number, events: number, detect: number): Promise<ScalePoint> {
   const { config, nats, cleanup, log } = ctx;
-  log(`scale ${records}: generating the registry and ${events} events…`);
-  const workload = generatePlatformWorkload(records, events);
+  const spanYears = seedSpanYears(records);
+  log(`scale ${records}: generating the registry (dates over ${spanYears} years) and ${events} events…`);
+  const workload = generatePlatformWorkload(records, events, Date.now(), undefined, spanYears);
   const db = TestDatabase.fresh(`bench_scale_${records}`);
   cleanup.add(`drop database ${db.name}`, () => db.drop());
 
@@ -286,6 +306,7 @@ async function measureSize(ctx: BenchContext, records: number, events: number, d
   await db.drop();
   return {
     records,
+    spanYears,
     seedMs: Math.round(seedMs),
     startupMs: Math.round(startupMs),
     events,
@@ -326,6 +347,7 @@ const f = (v: number | null, digits = 0) =>
 export function renderScale(r: ScaleResult): string {
   const rows: [string, (p: ScalePoint) => string][] = [
     ['records stored', (p) => f(p.records)],
+    ['years their dates span', (p) => f(p.spanYears, 1)],
     ['database size (MiB)', (p) => f(p.tableMiB)],
     ['storing them, bulk SQL (s, not a figure)', (p) => f(p.seedMs / 1000, 1)],
     ['platform start-up (s)', (p) => f(p.startupMs / 1000, 1)],
