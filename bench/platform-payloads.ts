@@ -1117,7 +1117,13 @@ function updated(rnd: () => number, rec: Stored, at: string, today: number): Ini
       break;
     case 'IMPLEMENTATION':
       if (x < 0.3) {
-        const end = isoDay(Math.max(dayMs(d.actualStart!), today - between(rnd, 0, 3) * DAY_MS));
+        // Within the contract's ten years of its start (a registry spanning decades holds records left open for years).
+        const end = isoDay(
+          Math.min(
+            dayMs(d.actualStart!) + 3650 * DAY_MS,
+            Math.max(dayMs(d.actualStart!), today - between(rnd, 0, 3) * DAY_MS),
+          ),
+        );
         next.status = rnd() < 0.7 ? 'CLOSED' : 'FINALISATION';
         next.dates = { ...d, actualEnd: end };
       } else if (x < 0.35) next.status = 'SUSPENDED';

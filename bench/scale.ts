@@ -42,19 +42,22 @@ const QUEUED_SQL = `SELECT (-(SELECT count(*) FROM detection_queue))::int AS n`;
 const SEED_CHUNK = 2000;
 
 /**
- * Records a year the seeded registry holds at most (BENCH_SCALE_SEED=history, the default): a registry grows by its
- * history, so a larger one spans more years at the same yearly activity — 10,000 and fewer records over 2025–2027
- * (the platform part's workload), 50,000 over 5 years, 200,000 over 20. BENCH_SCALE_SEED=crammed puts every size in
+ * Records a year in the seeded registry (BENCH_SCALE_SEED=history, the default): the platform part's workload, 10,000
+ * records over 2025–2027. A registry grows by its history: a larger one spans more years at the same yearly activity —
+ * 50,000 records over 15 years — up to MAX_SPAN_YEARS, the most the contract allows (dates from 1990): 200,000 records
+ * over 1990–2027, 1.6 times the yearly activity of the smaller ones. BENCH_SCALE_SEED=crammed puts every size in
  * 2025–2027 (the curve of 2026-12-03): 200,000 records in three years is twenty times the activity of 10,000 in the
  * same countries and months, so each record's candidates grow with the registry whatever blocking does.
  */
-const RECORDS_PER_YEAR = 10_000;
+const RECORDS_PER_YEAR = 10_000 / 3;
+/** 1990-01-10 to 2027-12-31 (the contract takes dates from 1990-01-01). */
+const MAX_SPAN_YEARS = 38;
 
 /** The years a seeded registry of `records` spans. */
 export function seedSpanYears(records: number, mode = process.env.BENCH_SCALE_SEED || 'history'): number {
   if (mode === 'crammed') return 3;
   if (mode !== 'history') throw new Error(`BENCH_SCALE_SEED: history or crammed, not ${mode}`);
-  return Math.max(3, records / RECORDS_PER_YEAR);
+  return Math.min(MAX_SPAN_YEARS, Math.max(3, Math.round((records / RECORDS_PER_YEAR) * 10) / 10));
 }
 
 const SCALE_REQUESTS: readonly ProbeRequest[] = [
