@@ -1,4 +1,12 @@
-import { BlockRecord, filingOf, lookupKeysByLevel, PERIOD_LENGTHS, PeriodLength, sameRecord } from '../domain/blocking';
+import {
+  BlockRecord,
+  filingCodesOf,
+  isAllCountriesCode,
+  lookupCodesByLevel,
+  PERIOD_LENGTHS,
+  PeriodLength,
+  sameRecord,
+} from '../domain/blocking';
 import { dateWindowDays } from '../domain/pair-matcher';
 
 const DAY_MS = 86_400_000;
@@ -25,13 +33,20 @@ export interface Indexed {
  */
 export class BlockingIndex {
   /**
-   * key → reporter → the rows stored under that key. By reporter because only another reporter's records are
-   * candidates: a hub's records mostly share keys (countries, periods) with its own, and looking them all over to skip
-   * them was most of a detection run (~0.2 ms per new record with 25,000 stored, for no candidate).
-   * Sets, so that a record leaving a long list costs no scan of it.
+   * key (as a number: filingCodesOf) → reporter → the rows stored under that key. By reporter because only another
+   * reporter's records are candidates: a hub's records mostly share keys (countries, periods) with its own, and
+   * looking them all over to skip them was most of a detection run (~0.2 ms per new record with 25,000 stored, for no
+   * candidate). Arrays, not sets: a set per key and reporter was most of the index's memory, and a record leaving
+   * scans only its own keys' lists (tens to a few thousand rows) for itself.
    */
-  private readonly byKey = new Map<string, Map<string, Set<Indexed>>>();
+  private readonly byKey = new Map<number, Map<string, Indexed[]>>();
   private readonly byRecord = new Map<string, Indexed>();
+  /**
+   * One copy of each reporter, stream, date and list of countries or streams, shared by the rows that hold it (the
+   * database gives every row its own strings and arrays: 200,000 rows of a few hundred distinct values).
+   */
+  private readonly shared = new Map<string, string>();
+  private readonly sharedLists = new Map<string, readonly string[]>();
   /** Rows per level: a lookup skips the levels that hold none (decades, `L` and `G` are for rare, broad records). */
   private readonly perLevel = new Map<PeriodLength, number>();
   /** The detection generation this index reflects; undefined: not loaded, or no longer trusted. */
@@ -61,6 +76,8 @@ export class BlockingIndex {
     this.byKey.clear();
     this.byRecord.clear();
     this.perLevel.clear();
+    this.shared.clear();
+    this.sharedLists.clear();
     for (const row of rows) this.replace(row.initiativeId, row);
     this.generation = generation;
   }
@@ -73,12 +90,17 @@ export class BlockingIndex {
     const before = this.byRecord.get(initiativeId);
     if (before === undefined ? row === undefined : row !== undefined && sameRecord(before.row, row)) return false;
     if (before) {
-      for (const key of filingOf(before.row)?.keys ?? []) {
+      for (const key of filingCodesOf(before.row)?.codes ?? []) {
         const byReporter = this.byKey.get(key);
-        const set = byReporter?.get(before.row.reporterRef);
-        if (!byReporter || !set) continue;
-        set.delete(before);
-        if (set.size === 0) byReporter.delete(before.row.reporterRef);
+        const list = byReporter?.get(before.row.reporterRef);
+        if (!byReporter || !list) continue;
+        const i = list.indexOf(before);
+        if (i >= 0) {
+          // Order within a list does not matter: the last row takes the leaving one's place.
+          list[i] = list[list.length - 1];
+          list.pop();
+        }
+        if (list.length === 0) byReporter.delete(before.row.reporterRef);
         if (byReporter.size === 0) this.byKey.delete(key);
       }
       this.byRecord.delete(initiativeId);
@@ -86,21 +108,49 @@ export class BlockingIndex {
       if (left > 0) this.perLevel.set(before.level, left);
       else this.perLevel.delete(before.level);
     }
-    const filing = row && filingOf(row);
+    const filing = row && filingCodesOf(row);
     if (row && filing) {
-      const { level, keys } = filing;
-      const indexed: Indexed = { row, level, startDay: dayOf(row.start), endDay: dayOf(row.end) };
-      for (const key of keys) {
+      const { level, codes } = filing;
+      const kept = this.compact(row);
+      const indexed: Indexed = { row: kept, level, startDay: dayOf(row.start), endDay: dayOf(row.end) };
+      for (const key of codes) {
         let byReporter = this.byKey.get(key);
         if (!byReporter) this.byKey.set(key, (byReporter = new Map()));
-        const set = byReporter.get(row.reporterRef);
-        if (set) set.add(indexed);
-        else byReporter.set(row.reporterRef, new Set([indexed]));
+        const list = byReporter.get(kept.reporterRef);
+        if (list) list.push(indexed);
+        else byReporter.set(kept.reporterRef, [indexed]);
       }
       this.byRecord.set(initiativeId, indexed);
       this.perLevel.set(level, (this.perLevel.get(level) ?? 0) + 1);
     }
     return true;
+  }
+
+  /** The row with its values shared with the other rows holding the same (see `shared`). */
+  private compact(row: BlockRecord): BlockRecord {
+    const one = (v: string) => {
+      const s = this.shared.get(v);
+      if (s !== undefined) return s;
+      this.shared.set(v, v);
+      return v;
+    };
+    const list = (v: readonly string[]) => {
+      const key = v.join('\u0000');
+      const s = this.sharedLists.get(key);
+      if (s !== undefined) return s;
+      const frozen = Object.freeze(v.map(one));
+      this.sharedLists.set(key, frozen);
+      return frozen;
+    };
+    return {
+      initiativeId: row.initiativeId,
+      reporterRef: one(row.reporterRef),
+      primaryStream: one(row.primaryStream),
+      secondaryStreams: list(row.secondaryStreams),
+      countries: list(row.countries),
+      start: one(row.start),
+      end: one(row.end),
+    };
   }
 
   /**
@@ -121,14 +171,14 @@ export class BlockingIndex {
     const end = dayOf(changed.end) + window;
     let countries: Set<string> | undefined;
     const levels = PERIOD_LENGTHS.filter((level) => this.perLevel.has(level));
-    for (const key of lookupKeysByLevel(changed, levels).flat()) {
+    for (const key of lookupCodesByLevel(changed, levels).flat()) {
       const byReporter = this.byKey.get(key);
       if (!byReporter) continue;
       // A key of a country holds only records of that country; the `G` key (all countries) may hold others.
-      const checkCountry = key.endsWith('>G');
-      for (const [reporter, set] of byReporter) {
+      const checkCountry = isAllCountriesCode(key);
+      for (const [reporter, list] of byReporter) {
         if (reporter === changed.reporterRef) continue;
-        for (const entry of set) {
+        for (const entry of list) {
           const { row: e, startDay, endDay } = entry;
           if (e.initiativeId === changed.initiativeId || found.has(e.initiativeId)) continue;
           if (startDay > end || endDay < start) continue;

@@ -2,6 +2,9 @@ import { ISO_COUNTRY_CODES } from '@ctp/contracts';
 import {
   BlockRecord,
   blockKeysOf,
+  filingCodesOf,
+  isAllCountriesCode,
+  lookupCodesByLevel,
   lookupKeysAtLevel,
   lookupKeysOf,
   MAX_BLOCK_KEYS_PER_RECORD,
@@ -105,6 +108,43 @@ describe('blocking keys', () => {
       }
     }
     expect(checked).toBeGreaterThan(300);
+  });
+
+  it('numbers the keys one to one: the same key, the same number; another key, another number', () => {
+    const all = [...ISO_COUNTRY_CODES];
+    const starts = ['0001-01-01', '1990-01-01', '2016-01-01', '2027-05-10', '2099-12-31'];
+    const lengths = [0, 3, 62, 63, 400, 401, 3652, 36_524, 2_900_000];
+    const codeOfKey = new Map<string, number>();
+    const keyOfCode = new Map<number, string>();
+    const pair = (keys: string[], codes: number[]) => {
+      expect(codes).toHaveLength(keys.length);
+      keys.forEach((k, i) => {
+        expect(Number.isSafeInteger(codes[i])).toBe(true);
+        expect(codeOfKey.get(k) ?? codes[i]).toBe(codes[i]);
+        expect(keyOfCode.get(codes[i]) ?? k).toBe(k);
+        codeOfKey.set(k, codes[i]);
+        keyOfCode.set(codes[i], k);
+        expect(isAllCountriesCode(codes[i])).toBe(k.endsWith('>G'));
+      });
+    };
+    for (const n of [1, 2, 7, 43, 249]) {
+      for (const offset of [0, 5]) {
+        const countries = all.slice(offset, offset + n);
+        for (const start of starts) {
+          for (const length of lengths) {
+            const end = day(start, length);
+            if (end > '9999-12-31') continue;
+            const record = { countries, start, end };
+            const filing = filingCodesOf(record)!;
+            expect(filing.level).toBe(storedLevelOf(record));
+            pair(storedKeysOf(record), filing.codes);
+            const lookups = lookupCodesByLevel(record);
+            PERIOD_LENGTHS.forEach((l, i) => pair(lookupKeysAtLevel(record, l), lookups[i]));
+          }
+        }
+      }
+    }
+    expect(codeOfKey.size).toBeGreaterThan(1000);
   });
 
   it('gives nothing without countries or dates', () => {

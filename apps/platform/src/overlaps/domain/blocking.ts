@@ -194,6 +194,74 @@ export function lookupKeysOf(c: Pick<BlockRecord, 'countries' | 'start' | 'end'>
   return lookupKeysByLevel(c).flat();
 }
 
+/*
+ * The same keys as numbers, for the in-memory index (BlockingIndex): a key `S>country:period` of length T is
+ * ((S × 6 + T) × COUNTRY_SLOTS + the country's number) × PERIOD_SLOTS + the period's index (months, quarters, years or
+ * decades since year 0, shifted by PERIOD_SHIFT to be positive; 0 for `L` and `G`, country 0 for `G`). One key, one
+ * number and the other way round: no string is built per key (building and hashing them was most of loading 200,000
+ * records), and a number costs a map nothing to hold.
+ */
+const COUNTRY_SLOTS = 2 ** 20;
+const PERIOD_SLOTS = 2 ** 18;
+/** Periods start in year -1 at the earliest (a widened year-0000 interval): months from -12. */
+const PERIOD_SHIFT = 2 ** 10;
+/** Countries by number (from 1), as first seen: the ISO codes a registry holds, a few hundred. */
+const COUNTRY_NUMBERS = new Map<string, number>();
+
+function countryNumber(country: string): number {
+  let n = COUNTRY_NUMBERS.get(country);
+  if (n === undefined) {
+    if (COUNTRY_NUMBERS.size + 1 >= COUNTRY_SLOTS) throw new Error('blocking: too many distinct country codes');
+    n = COUNTRY_NUMBERS.size + 1;
+    COUNTRY_NUMBERS.set(country, n);
+  }
+  return n;
+}
+
+const codeOf = (level: PeriodLength, length: PeriodLength, country: number, period: number) =>
+  ((rank(level) * 6 + rank(length)) * COUNTRY_SLOTS + country) * PERIOD_SLOTS + period;
+
+/** The span's keys at `length` for records of `level`, as numbers (keysAt, tagged with `level`). */
+function codesAt(level: PeriodLength, length: PeriodLength, s: Span): number[] {
+  if (length === 'G') return [codeOf(level, 'G', 0, 0)];
+  if (length === 'L') return s.countries.map((c) => codeOf(level, 'L', countryNumber(c), 0));
+  const first = periodIndex(length, s.from);
+  const last = periodIndex(length, s.to);
+  const codes: number[] = [];
+  for (const c of s.countries) {
+    const n = countryNumber(c);
+    for (let i = first; i <= last; i++) codes.push(codeOf(level, length, n, i + PERIOD_SHIFT));
+  }
+  return codes;
+}
+
+/** `filingOf` with the keys as numbers (one per key of `filingOf`, the same for the same key). */
+export function filingCodesOf(
+  c: Pick<BlockRecord, 'countries' | 'start' | 'end'>,
+): { level: PeriodLength; codes: number[] } | undefined {
+  const s = spanOf(c.countries, c.start, c.end);
+  if (!s) return undefined;
+  const level = levelOfSpan(c.start, c.end, s);
+  return { level, codes: filedAt(level).flatMap((t) => codesAt(level, t, s)) };
+}
+
+/** `lookupKeysByLevel` with the keys as numbers. */
+export function lookupCodesByLevel(
+  c: Pick<BlockRecord, 'countries' | 'start' | 'end'>,
+  levels: readonly PeriodLength[] = PERIOD_LENGTHS,
+): number[][] {
+  const s = spanOf(c.countries, c.start, c.end);
+  return levels.map((level) => {
+    if (!s) return [];
+    const t = filedAt(level).find((l) => keyCount(l, s) <= MAX_LOOKUP_KEYS_PER_LEVEL) ?? 'G';
+    return codesAt(level, t, s);
+  });
+}
+
+/** Whether a key (as a number) is a `G` key: one for all countries, whose records may not share the changed one's. */
+export const isAllCountriesCode = (code: number): boolean =>
+  Math.floor(code / (COUNTRY_SLOTS * PERIOD_SLOTS)) % 6 === rank('G');
+
 /**
  * One row of `registry_block_records`: what blocking reads of a live record. A `MatchCandidate` is one too (same
  * field names), so a changed record's candidate is looked up as it is.
