@@ -65,6 +65,8 @@ describe('DetectOverlaps with a cap on candidates', () => {
     const cache = new CandidateCache(100);
     for (const c of records) cache.set(c.initiativeId, 1, c.firstReportedAt, c);
     const saved: PairWrite[] = [];
+    const savedRows = new Map<string, StoredPair>();
+    const events: unknown[] = [];
     const capped: unknown[] = [];
     const stored = pairs.map((p, i) => ({
       id: String(i + 1),
@@ -94,14 +96,21 @@ describe('DetectOverlaps with a cap on candidates', () => {
       setCapped: async (_: Transaction, __: string[], c: unknown[]) => void capped.push(...c),
       savePairs: async (_: Transaction, writes: PairWrite[]) => {
         saved.push(...writes);
-        return writes.map((w, i) => ({ ...w, id: `w${i}`, effective: w.classification }) as unknown as StoredPair);
+        const rows = writes.map(
+          (w) => ({ ...w, id: `w${savedRows.size}`, effective: w.classification }) as unknown as StoredPair,
+        );
+        for (const r of rows) savedRows.set(r.id, r);
+        return rows;
       },
+      pairsByIds: async (_: Transaction, ids: string[]) => ids.flatMap((id) => savedRows.get(id) ?? []),
       duplicateComponents: async () => [],
       currentClusters: async () => new Map(),
       setClusters: async () => undefined,
     } as unknown as OverlapRepository;
     const log = { info: () => undefined } as unknown as CtpLogger;
-    const outbox = { append: async () => undefined } as unknown as OutboxWriter;
+    const outbox = {
+      append: async (_: Transaction, written: unknown[]) => void events.push(...written),
+    } as unknown as OutboxWriter;
     const reads: ModelInUse[] = [];
     const models = {
       current: () => {
@@ -112,7 +121,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
     } as unknown as ActiveMatchingModel;
     const detect = new DetectOverlaps(repository, outbox, log, cache, models);
     const tx = { afterCommit: () => undefined } as unknown as Transaction;
-    return { detect, tx, saved, capped, reads };
+    return { detect, tx, saved, capped, reads, events };
   }
 
   it('compares a record with `cap` candidates, flags it, and keeps its pairs with the others as they were', async () => {
@@ -146,9 +155,12 @@ describe('DetectOverlaps with a cap on candidates', () => {
       weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
       intercept: 0.7,
     };
-    const { detect, tx, saved, reads } = setUp([broad, ...courses], [], flat);
+    const { detect, tx, saved, reads, events } = setUp([broad, ...courses], [], flat);
     const result = await detect.execute(tx, [broad.initiativeId], { maxCandidates: 10 });
     expect(result.stats.compared).toBe(courses.length);
+    // Each newly flagged pair published once (read back as saved).
+    expect(result.changes).toHaveLength(courses.length);
+    expect(events).toHaveLength(courses.length);
     expect(reads).toHaveLength(1);
     expect(saved).toHaveLength(courses.length);
     for (const w of saved) {

@@ -45,9 +45,25 @@ export interface CappedRecord {
   cap: number;
 }
 
+/** A pair whose effective classification a detection run changed (a flagged or cleared event was written for it). */
+export interface DetectedChange {
+  pairId: string;
+  aId: string;
+  bId: string;
+  effective: string | null;
+  before: string | null;
+}
+
+/**
+ * Verdicts saved at a time during a run, and flagged/cleared events written at a time after it: the first run over a
+ * registry whose records were never compared flags tens of thousands of pairs, and holding them all (verdicts, stored
+ * rows, events) at once took gigabytes.
+ */
+const PAIRS_PER_FLUSH = 2_000;
+
 export interface DetectionResult {
   /** Pairs whose effective classification changed (flagged or cleared events were written for them). */
-  changes: OverlapChange[];
+  changes: DetectedChange[];
   /** Records compared, candidate links found, pairs compared, pairs written, records capped. */
   stats: {
     changed: number;
@@ -186,6 +202,27 @@ export class DetectOverlaps {
     for (const [id, r] of records) if (r.stored.withdrawn) withdrawnSeen.add(id);
     /** Written: new pairs the matcher flags, and stored pairs whose verdict changed (not those judged the same). */
     const toWrite: PairWrite[] = [];
+    /** Pairs whose effective classification changed, and the records of the pairs written or stored. */
+    const changes: DetectedChange[] = [];
+    const touched = new Set<string>(changedIds);
+    for (const p of existing.values()) {
+      touched.add(p.aId);
+      touched.add(p.bId);
+    }
+    const flush = async () => {
+      if (toWrite.length === 0) return;
+      lap('compare');
+      for (const pair of await this.overlaps.savePairs(tx, toWrite.splice(0))) {
+        stats.written++;
+        touched.add(pair.aId);
+        touched.add(pair.bId);
+        // A withdrawn record counts nowhere: its pairs stay (with any decision) but are not effective.
+        const before = existing.get(pairKey(pair.aId, pair.bId))?.effective ?? null;
+        if (pair.effective !== before)
+          changes.push({ pairId: pair.id, aId: pair.aId, bId: pair.bId, effective: pair.effective, before });
+      }
+      lap('save');
+    };
     // The changed records a slice at a time: their candidates found, loaded, compared and let go before the next
     // slice, so that memory holds one slice's candidates (about LINKS_PER_SLICE), not the whole run's.
     let next = 0;
@@ -255,6 +292,7 @@ export class DetectOverlaps {
           signals: v.signals ?? null,
         };
         if (stored ? verdictChanged(stored, w) : w.classification !== null) toWrite.push(w);
+        if (toWrite.length >= PAIRS_PER_FLUSH) await flush();
         if (slicer.due()) await slicer.pause();
       }
       lap('compare');
@@ -276,23 +314,30 @@ export class DetectOverlaps {
         signals: null,
       });
     }
+    await flush();
     lap('compare');
-    const saved = await this.overlaps.savePairs(tx, toWrite);
-    stats.written = saved.length;
-    // A withdrawn record counts nowhere: its pairs stay (with any decision) but are not effective.
-    const changes: OverlapChange[] = saved
-      .map((pair) => ({ pair, before: existing.get(pairKey(pair.aId, pair.bId))?.effective ?? null }))
-      .filter((c) => c.pair.effective !== c.before);
-
-    const touched = new Set<string>(changedIds);
-    for (const p of [...saved, ...existing.values()]) {
-      touched.add(p.aId);
-      touched.add(p.bId);
-    }
-    lap('save');
     const clusterOf = await this.recluster(tx, [...touched], records);
     lap('recluster');
-    await this.publish(tx, changes, clusterOf);
+    // The events a slice of the changes at a time, each slice's pairs read back as saved.
+    for (let i = 0; i < changes.length; i += PAIRS_PER_FLUSH) {
+      const slice = changes.slice(i, i + PAIRS_PER_FLUSH);
+      const pairs = new Map(
+        (
+          await this.overlaps.pairsByIds(
+            tx,
+            slice.map((c) => c.pairId),
+          )
+        ).map((p) => [p.id, p]),
+      );
+      await this.publish(
+        tx,
+        slice.flatMap((c) => {
+          const pair = pairs.get(c.pairId);
+          return pair ? [{ pair, before: c.before }] : [];
+        }),
+        clusterOf,
+      );
+    }
     lap('publish');
     let slowest: DetectionResult['slowest'];
     for (const [initiativeId, w] of work)
@@ -397,19 +442,19 @@ export class DetectOverlaps {
       });
     });
     await this.outbox.append(tx, events);
+    // What the log lines say, taken now: the closure holds these until commit, not the pairs and their signals.
+    const lines = changes.map(({ pair, before }) => ({
+      msg: pair.effective ? 'overlap flagged' : 'overlap cleared',
+      pairId: pair.id,
+      initiativeIds: [pair.aId, pair.bId],
+      classification: pair.effective,
+      previous: before,
+      score: pair.score,
+      rule: pair.rule,
+      canonicalId: clusterOf.get(pair.aId)?.canonicalId,
+    }));
     tx.afterCommit(() => {
-      for (const { pair, before } of changes) {
-        this.log.info({
-          msg: pair.effective ? 'overlap flagged' : 'overlap cleared',
-          pairId: pair.id,
-          initiativeIds: [pair.aId, pair.bId],
-          classification: pair.effective,
-          previous: before,
-          score: pair.score,
-          rule: pair.rule,
-          canonicalId: clusterOf.get(pair.aId)?.canonicalId,
-        });
-      }
+      for (const line of lines) this.log.info(line);
     });
   }
 }

@@ -333,6 +333,16 @@ export class OverlapRepository {
     return rows.map(toPair);
   }
 
+  /** The stored pairs of these ids (driven by the ids: an index lookup each). */
+  async pairsByIds(tx: Transaction, ids: string[]): Promise<StoredPair[]> {
+    if (ids.length === 0) return [];
+    const rows: PairRow[] = await tx.manager.query(
+      `SELECT p.* FROM unnest($1::bigint[]) AS x(id) JOIN overlap_pairs p ON p.id = x.id`,
+      [ids],
+    );
+    return rows.map(toPair);
+  }
+
   async decide(
     tx: Transaction,
     id: string,
