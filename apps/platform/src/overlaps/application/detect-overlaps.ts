@@ -16,6 +16,9 @@ import { chooseCandidates } from '../domain/candidate-budget';
 import { OverlapRepository, PairWrite, StoredCandidate, StoredPair } from '../persistence/overlap.repository';
 import { ActiveMatchingModel } from './active-matching-model';
 
+/** The fields of a record canonicalOf reads (clusters.ts). */
+type CanonicalField = 'initiativeId' | 'reporterType' | 'firstReportedAt';
+
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
 export interface OverlapChange {
@@ -367,8 +370,14 @@ export class DetectOverlaps {
     const clusters = clustersOf(edges);
     const members = [...new Set(clusters.flat())];
     const missing = members.filter((id) => !known.has(id));
-    const loaded = missing.length ? await this.loadCandidates(tx, missing) : new Map();
-    const candidateOf = (id: string) => (known.get(id) ?? loaded.get(id))!.candidate;
+    // What the canonical choice reads of a member (its reporter's type, when it was first reported, its id), read from
+    // the registry's columns: loading every member's snapshot after a run that flagged tens of thousands of pairs
+    // was hundreds of megabytes at once.
+    const facts = new Map(
+      (missing.length ? await this.overlaps.canonicalFacts(tx, missing) : []).map((f) => [f.initiativeId, f]),
+    );
+    const candidateOf = (id: string) =>
+      known.get(id)?.candidate ?? (facts.get(id) as Pick<MatchCandidate, CanonicalField> as MatchCandidate);
     const clusterOf = new Map<string, { canonicalId: string; members: string[] }>();
     for (const c of clusters) {
       const canonicalId = canonicalOf(c.map(candidateOf));

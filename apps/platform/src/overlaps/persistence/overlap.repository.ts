@@ -179,6 +179,25 @@ export class OverlapRepository {
     }));
   }
 
+  /** What the canonical choice of a cluster reads of its members (clusters.ts canonicalOf), from the registry's columns. */
+  async canonicalFacts(
+    tx: Transaction,
+    ids: string[],
+  ): Promise<{ initiativeId: string; reporterType: 'HUB' | 'PARTNER'; firstReportedAt: string }[]> {
+    if (ids.length === 0) return [];
+    const rows: { initiative_id: string; reporter_type: 'HUB' | 'PARTNER'; first_reported_at: Date }[] =
+      await tx.manager.query(
+        `SELECT r.initiative_id, r.reporter_type, r.first_reported_at
+           FROM unnest($1::text[]) AS x(id) JOIN registry_initiatives r ON r.initiative_id = x.id`,
+        [ids],
+      );
+    return rows.map((r) => ({
+      initiativeId: r.initiative_id,
+      reporterType: r.reporter_type,
+      firstReportedAt: r.first_reported_at.toISOString(),
+    }));
+  }
+
   /** The stored snapshots of these records (the caller's transaction, so the versions `records` gave). */
   async snapshots(tx: Transaction, ids: string[]): Promise<Map<string, InitiativeSnapshot>> {
     if (ids.length === 0) return new Map();
