@@ -37,7 +37,9 @@ function main(argv: readonly string[]): number {
     fittedOn: `${calibration.length} labelled pairs (calibration part of test/fixtures/matching; ${samples.length} scored)`,
   });
   const show = (label: string, m: MatchingModel) => {
-    console.log(`\n== ${label}: ${m.version}\n${JSON.stringify({ weights: m.weights, intercept: m.intercept })}`);
+    console.log(
+      `\n== ${label}: ${m.version}\n${JSON.stringify({ weights: m.weights, intercept: m.intercept, overlap: m.overlap })}`,
+    );
     console.log(formatEvaluation('calibration', evaluate(calibration, m)));
     console.log(formatEvaluation('held-out', evaluate(heldOut, m)));
   };

@@ -26,7 +26,7 @@ import {
   samplesOf,
 } from '../apps/platform/src/overlaps/domain/matching-evaluation';
 import { fitModel } from '../apps/platform/src/overlaps/domain/matching-fit';
-import { MatchingModel, modelProblems, SIGNALS } from '../apps/platform/src/overlaps/domain/matching-model';
+import { MatchingModel, modelProblems, SignalName, SIGNALS } from '../apps/platform/src/overlaps/domain/matching-model';
 import { comparePair, PairVerdict } from '../apps/platform/src/overlaps/domain/pair-matcher';
 import {
   MatchingModelRepository,
@@ -238,10 +238,13 @@ async function rescoreStoredPairs(
 
 const fixed = (x: number) => x.toFixed(6);
 
+const overlapWeight = (m: MatchingModel, s: SignalName) => (m.overlap ? fixed(m.overlap.weights[s]) : '-');
+const overlapIntercept = (m: MatchingModel) => (m.overlap ? fixed(m.overlap.intercept) : '-');
+
 /** The two models' numbers side by side. */
 export function formatModels(current: ModelInUse, proposed: MatchingModel): string {
   const col = (s: string) => s.padEnd(Math.max(current.model.version.length, 'in use'.length) + 4);
-  const width = Math.max(...SIGNALS.map((s) => s.length), 'DUPLICATE ≥'.length) + 2;
+  const width = Math.max(...SIGNALS.map((s) => s.length), 'OVERLAP score: intercept'.length) + 2;
   const label = (s: string) => s.padEnd(width);
   const source =
     current.source === 'applied'
@@ -252,6 +255,13 @@ export function formatModels(current: ModelInUse, proposed: MatchingModel): stri
     `${label('version')}${col(current.model.version)}${proposed.version}`,
     ...SIGNALS.map((s) => `${label(s)}${col(fixed(current.model.weights[s] ?? 0))}${fixed(proposed.weights[s])}`),
     `${label('intercept')}${col(fixed(current.model.intercept))}${fixed(proposed.intercept)}`,
+    ...(current.model.overlap || proposed.overlap
+      ? [
+          'OVERLAP score (a model without one: the score above for both cuts)',
+          ...SIGNALS.map((s) => `${label(s)}${col(overlapWeight(current.model, s))}${overlapWeight(proposed, s)}`),
+          `${label('intercept')}${col(overlapIntercept(current.model))}${overlapIntercept(proposed)}`,
+        ]
+      : []),
     `${label('DUPLICATE ≥')}${col(String(current.model.thresholds.duplicate))}${proposed.thresholds.duplicate}`,
     `${label('OVERLAP ≥')}${col(String(current.model.thresholds.overlap))}${proposed.thresholds.overlap}`,
     `in use:   ${source}; fitted on ${current.model.fittedOn}`,

@@ -159,7 +159,20 @@ describe('modelInUseOf', () => {
 
   it('keeps only the model’s own fields, frozen', () => {
     const { inUse } = modelInUseOf([row({ ...refit('refit-1'), extra: 'ignored' }, '2026-01-01T00:00:00.000Z')]);
-    expect(Object.keys(inUse.model).sort()).toEqual(['fittedOn', 'intercept', 'thresholds', 'version', 'weights']);
+    expect(Object.keys(inUse.model).sort()).toEqual([
+      'fittedOn',
+      'intercept',
+      'overlap',
+      'thresholds',
+      'version',
+      'weights',
+    ]);
     expect(Object.isFrozen(inUse.model.weights)).toBe(true);
+    expect(Object.isFrozen(inUse.model.overlap?.weights)).toBe(true);
+    // A model of the one-score form (no OVERLAP score of its own) is read as it is.
+    const { overlap: _ignored, ...oneScore } = refit('refit-2');
+    const older = modelInUseOf([row(oneScore, '2026-01-02T00:00:00.000Z')]).inUse.model;
+    expect(older.overlap).toBeUndefined();
+    expect(older.weights).toEqual(oneScore.weights);
   });
 });

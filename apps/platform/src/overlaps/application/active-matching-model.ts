@@ -52,6 +52,14 @@ export function modelInUseOf(rows: readonly StoredMatchingModel[]): { inUse: Mod
       version: m.version,
       weights: Object.freeze({ ...m.weights }),
       intercept: m.intercept,
+      ...(m.overlap
+        ? {
+            overlap: Object.freeze({
+              weights: Object.freeze({ ...m.overlap.weights }),
+              intercept: m.overlap.intercept,
+            }),
+          }
+        : {}),
       thresholds: Object.freeze({ duplicate: m.thresholds.duplicate, overlap: m.thresholds.overlap }),
       fittedOn: m.fittedOn,
     });

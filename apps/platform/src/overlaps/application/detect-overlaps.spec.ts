@@ -154,6 +154,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
       version: 'refit-test',
       weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
       intercept: 0.7,
+      overlap: undefined,
     };
     const { detect, tx, saved, reads, events } = setUp([broad, ...courses], [], flat);
     const result = await detect.execute(tx, [broad.initiativeId], { maxCandidates: 10 });

@@ -25,8 +25,9 @@ import weaponsPrisonsProtectionResponse from './glossary/weapons-prisons-protect
  * A term must not name two concepts in the same language once normalised (a unit test checks it).
  *
  * The terms are data, in glossary/: base.json (concepts and broader links) and one file per group of action streams
- * (identification and travel; online and financing; weapons, prisons, protection and response), whose entries add
- * terms to a concept or new concepts with their broader links. Training, course, workshop and seminar are one concept
+ * (identification and travel; online and financing; weapons, prisons, protection and response), then paraphrases.json
+ * (the other words reports use for the same things: post-blast / explosion site / IED scene, Arabic singular and plural
+ * forms…), whose entries add terms to a concept or new concepts with their broader links. Training, course, workshop and seminar are one concept
  * (`kd.training`): one reporter's training is another's workshop.
  */
 export type { GlossaryAddition } from './glossary-addition';

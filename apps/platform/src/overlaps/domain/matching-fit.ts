@@ -8,17 +8,24 @@ import {
 } from './matching-model';
 
 /*
- * Fitting the matching model on labelled pairs (docs/matching.md "How the model is fitted"):
+ * Fitting the matching model on labelled pairs (docs/matching.md "How the model is fitted"). Two forms:
  *
- * 1. Ordinal logistic regression with one linear score z = w·x shared by both cuts (a cumulative-link model): the sum
- *    of two logistic losses, P(label ≥ OVERLAP) = σ(z − θ₁) and P(label = DUPLICATE) = σ(z − θ₂), with an L2 penalty
- *    on w and w ≥ 0 (more alike never scores lower), minimised by projected gradient descent from zero — deterministic,
- *    a few milliseconds for a few hundred pairs.
- * 2. The two cut points are then chosen again on the same pairs to maximise DUPLICATE F1 with precision ≥ 0.98 first
- *    (a false DUPLICATE removes a real activity from the deduplicated counts), then OVERLAP F1, each cut at the middle
- *    of the gap between the two scores it separates.
- * 3. Scores are rescaled so the cuts fall on docs/domain.md's 0.60 and 0.80: weights and intercept are multiplied by
- *    0.20 / (θ₂ − θ₁), and the intercept shifted.
+ * `two-scores` (the default, what `npm run matching:fit` ships):
+ * 1. A DUPLICATE score: binary logistic regression, P(DUPLICATE) = σ(w·x − θ), with an L2 penalty on w and w ≥ 0
+ *    (more alike never scores lower), by projected gradient descent from zero — deterministic, a few hundred ms for a
+ *    few hundred pairs. Its cut: the best DUPLICATE F1 among the cuts with precision ≥ 0.99 on these pairs (a false
+ *    DUPLICATE removes a real activity from the deduplicated counts; 0.99 here so that it holds ≥ 0.98 on pairs not
+ *    fitted on), at the middle of the gap between the two scores it separates.
+ * 2. An OVERLAP score: the same regression for "related at all" (OVERLAP or DUPLICATE); its cut the best OVERLAP F1 of
+ *    the pairs the DUPLICATE score leaves below its cut.
+ * 3. Each score rescaled to `threshold + 0.1 × (z − cut)`: the cuts fall on docs/domain.md's 0.80 and 0.60, one
+ *    logit a tenth of the scale.
+ *
+ * `one-score` (the form before; stored models of that form are still read): ordinal logistic regression with one
+ * linear score z = w·x shared by both cuts (a cumulative-link model): the sum of two logistic losses,
+ * P(label ≥ OVERLAP) = σ(z − θ₁) and P(label = DUPLICATE) = σ(z − θ₂); the two cuts chosen again on the same pairs
+ * (DUPLICATE F1 with the precision floor first, then OVERLAP F1), and the scores rescaled so they fall on 0.60 and 0.80
+ * (weights and intercept multiplied by 0.20 / (θ₂ − θ₁), the intercept shifted).
  *
  * Only pairs the rules leave to the score (rule SCORED) are fitted on: the others are decided before any weight counts.
  */
@@ -39,6 +46,11 @@ export interface FitOptions {
   minDuplicatePrecision?: number;
   /** The signals the model may weigh; the others get 0. */
   signals?: readonly SignalName[];
+  /**
+   * `two-scores` (the default): a DUPLICATE score and an OVERLAP score, each a logistic regression of its own;
+   * `one-score`: one score for both cuts (ordinal logistic regression).
+   */
+  form?: 'one-score' | 'two-scores';
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -84,6 +96,108 @@ function regress(samples: readonly FitSample[], opts: Required<FitOptions>): Lin
     theta2 -= opts.learningRate * (g2 / n);
   }
   return { w, theta1, theta2 };
+}
+
+/**
+ * Binary logistic regression, P(positive) = σ(w·x − θ), with the same penalty, bounds and descent as `regress`:
+ * one of the two scores of a `two-scores` model.
+ */
+function regressBinary(
+  samples: readonly FitSample[],
+  positive: (label: Label) => boolean,
+  opts: Required<FitOptions>,
+): number[] {
+  const xs = samples.map((s) => vector(s.signals));
+  const ys = samples.map((s) => (positive(s.label) ? 1 : 0));
+  const d = SIGNALS.length;
+  const used = SIGNALS.map((name) => opts.signals.includes(name));
+  const w = new Array<number>(d).fill(0);
+  let theta = 0;
+  const n = Math.max(1, samples.length);
+  for (let it = 0; it < opts.iterations; it++) {
+    const gw = new Array<number>(d).fill(0);
+    let g = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      let z = 0;
+      for (let k = 0; k < d; k++) z += w[k] * x[k];
+      const e = sigmoid(z - theta) - ys[i];
+      for (let k = 0; k < d; k++) gw[k] += e * x[k];
+      g -= e;
+    }
+    for (let k = 0; k < d; k++) {
+      w[k] = used[k] ? Math.max(0, w[k] - opts.learningRate * (gw[k] / n + opts.l2 * w[k])) : 0;
+    }
+    theta -= opts.learningRate * (g / n);
+  }
+  return w;
+}
+
+/**
+ * The cut on `z` that classifies best: the samples at or above it are predicted positive (when `eligible`), and the
+ * key — [precision ≥ minPrecision, F1] — of that prediction against `positive` is the highest; at the middle of the
+ * gap between the two scores it separates.
+ */
+function bestCut(
+  z: readonly number[],
+  positive: readonly boolean[],
+  eligible: readonly boolean[],
+  minPrecision: number,
+): number {
+  const order = z.map((_, i) => i).sort((a, b) => z[b] - z[a]); // highest first
+  const total = positive.filter(Boolean).length;
+  let tp = 0;
+  let fp = 0;
+  let best = { key: [-1, -1], cut: z.length > 0 ? Math.max(...z) + 1 : 1 };
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    if (eligible[i]) {
+      if (positive[i]) tp++;
+      else fp++;
+    }
+    // Cut only between distinct scores: everything down to order[k] is in.
+    if (k + 1 < order.length && z[order[k + 1]] === z[i]) continue;
+    const q = quality({ tp, fp, fn: total - tp });
+    const key = [q.precision >= minPrecision ? 1 : 0, round6(q.f1)];
+    const cut = k + 1 < order.length ? (z[i] + z[order[k + 1]]) / 2 : z[i] - 1;
+    if (compareKeys(key, best.key) > 0) best = { key, cut };
+  }
+  return best.cut;
+}
+
+/** Score units per logit: a `two-scores` model's scores are `threshold + SCORE_PER_LOGIT × (z − cut)`. */
+const SCORE_PER_LOGIT = 0.1;
+
+function fitTwoScores(samples: readonly FitSample[], opts: Required<FitOptions>) {
+  const xs = samples.map((s) => vector(s.signals));
+  const dot = (w: number[], x: number[]) => x.reduce((acc, v, k) => acc + w[k] * v, 0);
+  const wd = regressBinary(samples, (l) => l === 2, opts);
+  const zd = xs.map((x) => dot(wd, x));
+  const all = samples.map(() => true);
+  const td = bestCut(
+    zd,
+    samples.map((s) => s.label === 2),
+    all,
+    opts.minDuplicatePrecision,
+  );
+  // The OVERLAP score learns what is related at all (an overlap or a duplicate), and its cut is chosen for the
+  // OVERLAP class among the pairs the DUPLICATE score leaves.
+  const wo = regressBinary(samples, (l) => l >= 1, opts);
+  const zo = xs.map((x) => dot(wo, x));
+  const to = bestCut(
+    zo,
+    samples.map((s) => s.label === 1),
+    zd.map((z) => z < td),
+    0,
+  );
+  const scaled = (w: number[], cut: number, threshold: number) => ({
+    weights: Object.fromEntries(SIGNALS.map((n, k) => [n, round6(SCORE_PER_LOGIT * w[k])])) as Record<
+      SignalName,
+      number
+    >,
+    intercept: round6(threshold - SCORE_PER_LOGIT * cut),
+  });
+  return { duplicate: scaled(wd, td, DUPLICATE_THRESHOLD), overlap: scaled(wo, to, OVERLAP_THRESHOLD) };
 }
 
 export interface ClassCounts {
@@ -178,13 +292,24 @@ export function fitModel(
   options: FitOptions = {},
 ): MatchingModel {
   const opts: Required<FitOptions> = {
-    l2: options.l2 ?? 0.001,
+    l2: options.l2 ?? 0.003,
     iterations: options.iterations ?? 20_000,
     learningRate: options.learningRate ?? 2,
-    minDuplicatePrecision: options.minDuplicatePrecision ?? 0.98,
+    minDuplicatePrecision: options.minDuplicatePrecision ?? 0.99,
     signals: options.signals ?? FITTED_SIGNALS,
+    form: options.form ?? 'two-scores',
   };
   if (samples.length === 0) throw new Error('fitModel: no scored pairs to fit on');
+  if (opts.form === 'two-scores') {
+    const { duplicate, overlap } = fitTwoScores(samples, opts);
+    return {
+      version: meta.version,
+      ...duplicate,
+      overlap,
+      thresholds: { duplicate: DUPLICATE_THRESHOLD, overlap: OVERLAP_THRESHOLD },
+      fittedOn: meta.fittedOn,
+    };
+  }
   const { w } = regress(samples, opts);
   const scored = samples.map((s) => ({
     z: vector(s.signals).reduce((acc, x, k) => acc + w[k] * x, 0),

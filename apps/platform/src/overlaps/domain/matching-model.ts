@@ -4,7 +4,8 @@
  * are not data: they are pair-matcher.ts.
  *
  * score = intercept + Σ weight[signal] × signal, each signal in 0..1; ≥ `thresholds.duplicate` DUPLICATE,
- * ≥ `thresholds.overlap` OVERLAP. The shipped model (matching-model.shipped.ts) is fitted on the calibration part of
+ * ≥ `thresholds.overlap` OVERLAP — or, for a model with an OVERLAP score of its own (`overlap`), that score for the
+ * pairs the first does not make duplicates (`scoreOf`). The shipped model (matching-model.shipped.ts) is fitted on the calibration part of
  * the labelled set (test/fixtures/matching) by `fitModel` (matching-fit.ts); analysts' decisions can re-fit it
  * (`npm run matching:refit`), and the model in use is versioned (GET /overlaps/model). docs/matching.md tells how.
  */
@@ -51,11 +52,22 @@ export const FITTED_SIGNALS: readonly SignalName[] = SIGNALS.filter(
   (s) => s !== 'titleAndCountries' && s !== 'titleAndOrganisations',
 );
 
-export interface MatchingModel {
-  /** Names this model wherever a verdict is shown; `shipped-…` for the one in the code, `refit-…` for analysts' ones. */
-  version: string;
+/** A linear score: intercept + Σ weight × signal. */
+export interface LinearScore {
   weights: Readonly<Record<SignalName, number>>;
   intercept: number;
+}
+
+export interface MatchingModel extends LinearScore {
+  /** Names this model wherever a verdict is shown; `shipped-…` for the one in the code, `refit-…` for analysts' ones. */
+  version: string;
+  /**
+   * The OVERLAP score, when the model has one of its own: `weights` and `intercept` then say whether a pair is the
+   * same activity (≥ `thresholds.duplicate`), and these whether a pair that is not is related enough to show
+   * (≥ `thresholds.overlap`). What tells a duplicate from an overlap (the same dates) is not what tells an overlap from
+   * two unrelated activities (the subject): two scores weigh each on its own. Without it, one score for both cuts.
+   */
+  overlap?: Readonly<LinearScore>;
   thresholds: Readonly<{ duplicate: number; overlap: number }>;
   /** How it was obtained (free text, shown by the API). */
   fittedOn: string;
@@ -73,16 +85,15 @@ export function modelProblems(m: unknown): string[] {
   if (typeof o.version !== 'string' || o.version.length === 0) problems.push('version: must be a non-empty string');
   if (typeof o.fittedOn !== 'string') problems.push('fittedOn: must be a string');
   if (typeof o.intercept !== 'number' || !Number.isFinite(o.intercept)) problems.push('intercept: must be a number');
-  const w = o.weights as Record<string, unknown> | undefined;
-  if (typeof w !== 'object' || w === null) problems.push('weights: must be an object');
-  else {
-    for (const s of SIGNALS) {
-      if (typeof w[s] !== 'number' || !Number.isFinite(w[s]) || (w[s] as number) < 0) {
-        problems.push(`weights.${s}: must be a number ≥ 0`);
-      }
+  weightProblems(o.weights, 'weights', problems);
+  if (o.overlap !== undefined) {
+    const ov = o.overlap as Record<string, unknown> | null;
+    if (typeof ov !== 'object' || ov === null) problems.push('overlap: must be an object when present');
+    else {
+      weightProblems(ov.weights, 'overlap.weights', problems);
+      if (typeof ov.intercept !== 'number' || !Number.isFinite(ov.intercept))
+        problems.push('overlap.intercept: must be a number');
     }
-    for (const k of Object.keys(w))
-      if (!(SIGNALS as readonly string[]).includes(k)) problems.push(`weights.${k}: unknown`);
   }
   const t = o.thresholds as Record<string, unknown> | undefined;
   if (typeof t !== 'object' || t === null) problems.push('thresholds: must be an object');
@@ -92,10 +103,39 @@ export function modelProblems(m: unknown): string[] {
   return problems;
 }
 
-export function scoreOf(model: MatchingModel, signals: Readonly<Record<SignalName, number>>): number {
-  let s = model.intercept;
-  for (const name of SIGNALS) s += model.weights[name] * signals[name];
+function weightProblems(weights: unknown, path: string, problems: string[]): void {
+  const w = weights as Record<string, unknown> | undefined;
+  if (typeof w !== 'object' || w === null) {
+    problems.push(`${path}: must be an object`);
+    return;
+  }
+  for (const s of SIGNALS) {
+    if (typeof w[s] !== 'number' || !Number.isFinite(w[s]) || (w[s] as number) < 0) {
+      problems.push(`${path}.${s}: must be a number ≥ 0`);
+    }
+  }
+  for (const k of Object.keys(w))
+    if (!(SIGNALS as readonly string[]).includes(k)) problems.push(`${path}.${k}: unknown`);
+}
+
+export function linearScore(score: LinearScore, signals: Readonly<Record<SignalName, number>>): number {
+  let s = score.intercept;
+  for (const name of SIGNALS) s += score.weights[name] * signals[name];
   return s;
+}
+
+/** Below the DUPLICATE threshold by this much at most: an OVERLAP score never reads as a DUPLICATE once rounded. */
+const BELOW_DUPLICATE = 1e-6;
+
+/**
+ * A pair's score on one scale, whatever the model's form: ≥ `thresholds.duplicate` DUPLICATE, ≥ `thresholds.overlap`
+ * OVERLAP. With an OVERLAP score of its own, a pair the DUPLICATE score does not reach is given its OVERLAP score,
+ * kept below the DUPLICATE threshold.
+ */
+export function scoreOf(model: MatchingModel, signals: Readonly<Record<SignalName, number>>): number {
+  const duplicate = linearScore(model, signals);
+  if (!model.overlap || duplicate >= model.thresholds.duplicate) return duplicate;
+  return Math.min(linearScore(model.overlap, signals), model.thresholds.duplicate - BELOW_DUPLICATE);
 }
 
 export function classify(model: MatchingModel, score: number): 'DUPLICATE' | 'OVERLAP' | null {

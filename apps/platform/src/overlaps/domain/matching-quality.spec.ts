@@ -10,7 +10,7 @@ import { SHIPPED_MODEL } from './matching-model.shipped';
  * (DUPLICATE F1 ≥ 0.95 with precision ≥ 0.98, OVERLAP F1 ≥ 0.85): not reached yet, printed with the report; when it
  * is, the floors become the target.
  */
-const FLOORS = { duplicateF1: 0.77, duplicatePrecision: 0.97, overlapF1: 0.64 } as const;
+const FLOORS = { duplicateF1: 0.91, duplicatePrecision: 0.97, overlapF1: 0.76 } as const;
 const TARGET = { duplicateF1: 0.95, duplicatePrecision: 0.98, overlapF1: 0.85 } as const;
 
 describe('matching quality on the labelled set (test/fixtures/matching)', () => {

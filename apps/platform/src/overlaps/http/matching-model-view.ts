@@ -4,7 +4,7 @@ import type { MatchingModel } from '../domain/matching-model';
 /** GET /overlaps/model: the matching model in use, and where it comes from (the mapper copies exactly these fields). */
 export interface MatchingModelView extends Pick<
   MatchingModel,
-  'version' | 'weights' | 'intercept' | 'thresholds' | 'fittedOn'
+  'version' | 'weights' | 'intercept' | 'overlap' | 'thresholds' | 'fittedOn'
 > {
   source: 'shipped' | 'applied';
   appliedAt?: string;
@@ -18,6 +18,7 @@ export function toMatchingModelView(inUse: ModelInUse): MatchingModelView {
     version: m.version,
     weights: { ...m.weights },
     intercept: m.intercept,
+    ...(m.overlap ? { overlap: { weights: { ...m.overlap.weights }, intercept: m.overlap.intercept } } : {}),
     thresholds: { duplicate: m.thresholds.duplicate, overlap: m.thresholds.overlap },
     fittedOn: m.fittedOn,
     source: inUse.source,

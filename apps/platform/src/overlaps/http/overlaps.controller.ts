@@ -103,8 +103,9 @@ export class OverlapsController {
   @ApiOperation({
     summary: 'The matching model that scores pairs now: its weights, intercept and thresholds, and where it comes from',
     description:
-      'score = intercept + Σ weight × signal (each signal 0..1); ≥ thresholds.duplicate DUPLICATE, ≥ thresholds.overlap ' +
-      'OVERLAP. `source`: `shipped` (the model in the code, no model applied) or `applied` (by an operator with ' +
+      'score = intercept + Σ weight × signal (each signal 0..1); ≥ thresholds.duplicate DUPLICATE. A model with an ' +
+      '`overlap` score of its own gives a pair below that its OVERLAP score instead (kept below thresholds.duplicate); ' +
+      'either way ≥ thresholds.overlap is OVERLAP. `source`: `shipped` (the model in the code, no model applied) or `applied` (by an operator with ' +
       '`npm run matching:refit -- --apply`: `appliedAt`, `appliedBy` and any `note` say when, who and why). A pair ' +
       'scored by a model names it in `signals.model`. An applied model is in use within MATCHING_MODEL_REFRESH_MS ' +
       '(30 s); pairs stored before keep their verdicts until one of their records changes (docs/matching.md).',
@@ -123,6 +124,16 @@ export class OverlapsController {
           additionalProperties: { type: 'number' },
         },
         intercept: { type: 'number' },
+        overlap: {
+          type: 'object',
+          description:
+            'The OVERLAP score, when the model has one of its own (the DUPLICATE score is weights/intercept)',
+          required: ['weights', 'intercept'],
+          properties: {
+            weights: { type: 'object', additionalProperties: { type: 'number' } },
+            intercept: { type: 'number' },
+          },
+        },
         thresholds: {
           type: 'object',
           required: ['duplicate', 'overlap'],
