@@ -36,7 +36,7 @@ export const DEFAULT_MAX_CANDIDATES_PER_RECORD = 1000;
  * Candidate links (changed record × candidate) found, loaded and compared at a time: a run of DETECTION_MAX_BATCH
  * records over a dense registry has millions, and holding them all with their candidates and verdicts took gigabytes.
  */
-export const LINKS_PER_SLICE = 20_000;
+export const LINKS_PER_SLICE = 5_000;
 
 /** A changed record that had more candidates than it was compared with (stored in `detection_capped`). */
 export interface CappedRecord {
