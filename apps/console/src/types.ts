@@ -41,6 +41,7 @@ export interface SnapshotDates {
 
 export interface PairSignals {
   title?: number;
+  samePlace?: number;
   countries?: number;
   sameDates?: number;
   nearDates?: number;

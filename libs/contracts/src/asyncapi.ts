@@ -257,6 +257,7 @@ const OVERLAP_FLAGGED = {
   signals: {
     title: 0.88,
     titleContainment: 0.9,
+    samePlace: 1,
     countries: 1,
     sameDates: 1,
     nearDates: 1,

@@ -29,6 +29,7 @@ const RULES: Record<string, string> = {
 
 const SIGNALS: [string, string][] = [
   ['title', 'Title similarity'],
+  ['samePlace', 'Same city (0: the titles name different cities)'],
   ['countries', 'Shared countries'],
   ['sameDates', 'Same dates'],
   ['nearDates', 'Near in time'],

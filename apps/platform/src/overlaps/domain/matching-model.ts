@@ -21,6 +21,8 @@
 export const SIGNALS = [
   'title',
   'titleContainment',
+  'samePlace',
+  'titleAndSamePlace',
   'countries',
   'sameDates',
   'nearDates',
@@ -122,6 +124,35 @@ export function linearScore(score: LinearScore, signals: Readonly<Record<SignalN
   let s = score.intercept;
   for (const name of SIGNALS) s += score.weights[name] * signals[name];
   return s;
+}
+
+/** A score's weights in `SIGNALS` order, per weights object (models are immutable once in use). */
+const WEIGHT_VECTORS = new WeakMap<object, Float64Array>();
+
+function weightVector(weights: Readonly<Record<SignalName, number>>): Float64Array {
+  let v = WEIGHT_VECTORS.get(weights);
+  if (!v) {
+    v = Float64Array.from(SIGNALS, (name) => weights[name]);
+    WEIGHT_VECTORS.set(weights, v);
+  }
+  return v;
+}
+
+function linearScoreOfVector(score: LinearScore, signals: ArrayLike<number>): number {
+  const w = weightVector(score.weights);
+  let s = score.intercept;
+  for (let k = 0; k < w.length; k++) s += w[k] * signals[k];
+  return s;
+}
+
+/**
+ * `scoreOf` for signals given in `SIGNALS` order (what detection computes for every compared pair: no object per
+ * pair, no look-up by name).
+ */
+export function scoreOfVector(model: MatchingModel, signals: ArrayLike<number>): number {
+  const duplicate = linearScoreOfVector(model, signals);
+  if (!model.overlap || duplicate >= model.thresholds.duplicate) return duplicate;
+  return Math.min(linearScoreOfVector(model.overlap, signals), model.thresholds.duplicate - BELOW_DUPLICATE);
 }
 
 /** Below the DUPLICATE threshold by this much at most: an OVERLAP score never reads as a DUPLICATE once rounded. */

@@ -1,7 +1,10 @@
 import type { MatchCandidate } from './match-candidate';
-import type { MatchingModel } from './matching-model';
+import { MatchingModel, scoreOf, SIGNALS } from './matching-model';
+import { SHIPPED_MODEL } from './matching-model.shipped';
 import {
   comparePair as compareWith,
+  numericSignals,
+  signalVector,
   dateWindowDays,
   DUPLICATE_THRESHOLD,
   intervalGapDays,
@@ -40,6 +43,8 @@ const REFERENCE: MatchingModel = {
     titleAndStream: 0,
     titleAndOrganisations: 0,
     titleContainment: 0,
+    samePlace: 0,
+    titleAndSamePlace: 0,
     containmentAndSameDates: 0,
   },
   intercept: 0,
@@ -238,6 +243,7 @@ describe('comparePair — signals and score', () => {
     expect(v.signals).toEqual({
       title: 1,
       titleContainment: 1,
+      samePlace: 1,
       countries: 1,
       sameDates: 1,
       nearDates: 1,
@@ -314,6 +320,31 @@ describe('comparePair — signals and score', () => {
     expect(sameScheduleSimilarity(0, 4, 10, 14)).toBeCloseTo(4 / 7, 6);
     expect(sameScheduleSimilarity(0, 4, 14, 18)).toBe(0);
     expect(sameScheduleSimilarity(0, 4, 1, 3)).toBe(0);
+  });
+
+  it('gives the model the same signals as a vector (detection) and by name (fitting)', () => {
+    for (const [a, b] of [
+      [candidate(), partner()],
+      [candidate({ codeName: 'X' }), partner({ codeName: 'X', start: '2025-03-17', end: '2025-03-21' })],
+    ]) {
+      const s = comparePair(a, b).signals!;
+      const byName = numericSignals(s);
+      expect(Array.from(signalVector(s))).toEqual(SIGNALS.map((name) => byName[name]));
+    }
+    // And score the same: the shipped model, both ways.
+    const s = comparePair(candidate(), partner({ start: '2025-03-12', end: '2025-03-16' })).signals!;
+    expect(compareWith(candidate(), partner({ start: '2025-03-12', end: '2025-03-16' })).score).toBeCloseTo(
+      scoreOf(SHIPPED_MODEL, numericSignals(s)),
+      6,
+    );
+  });
+
+  it('measures same place: 0 when both titles name a city and none in common, else 1', () => {
+    const baghdad = candidate({ titles: [{ lang: 'en', text: 'Workshop on foreign terrorist fighters, Baghdad' }] });
+    const erbil = partner({ titles: [{ lang: 'en', text: 'Workshop on foreign terrorist fighters, Erbil' }] });
+    expect(comparePair(baghdad, erbil).signals?.samePlace).toBe(0);
+    expect(comparePair(baghdad, partner({ titles: baghdad.titles })).signals?.samePlace).toBe(1);
+    expect(comparePair(candidate(), partner()).signals?.samePlace).toBe(1);
   });
 
   it('measures kind: same 1, training~meeting (a workshop, a course, a seminar) 1, else 0', () => {

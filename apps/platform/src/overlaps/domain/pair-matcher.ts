@@ -1,5 +1,5 @@
 import type { MatchCandidate } from './match-candidate';
-import { classify, MatchingModel, scoreOf, SignalName } from './matching-model';
+import { classify, MatchingModel, scoreOfVector, SignalName, SIGNALS } from './matching-model';
 import { SHIPPED_MODEL } from './matching-model.shipped';
 import { sharedTitleTerms, titleSimilarity } from './title-similarity';
 
@@ -20,6 +20,8 @@ export interface PairSignals {
   title: number;
   /** How much of the less detailed title the other covers (title-similarity.ts). */
   titleContainment: number;
+  /** 0 when both titles name a city and not one in common (title-similarity.ts `placesDiffer`), else 1. */
+  samePlace: number;
   countries: number;
   /** Same dates: the padded intervals' intersection over union, or starts and ends a few days apart. */
   sameDates: number;
@@ -258,6 +260,7 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
   const signals: PairSignals = {
     title: round(title.score),
     titleContainment: round(title.containment),
+    samePlace: title.placesDiffer ? 0 : 1,
     countries: round(Math.min(1, shared / Math.min(a.countries.length, b.countries.length))),
     sameDates: round(sameDatesSimilarity(as, ae, bs, be)),
     nearDates: round(nearDatesSimilarity(as, ae, bs, be)),
@@ -271,11 +274,47 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
     titleTerms: [],
     model: model.version,
   };
-  const score = round(scoreOf(model, numericSignals(signals)));
+  const score = round(scoreOfVector(model, signalVector(signals, SCRATCH)));
   const classification = classify(model, score);
   // The terms behind the shared concepts explain a flag; an unflagged pair is not stored, so they are not looked up.
   if (classification) signals.titleTerms = sharedTitleTerms(first.titles, second.titles, title.sharedConcepts);
   return { classification, score, rule: 'SCORED', signals };
+}
+
+const at = Object.fromEntries(SIGNALS.map((name, k) => [name, k])) as Readonly<Record<SignalName, number>>;
+/** The vector `comparePair` scores (it is used and done with before comparePair returns). */
+const SCRATCH = new Float64Array(SIGNALS.length);
+
+/**
+ * `numericSignals` as a vector in `SIGNALS` order, into `out`: what detection scores every compared pair with (no
+ * object per pair; a unit test checks it agrees with `numericSignals`).
+ */
+export function signalVector(s: PairSignals, out = new Float64Array(SIGNALS.length)): Float64Array {
+  const t = s.title;
+  out[at.title] = t;
+  out[at.titleContainment] = s.titleContainment;
+  out[at.samePlace] = s.samePlace;
+  out[at.titleAndSamePlace] = t * s.samePlace;
+  out[at.countries] = s.countries;
+  out[at.sameDates] = s.sameDates;
+  out[at.nearDates] = s.nearDates;
+  out[at.exactDates] = s.exactDates;
+  out[at.sameSchedule] = s.sameSchedule;
+  out[at.kind] = s.kind;
+  out[at.stream] = s.stream;
+  out[at.organisations] = s.organisations;
+  out[at.codeName] = s.codeName ? 1 : 0;
+  out[at.titleAbove] = Math.max(0, t - 0.3);
+  out[at.titleAndSameDates] = t * s.sameDates;
+  out[at.titleAndNearDates] = t * s.nearDates;
+  out[at.titleAndExactDates] = t * s.exactDates;
+  out[at.titleAndSameSchedule] = t * s.sameSchedule;
+  out[at.titleAndCountries] = t * s.countries;
+  out[at.titleAndKind] = t * s.kind;
+  out[at.titleAndStream] = t * s.stream;
+  out[at.titleAndOrganisations] = t * s.organisations;
+  out[at.containmentAndSameDates] = s.titleContainment * s.sameDates;
+  return out;
 }
 
 /** The signals as the model weighs them (a code name counts 1 when both records carry the same one). */
@@ -283,6 +322,8 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
   return {
     title: s.title,
     titleContainment: s.titleContainment,
+    samePlace: s.samePlace,
+    titleAndSamePlace: s.title * s.samePlace,
     countries: s.countries,
     sameDates: s.sameDates,
     nearDates: s.nearDates,

@@ -103,7 +103,7 @@ describe('the glossary', () => {
     expect(CT_GLOSSARY.length).toBeGreaterThanOrEqual(100);
     expect(new Set(CT_GLOSSARY.map((c) => c.id)).size).toBe(CT_GLOSSARY.length);
     for (const c of CT_GLOSSARY) {
-      expect(c.id).toMatch(/^(id|tr|on|wp|fi|ct|pl|ac|kd|gen)\.[a-z_]+$/);
+      expect(c.id).toMatch(/^(id|tr|on|wp|fi|ct|pl|ac|kd|gen)\.[a-z_]+(\.[a-z_]+)?$/);
       for (const lang of LANGS) expect(c[lang].length).toBeGreaterThan(0);
       for (const term of c.ar) expect(term).toMatch(/[\u0621-\u064A]/);
     }
@@ -304,5 +304,23 @@ describe('titleSimilarity', () => {
     const first = titleSimilarity(a, b);
     expect(titleSimilarity(a, b)).toEqual(first);
     expect(titleSimilarity([...a], [...b])).toEqual(first);
+  });
+});
+
+describe('placesDiffer', () => {
+  const differ = (a: LocalizedText[], b: LocalizedText[]) => titleSimilarity(a, b).placesDiffer;
+
+  it('is true when both titles name a city and no city is named by both, in any languages', () => {
+    const baghdad = t('ar', 'ورشة عمل حول إساءة استخدام الجمعيات الخيرية في تمويل الإرهاب – بغداد');
+    const erbil = t('en', 'Outreach to the non-profit sector on terrorist financing risks, Erbil');
+    expect(titleConcepts(baghdad[0].text, 'ar').has('pl.city.baghdad')).toBe(true);
+    expect(differ(baghdad, erbil)).toBe(true);
+    expect(differ(t('en', 'Workshop on charities, Baghdad'), baghdad)).toBe(false);
+    expect(differ(t('fr', 'Atelier sur les ONG à Bagdad'), t('en', 'NGO workshop in Baghdad and Erbil'))).toBe(false);
+  });
+
+  it('is false when either title names no city', () => {
+    expect(differ(t('en', 'Workshop on charities, Baghdad'), t('en', 'Workshop on charities'))).toBe(false);
+    expect(differ(EN_FTF, FR_FTF)).toBe(false);
   });
 });

@@ -517,6 +517,16 @@ interface PreparedTitles {
   concepts: ConceptWeights;
   conceptWeightSum: number;
   texts: PreparedText[];
+  /** The cities (`pl.city.` concepts) the titles name, computed once. */
+  cities: string[];
+}
+
+const CITY = 'pl.city.';
+
+function citiesOf(concepts: ConceptWeights): string[] {
+  const out: string[] = [];
+  for (const c of concepts.keys()) if (c.startsWith(CITY)) out.push(c);
+  return out;
 }
 
 /** Per titles array (a candidate's `titles`): the union of its texts' concepts. */
@@ -531,7 +541,12 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
   const texts = titles.map((t) => preparedText(LANGS.includes(t.lang) ? t.lang : 'en', t.text));
   if (texts.length === 1) {
     const t = texts[0];
-    p = t.alone ??= { concepts: t.concepts, conceptWeightSum: t.conceptWeightSum, texts };
+    p = t.alone ??= {
+      concepts: t.concepts,
+      conceptWeightSum: t.conceptWeightSum,
+      texts,
+      cities: citiesOf(t.concepts),
+    };
   } else {
     const key = titles.map((t) => `${t.lang}\u0000${t.text}`).join('\u0001');
     p = TITLES_CACHE.get(key);
@@ -542,7 +557,7 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
       }
       let conceptWeightSum = 0;
       for (const w of concepts.values()) conceptWeightSum += w;
-      p = { concepts, conceptWeightSum, texts };
+      p = { concepts, conceptWeightSum, texts, cities: citiesOf(concepts) };
       if (TITLES_CACHE.size >= TEXT_CACHE_SIZE) TITLES_CACHE.delete(TITLES_CACHE.keys().next().value!);
       TITLES_CACHE.set(key, p);
     }
@@ -575,7 +590,19 @@ export interface TitleSimilarity {
    * detailed than the other (an audience, a place, a programme's name).
    */
   containment: number;
+  /**
+   * Both records' titles name a city (a `pl.city.` concept of the glossary) and not one city in common: the same week,
+   * two activities in Baghdad and in Erbil are two activities.
+   */
+  placesDiffer: boolean;
   sharedConcepts: string[];
+}
+
+/** Whether both name a city and no city is named by both. */
+function placesDiffer(a: PreparedTitles, b: PreparedTitles): boolean {
+  if (a.cities.length === 0 || b.cities.length === 0) return false;
+  for (const c of a.cities) if (b.cities.includes(c)) return false;
+  return true;
 }
 
 /**
@@ -632,5 +659,10 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
       if (containment < 1) containment = Math.max(containment, smaller > 0 ? shared / smaller : 0);
     }
   }
-  return { score: Math.min(1, score), containment: Math.min(1, containment), sharedConcepts };
+  return {
+    score: Math.min(1, score),
+    containment: Math.min(1, containment),
+    placesDiffer: placesDiffer(pa, pb),
+    sharedConcepts,
+  };
 }
