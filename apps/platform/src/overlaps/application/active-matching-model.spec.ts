@@ -174,5 +174,10 @@ describe('modelInUseOf', () => {
     const older = modelInUseOf([row(oneScore, '2026-01-02T00:00:00.000Z')]).inUse.model;
     expect(older.overlap).toBeUndefined();
     expect(older.weights).toEqual(oneScore.weights);
+    // A model stored before samePlace existed: still in use, weighing it 0.
+    const { samePlace: _s, titleAndSamePlace: _t, ...before } = oneScore.weights;
+    const upgraded = modelInUseOf([row({ ...oneScore, weights: before }, '2026-01-03T00:00:00.000Z')]);
+    expect(upgraded.ignored).toEqual([]);
+    expect(upgraded.inUse.model.weights).toMatchObject({ samePlace: 0, titleAndSamePlace: 0, title: before.title });
   });
 });

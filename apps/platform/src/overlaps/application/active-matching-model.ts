@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { CtpLogger } from '@ctp/observability';
-import { MatchingModel, modelProblems } from '../domain/matching-model';
+import { MatchingModel, modelProblems, withAllWeights } from '../domain/matching-model';
 import { SHIPPED_MODEL } from '../domain/matching-model.shipped';
 import type { MatchingModelRepository, StoredMatchingModel } from '../persistence/matching-model.repository';
 
@@ -50,12 +50,12 @@ export function modelInUseOf(rows: readonly StoredMatchingModel[]): { inUse: Mod
     // Only the model's own fields, copied: nothing else the row's JSON held, and nothing a caller could change.
     const model: MatchingModel = Object.freeze({
       version: m.version,
-      weights: Object.freeze({ ...m.weights }),
+      weights: Object.freeze(withAllWeights(m.weights)),
       intercept: m.intercept,
       ...(m.overlap
         ? {
             overlap: Object.freeze({
-              weights: Object.freeze({ ...m.overlap.weights }),
+              weights: Object.freeze(withAllWeights(m.overlap.weights)),
               intercept: m.overlap.intercept,
             }),
           }

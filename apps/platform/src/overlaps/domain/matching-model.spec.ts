@@ -25,7 +25,8 @@ describe('scoreOf and classify, a model with an OVERLAP score of its own', () =>
     // Alike titles, other dates: the DUPLICATE score 0.4, the OVERLAP score 0.2 + 0.6 × 1 = 0.8 → just below 0.8.
     const s = scoreOf(TWO_SCORES, signals({ title: 1 }));
     expect(s).toBeLessThan(0.8);
-    expect(Math.round(s * 1e6) / 1e6).toBeLessThan(0.8);
+    // Stored with 3 decimals (overlap_pairs.score), it still reads below the DUPLICATE threshold.
+    expect(Math.round(s * 1e3) / 1e3).toBeLessThan(0.8);
     expect(classify(TWO_SCORES, s)).toBe('OVERLAP');
     expect(classify(TWO_SCORES, scoreOf(TWO_SCORES, signals({ title: 0.5 })))).toBeNull();
   });
@@ -49,6 +50,36 @@ describe('modelProblems', () => {
       'overlap.intercept: must be a number',
     ]);
     expect(modelProblems({ ...TWO_SCORES, overlap: null })).toEqual(['overlap: must be an object when present']);
+  });
+
+  it('refuses thresholds that are not finite or leave no room for OVERLAP', () => {
+    for (const thresholds of [
+      { duplicate: Infinity, overlap: 0.6 },
+      { duplicate: 0.8, overlap: -Infinity },
+      { duplicate: 0.8, overlap: 0.8 },
+      { duplicate: 0.8, overlap: 0.7995 },
+    ]) {
+      expect(modelProblems({ ...TWO_SCORES, thresholds })).toEqual([
+        'thresholds: overlap and duplicate must be finite numbers, overlap < duplicate − 0.001',
+      ]);
+    }
+  });
+
+  it('accepts a model stored before the signals added on 2026-12-03, which weighs them 0', () => {
+    const later = [
+      'exactDates',
+      'sameSchedule',
+      'titleAndExactDates',
+      'titleAndSameSchedule',
+      'samePlace',
+      'titleAndSamePlace',
+    ];
+    const older = Object.fromEntries(Object.entries(zero()).filter(([k]) => !later.includes(k)));
+    const { overlap: _none, ...one } = TWO_SCORES;
+    expect(modelProblems({ ...one, weights: older })).toEqual([]);
+    // A signal that always existed is still required.
+    const { title: _t, ...withoutTitle } = older;
+    expect(modelProblems({ ...one, weights: withoutTitle })).toEqual(['weights.title: must be a number ≥ 0']);
   });
 });
 

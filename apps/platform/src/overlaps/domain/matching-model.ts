@@ -99,10 +99,34 @@ export function modelProblems(m: unknown): string[] {
   }
   const t = o.thresholds as Record<string, unknown> | undefined;
   if (typeof t !== 'object' || t === null) problems.push('thresholds: must be an object');
-  else if (!(typeof t.overlap === 'number' && typeof t.duplicate === 'number' && t.overlap < t.duplicate)) {
-    problems.push('thresholds: overlap and duplicate must be numbers, overlap < duplicate');
+  else if (!(
+    typeof t.overlap === 'number' &&
+    typeof t.duplicate === 'number' &&
+    Number.isFinite(t.overlap) &&
+    Number.isFinite(t.duplicate) &&
+    t.overlap + BELOW_DUPLICATE < t.duplicate
+  )) {
+    problems.push(`thresholds: overlap and duplicate must be finite numbers, overlap < duplicate − ${BELOW_DUPLICATE}`);
   }
   return problems;
+}
+
+/**
+ * Signals added after models were first stored (2026-12-03): a stored model that does not name one weighs it 0, so
+ * an operator's applied model stays in use after an upgrade that adds signals.
+ */
+const SIGNALS_ADDED_LATER: ReadonlySet<SignalName> = new Set<SignalName>([
+  'exactDates',
+  'sameSchedule',
+  'titleAndExactDates',
+  'titleAndSameSchedule',
+  'samePlace',
+  'titleAndSamePlace',
+]);
+
+/** `weights` with a 0 for every signal it does not name (a model stored before the signal existed). */
+export function withAllWeights(weights: Readonly<Partial<Record<SignalName, number>>>): Record<SignalName, number> {
+  return Object.fromEntries(SIGNALS.map((s) => [s, weights[s] ?? 0])) as Record<SignalName, number>;
 }
 
 function weightProblems(weights: unknown, path: string, problems: string[]): void {
@@ -112,6 +136,8 @@ function weightProblems(weights: unknown, path: string, problems: string[]): voi
     return;
   }
   for (const s of SIGNALS) {
+    // A model stored before a signal existed weighs it 0 (`withAllWeights`).
+    if (w[s] === undefined && SIGNALS_ADDED_LATER.has(s)) continue;
     if (typeof w[s] !== 'number' || !Number.isFinite(w[s]) || (w[s] as number) < 0) {
       problems.push(`${path}.${s}: must be a number ≥ 0`);
     }
@@ -155,8 +181,11 @@ export function scoreOfVector(model: MatchingModel, signals: ArrayLike<number>):
   return Math.min(linearScoreOfVector(model.overlap, signals), model.thresholds.duplicate - BELOW_DUPLICATE);
 }
 
-/** Below the DUPLICATE threshold by this much at most: an OVERLAP score never reads as a DUPLICATE once rounded. */
-const BELOW_DUPLICATE = 1e-6;
+/**
+ * An OVERLAP score is kept this far below the DUPLICATE threshold: stored with 3 decimals (overlap_pairs.score) it still
+ * reads below it.
+ */
+const BELOW_DUPLICATE = 0.001;
 
 /**
  * A pair's score on one scale, whatever the model's form: ≥ `thresholds.duplicate` DUPLICATE, ≥ `thresholds.overlap`
