@@ -6,7 +6,7 @@ import { sqlMigration } from '@ctp/persistence';
  *
  * A row holds what blocking reads of a record's match candidate (reporter, streams, countries, dates), written by the
  * detection worker only when one of them changed and deleted when the record leaves (withdrawn, or without dates or
- * countries). The worker derives the keys in memory when it loads the rows (`BlockingIndex`, `storedKeysOf`). The
+ * countries). The worker derives the keys in memory when it loads the rows (`BlockingIndex`, `filingCodesOf`). The
  * table of keys made the detection worker insert ~30 rows per new record: measured with pg_stat_statements at 500 new
  * records/s, 150,000 rows for 5,000 records, 280 ms per call, ~2 s of PostgreSQL time in 10 s.
  *

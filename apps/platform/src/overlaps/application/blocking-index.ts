@@ -22,7 +22,7 @@ export interface Indexed {
 
 /**
  * `registry_block_records` held in memory by the detection worker, each row under the keys it is stored under
- * (`storedKeysOf`, computed here: the table holds one row per live record, not its keys), so that finding a batch's
+ * (`filingCodesOf`, computed here: the table holds one row per live record, not its keys), so that finding a batch's
  * candidates is a few hundred thousand comparisons in the process rather than a join in the database (which cost
  * ~0.2 ms per changed record). The table stays the truth: the index is loaded from it, and is trusted only while
  * `generation` matches the database's detection generation, which every detection run increments under the detection
