@@ -108,6 +108,25 @@ describe('bench budgets (ratios to figures of the same run)', () => {
     expect(renderBudgets('Targets', unmeasured)).toMatch(/peak RSS .*PASS$/m);
   });
 
+  it('the rebuild target: a rebuild stopped at its cap, or whose check failed, is a FAIL, not NOT MEASURED', () => {
+    const small = { records: 10_000, eventsPerSec: 1000, peakRssMiB: 400, rebuildMs: 5_000 };
+    const large = { records: 200_000, eventsPerSec: 600, peakRssMiB: 900 };
+    const rebuildOf = (b: ReturnType<typeof scaleBudgets>) => b.find((x) => x.name.startsWith('platform:rebuild'))!;
+    const checked = rebuildOf(
+      scaleBudgets([{ ...large, rebuildMs: 90_000, rebuild: { ok: true, capped: false, capMs: 900_000 } }, small]),
+    );
+    expect([checked.pass, checked.actual]).toEqual([true, '90.0 s']);
+    const stopped = rebuildOf(
+      scaleBudgets([{ ...large, rebuildMs: null, rebuild: { ok: true, capped: true, capMs: 900_000 } }, small]),
+    );
+    expect([stopped.pass, stopped.notMeasured, stopped.actual]).toEqual([false, undefined, 'not finished in 900 s']);
+    const wrong = rebuildOf(
+      scaleBudgets([{ ...large, rebuildMs: 90_000, rebuild: { ok: false, capped: false, capMs: 900_000 } }, small]),
+    );
+    expect([wrong.pass, wrong.actual]).toEqual([false, '90.0 s, its check FAILED']);
+    expect(renderBudgets('Targets', [wrong])).toMatch(/FAIL$/);
+  });
+
   it('prints PASS or FAIL for each budget', () => {
     const text = renderBudgets('Budgets', pipelineBudgets(pipeline({ eventsPerSec: 100 }), pipeline()));
     expect(text.split('\n')).toHaveLength(4);
