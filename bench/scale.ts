@@ -682,11 +682,14 @@ async function measureSize(
   // them already, by bulk SQL).
   const js = jetstream(nc);
   const stored = workload.seed.filter((e) => e.action === 'new');
-  log(`scale ${records}: publishing the ${stored.length} stored records' events into a fresh stream…`);
+  log(`scale ${records}: publishing the ${stored.length} stored records' events into the purged stream…`);
   const p0 = performance.now();
   await publishAll(js, stored);
   const lastStored = await consumersFromNextMessage(jsm, PLATFORM_CONSUMERS);
-  log(`scale ${records}: ${lastStored} events in the stream (${((performance.now() - p0) / 1000).toFixed(1)} s)`);
+  log(
+    `scale ${records}: published in ${((performance.now() - p0) / 1000).toFixed(1)} s; ` +
+      `the platform's consumers start at stream sequence ${lastStored + 1}`,
+  );
 
   const platform = new ServiceProcess(
     'platform',
