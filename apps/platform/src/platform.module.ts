@@ -78,7 +78,7 @@ export class PlatformModule {
             },
           }),
         }),
-        PlatformRuntimeModule.register(config, run.role ?? 'all', run.wakeOutbox),
+        PlatformRuntimeModule.register(config, run.role ?? 'all', run.wakeOutbox, run.publish !== false),
         RegistryModule,
         OverlapsModule,
         RollupsModule,

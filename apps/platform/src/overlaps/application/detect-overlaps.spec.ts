@@ -61,12 +61,18 @@ describe('DetectOverlaps with a cap on candidates', () => {
   const courses = Array.from({ length: 5 }, (_, i) => candidate(`IP-HUB-AFR-${i}`));
 
   /** Detection over an in-memory repository: every record's candidate cached, the pairs given. */
-  function setUp(records: MatchCandidate[], pairs: Partial<StoredPair>[], model: MatchingModel = SHIPPED_MODEL) {
+  function setUp(
+    records: MatchCandidate[],
+    pairs: Partial<StoredPair>[],
+    model: MatchingModel = SHIPPED_MODEL,
+    publishes = true,
+  ) {
     const cache = new CandidateCache(100);
     for (const c of records) cache.set(c.initiativeId, 1, c.firstReportedAt, c);
     const saved: PairWrite[] = [];
     const savedRows = new Map<string, StoredPair>();
     const events: unknown[] = [];
+    const readBack: string[] = [];
     const capped: unknown[] = [];
     const stored = pairs.map((p, i) => ({
       id: String(i + 1),
@@ -102,7 +108,10 @@ describe('DetectOverlaps with a cap on candidates', () => {
         for (const r of rows) savedRows.set(r.id, r);
         return rows;
       },
-      pairsByIds: async (_: Transaction, ids: string[]) => ids.flatMap((id) => savedRows.get(id) ?? []),
+      pairsByIds: async (_: Transaction, ids: string[]) => {
+        readBack.push(...ids);
+        return ids.flatMap((id) => savedRows.get(id) ?? []);
+      },
       duplicateComponents: async () => [],
       currentClusters: async () => new Map(),
       setClusters: async () => undefined,
@@ -119,9 +128,9 @@ describe('DetectOverlaps with a cap on candidates', () => {
         return inUse;
       },
     } as unknown as ActiveMatchingModel;
-    const detect = new DetectOverlaps(repository, outbox, log, cache, models);
+    const detect = new DetectOverlaps(repository, outbox, log, cache, models, publishes);
     const tx = { afterCommit: () => undefined } as unknown as Transaction;
-    return { detect, tx, saved, capped, reads, events };
+    return { detect, tx, saved, capped, reads, events, readBack };
   }
 
   it('compares a record with `cap` candidates, flags it, and keeps its pairs with the others as they were', async () => {
@@ -168,6 +177,27 @@ describe('DetectOverlaps with a cap on candidates', () => {
       expect(w).toMatchObject({ classification: 'OVERLAP', score: 0.7, rule: 'SCORED' });
       expect((w.signals as { model: string }).model).toBe('refit-test');
     }
+  });
+
+  it('in an instance that publishes nothing (a rebuild): the same pairs saved, none read back for events', async () => {
+    // Every pair an OVERLAP at 0.7 (the intercept alone), so that every candidate's pair is newly flagged.
+    const flat: MatchingModel = {
+      ...SHIPPED_MODEL,
+      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
+      intercept: 0.7,
+      overlap: undefined,
+    };
+    const live = setUp([broad, ...courses], [], flat);
+    const rebuild = setUp([broad, ...courses], [], flat, false);
+    const [a, b] = [
+      await live.detect.execute(live.tx, [broad.initiativeId], { maxCandidates: 10 }),
+      await rebuild.detect.execute(rebuild.tx, [broad.initiativeId], { maxCandidates: 10 }),
+    ];
+    expect(rebuild.saved).toEqual(live.saved);
+    expect(b.changes).toEqual(a.changes);
+    expect(a.changes).toHaveLength(courses.length);
+    expect([live.readBack.length, live.events.length]).toEqual([courses.length, courses.length]);
+    expect([rebuild.readBack, rebuild.events]).toEqual([[], []]);
   });
 
   it('judges the same pairs whether the changed records are compared a slice at a time or all at once', async () => {

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventSources, OverlapEventData, PlatformEventType, Subjects } from '@ctp/contracts';
 import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
-import { PLATFORM_OUTBOX } from '../../platform-outbox';
+import { PLATFORM_OUTBOX, PLATFORM_PUBLISHES } from '../../platform-outbox';
 import { CtpLogger, LOGGER } from '@ctp/observability';
 import type { Transaction } from '@ctp/persistence';
 import { canonicalOf, clustersOf } from '../domain/clusters';
@@ -100,6 +100,8 @@ export class DetectOverlaps {
     readonly cache: CandidateCache,
     /** The matching model in use: read once per run, every pair of the run is scored by it. */
     private readonly models: ActiveMatchingModel,
+    /** false in a rebuild: no events, so the changed pairs are not read back to write them. */
+    @Optional() @Inject(PLATFORM_PUBLISHES) private readonly publishes: boolean = true,
   ) {}
   /** The blocking rows, in memory (see BlockingIndex). */
   readonly blocking = new BlockingIndex();
@@ -321,8 +323,8 @@ export class DetectOverlaps {
     lap('compare');
     const clusterOf = await this.recluster(tx, [...touched], records);
     lap('recluster');
-    // The events a slice of the changes at a time, each slice's pairs read back as saved.
-    for (let i = 0; i < changes.length; i += PAIRS_PER_FLUSH) {
+    // The events a slice of the changes at a time, each slice's pairs read back as saved (none in a rebuild).
+    for (let i = 0; this.publishes && i < changes.length; i += PAIRS_PER_FLUSH) {
       const slice = changes.slice(i, i + PAIRS_PER_FLUSH);
       const pairs = new Map(
         (
