@@ -51,6 +51,13 @@ export interface FitOptions {
    * `one-score`: one score for both cuts (ordinal logistic regression).
    */
   form?: 'one-score' | 'two-scores';
+  /**
+   * How many times an unrelated pair counts against the OVERLAP cut of a `two-scores` model (a false OVERLAP). The
+   * labelled set holds fewer unrelated pairs among those scored than related ones (most of its hard negatives are
+   * decided before any score: another country, too far apart), while in a registry the unrelated pairs are most of
+   * what blocking lets through: a cut chosen as if they were rare would flag many of them.
+   */
+  unrelatedWeight?: number;
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -143,6 +150,7 @@ function bestCut(
   positive: readonly boolean[],
   eligible: readonly boolean[],
   minPrecision: number,
+  fpWeight: readonly number[] = z.map(() => 1),
 ): number {
   const order = z.map((_, i) => i).sort((a, b) => z[b] - z[a]); // highest first
   const total = positive.filter(Boolean).length;
@@ -153,7 +161,7 @@ function bestCut(
     const i = order[k];
     if (eligible[i]) {
       if (positive[i]) tp++;
-      else fp++;
+      else fp += fpWeight[i];
     }
     // Cut only between distinct scores: everything down to order[k] is in.
     if (k + 1 < order.length && z[order[k + 1]] === z[i]) continue;
@@ -189,6 +197,7 @@ function fitTwoScores(samples: readonly FitSample[], opts: Required<FitOptions>)
     samples.map((s) => s.label === 1),
     zd.map((z) => z < td),
     0,
+    samples.map((s) => (s.label === 0 ? opts.unrelatedWeight : 1)),
   );
   const scaled = (w: number[], cut: number, threshold: number) => ({
     weights: Object.fromEntries(SIGNALS.map((n, k) => [n, round6(SCORE_PER_LOGIT * w[k])])) as Record<
@@ -298,6 +307,7 @@ export function fitModel(
     minDuplicatePrecision: options.minDuplicatePrecision ?? 0.99,
     signals: options.signals ?? FITTED_SIGNALS,
     form: options.form ?? 'two-scores',
+    unrelatedWeight: options.unrelatedWeight ?? 3,
   };
   if (samples.length === 0) throw new Error('fitModel: no scored pairs to fit on');
   if (opts.form === 'two-scores') {

@@ -73,6 +73,9 @@ describe('modelProblems', () => {
       'titleAndSameSchedule',
       'samePlace',
       'titleAndSamePlace',
+      'subject',
+      'sameSubject',
+      'sameSubjectArea',
     ];
     const older = Object.fromEntries(Object.entries(zero()).filter(([k]) => !later.includes(k)));
     const { overlap: _none, ...one } = TWO_SCORES;

@@ -42,6 +42,9 @@ export const SIGNALS = [
   'titleAndStream',
   'titleAndOrganisations',
   'containmentAndSameDates',
+  'subject',
+  'sameSubject',
+  'sameSubjectArea',
 ] as const;
 export type SignalName = (typeof SIGNALS)[number];
 
@@ -112,7 +115,7 @@ export function modelProblems(m: unknown): string[] {
 }
 
 /**
- * Signals added after models were first stored (2026-12-03): a stored model that does not name one weighs it 0, so
+ * Signals added after models were first stored (on 2026-12-03: the date signals and samePlace, then the subject ones): a stored model that does not name one weighs it 0, so
  * an operator's applied model stays in use after an upgrade that adds signals.
  */
 const SIGNALS_ADDED_LATER: ReadonlySet<SignalName> = new Set<SignalName>([
@@ -122,6 +125,9 @@ const SIGNALS_ADDED_LATER: ReadonlySet<SignalName> = new Set<SignalName>([
   'titleAndSameSchedule',
   'samePlace',
   'titleAndSamePlace',
+  'subject',
+  'sameSubject',
+  'sameSubjectArea',
 ]);
 
 /** `weights` with a 0 for every signal it does not name (a model stored before the signal existed). */

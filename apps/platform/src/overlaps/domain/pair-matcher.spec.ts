@@ -46,6 +46,9 @@ const REFERENCE: MatchingModel = {
     samePlace: 0,
     titleAndSamePlace: 0,
     containmentAndSameDates: 0,
+    subject: 0,
+    sameSubject: 0,
+    sameSubjectArea: 0,
   },
   intercept: 0,
   thresholds: { duplicate: 0.8, overlap: 0.6 },
@@ -244,6 +247,9 @@ describe('comparePair — signals and score', () => {
       title: 1,
       titleContainment: 1,
       samePlace: 1,
+      subject: 1,
+      sameSubject: 1,
+      sameSubjectArea: 1,
       countries: 1,
       sameDates: 1,
       nearDates: 1,
@@ -345,6 +351,31 @@ describe('comparePair — signals and score', () => {
     expect(comparePair(baghdad, erbil).signals?.samePlace).toBe(0);
     expect(comparePair(baghdad, partner({ titles: baghdad.titles })).signals?.samePlace).toBe(1);
     expect(comparePair(candidate(), partner()).signals?.samePlace).toBe(1);
+  });
+
+  it('measures the subject: how much of it both name, whether they share one, whether they share its area', () => {
+    const titled = (make: typeof candidate, text: string) => make({ titles: [{ lang: 'en', text }] });
+    const signals = (a: string, b: string) => {
+      const s = comparePair(titled(candidate, a), titled(partner, b)).signals!;
+      return [s.subject, s.sameSubject, s.sameSubjectArea];
+    };
+    // Two workshops the same week in Ankara on another subject (identification vs online): a kind and a city in common.
+    expect(
+      signals(
+        'Workshop on forensic laboratory accreditation, Ankara',
+        'Workshop on countering terrorist narratives online, Ankara',
+      ),
+    ).toEqual([0, 0, 0]);
+    // Terrorist financing typologies vs a financial investigation course: other concepts, one area (financing).
+    const [, sameFinancing, financingArea] = signals(
+      'Workshop on terrorist financing typologies for analysts',
+      'Financial investigation course for police investigators',
+    );
+    expect([sameFinancing, financingArea]).toEqual([0, 1]);
+    // The same subject in other words.
+    expect(signals('Training on foreign terrorist fighters', 'Workshop on FTF travel')[1]).toBe(1);
+    // Titles naming no subject the glossary knows say nothing against (1), and nothing for (0).
+    expect(signals('Regional workshop', 'National seminar')).toEqual([0, 1, 1]);
   });
 
   it('measures kind: same 1, training~meeting (a workshop, a course, a seminar) 1, else 0', () => {

@@ -22,6 +22,12 @@ export interface PairSignals {
   titleContainment: number;
   /** 0 when both titles name a city and not one in common (title-similarity.ts `placesDiffer`), else 1. */
   samePlace: number;
+  /** How much of the less detailed title's subject the other names (title-similarity.ts `subject`). */
+  subject: number;
+  /** 0 when both titles name a subject and share none (title-similarity.ts `subjectsDiffer`), else 1. */
+  sameSubject: number;
+  /** 0 when both titles name a subject and none of the same area (title-similarity.ts `subjectAreasDiffer`), else 1. */
+  sameSubjectArea: number;
   countries: number;
   /** Same dates: the padded intervals' intersection over union, or starts and ends a few days apart. */
   sameDates: number;
@@ -261,6 +267,9 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
     title: round(title.score),
     titleContainment: round(title.containment),
     samePlace: title.placesDiffer ? 0 : 1,
+    subject: round(title.subject),
+    sameSubject: title.subjectsDiffer ? 0 : 1,
+    sameSubjectArea: title.subjectAreasDiffer ? 0 : 1,
     countries: round(Math.min(1, shared / Math.min(a.countries.length, b.countries.length))),
     sameDates: round(sameDatesSimilarity(as, ae, bs, be)),
     nearDates: round(nearDatesSimilarity(as, ae, bs, be)),
@@ -314,6 +323,9 @@ export function signalVector(s: PairSignals, out = new Float64Array(SIGNALS.leng
   out[at.titleAndStream] = t * s.stream;
   out[at.titleAndOrganisations] = t * s.organisations;
   out[at.containmentAndSameDates] = s.titleContainment * s.sameDates;
+  out[at.subject] = s.subject;
+  out[at.sameSubject] = s.sameSubject;
+  out[at.sameSubjectArea] = s.sameSubjectArea;
   return out;
 }
 
@@ -343,5 +355,8 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
     titleAndStream: s.title * s.stream,
     titleAndOrganisations: s.title * s.organisations,
     containmentAndSameDates: s.titleContainment * s.sameDates,
+    subject: s.subject,
+    sameSubject: s.sameSubject,
+    sameSubjectArea: s.sameSubjectArea,
   };
 }

@@ -324,3 +324,21 @@ describe('placesDiffer', () => {
     expect(differ(EN_FTF, FR_FTF)).toBe(false);
   });
 });
+
+describe('subject', () => {
+  const of = (a: LocalizedText[], b: LocalizedText[]) => {
+    const s = titleSimilarity(a, b);
+    return { subject: s.subject, differ: s.subjectsDiffer, areasDiffer: s.subjectAreasDiffer };
+  };
+
+  it('counts the subject concepts both name, not their kind, place or audience, in any languages', () => {
+    const a = t('en', 'Workshop on charities and terrorist financing, Baghdad');
+    const b = t('en', 'Workshop on prison radicalisation, Baghdad');
+    expect(of(a, b)).toEqual({ subject: 0, differ: true, areasDiffer: true });
+    expect(of(EN_FTF, FR_FTF)).toEqual({ subject: 1, differ: false, areasDiffer: false });
+  });
+
+  it('is 0 and says nothing against when either title names no subject', () => {
+    expect(of(t('en', 'Regional workshop'), EN_FTF)).toEqual({ subject: 0, differ: false, areasDiffer: false });
+  });
+});

@@ -519,9 +519,36 @@ interface PreparedTitles {
   texts: PreparedText[];
   /** The cities (`pl.city.` concepts) the titles name, computed once. */
   cities: string[];
+  /** The subject concepts (`SUBJECT_CATEGORIES`) named or implied, with their weights, and their sum. */
+  subjects: ConceptWeights;
+  subjectWeightSum: number;
 }
 
 const CITY = 'pl.city.';
+
+/**
+ * The categories of concepts that say what an activity is about (identification, travel, online, weapons and
+ * materials, financing, terrorism's forms and targets), as opposed to its kind (workshop), audience, place or generic
+ * words (regional, national): two workshops the same week in the same city share a kind, not a subject.
+ */
+const SUBJECT_CATEGORIES: ReadonlySet<string> = new Set(['id', 'tr', 'on', 'wp', 'fi', 'ct']);
+
+function subjectsOf(concepts: ConceptWeights): [ConceptWeights, number] {
+  const out: ConceptWeights = new Map();
+  let sum = 0;
+  for (const [c, w] of concepts) {
+    if (SUBJECT_CATEGORIES.has(c.slice(0, c.indexOf('.')))) {
+      out.set(c, w);
+      sum += w;
+    }
+  }
+  return [out, sum];
+}
+
+function withSubjects(p: Omit<PreparedTitles, 'subjects' | 'subjectWeightSum'>): PreparedTitles {
+  const [subjects, subjectWeightSum] = subjectsOf(p.concepts);
+  return { ...p, subjects, subjectWeightSum };
+}
 
 function citiesOf(concepts: ConceptWeights): string[] {
   const out: string[] = [];
@@ -541,12 +568,12 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
   const texts = titles.map((t) => preparedText(LANGS.includes(t.lang) ? t.lang : 'en', t.text));
   if (texts.length === 1) {
     const t = texts[0];
-    p = t.alone ??= {
+    p = t.alone ??= withSubjects({
       concepts: t.concepts,
       conceptWeightSum: t.conceptWeightSum,
       texts,
       cities: citiesOf(t.concepts),
-    };
+    });
   } else {
     const key = titles.map((t) => `${t.lang}\u0000${t.text}`).join('\u0001');
     p = TITLES_CACHE.get(key);
@@ -557,7 +584,7 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
       }
       let conceptWeightSum = 0;
       for (const w of concepts.values()) conceptWeightSum += w;
-      p = { concepts, conceptWeightSum, texts, cities: citiesOf(concepts) };
+      p = withSubjects({ concepts, conceptWeightSum, texts, cities: citiesOf(concepts) });
       if (TITLES_CACHE.size >= TEXT_CACHE_SIZE) TITLES_CACHE.delete(TITLES_CACHE.keys().next().value!);
       TITLES_CACHE.set(key, p);
     }
@@ -595,7 +622,39 @@ export interface TitleSimilarity {
    * two activities in Baghdad and in Erbil are two activities.
    */
   placesDiffer: boolean;
+  /**
+   * How much of the less detailed title's subject (its `SUBJECT_CATEGORIES` concepts, implied broader ones at their
+   * reduced weight) the other names too, 0..1; 0 when either names no subject the glossary knows.
+   */
+  subject: number;
+  /** Both titles name a subject and share none, not even a broader one: two activities on different subjects. */
+  subjectsDiffer: boolean;
+  /** Both titles name a subject and none of the same area (`SUBJECT_CATEGORIES`: financing vs online). */
+  subjectAreasDiffer: boolean;
   sharedConcepts: string[];
+}
+
+function subjectOverlap(
+  a: PreparedTitles,
+  b: PreparedTitles,
+): { subject: number; subjectsDiffer: boolean; subjectAreasDiffer: boolean } {
+  if (a.subjectWeightSum === 0 || b.subjectWeightSum === 0)
+    return { subject: 0, subjectsDiffer: false, subjectAreasDiffer: false };
+  let shared = 0;
+  let sameArea = false;
+  for (const c of a.subjects.keys()) {
+    const area = c.slice(0, c.indexOf('.') + 1);
+    for (const d of b.subjects.keys()) if (d.startsWith(area)) sameArea = true;
+  }
+  for (const [c, w1] of a.subjects) {
+    const w2 = b.subjects.get(c);
+    if (w2 !== undefined) shared += w1 < w2 ? w1 : w2;
+  }
+  return {
+    subject: Math.min(1, shared / Math.min(a.subjectWeightSum, b.subjectWeightSum)),
+    subjectsDiffer: shared === 0,
+    subjectAreasDiffer: !sameArea,
+  };
 }
 
 /** Whether both name a city and no city is named by both. */
@@ -663,6 +722,7 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
     score: Math.min(1, score),
     containment: Math.min(1, containment),
     placesDiffer: placesDiffer(pa, pb),
+    ...subjectOverlap(pa, pb),
     sharedConcepts,
   };
 }
