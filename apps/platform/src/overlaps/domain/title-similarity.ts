@@ -519,9 +519,10 @@ interface PreparedTitles {
   texts: PreparedText[];
   /** The cities (`pl.city.` concepts) the titles name, computed once. */
   cities: string[];
-  /** The subject concepts (`SUBJECT_CATEGORIES`) named or implied, with their weights, and their sum. */
-  subjects: ConceptWeights;
+  /** The weights of the subject concepts (`SUBJECT_CATEGORIES`) named or implied, summed. */
   subjectWeightSum: number;
+  /** The areas (`SUBJECT_CATEGORIES`) of those subjects, computed once. */
+  subjectAreas: string[];
 }
 
 const CITY = 'pl.city.';
@@ -533,21 +534,32 @@ const CITY = 'pl.city.';
  */
 const SUBJECT_CATEGORIES: ReadonlySet<string> = new Set(['id', 'tr', 'on', 'wp', 'fi', 'ct']);
 
-function subjectsOf(concepts: ConceptWeights): [ConceptWeights, number] {
-  const out: ConceptWeights = new Map();
-  let sum = 0;
-  for (const [c, w] of concepts) {
-    if (SUBJECT_CATEGORIES.has(c.slice(0, c.indexOf('.')))) {
-      out.set(c, w);
-      sum += w;
-    }
-  }
-  return [out, sum];
+/** Concept id → its subject area, for the concepts of `SUBJECT_CATEGORIES` (absent: not a subject). */
+const SUBJECT_AREA = new Map<string, string>();
+for (const concept of CT_GLOSSARY) {
+  const area = concept.id.slice(0, concept.id.indexOf('.'));
+  if (SUBJECT_CATEGORIES.has(area)) SUBJECT_AREA.set(concept.id, area);
 }
 
-function withSubjects(p: Omit<PreparedTitles, 'subjects' | 'subjectWeightSum'>): PreparedTitles {
-  const [subjects, subjectWeightSum] = subjectsOf(p.concepts);
-  return { ...p, subjects, subjectWeightSum };
+function withSubjects(p: Omit<PreparedTitles, 'subjectWeightSum' | 'subjectAreas'>): PreparedTitles {
+  const subjectAreas: string[] = [];
+  let subjectWeightSum = 0;
+  for (const [c, w] of p.concepts) {
+    const area = SUBJECT_AREA.get(c);
+    if (area !== undefined) {
+      subjectWeightSum += w;
+      if (!subjectAreas.includes(area)) subjectAreas.push(area);
+    }
+  }
+  // Written out (not spread): one object shape for every prepared title, as the comparison loop reads them.
+  return {
+    concepts: p.concepts,
+    conceptWeightSum: p.conceptWeightSum,
+    texts: p.texts,
+    cities: p.cities,
+    subjectWeightSum,
+    subjectAreas,
+  };
 }
 
 function citiesOf(concepts: ConceptWeights): string[] {
@@ -634,27 +646,9 @@ export interface TitleSimilarity {
   sharedConcepts: string[];
 }
 
-function subjectOverlap(
-  a: PreparedTitles,
-  b: PreparedTitles,
-): { subject: number; subjectsDiffer: boolean; subjectAreasDiffer: boolean } {
-  if (a.subjectWeightSum === 0 || b.subjectWeightSum === 0)
-    return { subject: 0, subjectsDiffer: false, subjectAreasDiffer: false };
-  let shared = 0;
-  let sameArea = false;
-  for (const c of a.subjects.keys()) {
-    const area = c.slice(0, c.indexOf('.') + 1);
-    for (const d of b.subjects.keys()) if (d.startsWith(area)) sameArea = true;
-  }
-  for (const [c, w1] of a.subjects) {
-    const w2 = b.subjects.get(c);
-    if (w2 !== undefined) shared += w1 < w2 ? w1 : w2;
-  }
-  return {
-    subject: Math.min(1, shared / Math.min(a.subjectWeightSum, b.subjectWeightSum)),
-    subjectsDiffer: shared === 0,
-    subjectAreasDiffer: !sameArea,
-  };
+function sharesArea(a: PreparedTitles, b: PreparedTitles): boolean {
+  for (const area of a.subjectAreas) if (b.subjectAreas.includes(area)) return true;
+  return false;
 }
 
 /** Whether both name a city and no city is named by both. */
@@ -694,12 +688,15 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
   const pb = prepare(b);
   const sharedConcepts: string[] = [];
   let sharedWeight = 0;
+  let sharedSubjectWeight = 0;
   const [small, large] = pa.concepts.size <= pb.concepts.size ? [pa.concepts, pb.concepts] : [pb.concepts, pa.concepts];
   for (const [c, w1] of small) {
     const w2 = large.get(c);
     if (w2 !== undefined) {
       sharedConcepts.push(c);
-      sharedWeight += w1 < w2 ? w1 : w2;
+      const w = w1 < w2 ? w1 : w2;
+      sharedWeight += w;
+      if (SUBJECT_AREA.has(c)) sharedSubjectWeight += w;
     }
   }
   if (sharedConcepts.length > 1) sharedConcepts.sort();
@@ -718,11 +715,14 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
       if (containment < 1) containment = Math.max(containment, smaller > 0 ? shared / smaller : 0);
     }
   }
+  const bothSubjects = pa.subjectWeightSum > 0 && pb.subjectWeightSum > 0;
   return {
     score: Math.min(1, score),
     containment: Math.min(1, containment),
     placesDiffer: placesDiffer(pa, pb),
-    ...subjectOverlap(pa, pb),
+    subject: bothSubjects ? Math.min(1, sharedSubjectWeight / Math.min(pa.subjectWeightSum, pb.subjectWeightSum)) : 0,
+    subjectsDiffer: bothSubjects && sharedSubjectWeight === 0,
+    subjectAreasDiffer: bothSubjects && !sharesArea(pa, pb),
     sharedConcepts,
   };
 }
