@@ -4,10 +4,12 @@ import {
   Consumer,
   ConsumerMessages,
   DeliverPolicy,
+  JetStreamApiCodes,
   JetStreamApiError,
   JetStreamClient,
   JetStreamManager,
   JsMsg,
+  StoredMsg,
 } from '@nats-io/jetstream';
 import { Counter } from 'prom-client';
 import { CtpLogger, Metrics } from '@ctp/observability';
@@ -283,8 +285,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   /**
    * Whether every message of the consumer between `after` (exclusive) and `through` is an event its inbox already holds
-   * (a duplicate re-published by a source): then the database is not behind. Looked at only for a short gap, and only
-   * where this identity may read messages by sequence (anonymous or admin; with an identity nothing is rewound anyway).
+   * (a duplicate re-published by a source): then the database is not behind. Looked at only for a short gap. Reads the
+   * messages by sequence (`$JS.API.STREAM.MSG.GET.<stream>`, which the platform's NATS identity may use on the stream
+   * it reads wholly: nats-permissions.ts). A sequence the stream no longer holds (deleted: JetStream's "no message
+   * found", which getMessage returns as null) is skipped; any other error — a permission violation included — means
+   * it cannot tell (false), and the caller's rewind or error log stands.
    */
   private async onlyDuplicatesAfter(
     manager: { query(sql: string, params: unknown[]): Promise<unknown> },
@@ -293,12 +298,25 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     after: number,
     through: number,
   ): Promise<boolean> {
-    if (this.options.provisionConsumers === false || through - after > 500) return false;
+    if (through - after > 500) return false;
     const prefix = spec.filterSubject.endsWith('>') ? spec.filterSubject.slice(0, -1) : undefined;
     const keys: { source: string; id: string }[] = [];
     for (let seq = after + 1; seq <= through; seq++) {
-      const m = await this.jsm.streams.getMessage(stream, { seq }).catch(() => null);
-      if (!m) continue;
+      let m: StoredMsg | null;
+      try {
+        m = await this.jsm.streams.getMessage(stream, { seq });
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.NoMessageFound) continue;
+        this.log.debug({
+          msg: 'could not read the messages after the recorded position',
+          consumer: spec.durable,
+          stream,
+          seq,
+          err: (err as Error).message,
+        });
+        return false;
+      }
+      if (!m) continue; // deleted (getMessage answers JetStream's 404 "no message found", err_code 10037, with null)
       if (prefix ? !m.subject.startsWith(prefix) : m.subject !== spec.filterSubject) continue;
       try {
         const e = decodeEnvelope(m.data, m.header);

@@ -140,6 +140,7 @@ const EXPECTED: Record<NatsIdentity, NatsPermissions> = {
         '$JS.API.CONSUMER.INFO.CTP_EVENTS.platform-partners',
         '$JS.API.CONSUMER.MSG.NEXT.CTP_EVENTS.platform-partners',
         '$JS.ACK.CTP_EVENTS.platform-partners.>',
+        '$JS.API.STREAM.MSG.GET.CTP_EVENTS',
       ],
       deny: DENIED_TO_EVERYONE,
     },
@@ -278,7 +279,7 @@ describe('stream and consumer management: admin only', () => {
         continue;
       }
       expect(a).toMatch(
-        /^(\$JS\.API\.STREAM\.INFO\.[A-Z_]+|\$JS\.API\.CONSUMER\.(INFO|MSG\.NEXT)\.[A-Z_]+\.[a-z-]+|\$JS\.ACK\.[A-Z_]+\.[a-z-]+\.>)$/,
+        /^(\$JS\.API\.STREAM\.(INFO|MSG\.GET)\.[A-Z_]+|\$JS\.API\.CONSUMER\.(INFO|MSG\.NEXT)\.[A-Z_]+\.[a-z-]+|\$JS\.ACK\.[A-Z_]+\.[a-z-]+\.>)$/,
       );
     }
   });
@@ -313,6 +314,22 @@ describe('stream and consumer management: admin only', () => {
   ] as const)('%s pulls from CTP_EVENTS/%s: %s', (identity, durable, expected) => {
     expect(canPublish(identity, `$JS.API.CONSUMER.MSG.NEXT.CTP_EVENTS.${durable}`)).toBe(expected);
     expect(canPublish(identity, `$JS.ACK.CTP_EVENTS.${durable}.1.2.3.4.5`)).toBe(expected);
+  });
+
+  // Reading a stream's messages by sequence (any subject): only where the identity already receives every message of
+  // that stream — the platform on CTP_EVENTS (hubs', partners' and its own events), for the start-up check after a
+  // restore (JetStreamServer.onlyDuplicatesAfter).
+  it.each([
+    ['platform', 'CTP_EVENTS', true],
+    ['platform', 'CTP_DEAD_LETTERS', false],
+    ['platform', 'CTP_INTAKE', false],
+    ['partner-liaison', 'CTP_EVENTS', false],
+    ['hub-eur', 'CTP_EVENTS', false],
+    ['hub-eur', 'CTP_INTAKE', false],
+    ['regional-eur', 'CTP_EVENTS', false],
+  ] as const)('%s reads %s messages by sequence: %s', (identity, stream, expected) => {
+    expect(canPublish(identity, `$JS.API.STREAM.MSG.GET.${stream}`)).toBe(expected);
+    expect(canPublish(identity, `$JS.API.DIRECT.GET.${stream}`)).toBe(false);
   });
 
   it.each(HUB_REGIONS)(

@@ -76,6 +76,15 @@ function recoveryReader(region: HubRegion): string[] {
   ];
 }
 
+/**
+ * Reading any message of a stream by its sequence (`jsm.streams.getMessage`; the request names no subject, so this is
+ * the whole stream). Granted only to an identity that already receives every message of that stream — through its
+ * consumers or as the publisher — so it exposes nothing new.
+ */
+function messageGet(stream: string): string {
+  return `$JS.API.STREAM.MSG.GET.${stream}`;
+}
+
 function streamInfo(...streams: string[]): string[] {
   return streams.map((s) => `$JS.API.STREAM.INFO.${s}`);
 }
@@ -126,6 +135,11 @@ export function natsPermissions(identity: NatsIdentity): NatsPermissions {
         ...streamInfo(EVENTS, DLQ),
         ...consumerReader(EVENTS, platformHubs),
         ...consumerReader(EVENTS, platformPartners),
+        // The start-up check after a restore (JetStreamServer.onlyDuplicatesAfter) reads the messages past the
+        // position its database recorded, to tell trailing duplicates from a real gap. No new exposure: CTP_EVENTS
+        // holds `ctp.>` = `ctp.hub.>` (platform-hubs), `ctp.partner.>` (platform-partners) and `ctp.platform.>`
+        // (its own), all of which the platform already receives; only admin could publish anything else there.
+        messageGet(EVENTS),
       ],
       [],
     );
