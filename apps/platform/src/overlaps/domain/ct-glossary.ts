@@ -4,6 +4,7 @@ import identificationAndTravel from './glossary/identification-and-travel.json';
 import onlineAndFinancing from './glossary/online-and-financing.json';
 import paraphrases from './glossary/paraphrases.json';
 import places from './glossary/places.json';
+import themes from './glossary/themes.json';
 import weaponsPrisonsProtectionResponse from './glossary/weapons-prisons-protection-response.json';
 /**
  * A small multilingual counter-terrorism glossary (INTERPOL's four working languages) used to compare initiative
@@ -30,6 +31,9 @@ import weaponsPrisonsProtectionResponse from './glossary/weapons-prisons-protect
  * (the other words reports use for the same things: post-blast / explosion site / IED scene, Arabic singular and plural
  * forms…), whose entries add terms to a concept or new concepts with their broader links. Training, course, workshop and seminar are one concept
  * (`kd.training`): one reporter's training is another's workshop.
+ * themes.json gives the action streams' and counter-terrorism subject concepts broader theme concepts (forensic
+ * identification, traveller screening, CBRN security…): a small number of areas of work per stream, so that two titles
+ * on closely related subjects share an implied theme.
  * places.json is a gazetteer: one `pl.city.<name>` concept per city (capitals, ports, border towns), with its names.
  */
 export type { GlossaryAddition } from './glossary-addition';
@@ -74,6 +78,7 @@ const MERGED = merged(base.concepts as GlossaryConcept[], base.broader as Record
   ...(onlineAndFinancing as GlossaryAddition[]),
   ...(weaponsPrisonsProtectionResponse as GlossaryAddition[]),
   ...(paraphrases as GlossaryAddition[]),
+  ...(themes as GlossaryAddition[]),
   ...(places as GlossaryAddition[]),
 ]);
 
