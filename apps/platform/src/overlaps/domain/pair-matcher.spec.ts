@@ -259,12 +259,17 @@ describe('comparePair — signals and score', () => {
       stream: 1,
       organisations: 0,
       codeName: false,
-      titleConcepts: ['gen.regional', 'kd.training', 'tr.foreign_terrorist_fighters'],
+      titleConcepts: ['gen.regional', 'kd.training', 'tr.foreign_terrorist_fighters', 'tr.theme.border_screening'],
       titleTerms: [
         { concept: 'gen.regional', a: ['régional'], b: ['regional'] },
         { concept: 'kd.training', a: ['formation'], b: ['training'] },
         {
           concept: 'tr.foreign_terrorist_fighters',
+          a: ['combattants terroristes étrangers'],
+          b: ['foreign terrorist fighters'],
+        },
+        {
+          concept: 'tr.theme.border_screening',
           a: ['combattants terroristes étrangers'],
           b: ['foreign terrorist fighters'],
         },
@@ -366,12 +371,20 @@ describe('comparePair — signals and score', () => {
         'Workshop on countering terrorist narratives online, Ankara',
       ),
     ).toEqual([0, 0, 0]);
-    // Terrorist financing typologies vs a financial investigation course: other concepts, one area (financing).
+    // Terrorist financing typologies vs the FATF standards: other concepts and themes, one area (financing).
     const [, sameFinancing, financingArea] = signals(
+      'Workshop on terrorist financing typologies for analysts',
+      'Workshop on the FATF standards and beneficial ownership',
+    );
+    expect([sameFinancing, financingArea]).toEqual([0, 1]);
+    // Typologies vs a financial investigation course: other concepts of one theme (countering the financing), a subject
+    // in common.
+    const [themeShare, sameTheme] = signals(
       'Workshop on terrorist financing typologies for analysts',
       'Financial investigation course for police investigators',
     );
-    expect([sameFinancing, financingArea]).toEqual([0, 1]);
+    expect(themeShare).toBeGreaterThan(0);
+    expect(sameTheme).toBe(1);
     // The same subject in other words.
     expect(signals('Training on foreign terrorist fighters', 'Workshop on FTF travel')[1]).toBe(1);
     // Titles naming no subject the glossary knows say nothing against (1), and nothing for (0).

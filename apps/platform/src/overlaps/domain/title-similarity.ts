@@ -457,6 +457,13 @@ function addConcepts(into: ConceptWeights, named: Iterable<string>): void {
   }
 }
 
+/**
+ * A theme (glossary/themes.json: an area of work grouping concepts, e.g. forensic identification for fingerprints, DNA
+ * and crime scenes) counts towards the subject signals, not the title's score: two titles of one theme are about the
+ * same area of work, not alike (with themes in the title's score, cross-validation lost duplicates: 2026-12-03).
+ */
+const isTheme = (conceptId: string) => conceptId.includes('.theme.');
+
 interface PreparedText {
   lang: Language;
   concepts: ConceptWeights;
@@ -506,7 +513,7 @@ function preparedText(lang: Language, text: string): PreparedText {
   let wordWeightSum = 0;
   for (const w of words.values()) wordWeightSum += w;
   let conceptWeightSum = 0;
-  for (const w of concepts.values()) conceptWeightSum += w;
+  for (const [c, w] of concepts) if (!isTheme(c)) conceptWeightSum += w;
   p = { lang, concepts, terms, grams: trigramsOf(tokens), words, wordWeightSum, conceptWeightSum };
   if (TEXT_CACHE.size >= TEXT_CACHE_SIZE) TEXT_CACHE.delete(TEXT_CACHE.keys().next().value!);
   TEXT_CACHE.set(key, p);
@@ -595,7 +602,7 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
         for (const [c, w] of t.concepts) if ((concepts.get(c) ?? 0) < w) concepts.set(c, w);
       }
       let conceptWeightSum = 0;
-      for (const w of concepts.values()) conceptWeightSum += w;
+      for (const [c, w] of concepts) if (!isTheme(c)) conceptWeightSum += w;
       p = withSubjects({ concepts, conceptWeightSum, texts, cities: citiesOf(concepts) });
       if (TITLES_CACHE.size >= TEXT_CACHE_SIZE) TITLES_CACHE.delete(TITLES_CACHE.keys().next().value!);
       TITLES_CACHE.set(key, p);
@@ -695,8 +702,9 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
     if (w2 !== undefined) {
       sharedConcepts.push(c);
       const w = w1 < w2 ? w1 : w2;
-      sharedWeight += w;
       if (SUBJECT_AREA.has(c)) sharedSubjectWeight += w;
+      if (isTheme(c)) continue; // a shared theme says the same area of work, not alike titles
+      sharedWeight += w;
     }
   }
   if (sharedConcepts.length > 1) sharedConcepts.sort();
