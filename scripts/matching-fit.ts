@@ -12,28 +12,33 @@ import { SHIPPED_MODEL } from '../apps/platform/src/overlaps/domain/matching-mod
 import { labelledCandidates } from '../test/fixtures/matching';
 import { exitCodesHelp, HELP_OPTION, main as runMain, parseCommandLine } from './cli';
 
-export const USAGE = `Usage: npm run matching:fit [-- --write]
+export const USAGE = `Usage: npm run matching:fit [-- --write [--version <name>]]
 
 Fits the matching model on the calibration part of the labelled set (test/fixtures/matching) and prints its
 precision, recall and F1 per class on both parts, next to the model in the code.
 
   --write     replace apps/platform/src/overlaps/domain/matching-model.shipped.ts with the fitted model
+  --version   the fitted model's version (default shipped-<today>); a version names one model: a second fit the
+              same day needs another (e.g. shipped-2026-12-03.2)
   -h, --help  this text
 
 Examples:
   npm run matching:fit
   npm run matching:fit -- --write && npx prettier --write apps/platform/src/overlaps/domain/matching-model.shipped.ts
+  npm run matching:fit -- --write --version shipped-2026-12-03.2
 
 ${exitCodesHelp('failed', { connects: false })}`;
 
 function main(argv: readonly string[]): number {
-  const args = parseCommandLine(argv, { options: { write: { type: 'boolean' }, ...HELP_OPTION } });
+  const args = parseCommandLine(argv, {
+    options: { write: { type: 'boolean' }, version: { type: 'string' }, ...HELP_OPTION },
+  });
   const pairs = labelledCandidates();
   const calibration = pairs.filter((p) => partOf(p.name) === 'calibration');
   const heldOut = pairs.filter((p) => partOf(p.name) === 'held-out');
   const samples = samplesOf(calibration);
   const fitted = fitModel(samples, {
-    version: `shipped-${new Date().toISOString().slice(0, 10)}`,
+    version: (args.values.version as string | undefined) ?? `shipped-${new Date().toISOString().slice(0, 10)}`,
     fittedOn: `${calibration.length} labelled pairs (calibration part of test/fixtures/matching; ${samples.length} scored)`,
   });
   const show = (label: string, m: MatchingModel) => {

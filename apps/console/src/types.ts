@@ -41,6 +41,10 @@ export interface SnapshotDates {
 
 export interface PairSignals {
   title?: number;
+  titleContainment?: number;
+  subject?: number;
+  sameSubject?: number;
+  sameSubjectArea?: number;
   samePlace?: number;
   countries?: number;
   sameDates?: number;

@@ -22,7 +22,17 @@ export class DiscardingOutboxWriter extends OutboxWriter {
     super({ wake: () => undefined });
   }
 
-  override async append(): Promise<void> {
+  override async append(_tx?: unknown, _events?: unknown): Promise<void> {
     // Nothing: the rebuild's database is compared and dropped, its outbox never relayed.
+  }
+
+  /** The state change alone (`write.sql`, which returns a row when it applied), without its events. */
+  override async appendWith(
+    runner: { query(sql: string, params: unknown[]): Promise<unknown> },
+    write: { sql: string; params: unknown[] },
+    _events?: unknown,
+  ): Promise<boolean> {
+    const rows = (await runner.query(write.sql, write.params)) as unknown[];
+    return rows.length > 0;
   }
 }

@@ -29,6 +29,10 @@ const RULES: Record<string, string> = {
 
 const SIGNALS: [string, string][] = [
   ['title', 'Title similarity'],
+  ['titleContainment', 'Shorter title covered by the other'],
+  ['subject', 'Subject covered by both titles'],
+  ['sameSubject', 'Shares a subject (0: the titles name different subjects)'],
+  ['sameSubjectArea', 'Same area of work (0: different areas)'],
   ['samePlace', 'Same city (0: the titles name different cities)'],
   ['countries', 'Shared countries'],
   ['sameDates', 'Same dates'],
