@@ -320,18 +320,6 @@ async function recordsDigest(url: string): Promise<{ n: number; hash: string }> 
   }
 }
 
-async function dropDatabaseAt(url: string): Promise<void> {
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const c = await connectPg(admin.toString(), 'bench-scale-drop');
-  try {
-    await c.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
-  } finally {
-    await c.end();
-  }
-}
-
 /**
  * `platform:rebuild` as an operator runs it (`node dist/scripts/platform-rebuild.js`, the admin NATS identity, the
  * live platform's DATABASE_URL), the live platform stopped, into a database of its own kept afterwards (`--keep`) for
@@ -347,10 +335,9 @@ async function measureRebuild(
   capMs: number,
 ): Promise<{ totalMs: number | null; measure: RebuildMeasure }> {
   const { nats, cleanup, config, log } = ctx;
-  const target = `${live.name}_rebuild`;
-  const targetUrl = new URL(live.url);
-  targetUrl.pathname = `/${target}`;
-  cleanup.add(`drop database ${target}`, () => dropDatabaseAt(targetUrl.toString()));
+  const rebuiltDb = TestDatabase.named(`${live.name}_rebuild`);
+  const target = rebuiltDb.name;
+  cleanup.add(`drop database ${target}`, () => rebuiltDb.drop());
   const liveRecords = await recordsDigest(live.url);
   const logFile = join(config.logDir, `platform-rebuild-${target}.log`);
   const env = {
@@ -410,11 +397,11 @@ async function measureRebuild(
   const span = (a?: number, b?: number) => (a !== undefined && b !== undefined ? Math.round(b - a) : null);
   let rebuilt: { n: number; hash: string } | null = null;
   try {
-    rebuilt = await recordsDigest(targetUrl.toString());
+    rebuilt = await recordsDigest(rebuiltDb.url);
   } catch (err) {
     log(`  rebuild: its database could not be read: ${(err as Error).message}`);
   }
-  await dropDatabaseAt(targetUrl.toString());
+  await rebuiltDb.drop();
   const problems: string[] = [];
   if (marks.replayed === undefined) problems.push('the replay did not finish');
   if (!rebuilt) problems.push('no rebuilt database');

@@ -11,6 +11,11 @@ export class TestDatabase {
     return new TestDatabase(`ctp_test_${prefix}_${randomBytes(4).toString('hex')}`);
   }
 
+  /** A database another program creates under this name (e.g. `platform:rebuild` into `<name>_rebuild`). */
+  static named(name: string): TestDatabase {
+    return new TestDatabase(name);
+  }
+
   get url(): string {
     const u = new URL(PG_ADMIN_URL);
     u.pathname = `/${this.name}`;
