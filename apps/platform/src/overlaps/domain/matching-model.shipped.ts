@@ -34,6 +34,7 @@ export const SHIPPED_MODEL: MatchingModel = {
     subject: 0.005078,
     sameSubject: 0.025078,
     sameSubjectArea: 0.032776,
+    titleAndSameKind: 0,
   },
   intercept: -0.138124,
   overlap: {
@@ -64,6 +65,7 @@ export const SHIPPED_MODEL: MatchingModel = {
       subject: 0.154141,
       sameSubject: 0.230369,
       sameSubjectArea: 0.052959,
+      titleAndSameKind: 0,
     },
     intercept: 0.167577,
   },

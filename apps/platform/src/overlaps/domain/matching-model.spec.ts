@@ -76,6 +76,7 @@ describe('modelProblems', () => {
       'subject',
       'sameSubject',
       'sameSubjectArea',
+      'titleAndSameKind',
     ];
     const older = Object.fromEntries(Object.entries(zero()).filter(([k]) => !later.includes(k)));
     const { overlap: _none, ...one } = TWO_SCORES;

@@ -45,13 +45,14 @@ export const SIGNALS = [
   'subject',
   'sameSubject',
   'sameSubjectArea',
+  'titleAndSameKind',
 ] as const;
 export type SignalName = (typeof SIGNALS)[number];
 
 /**
  * The signals a fitted model weighs (the others at 0), chosen by 5-fold cross-validation on the calibration part
- * (docs/matching.md): the measured ones; the title beyond chance and through dates, kind and stream; and how much of
- * the less detailed title the other covers, alone and with the same dates.
+ * (docs/matching.md): the measured ones; the title beyond chance and through dates, kind (alike, and the very same)
+ * and stream; and how much of the less detailed title the other covers, alone and with the same dates.
  */
 export const FITTED_SIGNALS: readonly SignalName[] = SIGNALS.filter(
   (s) => s !== 'titleAndCountries' && s !== 'titleAndOrganisations',
@@ -128,6 +129,7 @@ const SIGNALS_ADDED_LATER: ReadonlySet<SignalName> = new Set<SignalName>([
   'subject',
   'sameSubject',
   'sameSubjectArea',
+  'titleAndSameKind',
 ]);
 
 /** `weights` with a 0 for every signal it does not name (a model stored before the signal existed). */

@@ -49,6 +49,7 @@ const REFERENCE: MatchingModel = {
     subject: 0,
     sameSubject: 0,
     sameSubjectArea: 0,
+    titleAndSameKind: 0,
   },
   intercept: 0,
   thresholds: { duplicate: 0.8, overlap: 0.6 },
@@ -256,6 +257,7 @@ describe('comparePair — signals and score', () => {
       exactDates: 1,
       sameSchedule: 1,
       kind: 1,
+      sameKind: 1,
       stream: 1,
       organisations: 0,
       codeName: false,
@@ -337,6 +339,7 @@ describe('comparePair — signals and score', () => {
     for (const [a, b] of [
       [candidate(), partner()],
       [candidate({ codeName: 'X' }), partner({ codeName: 'X', start: '2025-03-17', end: '2025-03-21' })],
+      [candidate({ kind: 'TRN' }), partner({ kind: 'MTG' })],
     ]) {
       const s = comparePair(a, b).signals!;
       const byName = numericSignals(s);
@@ -396,6 +399,16 @@ describe('comparePair — signals and score', () => {
     expect(comparePair(candidate({ kind: 'MTG' }), partner({ kind: 'TRN' })).signals?.kind).toBe(1);
     expect(comparePair(candidate({ kind: 'OPS' }), partner({ kind: 'DEP' })).signals?.kind).toBe(0);
     expect(comparePair(candidate({ kind: 'DEP' }), partner({ kind: 'DEP' })).signals?.kind).toBe(1);
+  });
+
+  it('measures sameKind: 1 only for the very same kind (a training and a meeting are alike, not the same)', () => {
+    const kinds = (a: MatchCandidate['kind'], b: MatchCandidate['kind']) => {
+      const s = comparePair(candidate({ kind: a }), partner({ kind: b })).signals!;
+      return [s.kind, s.sameKind, numericSignals(s).titleAndSameKind];
+    };
+    expect(kinds('TRN', 'TRN')).toEqual([1, 1, 1]); // the canonical pair's titles score 1
+    expect(kinds('TRN', 'MTG')).toEqual([1, 0, 0]);
+    expect(kinds('OPS', 'DEP')).toEqual([0, 0, 0]);
   });
 
   it('measures organisations: either lists the other’s reporter, or both list the same funder', () => {

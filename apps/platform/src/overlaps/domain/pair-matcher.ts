@@ -41,6 +41,8 @@ export interface PairSignals {
    */
   sameSchedule: number;
   kind: number;
+  /** 1 when both records give the same kind (a training and a meeting: `kind` 1, `sameKind` 0), else 0. */
+  sameKind: number;
   stream: number;
   organisations: number;
   codeName: boolean;
@@ -276,6 +278,7 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
     exactDates: as === bs && ae === be ? 1 : 0,
     sameSchedule: round(sameScheduleSimilarity(as, ae, bs, be)),
     kind: kindSimilarity(a.kind, b.kind),
+    sameKind: a.kind === b.kind ? 1 : 0,
     stream,
     organisations,
     codeName: codeName !== undefined && codeName === normalisedCodeName(b),
@@ -326,6 +329,7 @@ export function signalVector(s: PairSignals, out = new Float64Array(SIGNALS.leng
   out[at.subject] = s.subject;
   out[at.sameSubject] = s.sameSubject;
   out[at.sameSubjectArea] = s.sameSubjectArea;
+  out[at.titleAndSameKind] = t * s.sameKind;
   return out;
 }
 
@@ -358,5 +362,6 @@ export function numericSignals(s: PairSignals): Record<SignalName, number> {
     subject: s.subject,
     sameSubject: s.sameSubject,
     sameSubjectArea: s.sameSubjectArea,
+    titleAndSameKind: s.title * s.sameKind,
   };
 }
