@@ -227,6 +227,15 @@ describe('titleConcepts', () => {
     expect(titleConcepts('ورش عمل إقليمية', 'ar')).toEqual(titleConcepts('ورشة عمل إقليمي', 'ar'));
   });
 
+  it('does not read the Arabic adjective "social" (اجتماعي) as a meeting (اجتماع)', () => {
+    expect(titleConcepts('اجتماع إقليمي', 'ar')).toContain('kd.meeting');
+    expect(titleConcepts('اجتماعات إقليمية', 'ar')).toContain('kd.meeting');
+    for (const text of ['الإدماج الاجتماعي', 'الخدمات الاجتماعية', 'الأخصائيين الاجتماعيين'])
+      expect(titleConcepts(text, 'ar')).not.toContain('kd.meeting');
+    // Social media is still social media.
+    expect(titleConcepts('وسائل التواصل الاجتماعي', 'ar')).toEqual(titleConcepts('social media', 'en'));
+  });
+
   it('finds nothing in a text without glossary terms', () => {
     expect(titleConcepts('Annual picnic of the staff association', 'en').size).toBe(0);
     expect(titleConcepts('', 'en').size).toBe(0);

@@ -208,8 +208,16 @@ const ARABIC_SUFFIXES = [
   '\u064A', // ي
 ];
 
+/**
+ * Adjectives in -ي/-ية whose noun means something else, kept apart from it: اجتماعي (social) is not اجتماع (a
+ * meeting), so "social reintegration" or "social cohesion" does not read as a meeting. Each is stemmed to the
+ * adjective's masculine singular.
+ */
+const ARABIC_ADJECTIVES_KEPT = ['\u0627\u062C\u062A\u0645\u0627\u0639\u064A']; // اجتماعي
+
 /** Light Arabic stemmer: each of `ARABIC_SUFFIXES` in turn goes if at least 3 letters remain. */
 function stemArabic(t: string): string {
+  for (const adjective of ARABIC_ADJECTIVES_KEPT) if (t.startsWith(adjective)) return adjective;
   let s = t;
   for (const suffix of ARABIC_SUFFIXES) {
     if (s.length >= suffix.length + 3 && s.endsWith(suffix)) s = s.slice(0, -suffix.length);
