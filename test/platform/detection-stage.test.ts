@@ -1,4 +1,7 @@
 import { InitiativeEventType, InitiativeSnapshot } from '@ctp/contracts';
+import { UnitOfWork } from '@ctp/persistence';
+import { DataSource } from 'typeorm';
+import { OverlapRepository } from '../../apps/platform/src/overlaps/persistence/overlap.repository';
 import { as } from '../support/auth';
 import { eventFor, snapshotOf } from '../support/events';
 import { PlatformUnderTest } from '../support/platform-under-test';
@@ -135,5 +138,49 @@ describe('platform detection stage', () => {
     await waitFor('the queue drained', async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0);
     // The live record's row written again; the withdrawn one has none.
     expect(await blockRows()).toEqual(rows);
+  });
+
+  it('puts the queue in date order for platform:rebuild, keeping when each record was queued', async () => {
+    const dated = (id: string, start: string, end: string) =>
+      snapshotOf('IP-HUB-EUR', id, {
+        title: { lang: 'en', text: `Workshop on border security ${id}` },
+        recipientCountries: ['FR'],
+        dates: { plannedStart: start, plannedEnd: end },
+      });
+    const september = dated('det-sep', '2027-09-06', '2027-09-10');
+    const may = dated('det-may', '2027-05-03', '2027-05-07');
+    const july = dated('det-jul', '2027-07-05', '2027-07-09');
+    await settled([{ snapshot: september }, { snapshot: may }, { snapshot: july }]);
+    await waitFor('the queue drained', async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0);
+    await p.process.stop();
+    // Queued in arrival order, one of them for a record the registry does not hold (last: it has no dates).
+    const arrived = [september.initiativeId, 'IP-HUB-EUR-unknown', may.initiativeId, july.initiativeId];
+    for (const [i, id] of arrived.entries())
+      await db.query(`INSERT INTO detection_queue (initiative_id, queued_at) VALUES ($1, $2)`, [
+        id,
+        `2027-01-01T00:00:0${i}Z`,
+      ]);
+    const dataSource = await new DataSource({ type: 'postgres', url: db.url }).initialize();
+    try {
+      const overlaps = new OverlapRepository(dataSource);
+      const reordered = await new UnitOfWork(dataSource).run(async (tx) => {
+        await overlaps.lockDetection(tx);
+        return overlaps.orderQueueByDates(tx);
+      });
+      expect(reordered).toBe(4);
+    } finally {
+      await dataSource.destroy();
+    }
+    const queue = await db.query<{ initiative_id: string; queued_at: string }>(
+      `SELECT initiative_id, to_char(queued_at AT TIME ZONE 'UTC', 'SS') AS queued_at FROM detection_queue ORDER BY seq`,
+    );
+    expect(queue).toEqual([
+      { initiative_id: may.initiativeId, queued_at: '02' },
+      { initiative_id: july.initiativeId, queued_at: '03' },
+      { initiative_id: september.initiativeId, queued_at: '00' },
+      { initiative_id: 'IP-HUB-EUR-unknown', queued_at: '01' },
+    ]);
+    await p.restart();
+    await waitFor('the queue drained', async () => (await get<{ queued: number }>('/overlaps/detection')).queued === 0);
   });
 });

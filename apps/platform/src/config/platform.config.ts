@@ -1,6 +1,9 @@
 import { readServiceConfig, ServiceConfig } from '@ctp/http';
 import { EnvReader } from '@ctp/observability';
 
+/** The longest DETECTION_DEFER_MS may be (platform:rebuild uses it: detection waits for its replay). */
+export const DETECTION_DEFER_MAX_MS = 60_000;
+
 export interface PlatformConfig extends ServiceConfig {
   /** Most events applied in one transaction. */
   maxBatch: number;
@@ -96,7 +99,7 @@ export function loadPlatformConfig(
     detectionMaxBatch: r.int('DETECTION_MAX_BATCH', 2000, 1, 50_000),
     detectionPollMs: r.int('DETECTION_POLL_MS', 2000, 50, 600_000),
     detectionIntervalMs: r.int('DETECTION_INTERVAL_MS', 200, 0, 60_000),
-    detectionDeferMs: r.int('DETECTION_DEFER_MS', 3000, 0, 60_000),
+    detectionDeferMs: r.int('DETECTION_DEFER_MS', 3000, 0, DETECTION_DEFER_MAX_MS),
     detectionCacheSize: r.int('DETECTION_CACHE_SIZE', 50_000, 0, 5_000_000),
     detectionMaxCandidates: r.int('DETECTION_MAX_CANDIDATES', 1000, 1, 100_000),
     matchingModelRefreshMs: r.int('MATCHING_MODEL_REFRESH_MS', 30_000, 100, 600_000),

@@ -13,6 +13,7 @@ import { SyncRefused1764171700000 } from './1764171700000-sync-refused';
 import { MatchingModels1764171800000 } from './1764171800000-matching-models';
 import { ConsoleReads1764171900000 } from './1764171900000-console-reads';
 import { ConsumerPositions1764330200000 } from './1764330200000-consumer-positions';
+import { DuplicateEdges1764760000000 } from './1764760000000-duplicate-edges';
 
 export const PLATFORM_MIGRATIONS = [
   ...MESSAGING_MIGRATIONS,
@@ -30,4 +31,5 @@ export const PLATFORM_MIGRATIONS = [
   MatchingModels1764171800000,
   ConsoleReads1764171900000,
   ConsumerPositions1764330200000,
+  DuplicateEdges1764760000000,
 ];

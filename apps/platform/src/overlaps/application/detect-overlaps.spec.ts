@@ -66,8 +66,9 @@ describe('DetectOverlaps with a cap on candidates', () => {
     pairs: Partial<StoredPair>[],
     model: MatchingModel = SHIPPED_MODEL,
     publishes = true,
+    overrides: Partial<Record<keyof OverlapRepository, unknown>> = {},
   ) {
-    const cache = new CandidateCache(100);
+    const cache = new CandidateCache(Math.max(100, records.length));
     for (const c of records) cache.set(c.initiativeId, 1, c.firstReportedAt, c);
     const saved: PairWrite[] = [];
     const savedRows = new Map<string, StoredPair>();
@@ -115,6 +116,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
       duplicateComponents: async () => [],
       currentClusters: async () => new Map(),
       setClusters: async () => undefined,
+      ...overrides,
     } as unknown as OverlapRepository;
     const log = { info: () => undefined } as unknown as CtpLogger;
     const outbox = {
@@ -217,5 +219,66 @@ describe('DetectOverlaps with a cap on candidates', () => {
     const keys = runs[0].saved.map((w) => JSON.parse(w) as PairWrite).map((w) => `${w.aId} ${w.bId}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(runs[0].saved.filter((w) => w.includes('NOT_BLOCKED'))).toHaveLength(1);
+  });
+
+  it('tells the error of a save that failed while the next pairs were compared, not the statement after it', async () => {
+    // Every pair an OVERLAP at 0.7, and more candidates than one batch of saves: the first batch is saved while the
+    // rest are compared. The database then refuses the transaction's next statement, as PostgreSQL does.
+    const flat: MatchingModel = {
+      ...SHIPPED_MODEL,
+      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
+      intercept: 0.7,
+      overlap: undefined,
+    };
+    const many = Array.from({ length: 2_100 }, (_, i) => candidate(`IP-HUB-AFR-m${i}`));
+    let aborted = false;
+    const refuseAfterAbort = async () => {
+      if (aborted) throw new Error('current transaction is aborted, commands ignored until end of transaction block');
+    };
+    const { detect, tx } = setUp([broad, ...many], [], flat, true, {
+      savePairs: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        aborted = true;
+        throw new Error('duplicate key value violates unique constraint "overlap_pairs_a_id_b_id_key"');
+      },
+      setCapped: refuseAfterAbort,
+      duplicateComponents: async () => {
+        await refuseAfterAbort();
+        return [];
+      },
+    });
+    await expect(detect.execute(tx, [broad.initiativeId], { maxCandidates: 5_000 })).rejects.toThrow(
+      'overlap_pairs_a_id_b_id_key',
+    );
+    expect(aborted).toBe(true);
+  });
+
+  it('re-clusters, in a rebuild, from the changed records and duplicates only; live, from every pair it wrote', async () => {
+    // Every pair an OVERLAP at 0.7: no cluster can move but the changed record's own.
+    const flat: MatchingModel = {
+      ...SHIPPED_MODEL,
+      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
+      intercept: 0.7,
+      overlap: undefined,
+    };
+    const seeds = (publishes: boolean, model = flat) => {
+      const seen: string[][] = [];
+      const duplicateComponents = async (_: Transaction, ids: string[]) => {
+        seen.push([...ids].sort());
+        return [];
+      };
+      return { seen, run: setUp([broad, ...courses], [], model, publishes, { duplicateComponents }) };
+    };
+    const live = seeds(true);
+    const rebuild = seeds(false);
+    await live.run.detect.execute(live.run.tx, [broad.initiativeId], { maxCandidates: 10 });
+    await rebuild.run.detect.execute(rebuild.run.tx, [broad.initiativeId], { maxCandidates: 10 });
+    expect(live.seen).toEqual([[broad.initiativeId, ...courses.map((c) => c.initiativeId)].sort()]);
+    expect(rebuild.seen).toEqual([[broad.initiativeId]]);
+    // Every pair a DUPLICATE (the intercept alone, above the cut): the rebuild walks from all of them too.
+    const duplicates = seeds(false, { ...flat, intercept: 0.99 });
+    const result = await duplicates.run.detect.execute(duplicates.run.tx, [broad.initiativeId], { maxCandidates: 10 });
+    expect(result.changes.map((c) => c.effective)).toEqual(courses.map(() => 'DUPLICATE'));
+    expect(duplicates.seen).toEqual(live.seen);
   });
 });

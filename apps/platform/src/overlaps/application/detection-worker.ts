@@ -126,6 +126,18 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     while (this.loop) await this.loop;
   }
 
+  /**
+   * The queue in the order of the records' start dates (OverlapRepository.orderQueueByDates), under the detection
+   * lock. For platform:rebuild, once its replay has queued every record: in arrival order, a run's 2,000 records were
+   * spread over decades and most of their candidates had to be loaded again (the cache holds DETECTION_CACHE_SIZE).
+   */
+  async orderQueueByDates(): Promise<number> {
+    return this.unitOfWork.run(async (tx) => {
+      await this.overlaps.lockDetection(tx);
+      return this.overlaps.orderQueueByDates(tx);
+    });
+  }
+
   private async drain(): Promise<void> {
     while (this.pending && !this.stopped) {
       this.pending = false;
