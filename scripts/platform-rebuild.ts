@@ -308,6 +308,8 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
         },
         2000,
       );
+      // Its runs store no clusters (they publish nothing): the clusters from all the pairs, once.
+      await app.get(DetectionWorker).reclusterAll();
       detection.update(most, most);
       detection.finish();
     } finally {

@@ -253,32 +253,52 @@ describe('DetectOverlaps with a cap on candidates', () => {
     expect(aborted).toBe(true);
   });
 
-  it('re-clusters, in a rebuild, from the changed records and duplicates only; live, from every pair it wrote', async () => {
-    // Every pair an OVERLAP at 0.7: no cluster can move but the changed record's own.
+  it('re-clusters after each run live; in a rebuild not until reclusterAll, which stores every cluster at once', async () => {
+    // Every pair a DUPLICATE (the intercept alone, above the cut): the changed record and the courses are one cluster.
     const flat: MatchingModel = {
       ...SHIPPED_MODEL,
       weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
-      intercept: 0.7,
+      intercept: 0.99,
       overlap: undefined,
     };
-    const seeds = (publishes: boolean, model = flat) => {
-      const seen: string[][] = [];
-      const duplicateComponents = async (_: Transaction, ids: string[]) => {
-        seen.push([...ids].sort());
-        return [];
-      };
-      return { seen, run: setUp([broad, ...courses], [], model, publishes, { duplicateComponents }) };
+    const walks: string[][] = [];
+    const stored = new Map<string, string>([['IP-HUB-MDE-gone', 'IP-HUB-MDE-gone']]);
+    const edges = courses.map((c) => ({ a: c.initiativeId, b: broad.initiativeId }));
+    const overrides = {
+      duplicateComponents: async (_: Transaction, ids: string[]) => {
+        walks.push(ids);
+        return edges;
+      },
+      allDuplicateEdges: async () => edges,
+      clusteredIds: async () => [...stored.keys()],
+      canonicalFacts: async (_: Transaction, ids: string[]) =>
+        ids.map((initiativeId) => ({
+          initiativeId,
+          reporterType: initiativeId.startsWith('PT-') ? 'PARTNER' : 'HUB',
+          firstReportedAt: '2027-01-01T00:00:00.000Z',
+        })),
+      currentClusters: async (_: Transaction, ids: string[]) => new Map(ids.map((id) => [id, stored.get(id) ?? null])),
+      setClusters: async (_: Transaction, assignments: { id: string; clusterId: string | null }[]) => {
+        for (const a of assignments)
+          if (a.clusterId) stored.set(a.id, a.clusterId);
+          else stored.delete(a.id);
+      },
     };
-    const live = seeds(true);
-    const rebuild = seeds(false);
-    await live.run.detect.execute(live.run.tx, [broad.initiativeId], { maxCandidates: 10 });
-    await rebuild.run.detect.execute(rebuild.run.tx, [broad.initiativeId], { maxCandidates: 10 });
-    expect(live.seen).toEqual([[broad.initiativeId, ...courses.map((c) => c.initiativeId)].sort()]);
-    expect(rebuild.seen).toEqual([[broad.initiativeId]]);
-    // Every pair a DUPLICATE (the intercept alone, above the cut): the rebuild walks from all of them too.
-    const duplicates = seeds(false, { ...flat, intercept: 0.99 });
-    const result = await duplicates.run.detect.execute(duplicates.run.tx, [broad.initiativeId], { maxCandidates: 10 });
+    const live = setUp([broad, ...courses], [], flat, true, overrides);
+    await live.detect.execute(live.tx, [broad.initiativeId], { maxCandidates: 10 });
+    expect(walks).toHaveLength(1);
+    const liveClusters = new Map(stored);
+    stored.clear();
+    stored.set('IP-HUB-MDE-gone', 'IP-HUB-MDE-gone');
+    const rebuild = setUp([broad, ...courses], [], flat, false, overrides);
+    const result = await rebuild.detect.execute(rebuild.tx, [broad.initiativeId], { maxCandidates: 10 });
     expect(result.changes.map((c) => c.effective)).toEqual(courses.map(() => 'DUPLICATE'));
-    expect(duplicates.seen).toEqual(live.seen);
+    expect(walks).toHaveLength(1);
+    expect(stored).toEqual(new Map([['IP-HUB-MDE-gone', 'IP-HUB-MDE-gone']]));
+    // Once, from every pair: the same clusters as live, and a cluster of no pair any more gone.
+    expect(await rebuild.detect.reclusterAll(rebuild.tx)).toBe(courses.length + 2);
+    liveClusters.delete('IP-HUB-MDE-gone');
+    expect(stored).toEqual(liveClusters);
+    expect(stored.size).toBe(courses.length + 1);
   });
 });

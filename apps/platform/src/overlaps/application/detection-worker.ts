@@ -138,6 +138,17 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
+  /**
+   * Every cluster recomputed from the stored pairs (DetectOverlaps.reclusterAll), under the detection lock: for
+   * platform:rebuild, after its last run (its runs store no clusters). Returns how many records' clusters changed.
+   */
+  async reclusterAll(): Promise<number> {
+    return this.unitOfWork.run(async (tx) => {
+      await this.overlaps.lockDetection(tx);
+      return this.detect.reclusterAll(tx);
+    });
+  }
+
   private async drain(): Promise<void> {
     while (this.pending && !this.stopped) {
       this.pending = false;

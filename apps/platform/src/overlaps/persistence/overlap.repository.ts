@@ -439,6 +439,23 @@ export class OverlapRepository {
     return rows.map((r) => ({ a: r.a_id, b: r.b_id }));
   }
 
+  /** Every effective DUPLICATE pair between two records that are not withdrawn (what clusters are made of). */
+  async allDuplicateEdges(tx: Transaction): Promise<{ a: string; b: string }[]> {
+    const rows: { a_id: string; b_id: string }[] = await tx.manager.query(
+      `SELECT p.a_id, p.b_id FROM overlap_pairs p
+         JOIN registry_initiatives ra ON ra.initiative_id = p.a_id AND NOT ra.withdrawn
+         JOIN registry_initiatives rb ON rb.initiative_id = p.b_id AND NOT rb.withdrawn
+        WHERE p.effective = 'DUPLICATE'`,
+    );
+    return rows.map((r) => ({ a: r.a_id, b: r.b_id }));
+  }
+
+  /** The records that are in a cluster. */
+  async clusteredIds(tx: Transaction): Promise<string[]> {
+    const rows: { initiative_id: string }[] = await tx.manager.query(`SELECT initiative_id FROM registry_clusters`);
+    return rows.map((r) => r.initiative_id);
+  }
+
   async currentClusters(tx: Transaction, ids: string[]): Promise<Map<string, string | null>> {
     const rows: { initiative_id: string; cluster_id: string }[] = await tx.manager.query(
       `SELECT initiative_id, cluster_id FROM registry_clusters WHERE initiative_id = ANY($1::text[])`,
