@@ -164,7 +164,7 @@ export class DetectOverlaps {
     lap('blocking');
     // The changed records as they are now: their blocking rows rewritten (those that changed), then their candidates
     // looked up.
-    const records = await this.loadCandidates(tx, changedIds, slicer);
+    const records = await this.loadCandidates(changedIds, slicer);
     const upserted: BlockRecord[] = [];
     const removed: string[] = [];
     const live: MatchCandidate[] = [];
@@ -303,7 +303,6 @@ export class DetectOverlaps {
       stats.candidates += links.length;
       lap('candidates');
       const loaded = await this.loadCandidates(
-        tx,
         [...new Set(links.map((l) => l.candidateId))].filter((id) => !records.has(id)),
         slicer,
       );
@@ -454,12 +453,13 @@ export class DetectOverlaps {
   }
 
   private async loadCandidates(
-    tx: Transaction,
     ids: string[],
     slicer = new TimeSlicer(),
   ): Promise<Map<string, { stored: StoredCandidate; candidate: MatchCandidate }>> {
     if (ids.length === 0) return new Map();
-    const stored = await this.overlaps.records(tx, ids);
+    // Outside the run's transaction (the registry's committed rows, which detection does not write), so that loading
+    // a slice's candidates does not wait for the batch of pairs being saved on the run's connection.
+    const stored = await this.overlaps.records(null, ids);
     const out = new Map<string, { stored: StoredCandidate; candidate: MatchCandidate }>();
     const missing: StoredCandidate[] = [];
     for (const r of stored) {
@@ -468,7 +468,7 @@ export class DetectOverlaps {
       else missing.push(r);
     }
     const snapshots = await this.overlaps.snapshots(
-      tx,
+      null,
       missing.map((r) => r.initiativeId),
     );
     for (const r of missing) {

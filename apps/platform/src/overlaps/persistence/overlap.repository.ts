@@ -79,6 +79,16 @@ export class OverlapRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
+   * Where a read runs: in the transaction, or (null) on a connection of the pool, outside any transaction. The
+   * registry rows detection reads (records, snapshots) are the consumer's, which detection never writes: read outside
+   * its transaction they are the same committed rows (READ COMMITTED reads the latest committed either way), and the
+   * read does not wait behind the run's own statements (a batch of pairs being saved).
+   */
+  private on(tx: Transaction | null): { query: DataSource['query'] } {
+    return tx ? tx.manager : this.dataSource;
+  }
+
+  /**
    * One detection run (or analyst decision) at a time, across instances, until commit. Detection writes only its
    * own tables (pairs, clusters, blocking rows, the queue, the outbox), never the registry rows the consumer
    * writes, so the consumer never waits for it.
@@ -188,9 +198,9 @@ export class OverlapRepository {
     };
   }
 
-  async records(tx: Transaction, ids: string[]): Promise<StoredCandidate[]> {
+  async records(tx: Transaction | null, ids: string[]): Promise<StoredCandidate[]> {
     const rows: { initiative_id: string; version: number; first_reported_at: Date; withdrawn: boolean }[] =
-      await tx.manager.query(
+      await this.on(tx).query(
         `SELECT initiative_id, version, first_reported_at, withdrawn FROM registry_initiatives
           WHERE initiative_id = ANY($1::text[])`,
         [ids],
@@ -223,9 +233,9 @@ export class OverlapRepository {
   }
 
   /** The stored snapshots of these records (the caller's transaction, so the versions `records` gave). */
-  async snapshots(tx: Transaction, ids: string[]): Promise<Map<string, InitiativeSnapshot>> {
+  async snapshots(tx: Transaction | null, ids: string[]): Promise<Map<string, InitiativeSnapshot>> {
     if (ids.length === 0) return new Map();
-    const rows: { initiative_id: string; snapshot: InitiativeSnapshot }[] = await tx.manager.query(
+    const rows: { initiative_id: string; snapshot: InitiativeSnapshot }[] = await this.on(tx).query(
       `SELECT initiative_id, snapshot FROM registry_initiatives WHERE initiative_id = ANY($1::text[])`,
       [ids],
     );
