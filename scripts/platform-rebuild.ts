@@ -284,6 +284,9 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
       await sleep(200);
     }
     replay.finish();
+    // From now on, detection gives way to the consumer as the live platform's does (events that arrive during the
+    // rebuild are applied too).
+    config.detectionDeferMs = live.detectionDeferMs;
     // The records still queued for detection (most of them: detection gives way to the replay) in date order, so that
     // each run's candidates are mostly those the run before loaded (in arrival order, at 200,000 records, most
     // candidates of every run were read and prepared again).
@@ -292,8 +295,8 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
     const target = new Client({ connectionString: targetUrl.toString() });
     await target.connect();
     try {
-      // The tables the replay filled from nothing, vacuumed and analysed before detection reads them: their statistics
-      // were those of empty tables, and the queue just reordered holds as many dead rows as live ones.
+      // The tables the replay filled from nothing, vacuumed and analysed while detection starts on them: their
+      // statistics were those of empty tables, and the queue just reordered holds as many dead rows as live ones.
       await target.query(`VACUUM (ANALYZE) detection_queue, registry_initiatives, overlap_pairs`);
       const detection = new Progress({ label: 'duplicate detection in the rebuild', unit: 'records' });
       let most = await queuedForDetection(target);
@@ -308,7 +311,10 @@ export async function rebuild(options: { targetDatabase: string; keep: boolean; 
         },
         2000,
       );
-      // Its runs store no clusters (they publish nothing): the clusters from all the pairs, once.
+      // Its runs store no clusters (they publish nothing): the clusters from all the pairs, once, when no event can
+      // come any more — its consumers stopped, and what they applied last detected.
+      await app.get(JetStreamServer).close();
+      await app.get(DetectionWorker).idle();
       await app.get(DetectionWorker).reclusterAll();
       detection.update(most, most);
       detection.finish();

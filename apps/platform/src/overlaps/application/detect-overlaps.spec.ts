@@ -241,7 +241,11 @@ describe('DetectOverlaps with a cap on candidates', () => {
         aborted = true;
         throw new Error('duplicate key value violates unique constraint "overlap_pairs_a_id_b_id_key"');
       },
-      setCapped: refuseAfterAbort,
+      // After a turn of the event loop, as the database answers: the save's failure (also a turn away) comes first.
+      setCapped: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        await refuseAfterAbort();
+      },
       duplicateComponents: async () => {
         await refuseAfterAbort();
         return [];

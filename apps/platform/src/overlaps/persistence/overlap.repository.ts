@@ -81,8 +81,9 @@ export class OverlapRepository {
   /**
    * Where a read runs: in the transaction, or (null) on a connection of the pool, outside any transaction. The
    * registry rows detection reads (records, snapshots) are the consumer's, which detection never writes: read outside
-   * its transaction they are the same committed rows (READ COMMITTED reads the latest committed either way), and the
-   * read does not wait behind the run's own statements (a batch of pairs being saved).
+   * its transaction they are committed rows as the run's own statements would read them (READ COMMITTED reads the
+   * latest committed either way), and the read does not wait behind the run's statements (a batch of pairs being
+   * saved). A run then holds two of the pool's connections while it loads candidates.
    */
   private on(tx: Transaction | null): { query: DataSource['query'] } {
     return tx ? tx.manager : this.dataSource;
@@ -232,7 +233,10 @@ export class OverlapRepository {
     }));
   }
 
-  /** The stored snapshots of these records (the caller's transaction, so the versions `records` gave). */
+  /**
+   * The stored snapshots of these records. Read after `records`, possibly on another connection: a version committed
+   * in between gives its newer snapshot under the older version — harmless, that newer version is queued already.
+   */
   async snapshots(tx: Transaction | null, ids: string[]): Promise<Map<string, InitiativeSnapshot>> {
     if (ids.length === 0) return new Map();
     const rows: { initiative_id: string; snapshot: InitiativeSnapshot }[] = await this.on(tx).query(
