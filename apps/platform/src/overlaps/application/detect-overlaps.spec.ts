@@ -38,6 +38,14 @@ describe('sameJson (stored signals against the matcher’s new ones)', () => {
   });
 });
 
+/** A model whose every signal weighs nothing: every pair it scores gets `intercept`, whatever the pair. */
+const flatModel = (intercept: number): MatchingModel => ({
+  ...SHIPPED_MODEL,
+  weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
+  intercept,
+  overlap: undefined,
+});
+
 describe('DetectOverlaps with a cap on candidates', () => {
   const candidate = (id: string, over: Partial<MatchCandidate> = {}): MatchCandidate => ({
     initiativeId: id,
@@ -160,13 +168,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
 
   it('scores every pair of a run by the model in use, read once for the run', async () => {
     // Every signal weighs nothing and the intercept alone is the score: whatever the pair, an OVERLAP at 0.7.
-    const flat: MatchingModel = {
-      ...SHIPPED_MODEL,
-      version: 'refit-test',
-      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
-      intercept: 0.7,
-      overlap: undefined,
-    };
+    const flat: MatchingModel = { ...flatModel(0.7), version: 'refit-test' };
     const { detect, tx, saved, reads, events } = setUp([broad, ...courses], [], flat);
     const result = await detect.execute(tx, [broad.initiativeId], { maxCandidates: 10 });
     expect(result.stats.compared).toBe(courses.length);
@@ -183,12 +185,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
 
   it('in an instance that publishes nothing (a rebuild): the same pairs saved, none read back for events', async () => {
     // Every pair an OVERLAP at 0.7 (the intercept alone), so that every candidate's pair is newly flagged.
-    const flat: MatchingModel = {
-      ...SHIPPED_MODEL,
-      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
-      intercept: 0.7,
-      overlap: undefined,
-    };
+    const flat = flatModel(0.7);
     const live = setUp([broad, ...courses], [], flat);
     const rebuild = setUp([broad, ...courses], [], flat, false);
     const [a, b] = [
@@ -224,12 +221,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
   it('tells the error of a save that failed while the next pairs were compared, not the statement after it', async () => {
     // Every pair an OVERLAP at 0.7, and more candidates than one batch of saves: the first batch is saved while the
     // rest are compared. The database then refuses the transaction's next statement, as PostgreSQL does.
-    const flat: MatchingModel = {
-      ...SHIPPED_MODEL,
-      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
-      intercept: 0.7,
-      overlap: undefined,
-    };
+    const flat = flatModel(0.7);
     const many = Array.from({ length: 2_100 }, (_, i) => candidate(`IP-HUB-AFR-m${i}`));
     let aborted = false;
     const refuseAfterAbort = async () => {
@@ -259,12 +251,7 @@ describe('DetectOverlaps with a cap on candidates', () => {
 
   it('re-clusters after each run live; in a rebuild not until reclusterAll, which stores every cluster at once', async () => {
     // Every pair a DUPLICATE (the intercept alone, above the cut): the changed record and the courses are one cluster.
-    const flat: MatchingModel = {
-      ...SHIPPED_MODEL,
-      weights: Object.fromEntries(Object.keys(SHIPPED_MODEL.weights).map((k) => [k, 0])) as MatchingModel['weights'],
-      intercept: 0.99,
-      overlap: undefined,
-    };
+    const flat = flatModel(0.99);
     const walks: string[][] = [];
     const stored = new Map<string, string>([['IP-HUB-MDE-gone', 'IP-HUB-MDE-gone']]);
     const edges = courses.map((c) => ({ a: c.initiativeId, b: broad.initiativeId }));
