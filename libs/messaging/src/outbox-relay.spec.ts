@@ -176,6 +176,44 @@ describe('OutboxRelay', () => {
     expect(published).toEqual(['e-10', 'e-11']);
   });
 
+  it('leaves a table row for a later round when the handed rows before it do not all fit in this one', async () => {
+    // Rows 1–4 (one transaction) are handed over while the relay reads the table, which gives row 5: the next
+    // transaction, committed, not handed yet. With 4 rows a round, 5 must still leave after 4.
+    const published: string[] = [];
+    const unsentInTable = new Set(['5']);
+    let holdNextRead = false;
+    let releaseRead: (() => void) | undefined;
+    const ds = fakeDataSource(async (sql, params) => {
+      if (sql.startsWith('UPDATE outbox_events SET sent_at'))
+        (params![0] as string[]).forEach((id) => unsentInTable.delete(id));
+      if (!isTableRead(sql)) return [];
+      if (holdNextRead) {
+        holdNextRead = false;
+        await new Promise<void>((resolve) => (releaseRead = resolve));
+      }
+      const [limit, inMemory] = params as [number, string[]];
+      return [...unsentInTable]
+        .filter((id) => !inMemory.includes(id))
+        .slice(0, limit)
+        .map((id) => row(Number(id)));
+    });
+    const relay = relayWith(ds, recordingBroker(published), { pollIntervalMs: 1, batchSize: 4 });
+    unsentInTable.clear();
+    relay.start();
+    await sleep(20);
+    unsentInTable.add('5');
+    holdNextRead = true;
+    for (let i = 0; i < 100 && !releaseRead; i++) await sleep(1);
+    expect(releaseRead).toBeDefined();
+    relay.committed([row(1), row(2), row(3), row(4)]);
+    releaseRead!();
+    await sleep(50);
+    relay.committed([row(5)]); // its own hand-over, after it was published: not again
+    await sleep(20);
+    await relay.stop();
+    expect(published).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5']);
+  });
+
   it("exports the backlog and the oldest unsent row's age while it leads, and 0 for both once it lost the lock", async () => {
     // The broker refuses every publish, so each turn fails and the lock is checked (dropIfLost) after it.
     let lockConnectionAlive = true;

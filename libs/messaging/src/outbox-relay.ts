@@ -175,13 +175,12 @@ export class OutboxRelay implements OutboxWakeUp {
    */
   async relayOnce(): Promise<{ read: number; sent: number; failed: number; failure?: string }> {
     const scan = this.scanRequested || monotonicMs() - this.lastScan >= this.options.pollIntervalMs;
-    const rows: OutboxRow[] = [];
-    let fromTable = 0;
+    let older: OutboxRow[] = [];
     if (scan) {
       this.scanRequested = false;
       this.lastScan = monotonicMs();
       // Rows published and not marked yet are in `inMemory`: left out here, marked with this round's at its end.
-      const older: OutboxRow[] = await this.dataSource.query(
+      older = await this.dataSource.query(
         `SELECT id, event_id, subject, payload, correlation_id FROM outbox_events
           WHERE sent_at IS NULL AND NOT (id = ANY($2::bigint[])) ORDER BY id LIMIT $1`,
         [this.options.batchSize, [...this.inMemory]],
@@ -189,13 +188,8 @@ export class OutboxRelay implements OutboxWakeUp {
       for (const row of older) this.inMemory.add(row.id);
       // A full batch: there may be more behind it, read on at once.
       if (older.length === this.options.batchSize) this.scanRequested = true;
-      rows.push(...older);
-      fromTable = older.length;
     }
-    // And what this process handed over; in id order with what the table gave (a row the table gave may be a later
-    // version, committed but not handed over yet, of an initiative whose earlier version waits in memory).
-    rows.push(...this.handed.splice(0, this.options.batchSize - rows.length));
-    if (fromTable > 0 && rows.length > fromTable) rows.sort(byId);
+    const { rows, fromTable } = this.takeRound(older);
     if (rows.length === 0) return { read: 0, sent: 0, failed: 0 };
     const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
     const failedIds: string[] = [];
@@ -239,6 +233,33 @@ export class OutboxRelay implements OutboxWakeUp {
       failed: failedIds.length,
       failure: describePublishFailure(firstFailure, this.options.stream),
     };
+  }
+
+  /**
+   * This round's rows: the lowest ids of what the table gave and what this process handed over, at most `batchSize`,
+   * in id order. A row the table gave may be a later version, committed but not handed over yet, of an initiative
+   * whose earlier version waits in memory; and a round that took only part of the handed rows must not publish a
+   * table row that comes after the ones it left (they would leave after it: the order of commits broken, seen once in
+   * CI as one transaction's events in the stream after the next one's). Table rows left for a later round are
+   * forgotten, to be read again.
+   */
+  private takeRound(older: OutboxRow[]): { rows: OutboxRow[]; fromTable: number } {
+    const size = this.options.batchSize;
+    if (older.length === 0) return { rows: this.handed.splice(0, size), fromTable: 0 };
+    const merged = mergeById(older, this.handed);
+    const rows = merged.slice(0, size);
+    const tableRows = new Set(older);
+    this.handed = [];
+    let left = 0;
+    for (const row of merged.slice(size)) {
+      if (!tableRows.has(row)) this.handed.push(row);
+      else {
+        left++;
+        this.inMemory.delete(row.id);
+        this.scanRequested = true;
+      }
+    }
+    return { rows, fromTable: older.length - left };
   }
 
   /** Marks the published rows sent, in one statement. */
@@ -331,6 +352,17 @@ export class OutboxRelay implements OutboxWakeUp {
       [this.options.retentionMs],
     );
   }
+}
+
+/** Two lists in id order, as one in id order. */
+function mergeById(a: OutboxRow[], b: OutboxRow[]): OutboxRow[] {
+  const out: OutboxRow[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(byId(a[i], b[j]) <= 0 ? a[i++] : b[j++]);
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
 }
 
 function byId(a: OutboxRow, b: OutboxRow): number {
