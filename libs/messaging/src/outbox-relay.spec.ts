@@ -214,6 +214,34 @@ describe('OutboxRelay', () => {
     expect(published).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5']);
   });
 
+  it('publishes once a row handed over while the table read gave it too', async () => {
+    const published: string[] = [];
+    let holdNextRead = false;
+    let releaseRead: (() => void) | undefined;
+    let tableRows: number[] = [];
+    const ds = fakeDataSource(async (sql) => {
+      if (!isTableRead(sql)) return [];
+      if (holdNextRead) {
+        holdNextRead = false;
+        await new Promise<void>((resolve) => (releaseRead = resolve));
+        return tableRows.map(row);
+      }
+      return [];
+    });
+    const relay = relayWith(ds, recordingBroker(published), { pollIntervalMs: 1 });
+    relay.start();
+    await sleep(20);
+    tableRows = [1, 2, 3, 4]; // all committed; 1–3 handed over during the read, 4 not yet
+    holdNextRead = true;
+    for (let i = 0; i < 100 && !releaseRead; i++) await sleep(1);
+    expect(releaseRead).toBeDefined();
+    relay.committed([row(1), row(2), row(3)]);
+    releaseRead!();
+    await sleep(50);
+    await relay.stop();
+    expect(published).toEqual(['e-1', 'e-2', 'e-3', 'e-4']);
+  });
+
   it("exports the backlog and the oldest unsent row's age while it leads, and 0 for both once it lost the lock", async () => {
     // The broker refuses every publish, so each turn fails and the lock is checked (dropIfLost) after it.
     let lockConnectionAlive = true;

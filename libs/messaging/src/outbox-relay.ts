@@ -246,7 +246,12 @@ export class OutboxRelay implements OutboxWakeUp {
   private takeRound(older: OutboxRow[]): { rows: OutboxRow[]; fromTable: number } {
     const size = this.options.batchSize;
     if (older.length === 0) return { rows: this.handed.splice(0, size), fromTable: 0 };
-    const merged = mergeById(older, this.handed);
+    // A row handed over while the table was read comes back from it too: one copy, the handed one dropped.
+    const read = new Set(older.map((r) => r.id));
+    const merged = mergeById(
+      older,
+      this.handed.filter((r) => !read.has(r.id)),
+    );
     const rows = merged.slice(0, size);
     const tableRows = new Set(older);
     this.handed = [];
