@@ -11,7 +11,7 @@ class Probe extends IdentityThrottlerGuard {
     return this.generateKey({} as ExecutionContext, suffix, name);
   }
   get cached(): number {
-    return (this as unknown as { keys: Map<string, string> }).keys.size;
+    return (this as unknown as { keys: { size: number } }).keys.size;
   }
 }
 
@@ -32,10 +32,13 @@ describe('IdentityThrottlerGuard keys', () => {
 
   it('remembers at most 10,000 keys and still answers right for one that left', () => {
     const g = guard();
-    for (let i = 0; i <= 10_000; i++) g.key(`ip:10.0.${i}`);
-    expect(g.cached).toBe(10_000);
+    for (let i = 0; i <= 20_000; i++) {
+      g.key(`ip:10.0.${i}`);
+      if (g.cached > 10_000) throw new Error(`${g.cached} keys kept after ${i + 1}`);
+    }
+    expect(g.cached).toBeGreaterThanOrEqual(5_000);
     expect(g.key('ip:10.0.0')).toBe(sha256('default-ip:10.0.0'));
-    expect(g.cached).toBe(10_000);
+    expect(g.cached).toBeLessThanOrEqual(10_000);
   });
 
   it('hashes a long tracker every time without keeping it', () => {

@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerException, ThrottlerGuard } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
+import { BoundedCache } from '@ctp/contracts';
 import type { AuthenticatedRequest } from './auth.guard';
 
 /**
@@ -16,8 +17,7 @@ export class IdentityThrottlerGuard extends ThrottlerGuard {
   }
 
   /** Keys already hashed, by `name-suffix`: a caller sends many requests a minute, its key is hashed once. */
-  private readonly keys = new Map<string, string>();
-  private static readonly KEY_CACHE_SIZE = 10_000;
+  private readonly keys = new BoundedCache<string, string>(10_000);
   private static readonly KEY_CACHE_MAX_LENGTH = 300;
 
   protected override generateKey(_context: ExecutionContext, suffix: string, name: string): string {
@@ -27,8 +27,7 @@ export class IdentityThrottlerGuard extends ThrottlerGuard {
     let key = this.keys.get(plain);
     if (key === undefined) {
       key = sha256Hex(plain);
-      // Bounded: when full, the oldest entry leaves (it is hashed again if it comes back).
-      if (this.keys.size >= IdentityThrottlerGuard.KEY_CACHE_SIZE) this.keys.delete(this.keys.keys().next().value!);
+      // Bounded (BoundedCache): a key not used lately leaves, and is hashed again if it comes back.
       this.keys.set(plain, key);
     }
     return key;

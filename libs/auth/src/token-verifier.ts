@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
+import { BoundedCache } from '@ctp/contracts';
 import { AuthConfig } from './auth-config';
 import { Principal } from './scopes';
 
@@ -14,10 +15,9 @@ export class TokenVerifier {
   /**
    * Tokens already verified, until they expire: a client sends the same token with every request for its lifetime,
    * and checking its signature each time was most of what authentication cost per request. A token is immutable, so
-   * what was verified once stays verified until `exp`; the cache is bounded (oldest entries leave first).
+   * what was verified once stays verified until `exp`; the cache is bounded (BoundedCache: those used lately stay).
    */
-  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
-  private static readonly CACHE_SIZE = 10_000;
+  private readonly verified = new BoundedCache<string, { principal: Principal; expiresAtMs: number }>(10_000);
 
   constructor(private readonly config: AuthConfig) {
     this.keys = config.jwksUrl
@@ -56,7 +56,6 @@ export class TokenVerifier {
     }
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
     const principal: Principal = { sub: String(payload.sub), org, scopes: new Set(scope.split(' ').filter(Boolean)) };
-    if (this.verified.size >= TokenVerifier.CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { principal, expiresAtMs: (payload.exp as number) * 1000 });
     return principal;
   }

@@ -18,3 +18,4 @@ export * from './asyncapi';
 export * from './owner-errors';
 export * from './owner-records';
 export * from './platform-api';
+export * from './bounded-cache';
