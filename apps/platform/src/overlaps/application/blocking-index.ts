@@ -18,7 +18,13 @@ export interface Indexed {
   level: PeriodLength;
   startDay: number;
   endDay: number;
+  /** The row's primary stream and its secondary streams as bits (BlockingIndex `streamBit`). */
+  primaryBit: number;
+  secondaryBits: number;
 }
+
+/** The bit streams share past the 30th distinct one: a match on it is checked by the streams' names. */
+const OTHER_STREAMS = 1 << 30;
 
 /**
  * `registry_block_records` held in memory by the detection worker, each row under the keys it is stored under
@@ -47,6 +53,12 @@ export class BlockingIndex {
    */
   private readonly shared = new Map<string, string>();
   private readonly sharedLists = new Map<string, readonly string[]>();
+  /**
+   * Each stream a bit (the action streams: five), so that a lookup rejects a row of an incompatible stream from the
+   * numbers it holds, without reading the row itself: most rows under a changed record's keys are of other streams,
+   * and reading each (the rows are all over the heap) was most of finding a record's candidates.
+   */
+  private readonly streamBit = new Map<string, number>();
   /** Rows per level: a lookup skips the levels that hold none (decades, `L` and `G` are for rare, broad records). */
   private readonly perLevel = new Map<PeriodLength, number>();
   /** The detection generation this index reflects; undefined: not loaded, or no longer trusted. */
@@ -112,7 +124,14 @@ export class BlockingIndex {
     if (row && filing) {
       const { level, codes } = filing;
       const kept = this.compact(row);
-      const indexed: Indexed = { row: kept, level, startDay: dayOf(row.start), endDay: dayOf(row.end) };
+      const indexed: Indexed = {
+        row: kept,
+        level,
+        startDay: dayOf(row.start),
+        endDay: dayOf(row.end),
+        primaryBit: this.bitOf(kept.primaryStream),
+        secondaryBits: this.bitsOf(kept.secondaryStreams),
+      };
       for (const key of codes) {
         let byReporter = this.byKey.get(key);
         if (!byReporter) this.byKey.set(key, (byReporter = new Map()));
@@ -124,6 +143,21 @@ export class BlockingIndex {
       this.perLevel.set(level, (this.perLevel.get(level) ?? 0) + 1);
     }
     return true;
+  }
+
+  private bitOf(stream: string): number {
+    let bit = this.streamBit.get(stream);
+    if (bit === undefined) {
+      bit = this.streamBit.size < 30 ? 1 << this.streamBit.size : OTHER_STREAMS;
+      this.streamBit.set(stream, bit);
+    }
+    return bit;
+  }
+
+  private bitsOf(streams: readonly string[]): number {
+    let bits = 0;
+    for (const s of streams) bits |= this.bitOf(s);
+    return bits;
   }
 
   /** The row with its values shared with the other rows holding the same (see `shared`). */
@@ -170,6 +204,10 @@ export class BlockingIndex {
     const start = dayOf(changed.start) - window;
     const end = dayOf(changed.end) + window;
     let countries: Set<string> | undefined;
+    // A row is of a compatible stream when its primary is the changed record's primary or one of its secondaries
+    // (`accepted`), or the changed record's primary is one of the row's secondaries: checked on the bits first.
+    const primary = this.bitOf(changed.primaryStream);
+    const accepted = primary | this.bitsOf(changed.secondaryStreams);
     const levels = PERIOD_LENGTHS.filter((level) => this.perLevel.has(level));
     for (const key of lookupCodesByLevel(changed, levels).flat()) {
       const byReporter = this.byKey.get(key);
@@ -179,10 +217,13 @@ export class BlockingIndex {
       for (const [reporter, list] of byReporter) {
         if (reporter === changed.reporterRef) continue;
         for (const entry of list) {
-          const { row: e, startDay, endDay } = entry;
+          // The numbers the entry holds first (dates, streams), the row (elsewhere in memory) only for the others.
+          if (entry.startDay > end || entry.endDay < start) continue;
+          if ((entry.primaryBit & accepted) === 0 && (entry.secondaryBits & primary) === 0) continue;
+          const e = entry.row;
           if (e.initiativeId === changed.initiativeId || found.has(e.initiativeId)) continue;
-          if (startDay > end || endDay < start) continue;
           if (
+            ((accepted | entry.secondaryBits) & OTHER_STREAMS) !== 0 &&
             e.primaryStream !== changed.primaryStream &&
             !changed.secondaryStreams.includes(e.primaryStream) &&
             !e.secondaryStreams.includes(changed.primaryStream)

@@ -84,7 +84,7 @@ describe('DetectionWorker reporting', () => {
     ]);
   });
 
-  it('logs a run longer than the threshold with its record count, duration and slowest record', async () => {
+  it('logs a run longer than the threshold with its record and pair counts, duration and slowest record', async () => {
     execute.mockImplementation(async () => {
       jest.advanceTimersByTime(DETECTION_SLOW_RUN_MS + 500);
       return result();
@@ -94,6 +94,8 @@ describe('DetectionWorker reporting', () => {
       expect.objectContaining({
         msg: 'detection run slow',
         records: 3,
+        compared: 40,
+        written: 0,
         durationMs: DETECTION_SLOW_RUN_MS + 500,
         slowestRecord: 'B',
         slowestRecordCandidates: 30,

@@ -234,6 +234,8 @@ export class DetectionWorker implements OnApplicationBootstrap, OnApplicationShu
       this.log.warn({
         msg: 'detection run slow',
         records: result.stats.changed,
+        compared: result.stats.compared,
+        written: result.stats.written,
         durationMs,
         thresholdMs: DETECTION_SLOW_RUN_MS,
         slowestRecord: result.slowest?.initiativeId,

@@ -1,8 +1,10 @@
 import type { MatchCandidate } from './match-candidate';
 import { MatchingModel, scoreOf, SIGNALS } from './matching-model';
 import { SHIPPED_MODEL } from './matching-model.shipped';
+import { labelledCandidates } from '../../../../../test/fixtures/matching';
 import {
   comparePair as compareWith,
+  judgePair,
   numericSignals,
   signalVector,
   dateWindowDays,
@@ -479,6 +481,32 @@ describe('comparePair — signals and score', () => {
       [candidate({ countries: ['SN', 'ML', 'NE'] }), partner({ countries: ['NE'], funderRefs: ['AU-5'] })],
     ];
     for (const [a, b] of pairs) expect(comparePair(b, a)).toEqual(comparePair(a, b));
+  });
+
+  it('judges without explaining (detection) as it compares: the same verdicts, signals only for flagged pairs', () => {
+    const pairs = labelledCandidates();
+    // Each explained verdict first, all of them kept, with a copy taken at once: the comparisons after it must not
+    // change the signals it returned.
+    const copies: unknown[] = [];
+    const explained = pairs.map((p) => {
+      const v = compareWith(p.a, p.b, SHIPPED_MODEL);
+      copies.push(JSON.parse(JSON.stringify(v)));
+      return v;
+    });
+    let unflagged = 0;
+    pairs.forEach((p, i) => {
+      const lean = judgePair(p.a, p.b, SHIPPED_MODEL, false);
+      expect(lean.classification).toBe(explained[i].classification);
+      expect(lean.score).toBe(explained[i].score);
+      expect(lean.rule).toBe(explained[i].rule);
+      if (lean.classification) expect(lean.signals).toEqual(explained[i].signals);
+      else if (lean.rule === 'SCORED') {
+        unflagged++;
+        expect(lean.signals).toBeUndefined();
+      }
+    });
+    expect(unflagged).toBeGreaterThan(50);
+    expect(JSON.parse(JSON.stringify(explained))).toEqual(copies);
   });
 });
 

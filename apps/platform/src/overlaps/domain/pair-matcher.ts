@@ -1,7 +1,7 @@
 import type { MatchCandidate } from './match-candidate';
 import { classify, MatchingModel, scoreOfVector, SignalName, SIGNALS } from './matching-model';
 import { SHIPPED_MODEL } from './matching-model.shipped';
-import { sharedTitleTerms, titleSimilarity } from './title-similarity';
+import { newTitleSimilarity, sharedTitleTerms, titleSimilarityInto } from './title-similarity';
 
 /*
  * docs/domain.md "Duplicates and overlaps between reporters", rules in their order:
@@ -91,8 +91,25 @@ const DAY_MS = 86_400_000;
 const RELATION_TYPES_DECLARED = new Set([1, 2, 3]);
 const THIRD_PARTY = 5;
 
+/**
+ * Day numbers of the dates seen, by text: every comparison reads both records' dates, and the same few thousand dates
+ * come back (parsing them was a tenth of a comparison). Emptied when full.
+ */
+const DAY_NUMBERS = new Map<string, number>();
+const DAY_NUMBERS_SIZE = 50_000;
+
 /** Day number of a YYYY-MM-DD date (NaN when absent or malformed). */
 function dayNumber(isoDate: string): number {
+  let day = DAY_NUMBERS.get(isoDate);
+  if (day === undefined) {
+    if (DAY_NUMBERS.size >= DAY_NUMBERS_SIZE) DAY_NUMBERS.clear();
+    day = parseDayNumber(isoDate);
+    DAY_NUMBERS.set(isoDate, day);
+  }
+  return day;
+}
+
+function parseDayNumber(isoDate: string): number {
   if (isoDate.length !== 10) return NaN;
   const y = Number(isoDate.slice(0, 4));
   const m = Number(isoDate.slice(5, 7));
@@ -226,6 +243,44 @@ const NOT_A_PAIR = (rule: PairVerdict['rule']): PairVerdict => ({ classification
  * shipped one unless an operator applied another). Symmetric.
  */
 export function comparePair(a: MatchCandidate, b: MatchCandidate, model: MatchingModel = SHIPPED_MODEL): PairVerdict {
+  return judgePair(a, b, model, true);
+}
+
+/** What the pair being scored gives, filled again for each pair (`judgePair`); a verdict returns a copy. */
+const TITLE = newTitleSimilarity();
+const SCORED: PairSignals = {
+  title: 0,
+  titleContainment: 0,
+  samePlace: 0,
+  subject: 0,
+  sameSubject: 0,
+  sameSubjectArea: 0,
+  countries: 0,
+  sameDates: 0,
+  nearDates: 0,
+  exactDates: 0,
+  sameSchedule: 0,
+  kind: 0,
+  sameKind: 0,
+  stream: 0,
+  organisations: 0,
+  codeName: false,
+  titleConcepts: [],
+  titleTerms: [],
+  model: '',
+};
+
+/**
+ * `comparePair`; with `explain` false, a scored pair the model does not flag comes without its signals. Detection
+ * compares millions of pairs in a rebuild, most of them unflagged and never stored: the signals, concepts and
+ * objects of each were most of its garbage.
+ */
+export function judgePair(
+  a: MatchCandidate,
+  b: MatchCandidate,
+  model: MatchingModel = SHIPPED_MODEL,
+  explain = true,
+): PairVerdict {
   if (a.reporterRef === b.reporterRef) return NOT_A_PAIR('SAME_REPORTER');
 
   // 1. Explicit link: one names the other as a third-party report of the same activity, or as another id of it.
@@ -257,44 +312,42 @@ export function comparePair(a: MatchCandidate, b: MatchCandidate, model: Matchin
 
   // 5. Score. (The titles in id order, so that `titleTerms` a/b name the pair's a_id/b_id whichever way it is asked.)
   const [first, second] = a.initiativeId <= b.initiativeId ? [a, b] : [b, a];
-  const title = titleSimilarity(first.titles, second.titles);
-  const organisations =
+  const title = titleSimilarityInto(first.titles, second.titles, TITLE);
+  const codeName = normalisedCodeName(a);
+  const s = SCORED;
+  s.title = round(title.score);
+  s.titleContainment = round(title.containment);
+  s.samePlace = title.placesDiffer ? 0 : 1;
+  s.subject = round(title.subject);
+  s.sameSubject = title.subjectsDiffer ? 0 : 1;
+  s.sameSubjectArea = title.subjectAreasDiffer ? 0 : 1;
+  s.countries = round(Math.min(1, shared / Math.min(a.countries.length, b.countries.length)));
+  s.sameDates = round(sameDatesSimilarity(as, ae, bs, be));
+  s.nearDates = round(nearDatesSimilarity(as, ae, bs, be));
+  s.exactDates = as === bs && ae === be ? 1 : 0;
+  s.sameSchedule = round(sameScheduleSimilarity(as, ae, bs, be));
+  s.kind = kindSimilarity(a.kind, b.kind);
+  s.sameKind = a.kind === b.kind ? 1 : 0;
+  s.stream = stream;
+  s.organisations =
     a.participatingOrgRefs.includes(b.reporterRef) ||
     b.participatingOrgRefs.includes(a.reporterRef) ||
     sharedCount(a.funderRefs, b.funderRefs) > 0
       ? 1
       : 0;
-  const codeName = normalisedCodeName(a);
-  const signals: PairSignals = {
-    title: round(title.score),
-    titleContainment: round(title.containment),
-    samePlace: title.placesDiffer ? 0 : 1,
-    subject: round(title.subject),
-    sameSubject: title.subjectsDiffer ? 0 : 1,
-    sameSubjectArea: title.subjectAreasDiffer ? 0 : 1,
-    countries: round(Math.min(1, shared / Math.min(a.countries.length, b.countries.length))),
-    sameDates: round(sameDatesSimilarity(as, ae, bs, be)),
-    nearDates: round(nearDatesSimilarity(as, ae, bs, be)),
-    exactDates: as === bs && ae === be ? 1 : 0,
-    sameSchedule: round(sameScheduleSimilarity(as, ae, bs, be)),
-    kind: kindSimilarity(a.kind, b.kind),
-    sameKind: a.kind === b.kind ? 1 : 0,
-    stream,
-    organisations,
-    codeName: codeName !== undefined && codeName === normalisedCodeName(b),
-    titleConcepts: title.sharedConcepts,
-    titleTerms: [],
-    model: model.version,
-  };
-  const score = round(scoreOfVector(model, signalVector(signals, SCRATCH)));
+  s.codeName = codeName !== undefined && codeName === normalisedCodeName(b);
+  const score = round(scoreOfVector(model, signalVector(s, SCRATCH)));
   const classification = classify(model, score);
+  if (!classification && !explain) return { classification, score, rule: 'SCORED' };
+  const titleConcepts = title.sharedConcepts.slice().sort();
+  const signals: PairSignals = { ...s, titleConcepts, titleTerms: [], model: model.version };
   // The terms behind the shared concepts explain a flag; an unflagged pair is not stored, so they are not looked up.
-  if (classification) signals.titleTerms = sharedTitleTerms(first.titles, second.titles, title.sharedConcepts);
+  if (classification) signals.titleTerms = sharedTitleTerms(first.titles, second.titles, titleConcepts);
   return { classification, score, rule: 'SCORED', signals };
 }
 
 const at = Object.fromEntries(SIGNALS.map((name, k) => [name, k])) as Readonly<Record<SignalName, number>>;
-/** The vector `comparePair` scores (it is used and done with before comparePair returns). */
+/** The vector `judgePair` scores (it is used and done with before judgePair returns). */
 const SCRATCH = new Float64Array(SIGNALS.length);
 
 /**

@@ -1,4 +1,4 @@
-import type { Language, LocalizedText } from '@ctp/contracts';
+import { BoundedCache, type Language, type LocalizedText } from '@ctp/contracts';
 import { CT_BROADER, CT_GLOSSARY } from './ct-glossary';
 
 /*
@@ -489,11 +489,11 @@ interface PreparedText {
 /**
  * What one title text gives, by language and text. Records come and go (a consumer may load its candidates afresh for
  * every event) but their titles repeat, so the expensive part — normalising, stemming, glossary look-up — is cached
- * by text, first in first out, up to `TEXT_CACHE_SIZE` texts (about 1 KB each). A cached text costs ~1 µs to compare,
+ * by text, up to `TEXT_CACHE_SIZE` texts (about 1 KB each; BoundedCache: those used lately stay). A cached text costs ~1 µs to compare,
  * a new one ~25 µs to prepare.
  */
-const TEXT_CACHE = new Map<string, PreparedText>();
 const TEXT_CACHE_SIZE = 20_000;
+const TEXT_CACHE = new BoundedCache<string, PreparedText>(TEXT_CACHE_SIZE);
 
 function preparedText(lang: Language, text: string): PreparedText {
   const key = `${lang}\u0000${text}`;
@@ -523,7 +523,6 @@ function preparedText(lang: Language, text: string): PreparedText {
   let conceptWeightSum = 0;
   for (const [c, w] of concepts) if (!isTheme(c)) conceptWeightSum += w;
   p = { lang, concepts, terms, grams: trigramsOf(tokens), words, wordWeightSum, conceptWeightSum };
-  if (TEXT_CACHE.size >= TEXT_CACHE_SIZE) TEXT_CACHE.delete(TEXT_CACHE.keys().next().value!);
   TEXT_CACHE.set(key, p);
   return p;
 }
@@ -587,7 +586,7 @@ function citiesOf(concepts: ConceptWeights): string[] {
 const PREPARED = new WeakMap<readonly LocalizedText[], PreparedTitles>();
 
 /** Per set of title texts (a record with translations), by text: candidates are built afresh, their titles repeat. */
-const TITLES_CACHE = new Map<string, PreparedTitles>();
+const TITLES_CACHE = new BoundedCache<string, PreparedTitles>(TEXT_CACHE_SIZE);
 
 function prepare(titles: readonly LocalizedText[]): PreparedTitles {
   let p = PREPARED.get(titles);
@@ -612,7 +611,6 @@ function prepare(titles: readonly LocalizedText[]): PreparedTitles {
       let conceptWeightSum = 0;
       for (const [c, w] of concepts) if (!isTheme(c)) conceptWeightSum += w;
       p = withSubjects({ concepts, conceptWeightSum, texts, cities: citiesOf(concepts) });
-      if (TITLES_CACHE.size >= TEXT_CACHE_SIZE) TITLES_CACHE.delete(TITLES_CACHE.keys().next().value!);
       TITLES_CACHE.set(key, p);
     }
   }
@@ -699,9 +697,37 @@ export function sharedTitleTerms(
  * Cached per titles array (WeakMap: treat the arrays as immutable) and per title text.
  */
 export function titleSimilarity(a: readonly LocalizedText[], b: readonly LocalizedText[]): TitleSimilarity {
+  const out = titleSimilarityInto(a, b, newTitleSimilarity());
+  if (out.sharedConcepts.length > 1) out.sharedConcepts.sort();
+  return out;
+}
+
+/** An empty result for `titleSimilarityInto` to fill (and fill again). */
+export function newTitleSimilarity(): TitleSimilarity {
+  return {
+    score: 0,
+    containment: 0,
+    placesDiffer: false,
+    subject: 0,
+    subjectsDiffer: false,
+    subjectAreasDiffer: false,
+    sharedConcepts: [],
+  };
+}
+
+/**
+ * `titleSimilarity` into `out` (its `sharedConcepts` emptied and refilled, not sorted): detection compares millions of
+ * pairs, most of them not flagged, and a result object and array per pair was a good part of its garbage.
+ */
+export function titleSimilarityInto(
+  a: readonly LocalizedText[],
+  b: readonly LocalizedText[],
+  out: TitleSimilarity,
+): TitleSimilarity {
   const pa = prepare(a);
   const pb = prepare(b);
-  const sharedConcepts: string[] = [];
+  const sharedConcepts = out.sharedConcepts;
+  sharedConcepts.length = 0;
   let sharedWeight = 0;
   let sharedSubjectWeight = 0;
   const [small, large] = pa.concepts.size <= pb.concepts.size ? [pa.concepts, pb.concepts] : [pb.concepts, pa.concepts];
@@ -715,7 +741,6 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
       sharedWeight += w;
     }
   }
-  if (sharedConcepts.length > 1) sharedConcepts.sort();
   const totalWeight = pa.conceptWeightSum + pb.conceptWeightSum;
   let score = totalWeight > 0 ? (2 * sharedWeight) / totalWeight : 0;
   const smaller = Math.min(pa.conceptWeightSum, pb.conceptWeightSum);
@@ -732,13 +757,13 @@ export function titleSimilarity(a: readonly LocalizedText[], b: readonly Localiz
     }
   }
   const bothSubjects = pa.subjectWeightSum > 0 && pb.subjectWeightSum > 0;
-  return {
-    score: Math.min(1, score),
-    containment: Math.min(1, containment),
-    placesDiffer: placesDiffer(pa, pb),
-    subject: bothSubjects ? Math.min(1, sharedSubjectWeight / Math.min(pa.subjectWeightSum, pb.subjectWeightSum)) : 0,
-    subjectsDiffer: bothSubjects && sharedSubjectWeight === 0,
-    subjectAreasDiffer: bothSubjects && !sharesArea(pa, pb),
-    sharedConcepts,
-  };
+  out.score = Math.min(1, score);
+  out.containment = Math.min(1, containment);
+  out.placesDiffer = placesDiffer(pa, pb);
+  out.subject = bothSubjects
+    ? Math.min(1, sharedSubjectWeight / Math.min(pa.subjectWeightSum, pb.subjectWeightSum))
+    : 0;
+  out.subjectsDiffer = bothSubjects && sharedSubjectWeight === 0;
+  out.subjectAreasDiffer = bothSubjects && !sharesArea(pa, pb);
+  return out;
 }
