@@ -218,6 +218,28 @@ describe('DetectOverlaps with a cap on candidates', () => {
     expect(runs[0].saved.filter((w) => w.includes('NOT_BLOCKED'))).toHaveLength(1);
   });
 
+  it("fails the run with the error of a later slice's candidates that could not be read", async () => {
+    // Two changed partner records, each a slice of its own: the courses are the candidates of both.
+    let reads = 0;
+    const other = candidate('PT-UNODC-2');
+    const { detect, tx } = setUp([broad, ...courses, other], [], flatModel(0.7), true, {
+      records: async (_: Transaction, ids: string[]) => {
+        // The first read is the changed records, the second the first slice's candidates, the third the next slice's.
+        if (++reads === 3) throw new Error('Connection terminated unexpectedly');
+        return ids.map((initiativeId) => ({
+          initiativeId,
+          version: 1,
+          firstReportedAt: '2027-01-01T00:00:00.000Z',
+          withdrawn: false,
+        }));
+      },
+    });
+    await expect(detect.execute(tx, [broad.initiativeId, other.initiativeId], { linksPerSlice: 1 })).rejects.toThrow(
+      'Connection terminated unexpectedly',
+    );
+    expect(reads).toBe(3);
+  });
+
   it('tells the error of a save that failed while the next pairs were compared, not the statement after it', async () => {
     // Every pair an OVERLAP at 0.7, and more candidates than one batch of saves: the first batch is saved while the
     // rest are compared. The database then refuses the transaction's next statement, as PostgreSQL does.
