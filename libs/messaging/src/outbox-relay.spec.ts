@@ -108,6 +108,21 @@ describe('OutboxRelay', () => {
     expect(marks).toEqual(['UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::bigint[]) [["7","8","9"]]']);
   });
 
+  it('publishes in id order the rows one hand-over gives in another order', async () => {
+    const published: string[] = [];
+    const relay = relayWith(
+      fakeDataSource(() => []),
+      recordingBroker(published),
+      { pollIntervalMs: 10_000 },
+    );
+    relay.start();
+    await sleep(50);
+    relay.committed([row(9), row(7), row(8)]);
+    await sleep(50);
+    await relay.stop();
+    expect(published).toEqual(['e-7', 'e-8', 'e-9']);
+  });
+
   it('reads the table for a handed row whose publish failed, leaving out rows still in memory', async () => {
     const selects: unknown[][] = [];
     let failNext = true;

@@ -141,15 +141,18 @@ export class OutboxRelay implements OutboxWakeUp {
       this.wake();
       return;
     }
-    const last = this.handed.length > 0 ? BigInt(this.handed[this.handed.length - 1].id) : undefined;
+    let last = this.handed.length > 0 ? BigInt(this.handed[this.handed.length - 1].id) : undefined;
     let outOfOrder = false;
     for (const row of rows) {
       if (this.inMemory.has(row.id) || this.recentlyMarked.has(row.id) || this.olderMarked.has(row.id)) continue;
       this.inMemory.add(row.id);
-      if (last !== undefined && BigInt(row.id) < last) outOfOrder = true;
+      const id = BigInt(row.id);
+      if (last !== undefined && id < last) outOfOrder = true;
+      last = id;
       this.handed.push(row);
     }
-    // Two transactions committing at once may hand their rows over in the other order than their ids.
+    // `handed` stays in id order (a round merges it with the table's rows): two transactions committing at once may
+    // hand their rows over in the other order than their ids, and nothing but habit orders one transaction's rows.
     if (outOfOrder) this.handed.sort(byId);
     this.leader.wake();
   }
