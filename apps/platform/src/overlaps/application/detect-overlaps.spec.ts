@@ -240,6 +240,34 @@ describe('DetectOverlaps with a cap on candidates', () => {
     expect(reads).toBe(3);
   });
 
+  it('reads a candidate once per run when slice after slice meets it, and judges as with one slice', async () => {
+    // Two changed partner records, a slice each: the same five courses are the candidates of both.
+    const other = candidate('PT-UNODC-2');
+    const runs = [];
+    for (const linksPerSlice of [5, 1000]) {
+      const read: string[][] = [];
+      const { detect, tx, saved } = setUp([broad, ...courses, other], [], flatModel(0.7), true, {
+        records: async (_: Transaction, ids: string[]) => {
+          read.push([...ids].sort());
+          return ids.map((initiativeId) => ({
+            initiativeId,
+            version: 1,
+            firstReportedAt: '2027-01-01T00:00:00.000Z',
+            withdrawn: false,
+          }));
+        },
+      });
+      const result = await detect.execute(tx, [broad.initiativeId, other.initiativeId], { linksPerSlice });
+      runs.push({ read, stats: result.stats, saved: saved.map((w) => JSON.stringify(w)).sort() });
+    }
+    const courseIds = courses.map((c) => c.initiativeId).sort();
+    // The changed records, then the courses once (not again for the second slice).
+    expect(runs[0].read).toEqual([[broad.initiativeId, other.initiativeId].sort(), courseIds]);
+    expect(runs[0].stats).toEqual(runs[1].stats);
+    expect(runs[0].saved).toEqual(runs[1].saved);
+    expect(runs[0].stats.compared).toBe(2 * courses.length);
+  });
+
   it('tells the error of a save that failed while the next pairs were compared, not the statement after it', async () => {
     // Every pair an OVERLAP at 0.7, and more candidates than one batch of saves: the first batch is saved while the
     // rest are compared. The database then refuses the transaction's next statement, as PostgreSQL does.

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { EventSources, OverlapEventData, PlatformEventType, Subjects } from '@ctp/contracts';
+import { BoundedCache, EventSources, OverlapEventData, PlatformEventType, Subjects } from '@ctp/contracts';
 import { newEvent, OutboxWriter, OutgoingEvent } from '@ctp/messaging';
 import { PLATFORM_OUTBOX, PLATFORM_PUBLISHES } from '../../platform-outbox';
 import { CtpLogger, LOGGER } from '@ctp/observability';
@@ -291,8 +291,15 @@ export class DetectOverlaps {
         lap('save');
       }
     };
+    /**
+     * Candidates the run's slices read, the last ones (bounded): the records of the weeks at the edges of a run's
+     * dates are candidates of slice after slice, and each slice read them again (loading a rebuild's candidates at
+     * 200,000: 10.7 s, 6.4 s without the second reads). A version read earlier in the run may be one behind: the newer
+     * one is queued for detection, and its run judges the pair again.
+     */
+    const recent = new BoundedCache<string, { stored: StoredCandidate; candidate: MatchCandidate }>(2 * linksPerSlice);
     // The changed records a slice at a time: their candidates found, loaded, compared and let go before the next
-    // slice, so that memory holds one slice's candidates (about LINKS_PER_SLICE), not the whole run's.
+    // slice, so that memory holds one slice's candidates (about LINKS_PER_SLICE, and `recent`), not the whole run's.
     let next = 0;
     while (next < live.length) {
       const links: { changedId: string; candidateId: string }[] = [];
@@ -325,12 +332,21 @@ export class DetectOverlaps {
       }
       stats.candidates += links.length;
       lap('candidates');
-      const loaded = await this.loadCandidates(
-        [...new Set(links.map((l) => l.candidateId))].filter((id) => !records.has(id)),
-        slicer,
-      );
-      for (const [id, r] of loaded) if (r.stored.withdrawn) withdrawnSeen.add(id);
-      const recordOf = (id: string) => records.get(id) ?? loaded.get(id);
+      // This slice's candidates: those an earlier slice of the run read (still in `recent`) and the others, read now.
+      const slice = new Map<string, { stored: StoredCandidate; candidate: MatchCandidate }>();
+      const toRead: string[] = [];
+      for (const id of new Set(links.map((l) => l.candidateId))) {
+        if (records.has(id)) continue;
+        const seen = recent.get(id);
+        if (seen) slice.set(id, seen);
+        else toRead.push(id);
+      }
+      for (const [id, r] of await this.loadCandidates(toRead, slicer)) {
+        slice.set(id, r);
+        recent.set(id, r);
+        if (r.stored.withdrawn) withdrawnSeen.add(id);
+      }
+      const recordOf = (id: string) => records.get(id) ?? slice.get(id);
       lap('load');
       let spentBy: string | undefined;
       let spent: { ms: number } | undefined;
