@@ -25,6 +25,41 @@ function row(id: number) {
   return { id: String(id), event_id: `e-${id}`, subject: 'ctp.test.x', payload: '{}', correlation_id: null };
 }
 
+/**
+ * An outbox table of unsent rows, read as the relay reads it (without the ids it holds in memory, oldest first) and
+ * marked as it marks them. `holdNextRead(...ids)` commits those rows and makes the relay's next read of the table wait
+ * (it resolves once that read has started, with the function that lets it answer): what the relay is handed over
+ * meanwhile meets what the read then gives.
+ */
+function unsentTable() {
+  const unsent = new Set<string>();
+  let hold = false;
+  let release: (() => void) | undefined;
+  const ds = fakeDataSource(async (sql, params) => {
+    if (sql.startsWith('UPDATE outbox_events SET sent_at')) (params![0] as string[]).forEach((id) => unsent.delete(id));
+    if (!isTableRead(sql)) return [];
+    if (hold) {
+      hold = false;
+      await new Promise<void>((resolve) => (release = resolve));
+    }
+    const [limit, inMemory] = params as [number, string[]];
+    return [...unsent]
+      .filter((id) => !inMemory.includes(id))
+      .slice(0, limit)
+      .map((id) => row(Number(id)));
+  });
+  return {
+    ds,
+    async holdNextRead(...ids: number[]): Promise<() => void> {
+      hold = true; // before the rows are there: no read gives them without being held
+      for (const id of ids) unsent.add(String(id));
+      for (let i = 0; i < 100 && !release; i++) await sleep(1);
+      expect(release).toBeDefined();
+      return release!;
+    },
+  };
+}
+
 /** A broker taking every publish, recording the message ids in order. */
 function recordingBroker(published: string[]): JetStreamClient {
   return {
@@ -195,33 +230,13 @@ describe('OutboxRelay', () => {
     // Rows 1–4 (one transaction) are handed over while the relay reads the table, which gives row 5: the next
     // transaction, committed, not handed yet. With 4 rows a round, 5 must still leave after 4.
     const published: string[] = [];
-    const unsentInTable = new Set(['5']);
-    let holdNextRead = false;
-    let releaseRead: (() => void) | undefined;
-    const ds = fakeDataSource(async (sql, params) => {
-      if (sql.startsWith('UPDATE outbox_events SET sent_at'))
-        (params![0] as string[]).forEach((id) => unsentInTable.delete(id));
-      if (!isTableRead(sql)) return [];
-      if (holdNextRead) {
-        holdNextRead = false;
-        await new Promise<void>((resolve) => (releaseRead = resolve));
-      }
-      const [limit, inMemory] = params as [number, string[]];
-      return [...unsentInTable]
-        .filter((id) => !inMemory.includes(id))
-        .slice(0, limit)
-        .map((id) => row(Number(id)));
-    });
-    const relay = relayWith(ds, recordingBroker(published), { pollIntervalMs: 1, batchSize: 4 });
-    unsentInTable.clear();
+    const table = unsentTable();
+    const relay = relayWith(table.ds, recordingBroker(published), { pollIntervalMs: 1, batchSize: 4 });
     relay.start();
     await sleep(20);
-    unsentInTable.add('5');
-    holdNextRead = true;
-    for (let i = 0; i < 100 && !releaseRead; i++) await sleep(1);
-    expect(releaseRead).toBeDefined();
+    const release = await table.holdNextRead(5);
     relay.committed([row(1), row(2), row(3), row(4)]);
-    releaseRead!();
+    release();
     await sleep(50);
     relay.committed([row(5)]); // its own hand-over, after it was published: not again
     await sleep(20);
@@ -231,27 +246,14 @@ describe('OutboxRelay', () => {
 
   it('publishes once a row handed over while the table read gave it too', async () => {
     const published: string[] = [];
-    let holdNextRead = false;
-    let releaseRead: (() => void) | undefined;
-    let tableRows: number[] = [];
-    const ds = fakeDataSource(async (sql) => {
-      if (!isTableRead(sql)) return [];
-      if (holdNextRead) {
-        holdNextRead = false;
-        await new Promise<void>((resolve) => (releaseRead = resolve));
-        return tableRows.map(row);
-      }
-      return [];
-    });
-    const relay = relayWith(ds, recordingBroker(published), { pollIntervalMs: 1 });
+    const table = unsentTable();
+    const relay = relayWith(table.ds, recordingBroker(published), { pollIntervalMs: 1 });
     relay.start();
     await sleep(20);
-    tableRows = [1, 2, 3, 4]; // all committed; 1–3 handed over during the read, 4 not yet
-    holdNextRead = true;
-    for (let i = 0; i < 100 && !releaseRead; i++) await sleep(1);
-    expect(releaseRead).toBeDefined();
+    // All four committed; 1–3 handed over during the read, 4 not yet.
+    const release = await table.holdNextRead(1, 2, 3, 4);
     relay.committed([row(1), row(2), row(3)]);
-    releaseRead!();
+    release();
     await sleep(50);
     await relay.stop();
     expect(published).toEqual(['e-1', 'e-2', 'e-3', 'e-4']);

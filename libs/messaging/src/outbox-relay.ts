@@ -256,11 +256,10 @@ export class OutboxRelay implements OutboxWakeUp {
       this.handed.filter((r) => !read.has(r.id)),
     );
     const rows = merged.slice(0, size);
-    const tableRows = new Set(older);
     this.handed = [];
     let left = 0;
     for (const row of merged.slice(size)) {
-      if (!tableRows.has(row)) this.handed.push(row);
+      if (!read.has(row.id)) this.handed.push(row);
       else {
         left++;
         this.inMemory.delete(row.id);

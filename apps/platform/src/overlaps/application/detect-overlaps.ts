@@ -372,20 +372,19 @@ export class DetectOverlaps {
         }
         if (spent) spent.ms += performance.now() - started;
         stats.compared++;
-        if (!stored && v.classification === null) {
-          if (slicer.due()) await slicer.pause();
-          continue;
+        // Written: a new pair the matcher flags, a stored pair whose verdict changed (most pairs are neither).
+        if (stored || v.classification !== null) {
+          const w: PairWrite = {
+            aId,
+            bId,
+            classification: v.classification,
+            score: round(v.score),
+            rule: v.rule,
+            signals: v.signals ?? null,
+          };
+          if (!stored || verdictChanged(stored, w)) toWrite.push(w);
+          if (toWrite.length >= PAIRS_PER_FLUSH) await flush();
         }
-        const w: PairWrite = {
-          aId,
-          bId,
-          classification: v.classification,
-          score: round(v.score),
-          rule: v.rule,
-          signals: v.signals ?? null,
-        };
-        if (stored ? verdictChanged(stored, w) : w.classification !== null) toWrite.push(w);
-        if (toWrite.length >= PAIRS_PER_FLUSH) await flush();
         if (slicer.due()) await slicer.pause();
       }
       lap('compare');

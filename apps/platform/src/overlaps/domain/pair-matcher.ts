@@ -1,3 +1,4 @@
+import { BoundedCache } from '@ctp/contracts';
 import type { MatchCandidate } from './match-candidate';
 import { classify, MatchingModel, scoreOfVector, SignalName, SIGNALS } from './matching-model';
 import { SHIPPED_MODEL } from './matching-model.shipped';
@@ -93,16 +94,14 @@ const THIRD_PARTY = 5;
 
 /**
  * Day numbers of the dates seen, by text: every comparison reads both records' dates, and the same few thousand dates
- * come back (parsing them was a tenth of a comparison). Emptied when full.
+ * come back (parsing them was a tenth of a comparison).
  */
-const DAY_NUMBERS = new Map<string, number>();
-const DAY_NUMBERS_SIZE = 50_000;
+const DAY_NUMBERS = new BoundedCache<string, number>(50_000);
 
 /** Day number of a YYYY-MM-DD date (NaN when absent or malformed). */
 function dayNumber(isoDate: string): number {
   let day = DAY_NUMBERS.get(isoDate);
   if (day === undefined) {
-    if (DAY_NUMBERS.size >= DAY_NUMBERS_SIZE) DAY_NUMBERS.clear();
     day = parseDayNumber(isoDate);
     DAY_NUMBERS.set(isoDate, day);
   }

@@ -489,8 +489,8 @@ interface PreparedText {
 /**
  * What one title text gives, by language and text. Records come and go (a consumer may load its candidates afresh for
  * every event) but their titles repeat, so the expensive part — normalising, stemming, glossary look-up — is cached
- * by text, up to `TEXT_CACHE_SIZE` texts (about 1 KB each; BoundedCache: those used lately stay). A cached text costs ~1 µs to compare,
- * a new one ~25 µs to prepare.
+ * by text, up to `TEXT_CACHE_SIZE` texts (about 1 KB each; BoundedCache: those used lately stay). A cached text costs
+ * ~1 µs to compare, a new one ~25 µs to prepare.
  */
 const TEXT_CACHE_SIZE = 20_000;
 const TEXT_CACHE = new BoundedCache<string, PreparedText>(TEXT_CACHE_SIZE);
